@@ -1,0 +1,115 @@
+"""Tasks for admins and CI (run them through ./run, which sets up the virtual environment).
+
+    ./run demo         the main job on the built-in lab
+    ./run test         everything CI runs: lint, unit tests, every Molecule scenario
+    ./run inventory    validate the site data, record new address allocations, write the snapshot
+    ./run --list       every task
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Collection, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "collections"))
+
+# Debian packages the tests and the lab need, with the reason for each. `ensure_debian_packages`
+# installs whichever are missing (the toolkit's machines run as root; CI starts from a fresh one).
+DEBIAN_PACKAGES: dict[str, str] = {}
+
+
+def _env() -> dict[str, str]:
+    """Environment every child process gets: the project's Ansible settings and tools first."""
+    env = {
+        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
+        "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
+    }
+    return env
+
+
+def ensure_debian_packages(c, names: list[str]) -> None:
+    """Install the Debian packages in `names` that are not installed yet (needs root and apt)."""
+    missing = [
+        name
+        for name in names
+        if not c.run(
+            f"dpkg-query -W -f='${{Status}}' {name} 2>/dev/null | grep -q 'install ok installed'",
+            warn=True,
+            hide=True,
+        ).ok
+    ]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None:
+        sys.exit(f"Missing Debian packages {', '.join(missing)} and no apt-get to install them.")
+    prefix = "" if os.geteuid() == 0 else "sudo "
+    print(f"==> Installing Debian packages: {' '.join(missing)}", flush=True)
+    c.run(f"{prefix}apt-get update -qq", env={"DEBIAN_FRONTEND": "noninteractive"})
+    c.run(
+        f"{prefix}apt-get install -y -qq --no-install-recommends {' '.join(missing)}",
+        env={"DEBIAN_FRONTEND": "noninteractive"},
+    )
+
+
+@task
+def lint(c):
+    """Run yamllint, ruff and ansible-lint (production profile) over the whole repository."""
+    with c.cd(str(ROOT)):
+        c.run("yamllint --strict .", env=_env(), pty=False)
+        c.run("ruff check .", env=_env())
+        c.run("ruff format --check .", env=_env())
+        c.run("ansible-lint --profile production", env=_env())
+
+
+@task
+def unit(c, k=""):
+    """Run the pytest suite (unit and integration tests under tests/)."""
+    selector = f" -k {k!r}" if k else ""
+    with c.cd(str(ROOT)):
+        c.run(f"pytest{selector}", env=_env())
+
+
+def molecule_scenarios() -> list[tuple[Path, str]]:
+    """Every Molecule scenario: (directory to run molecule in, scenario name)."""
+    found = []
+    for base in [ROOT, *sorted((ROOT / "roles").glob("*"))]:
+        for config in sorted((base / "molecule").glob("*/molecule.yml")):
+            if config.parent.name.startswith("_"):
+                continue
+            found.append((base, config.parent.name))
+    return found
+
+
+@task
+def molecule(c, scenario=""):
+    """Run every Molecule scenario (or only those whose name or role contains SCENARIO)."""
+    chosen = [
+        (base, name)
+        for base, name in molecule_scenarios()
+        if not scenario or scenario in name or scenario in base.name
+    ]
+    for index, (base, name) in enumerate(chosen, 1):
+        where = base.relative_to(ROOT) if base != ROOT else Path(".")
+        print(f"==> Molecule [{index}/{len(chosen)}] {where}: {name}", flush=True)
+        with c.cd(str(base)):
+            c.run(f"molecule test -s {name}", env=_env())
+    print(f"==> Molecule: {len(chosen)} scenario(s) passed", flush=True)
+
+
+@task
+def test(c):
+    """Everything CI runs: lint, pytest, and every Molecule scenario."""
+    ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
+    lint(c)
+    unit(c)
+    molecule(c)
+
+
+ns = Collection(lint, unit, molecule, test)
