@@ -1,9 +1,9 @@
 """Tasks for admins and CI (run them through ./run, which sets up the virtual environment).
 
-    ./run demo         the main job on the built-in lab
-    ./run test         everything CI runs: lint, unit tests, every Molecule scenario
-    ./run inventory    validate the site data, record new address allocations, write the snapshot
-    ./run --list       every task
+./run demo         the main job on the built-in lab
+./run test         everything CI runs: lint, unit tests, every Molecule scenario
+./run inventory    validate the site data, record new address allocations, write the snapshot
+./run --list       every task
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 from invoke import Collection, task
+
+from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
@@ -104,12 +106,25 @@ def molecule(c, scenario=""):
 
 
 @task
+def demo(c):
+    """The main job on the built-in lab: validate the site data, build the inventory, print the plan."""
+    data = load_or_exit()
+    print(f"==> Site inventory: {summary_line(data)}", flush=True)
+    if data.new_allocations:
+        print(f"==> {len(data.new_allocations)} site(s) get a subnet now; `./run inventory` records them")
+    print("==> Address plan (through the vncustoms.vnaccs.sites inventory plugin)", flush=True)
+    print_address_plan(c)
+    print(f"\n==> Done: {summary_line(data)}")
+
+
+@task
 def test(c):
     """Everything CI runs: lint, pytest, and every Molecule scenario."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
+    inventory(c, check=True)
     lint(c)
     unit(c)
     molecule(c)
 
 
-ns = Collection(lint, unit, molecule, test)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule)

@@ -346,8 +346,9 @@ def _load_sites(paths: Paths, departments: list[Department], problems: _Collecto
                 name, host_slug = site_entry, slugify(site_entry)
             elif isinstance(site_entry, dict) and isinstance(site_entry.get("name_vi"), str):
                 # A site may pin its host name explicitly: {name_vi: ..., slug: ...}
-                name, host_slug = site_entry["name_vi"], site_entry.get("slug") or slugify(
-                    site_entry["name_vi"]
+                name, host_slug = (
+                    site_entry["name_vi"],
+                    site_entry.get("slug") or slugify(site_entry["name_vi"]),
                 )
             else:
                 problems.add(paths.sites, f"{department.name_vi} #{index}", "name_vi", "missing site name")
