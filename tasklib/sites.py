@@ -35,10 +35,16 @@ def load_or_exit(paths: Paths | None = None):
         sys.exit(1)
 
 
+class _IndentedDumper(yaml.SafeDumper):
+    """Indents lists under their key, as yamllint's default style wants."""
+
+    def increase_indent(self, flow=False, indentless=False):
+        return super().increase_indent(flow, False)
+
+
 def snapshot_text(data) -> str:
     """The inventory as a static Ansible YAML inventory, for review and diff."""
     model = build_inventory(data)
-    role_of = {host: group for group in ROLE_GROUPS for host in model.groups[group]}
     children: dict[str, dict] = {}
     for group in ROLE_GROUPS:
         children[group] = {"hosts": {host: model.hosts[host] for host in model.groups[group]}}
@@ -51,13 +57,18 @@ def snapshot_text(data) -> str:
                 node["children"][child] = {"hosts": {host: None for host in hosts}} if hosts else None
             else:
                 node["children"][child] = None
-    assert all(host in role_of for host in model.hosts)
     header = (
         "# Static snapshot of the site inventory, for review and diff; written by `./run inventory`\n"
         "# from inventory/data/ and inventory/site_overrides.yml. Do not edit: edit those files.\n"
         "# It is a valid YAML inventory: ansible-inventory -i inventory/snapshot.yml --graph\n"
     )
-    body = yaml.safe_dump({"all": {"children": children}}, allow_unicode=True, sort_keys=False, width=200)
+    body = yaml.dump(
+        {"all": {"children": children}},
+        Dumper=_IndentedDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=200,
+    )
     return header + "---\n" + body
 
 
@@ -96,7 +107,8 @@ def summary_line(data) -> str:
         sources[site.subnet_source] = sources.get(site.subnet_source, 0) + 1
     truncated = [department.name_vi for department in data.departments if department.truncated_in_source]
     text = (
-        f"{len(data.departments)} departments, {len(data.sites)} sites, {len(data.regions)} base-server regions, "
+        f"{len(data.departments)} departments, {len(data.sites)} sites, "
+        f"{len(data.regions)} base-server regions, "
         f"{len(model.groups['switches'])} switches, {len(model.groups['workstations'])} workstations; "
         "subnets: " + ", ".join(f"{count} {source}" for source, count in sorted(sources.items()))
     )

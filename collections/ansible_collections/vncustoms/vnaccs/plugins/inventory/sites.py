@@ -68,7 +68,6 @@ import yaml  # noqa: E402
 from ansible.errors import AnsibleParserError  # noqa: E402
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable  # noqa: E402
 from ansible.utils.display import Display  # noqa: E402
-
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (  # noqa: E402
     Paths,
     SiteDataError,

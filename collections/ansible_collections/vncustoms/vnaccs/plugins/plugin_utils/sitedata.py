@@ -621,9 +621,13 @@ def _check_site(site: Site, paths: Paths, problems: _Collector, terminal_ids: di
 
     for name, offset in (("router", DEFAULT_ROUTER_OFFSET), ("dhcp_server_ip", DEFAULT_DHCP_SERVER_OFFSET)):
         address = _address(settings.get(name, str(network[offset])), path, host, name, problems)
-        if name == "router" and address is not None:
-            if _host_address_in(address, network, path, host, name, problems) and in_range(address):
-                problems.add(path, host, name, f"{address} lies inside the DHCP range {start}-{end}")
+        if (
+            name == "router"
+            and address is not None
+            and _host_address_in(address, network, path, host, name, problems)
+            and in_range(address)
+        ):
+            problems.add(path, host, name, f"{address} lies inside the DHCP range {start}-{end}")
         if name == "dhcp_server_ip" and address is not None and in_range(address):
             problems.add(path, host, name, f"{address} lies inside the DHCP range {start}-{end}")
     dns = settings.get("dns_servers", [])
