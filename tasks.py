@@ -27,9 +27,11 @@ DEBIAN_PACKAGES: dict[str, str] = {}
 
 def _env() -> dict[str, str]:
     """Environment every child process gets: the project's Ansible settings and tools first."""
+    venv_bin = str(ROOT / ".venv" / "bin")
+    path = os.environ.get("PATH", "")
     env = {
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PATH": path if path.split(os.pathsep)[0] == venv_bin else f"{venv_bin}{os.pathsep}{path}",
         "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
         "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
     }

@@ -12,7 +12,6 @@ from invoke import task
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory"
-SNAPSHOT = INVENTORY / "snapshot.yml"
 sys.path.insert(0, str(ROOT / "collections"))
 
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (  # noqa: E402
@@ -75,14 +74,25 @@ def snapshot_text(data) -> str:
 @task(help={"check": "Change nothing; fail if the ledger or the snapshot is out of date (CI)."})
 def inventory(c, check=False):
     """Validate the site data, record new subnets in the ledger, and write inventory/snapshot.yml."""
-    data = load_or_exit()
+    refresh_inventory(INVENTORY, check=check)
+
+
+def refresh_inventory(inventory_dir: Path, check: bool = False) -> None:
+    """Validate; then (unless `check`) record new allocations and rewrite the snapshot.
+
+    Exits 1 without writing anything when the data is invalid, or in check mode when the ledger
+    or the snapshot is out of date.
+    """
+    data = load_or_exit(Paths.in_inventory_dir(inventory_dir))
+    snapshot_path = inventory_dir / "snapshot.yml"
     snapshot = snapshot_text(data)
-    stale = []
-    if data.new_allocations:
-        stale.append(f"{len(data.new_allocations)} site(s) without a recorded subnet")
-    if not SNAPSHOT.exists() or SNAPSHOT.read_text(encoding="utf-8") != snapshot:
-        stale.append(f"{SNAPSHOT.relative_to(ROOT)} is not current")
+    snapshot_current = snapshot_path.exists() and snapshot_path.read_text(encoding="utf-8") == snapshot
     if check:
+        stale = []
+        if data.new_allocations:
+            stale.append(f"{len(data.new_allocations)} site(s) without a recorded subnet")
+        if not snapshot_current:
+            stale.append(f"{snapshot_path.name} is not current")
         if stale:
             print("Out of date: " + "; ".join(stale) + ". Run `./run inventory` and commit.", file=sys.stderr)
             sys.exit(1)
@@ -91,12 +101,10 @@ def inventory(c, check=False):
     if write_ledger(data):
         for host, cidr in data.new_allocations.items():
             print(f"  allocated {cidr:<18} {host}")
-        print(
-            f"Recorded {len(data.new_allocations)} new allocation(s) in {data.paths.ledger.relative_to(ROOT)}"
-        )
-    if not SNAPSHOT.exists() or SNAPSHOT.read_text(encoding="utf-8") != snapshot:
-        SNAPSHOT.write_text(snapshot, encoding="utf-8")
-        print(f"Wrote {SNAPSHOT.relative_to(ROOT)}")
+        print(f"Recorded {len(data.new_allocations)} new allocation(s) in {data.paths.ledger}")
+    if not snapshot_current:
+        snapshot_path.write_text(snapshot, encoding="utf-8")
+        print(f"Wrote {snapshot_path}")
     print(summary_line(data))
 
 

@@ -52,6 +52,7 @@ EXAMPLES = r"""
 # inventory/vnaccs.sites.yml
 plugin: vncustoms.vnaccs.sites
 
+---
 # A lab inventory elsewhere, reading the repository's data and adding connection variables:
 plugin: vncustoms.vnaccs.sites
 data_dir: /srv/vnaccs-toolkit/inventory/data

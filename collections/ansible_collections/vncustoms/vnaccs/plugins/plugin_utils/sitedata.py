@@ -554,16 +554,18 @@ def _allocate(sites, pools, ledger, paths, problems):
         elif site.subnet is None and claim(network, host, paths.ledger, host, "allocations"):
             site.subnet, site.subnet_source = network, "ledger"
     new: dict[str, str] = {}
-    # VLAN subnets are taken too, so that no automatic allocation lands on one.
+    # VLAN subnets are taken too, so that no automatic allocation lands on one. A VLAN may be
+    # the site's own subnet (the DHCP server is then on it, and needs no relay).
     for site in sites:
-        for vlan in site.settings.get("vlans") or []:
-            if isinstance(vlan, dict) and isinstance(vlan.get("subnet"), str):
-                try:
-                    network = IPNetwork(vlan["subnet"])
-                except (AddrFormatError, ValueError):
-                    continue
-                if network != site.subnet:
-                    claimed.setdefault(network, f"{site.host} VLAN {vlan.get('id')}")
+        for position, vlan in enumerate(site.settings.get("vlans") or []):
+            if not isinstance(vlan, dict) or not isinstance(vlan.get("subnet"), str):
+                continue
+            try:
+                network = IPNetwork(vlan["subnet"])
+            except (AddrFormatError, ValueError):
+                continue  # reported by the VLAN checks
+            if network != site.subnet:
+                claim(network, site.host, paths.overrides, site.host, f"vlans[{position}].subnet")
     for site in sites:
         if site.subnet is not None or "subnet" in site.settings:
             continue
@@ -827,7 +829,8 @@ def build_inventory(data: SiteData) -> InventoryModel:
             **common,
             "ansible_host": dhcp_server_ip,
             "site_subnet": str(network.cidr),
-            "site_subnet_source": site.subnet_source if site.subnet_source != "new" else "pool",
+            # "pool" whether or not the ledger has recorded it yet, so that recording changes nothing
+            "site_subnet_source": "override" if site.subnet_source == "override" else "pool",
             "dhcp_server_ip": dhcp_server_ip,
             "dhcp_range_start": settings.get("dhcp_range_start", str(network[RANGE_START_OFFSET])),
             "dhcp_range_end": settings.get("dhcp_range_end", str(network[RANGE_END_OFFSET])),
