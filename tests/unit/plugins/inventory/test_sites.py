@@ -158,3 +158,15 @@ def test_plugin_documentation_is_readable():
     assert result.returncode == 0, result.stderr
     for option in ("data_dir", "overrides_file", "host_vars_overlay", "keyed_groups"):
         assert option in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [("vnaccs.sites.yml", True), ("lab.sites.yaml", True), ("site_overrides.yml", False), ("hosts.yml", False)],
+)
+def test_verify_file_accepts_only_sites_configs(tmp_path, name, accepted):
+    from ansible_collections.vncustoms.vnaccs.plugins.inventory.sites import InventoryModule
+
+    path = tmp_path / name
+    path.write_text("plugin: vncustoms.vnaccs.sites\n", encoding="utf-8")
+    assert InventoryModule().verify_file(str(path)) is accepted
