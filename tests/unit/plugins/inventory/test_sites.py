@@ -162,7 +162,12 @@ def test_plugin_documentation_is_readable():
 
 @pytest.mark.parametrize(
     ("name", "accepted"),
-    [("vnaccs.sites.yml", True), ("lab.sites.yaml", True), ("site_overrides.yml", False), ("hosts.yml", False)],
+    [
+        ("vnaccs.sites.yml", True),
+        ("lab.sites.yaml", True),
+        ("site_overrides.yml", False),
+        ("hosts.yml", False),
+    ],
 )
 def test_verify_file_accepts_only_sites_configs(tmp_path, name, accepted):
     from ansible_collections.vncustoms.vnaccs.plugins.inventory.sites import InventoryModule
