@@ -71,7 +71,10 @@ def new_ntlm_acceptor() -> spnego.ContextProxy:
 
 
 def unwrap_body(context: spnego.ContextProxy, body: bytes) -> bytes:
-    """Decrypt a multipart/encrypted request body (MS-WSMV 2.2.9.1.1, the layout pywinrm's encryption.py sends)."""
+    """Decrypt a multipart/encrypted request body.
+
+    MS-WSMV 2.2.9.1.1, in the layout pywinrm's encryption.py sends.
+    """
     parts = [part for part in body.split(BOUNDARY + b"\r\n") if part]
     message = b""
     for index in range(0, len(parts) - 1, 2):
@@ -94,9 +97,15 @@ def wrap_body(context: spnego.ContextProxy, message: bytes) -> bytes:
     return (
         BOUNDARY + b"\r\n"
         b"\tContent-Type: " + ENCRYPTED_PROTOCOL.encode() + b"\r\n"
-        b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + str(len(message)).encode() + b"\r\n"
-        + BOUNDARY + b"\r\n"
+        b"\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length="
+        + str(len(message)).encode()
+        + b"\r\n"
+        + BOUNDARY
+        + b"\r\n"
         b"\tContent-Type: application/octet-stream\r\n"
-        + struct.pack("<i", len(wrapped.header)) + wrapped.header + wrapped.data
-        + BOUNDARY + b"--\r\n"
+        + struct.pack("<i", len(wrapped.header))
+        + wrapped.header
+        + wrapped.data
+        + BOUNDARY
+        + b"--\r\n"
     )

@@ -13,6 +13,7 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 import threading
@@ -47,7 +48,10 @@ class LabConfig:
 
     @classmethod
     def from_dict(cls, data: dict, base: Path) -> LabConfig:
-        hosts = [HostConfig(**{k: v for k, v in host.items() if k in HostConfig.__annotations__}) for host in data["hosts"]]
+        hosts = [
+            HostConfig(**{k: v for k, v in host.items() if k in HostConfig.__annotations__})
+            for host in data["hosts"]
+        ]
         state_dir = Path(data.get("state_dir", "state"))
         return cls(
             state_dir=state_dir if state_dir.is_absolute() else base / state_dir,
@@ -126,10 +130,8 @@ class Lab:
         with runtime.lock:
             connections = list(runtime.connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(2)
-            except OSError:
-                pass
 
     # -- what tests and the control interface use ----------------------------------------------------------
     def runtime(self, name: str) -> HostRuntime:
@@ -193,7 +195,7 @@ class Lab:
 
 def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
     class ControlHandler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args) -> None:  # noqa: A002
+        def log_message(self, format: str, *args) -> None:
             return
 
         def _route(self, method: str) -> None:

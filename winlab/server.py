@@ -8,6 +8,7 @@ one thread plus one per open connection.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import selectors
 import socket
@@ -69,7 +70,10 @@ class HostRuntime:
             return self.bad_logons.get(self._account(user), 0) >= LOCKOUT_THRESHOLD
 
     def record_logon(self, user: str, ok: bool) -> bool:
-        """Count a logon; returns whether it is accepted (a locked account is refused even with the right password)."""
+        """Count a logon; returns whether it is accepted.
+
+        A locked account is refused even with the right password, as Windows does.
+        """
         account = self._account(user)
         with self.lock:
             count = self.bad_logons.get(account, 0)
@@ -86,7 +90,8 @@ class HostRuntime:
 
     def check_password(self, user: str, password: str) -> bool:
         return any(
-            self._account(name) == self._account(user) and secret == password for name, secret in self.accounts.items()
+            self._account(name) == self._account(user) and secret == password
+            for name, secret in self.accounts.items()
         )
 
     def reset_lockout(self, user: str | None = None) -> None:
@@ -118,7 +123,8 @@ class HostRuntime:
         if request.resource_uri and request.resource_uri != wsman.SHELL_CMD_URI:
             raise wsman.WsmanError(
                 "w:DestinationUnreachable",
-                f"The WS-Management service cannot process the request. The resource URI {request.resource_uri} "
+                "The WS-Management service cannot process the request. "
+                f"The resource URI {request.resource_uri} "
                 "was not found in the WS-Management catalog.",
                 wsman.CODE_RESOURCE_NOT_FOUND,
             )
@@ -147,7 +153,9 @@ class HostRuntime:
         if action == wsman.ACTION_RECEIVE:
             command_id = wsman.receive_command_id(request)
             command = self._command(shell, command_id)
-            return wsman.receive_response(request, command_id, command.stdout, command.stderr, command.exit_code)
+            return wsman.receive_response(
+                request, command_id, command.stdout, command.stderr, command.exit_code
+            )
         if action == wsman.ACTION_SIGNAL:
             command_id, _code = wsman.signal_command_id(request)
             self._command(shell, command_id)
@@ -172,10 +180,10 @@ class HostRuntime:
             # Wording of Windows' message for an unknown ShellId [U].
             raise wsman.WsmanError(
                 "w:InvalidSelectors",
-                f"The request for the Windows Remote Shell with ShellId {request.shell_id} failed because the shell "
-                "was not found on the server. Possible causes are: the specified ShellId is incorrect or the shell "
-                "no longer exists on the server. Provide the correct ShellId or create a new shell and retry the "
-                "operation.",
+                f"The request for the Windows Remote Shell with ShellId {request.shell_id} failed "
+                "because the shell was not found on the server. Possible causes are: the specified "
+                "ShellId is incorrect or the shell no longer exists on the server. Provide the correct "
+                "ShellId or create a new shell and retry the operation.",
                 wsman.CODE_SHELL_NOT_FOUND,
             )
         return shell
@@ -205,7 +213,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
         self.ntlm_user = ""
         super().__init__(request, client_address, endpoint)
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (BaseHTTPRequestHandler's name)
+    def log_message(self, format: str, *args) -> None:
         return
 
     def setup(self) -> None:
@@ -216,10 +224,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.runtime.lock:
             self.runtime.connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     def _send(self, status: int, body: bytes = b"", headers: list[tuple[str, str]] | None = None) -> None:
         self.send_response(status)
@@ -325,9 +331,13 @@ class WinRMHandler(BaseHTTPRequestHandler):
         except wsman.WsmanError as error:
             status = 500
             relates = locals().get("request")
-            reply = wsman.fault_response(relates.message_id if relates else "", error, runtime.host.computer_name)
+            reply = wsman.fault_response(
+                relates.message_id if relates else "", error, runtime.host.computer_name
+            )
         if encrypted:
-            self._send(status, auth.wrap_body(self.ntlm, reply), [("Content-Type", auth.ENCRYPTED_CONTENT_TYPE)])
+            self._send(
+                status, auth.wrap_body(self.ntlm, reply), [("Content-Type", auth.ENCRYPTED_CONTENT_TYPE)]
+            )
         else:
             self._send(status, reply, [("Content-Type", "application/soap+xml;charset=UTF-8")])
 
@@ -376,10 +386,8 @@ class Listeners:
 
     def remove(self, sock: socket.socket) -> None:
         with self.lock:
-            try:
+            with contextlib.suppress(KeyError, ValueError):
                 self.selector.unregister(sock)
-            except (KeyError, ValueError):
-                pass
             sock.close()
 
     def _loop(self) -> None:
@@ -408,10 +416,8 @@ def _serve(connection: socket.socket, address, endpoint: Endpoint) -> None:
     except (OSError, ssl.SSLError):
         pass
     finally:
-        try:
+        with contextlib.suppress(OSError):
             connection.close()
-        except OSError:
-            pass
 
 
 def bind(address: str, port: int) -> socket.socket:

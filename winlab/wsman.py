@@ -70,7 +70,9 @@ def parse_request(data: bytes) -> Request:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise WsmanError("w:InvalidMessageInformationHeader", f"The request is not valid XML: {exc}", 0) from exc
+        raise WsmanError(
+            "w:InvalidMessageInformationHeader", f"The request is not valid XML: {exc}", 0
+        ) from exc
     header = root.find("s:Header", NS)
     body = root.find("s:Body", NS)
     if header is None:
@@ -85,7 +87,8 @@ def parse_request(data: bytes) -> Request:
         if selector.get("Name") == "ShellId":
             shell_id = (selector.text or "").strip()
     options = {
-        option.get("Name", ""): (option.text or "").strip() for option in header.findall("w:OptionSet/w:Option", NS)
+        option.get("Name", ""): (option.text or "").strip()
+        for option in header.findall("w:OptionSet/w:Option", NS)
     }
     return Request(
         action=text("a:Action"),

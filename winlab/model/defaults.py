@@ -13,7 +13,14 @@ def profile_dir(profile: Profile, user: str = "") -> str:
 
 
 def service(display: str, binary: str, start: int = 2, state: int = 4, kind: int = 0x20) -> dict:
-    return {"display": display, "binary": binary, "start": start, "state": state, "type": kind, "delayed": False}
+    return {
+        "display": display,
+        "binary": binary,
+        "start": start,
+        "state": state,
+        "type": kind,
+        "delayed": False,
+    }
 
 
 def base_services(profile: Profile) -> dict[str, dict]:

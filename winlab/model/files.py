@@ -127,7 +127,9 @@ def rmdir(ctx: Context, argv: list[str], raw: str) -> Result:
             return Result(stderr=lines("The directory is not empty."), exit_code=145)
         for key in inside:
             del fs["files"][key]
-        fs["dirs"] = [d for d in fs["dirs"] if not (d.lower().startswith(prefix) or d.lower() == path.lower())]
+        fs["dirs"] = [
+            d for d in fs["dirs"] if not (d.lower().startswith(prefix) or d.lower() == path.lower())
+        ]
     return Result()
 
 
@@ -145,7 +147,9 @@ def dir_(ctx: Context, argv: list[str], raw: str) -> Result:
         return Result(stderr=lines("File Not Found"), exit_code=1)
     prefix = folder.rstrip("\\").lower() + "\\"
     subdirs = sorted(
-        d for d in fs["dirs"] if d.lower().startswith(prefix) and "\\" not in d[len(prefix) :] and d[len(prefix) :]
+        d
+        for d in fs["dirs"]
+        if d.lower().startswith(prefix) and "\\" not in d[len(prefix) :] and d[len(prefix) :]
     )
     entries = sorted(
         (e for key, e in fs["files"].items() if key.startswith(prefix) and "\\" not in key[len(prefix) :]),
@@ -240,14 +244,20 @@ def certutil(ctx: Context, argv: list[str], raw: str) -> Result:
             # Server 2003's certutil has no -hashfile verb; wording and exit code [U]. Files on 2003
             # are checksummed with fciv.exe (KB841290), which winlab models below.
             return Result(
-                stdout=lines("CertUtil: Unknown arg: -hashfile", "CertUtil: -? command completed successfully."),
+                stdout=lines(
+                    "CertUtil: Unknown arg: -hashfile", "CertUtil: -? command completed successfully."
+                ),
                 exit_code=87,
             )
         if len(argv) < 2:
-            return Result(stdout=lines("CertUtil: -hashfile command FAILED: 0x80070057 (WIN32: 87)"), exit_code=87)
+            return Result(
+                stdout=lines("CertUtil: -hashfile command FAILED: 0x80070057 (WIN32: 87)"), exit_code=87
+            )
         algorithm = (argv[2] if len(argv) > 2 else "SHA1").upper()
         if algorithm not in ("SHA1", "MD5", "SHA256", "SHA512", "SHA384"):
-            return Result(stdout=lines("CertUtil: -hashfile command FAILED: 0x80090008 (-2146893816)"), exit_code=1)
+            return Result(
+                stdout=lines("CertUtil: -hashfile command FAILED: 0x80090008 (-2146893816)"), exit_code=1
+            )
         path = normalize(ctx.host, ctx.user, argv[1])
         data = read_bytes(ctx.host, path)
         if data is None:
@@ -263,18 +273,24 @@ def certutil(ctx: Context, argv: list[str], raw: str) -> Result:
         spaced = " ".join(digest[i : i + 2] for i in range(0, len(digest), 2))
         return Result(
             stdout=lines(
-                f"{algorithm} hash of file {argv[1]}:", spaced, "CertUtil: -hashfile command completed successfully."
+                f"{algorithm} hash of file {argv[1]}:",
+                spaced,
+                "CertUtil: -hashfile command completed successfully.",
             )
         )
     if verb == "-decode" and len(argv) >= 3:
         source = read_bytes(ctx.host, normalize(ctx.host, ctx.user, argv[1]))
         if source is None:
-            return Result(stdout=lines("CertUtil: -decode command FAILED: 0x80070002 (WIN32: 2)"), exit_code=2)
+            return Result(
+                stdout=lines("CertUtil: -decode command FAILED: 0x80070002 (WIN32: 2)"), exit_code=2
+            )
         text = re.sub(rb"-----[A-Z ]+-----", b"", source)
         try:
             data = base64.b64decode(b"".join(text.split()))
         except binascii.Error:
-            return Result(stdout=lines("CertUtil: -decode command FAILED: 0x80090005 (-2146893819)"), exit_code=1)
+            return Result(
+                stdout=lines("CertUtil: -decode command FAILED: 0x80090005 (-2146893819)"), exit_code=1
+            )
         put_file(ctx.host, normalize(ctx.host, ctx.user, argv[2]), data)
         return Result(
             stdout=lines(
@@ -305,5 +321,9 @@ def fciv(ctx: Context, argv: list[str], raw: str) -> Result:
     data = read_bytes(ctx.host, path)
     banner = ["//", "// File Checksum Integrity Verifier version 2.05.", "//"]
     if data is None:
-        return Result(stdout=lines(*banner, f"{path.lower()}", "Error msg  : The system cannot find the file specified."))
+        return Result(
+            stdout=lines(
+                *banner, f"{path.lower()}", "Error msg  : The system cannot find the file specified."
+            )
+        )
     return Result(stdout=lines(*banner, f"{hashlib.new(algorithm, data).hexdigest()} {path.lower()}"))

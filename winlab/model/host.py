@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from winlab.model import defaults
@@ -128,7 +128,8 @@ def _split_chain(line: str) -> list[tuple[str, str]]:
     return parts
 
 
-_REDIRECT = re.compile(r'(?<![^\s"])([12]?)(>>?)(&[12]|\s*"[^"]*"|\s*[^\s&|>]+)')
+# A handle digit counts only when it stands alone before '>' (`2>nul`), not at the end of a word.
+_REDIRECT = re.compile(r'((?<=\s)[12]|^[12])?(>>?)(&[12]|\s*"[^"]*"|\s*[^\s&|<>"]+)')
 
 
 def _take_redirections(segment: str) -> tuple[str, list[tuple[str, str, str]]]:

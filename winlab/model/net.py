@@ -16,7 +16,10 @@ DASHES = "-" * 79
 
 
 def _error(*message: str, helpmsg: int, code: int = 2) -> Result:
-    return Result(stderr=lines(*message, "", f"More help is available by typing NET HELPMSG {helpmsg}.", ""), exit_code=code)
+    return Result(
+        stderr=lines(*message, "", f"More help is available by typing NET HELPMSG {helpmsg}.", ""),
+        exit_code=code,
+    )
 
 
 def default_shares(ctx: Context) -> list[tuple[str, str, str]]:
@@ -44,8 +47,15 @@ def _row(name: str, resource: str, remark: str) -> list[str]:
 @command("net")
 def net(ctx: Context, argv: list[str], raw: str) -> Result:
     if not argv:
-        return Result(stderr=lines("The syntax of this command is:", "", "NET", "    [ ACCOUNTS | COMPUTER | CONFIG | "
-                                   "CONTINUE | FILE | GROUP | HELP |"), exit_code=1)
+        return Result(
+            stderr=lines(
+                "The syntax of this command is:",
+                "",
+                "NET",
+                "    [ ACCOUNTS | COMPUTER | CONFIG | CONTINUE | FILE | GROUP | HELP |",
+            ),
+            exit_code=1,
+        )
     verb = argv[0].lower()
     if verb in ("start", "stop"):
         return services.net_service(ctx, verb, argv[1:])
@@ -70,13 +80,24 @@ def share(ctx: Context, argv: list[str], raw: str) -> Result:
         if not option.startswith("/"):
             continue
         word = option[1:].split(":", 1)[0].lower()
-        allowed = {"delete", "users", "unlimited", "remark", "cache"} | ({"grant"} if ctx.profile.nt6 else set())
+        allowed = {"delete", "users", "unlimited", "remark", "cache"} | (
+            {"grant"} if ctx.profile.nt6 else set()
+        )
         if word not in allowed:
-            return _error(f"The option {option.upper()} is unknown.", "", "The syntax of this command is:", "",
-                          "NET SHARE", "sharename", "          sharename=drive:path [/USERS:number | /UNLIMITED]",
-                          "                               [/REMARK:\"text\"]",
-                          "                               [/CACHE:Manual | Documents| Programs | None ]",
-                          "          {sharename | devicename | drive:path} /DELETE", helpmsg=3506, code=1)
+            return _error(
+                f"The option {option.upper()} is unknown.",
+                "",
+                "The syntax of this command is:",
+                "",
+                "NET SHARE",
+                "sharename",
+                "          sharename=drive:path [/USERS:number | /UNLIMITED]",
+                '                               [/REMARK:"text"]',
+                "                               [/CACHE:Manual | Documents| Programs | None ]",
+                "          {sharename | devicename | drive:path} /DELETE",
+                helpmsg=3506,
+                code=1,
+            )
     if any(option.lower() == "/delete" for option in options):
         key = _find(shares, target)
         if key is None:

@@ -25,7 +25,10 @@ DHCP_ERROR_EXIT = 1  # netsh's errorlevel on failure is undocumented [U]; tools 
 SUBNET_EXISTS = (20004, "The specified subnet already exists on the DHCP server.")
 SUBNET_MISSING = (20005, "The specified subnet does not exist.")  # netsh wording, Ericsson [V-fixture]
 IPRANGE_EXISTS = (20021, "The specified IP address range is already defined on the DHCP server.")
-INVALID_RANGE = (20023, "The specified IP address range either overlaps with an existing range or is invalid.")
+INVALID_RANGE = (
+    20023,
+    "The specified IP address range either overlaps with an existing range or is invalid.",
+)
 BAD_SCOPE = (0, "The command needs a valid Scope IP Address.")  # mperry2 psm1 [V substring]
 SERVER_PRESENT = (20079, "The specified DHCP servers are already present in the directory service.")  # [U]
 SERVER_ABSENT = (20080, "The specified DHCP servers are not present in the directory service.")  # [U]
@@ -35,9 +38,19 @@ OPTION_TYPES = ("BYTE", "WORD", "DWORD", "DWORDDWORD", "IPADDRESS", "STRING", "B
 NT5_OPTION_TYPES = ("BYTE", "WORD", "DWORD", "DWORDDWORD", "IPADDRESS", "STRING", "BINARY", "ENCAPSULATED")
 # Standard option definitions present on a new DHCP server, with their types (RFC 2132).
 STANDARD_OPTIONS = {
-    1: "IPADDRESS", 3: "IPADDRESS", 4: "IPADDRESS", 6: "IPADDRESS", 15: "STRING", 42: "IPADDRESS",
-    44: "IPADDRESS", 46: "BYTE", 51: "DWORD", 66: "STRING", 67: "STRING", 81: "DWORD",
-}  # fmt: skip
+    1: "IPADDRESS",
+    3: "IPADDRESS",
+    4: "IPADDRESS",
+    6: "IPADDRESS",
+    15: "STRING",
+    42: "IPADDRESS",
+    44: "IPADDRESS",
+    46: "BYTE",
+    51: "DWORD",
+    66: "STRING",
+    67: "STRING",
+    81: "DWORD",
+}
 RANGE_TYPES = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}  # BOOTP ONLY is [U]
 
 
@@ -121,7 +134,7 @@ def exec_script(ctx: Context, path: str) -> Result:
     return total
 
 
-# -- dhcp ---------------------------------------------------------------------------------------------------
+# -- dhcp ------------------------------------------------------------------------------------------
 def _server_address(ctx: Context) -> str:
     return ctx.state["network"]["address"]
 
@@ -195,20 +208,38 @@ def _add_scope(ctx: Context, args: list[str]) -> Result:
     try:
         network = ipaddress.IPv4Network(f"{address}/{mask}")
     except ValueError:
-        return dhcp_error((20052, "The DHCP scope parameters are incorrect. Either the scope already exists, or its "
-                                  "properties are inconsistent with the subnet address and mask of an existing scope."))
+        return dhcp_error(
+            (
+                20052,
+                "The DHCP scope parameters are incorrect. Either the scope already exists, or its "
+                "properties are inconsistent with the subnet address and mask of an existing scope.",
+            )
+        )
     scopes = ctx.state["dhcp"]["scopes"]
     if address in scopes:
         return dhcp_error(SUBNET_EXISTS)
     for other in scopes.values():
         if ipaddress.IPv4Network(f"{other['address']}/{other['mask']}").overlaps(network):
-            return dhcp_error((20052, "The DHCP scope parameters are incorrect. Either the scope already exists, or "
-                                      "its properties are inconsistent with the subnet address and mask of an "
-                                      "existing scope."))
+            return dhcp_error(
+                (
+                    20052,
+                    "The DHCP scope parameters are incorrect. Either the scope already exists, or "
+                    "its properties are inconsistent with the subnet address and mask of an "
+                    "existing scope.",
+                )
+            )
     scopes[address] = {
-        "address": address, "mask": mask, "name": name, "comment": comment, "state": 0,
-        "ranges": [], "exclusions": [], "options": {}, "leases": [], "reservations": [],
-    }  # fmt: skip
+        "address": address,
+        "mask": mask,
+        "name": name,
+        "comment": comment,
+        "state": 0,
+        "ranges": [],
+        "exclusions": [],
+        "options": {},
+        "leases": [],
+        "reservations": [],
+    }
     # A new scope starts Disabled (inactive) until `set state 1`.
     return Result(stdout=lines(OK))
 
@@ -223,7 +254,9 @@ def _delete_scope(ctx: Context, args: list[str]) -> Result:
     force = len(args) > 1 and args[1].upper() == "DHCPFULLFORCE"
     if scope["leases"] and not force:
         # psm1 matches "cannot be removed" [V substring]; full sentence [U].
-        return dhcp_error((20012, "The specified subnet cannot be removed because at least one IP address is in use."))
+        return dhcp_error(
+            (20012, "The specified subnet cannot be removed because at least one IP address is in use.")
+        )
     del scopes[args[0]]
     return Result(stdout=lines(OK))
 
@@ -390,12 +423,22 @@ def _show_excluderange(ctx: Context, scope: dict) -> str:
     out = ["=" * 62, " Start Address   -    End Address", "=" * 62]
     for start, end in scope["exclusions"]:
         out.append(f" {start:<16}-    {end}")
-    out += ["", f"No of ExcludeRanges : {len(scope['exclusions'])} in the Scope : {scope['address']}.", "", OK]
+    out += [
+        "",
+        f"No of ExcludeRanges : {len(scope['exclusions'])} in the Scope : {scope['address']}.",
+        "",
+        OK,
+    ]
     return lines(*out)
 
 
 def _show_optionvalue(ctx: Context, scope: dict) -> str:
-    out = [f"Options for Scope {scope['address']}:", "", "        DHCP Standard Options :", "        General Option Values:"]
+    out = [
+        f"Options for Scope {scope['address']}:",
+        "",
+        "        DHCP Standard Options :",
+        "        General Option Values:",
+    ]
     for code, option in sorted(scope["options"].items(), key=lambda item: int(item[0])):
         out += [
             f"        OptionId : {code}",
@@ -432,8 +475,15 @@ def _show_clients(ctx: Context, scope: dict) -> str:
             middle = f"{uid:<20}- {'NEVER EXPIRES':<21}"
         else:
             middle = f" {uid:<20}-{lease['expires']:<23}"
-        out.append(f"{lease['ip']:<17}- {scope['mask']:<15}-{middle}-{lease.get('type', 'D')}-  {lease['name']}")
-    out += ["", f"No of Clients(version 4): {len(scope['leases'])} in the Scope : {scope['address']}.", "", OK]
+        out.append(
+            f"{lease['ip']:<17}- {scope['mask']:<15}-{middle}-{lease.get('type', 'D')}-  {lease['name']}"
+        )
+    out += [
+        "",
+        f"No of Clients(version 4): {len(scope['leases'])} in the Scope : {scope['address']}.",
+        "",
+        OK,
+    ]
     return lines(*out)
 
 
@@ -445,15 +495,23 @@ def dump(ctx: Context) -> str:
     def section(title: str, body: list[str]) -> list[str]:
         return [bar, f"   #  Start {title}", bar, "", "", *body, "", bar, f"   #  End   {title}", bar, "", ""]
 
-    out = ["", "# ----------------------------------------------------------------------",
-           "# DHCP Server Configuration", "# ----------------------------------------------------------------------",
-           "", ""]  # fmt: skip
+    out = [
+        "",
+        "# ----------------------------------------------------------------------",
+        "# DHCP Server Configuration",
+        "# ----------------------------------------------------------------------",
+        "",
+        "",
+    ]
     scopes = sorted(ctx.state["dhcp"]["scopes"].values(), key=lambda s: _key(s["address"]))
     for scope in scopes:
         where = f"Scope : {scope['address']}, Server : {_server_address(ctx)}"
         prefix = f"Dhcp Server {server} Scope {scope['address']}"
-        create = [f'Dhcp Server {server} add scope {scope["address"]} {scope["mask"]} "{scope["name"]}" '
-                  f'"{scope["comment"]}"', f"{prefix} set state {scope['state']}"]  # fmt: skip
+        create = [
+            f'Dhcp Server {server} add scope {scope["address"]} {scope["mask"]} "{scope["name"]}" '
+            f'"{scope["comment"]}"',
+            f"{prefix} set state {scope['state']}",
+        ]
         out += section(f"Add Scope : {scope['address']}, Server : {_server_address(ctx)}", create)
         ranges = []
         for start, end, kind in scope["ranges"]:
@@ -469,7 +527,7 @@ def dump(ctx: Context) -> str:
     return lines(*out)
 
 
-# -- firewall -------------------------------------------------------------------------------------------------
+# -- firewall --------------------------------------------------------------------------------------
 DEPRECATED = [
     "IMPORTANT: Command executed successfully.",
     'However, "netsh firewall" is deprecated;',
@@ -486,7 +544,8 @@ def _named(args: list[str]) -> dict[str, str]:
 
 
 def _firewall_ok(ctx: Context) -> Result:
-    # XP/2003 and Vista/2008 print "Ok." [U]; Windows 7 adds the deprecation notice [V-fixture] (reference 5.3).
+    # XP/2003 and Vista/2008 print "Ok." [U]; Windows 7 adds the deprecation notice
+    # [V-fixture] (reference 5.3).
     prefix = DEPRECATED if ctx.profile.key == "7" else []
     return Result(stdout=lines(*prefix, "Ok.", ""))
 
@@ -503,22 +562,42 @@ def firewall(ctx: Context, words: list[str]) -> Result:
         port = named.get("port") or (positional[1] if len(positional) > 1 else "")
         name = named.get("name") or (positional[2] if len(positional) > 2 else "")
         if protocol not in ("TCP", "UDP", "ALL") or not port.isdigit():
-            return Result(stdout=lines("", "The syntax supplied for this command is not valid. Check help for the "
-                                           "correct syntax. [U]", ""), exit_code=1)  # fmt: skip
+            return Result(
+                stdout=lines(
+                    "",
+                    "The syntax supplied for this command is not valid. Check help for the "
+                    "correct syntax. [U]",
+                    "",
+                ),
+                exit_code=1,
+            )
         existing = [p for p in ports if p["protocol"] == protocol and p["port"] == int(port)]
         if verb == "delete":
             if not existing:
-                return Result(stdout=lines("Delete a port opening failed.", "The system cannot find the file "
-                                                                            "specified. [U]"), exit_code=1)  # fmt: skip
+                return Result(
+                    stdout=lines(
+                        "Delete a port opening failed.", "The system cannot find the file specified. [U]"
+                    ),
+                    exit_code=1,
+                )
             ports.remove(existing[0])
             return _firewall_ok(ctx)
         if verb == "add" and not name:
-            return Result(stdout=lines("", "The syntax supplied for this command is not valid. Check help for the "
-                                           "correct syntax. [U]", ""), exit_code=1)  # fmt: skip
+            return Result(
+                stdout=lines(
+                    "",
+                    "The syntax supplied for this command is not valid. Check help for the "
+                    "correct syntax. [U]",
+                    "",
+                ),
+                exit_code=1,
+            )
         for entry in existing:
             ports.remove(entry)
         mode = named.get("mode", "ENABLE").upper()
-        ports.append({"protocol": protocol, "port": int(port), "name": name or existing[0]["name"], "mode": mode})
+        ports.append(
+            {"protocol": protocol, "port": int(port), "name": name or existing[0]["name"], "mode": mode}
+        )
         return _firewall_ok(ctx)
     if verb == "set" and noun in ("service", "opmode", "allowedprogram"):
         return _firewall_ok(ctx)
@@ -535,8 +614,21 @@ def firewall(ctx: Context, words: list[str]) -> Result:
     return not_found(words)
 
 
-RULE_FIELDS = ("name", "dir", "action", "protocol", "localport", "remoteport", "program", "service", "enable",
-               "profile", "remoteip", "localip", "description")  # fmt: skip
+RULE_FIELDS = (
+    "name",
+    "dir",
+    "action",
+    "protocol",
+    "localport",
+    "remoteport",
+    "program",
+    "service",
+    "enable",
+    "profile",
+    "remoteip",
+    "localip",
+    "description",
+)
 
 
 def advfirewall(ctx: Context, words: list[str]) -> Result:
@@ -553,8 +645,12 @@ def advfirewall(ctx: Context, words: list[str]) -> Result:
     matches = [rule for rule in rules if name.lower() == "all" or rule["name"].lower() == name.lower()]
     if verb == "add":
         unknown = [key for key in named if key not in RULE_FIELDS]
-        if not name or named.get("dir", "").lower() not in ("in", "out") or \
-                named.get("action", "").lower() not in ("allow", "block", "bypass") or unknown:  # fmt: skip
+        if (
+            not name
+            or named.get("dir", "").lower() not in ("in", "out")
+            or named.get("action", "").lower() not in ("allow", "block", "bypass")
+            or unknown
+        ):
             return Result(stdout=lines("", "A specified value is not valid. [U]", ""), exit_code=1)
         # add rule does not de-duplicate: a second add makes a second rule (reference 5.3) [U].
         rules.append({key: named[key] for key in named})

@@ -61,8 +61,11 @@ def status_block(host: Host, key: str, service: dict, pending: int | None = None
     if host.profile.nt6:
         out.append(f"        WIN32_EXIT_CODE    : {exit_code}  (0x{exit_code:x})")
     else:
-        out.append(f"        WIN32_EXIT_CODE    : {exit_code:<10} (0x{exit_code:x})" if exit_code else
-                   f"        WIN32_EXIT_CODE    : 0  (0x0)")
+        out.append(
+            f"        WIN32_EXIT_CODE    : {exit_code:<10} (0x{exit_code:x})"
+            if exit_code
+            else "        WIN32_EXIT_CODE    : 0  (0x0)"
+        )
     out += [
         "        SERVICE_EXIT_CODE  : 0  (0x0)",
         "        CHECKPOINT         : 0x0",
@@ -90,7 +93,11 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
     if args and args[0].startswith("\\\\"):
         args.pop(0)  # a remote server name: the lab host answers for itself
     if not args:
-        return Result(stdout=lines("DESCRIPTION:", "        SC is a command line program used for communicating with the"))
+        return Result(
+            stdout=lines(
+                "DESCRIPTION:", "        SC is a command line program used for communicating with the"
+            )
+        )
     verb, rest = args[0].lower(), args[1:]
     if verb == "query" and not rest:
         out: list[str] = []
@@ -112,6 +119,7 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
     if verb == "query":
         return Result(stdout=lines(*status_block(host, key, service), ""))
     if verb == "qc":
+        type_name = TYPES.get(service["type"], "WIN32_OWN_PROCESS")
         start = f"{service['start']}   {START_TYPES[service['start']]}"
         if service.get("delayed") and host.profile.nt6:
             start += "  (DELAYED)"
@@ -120,7 +128,7 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
                 "[SC] QueryServiceConfig SUCCESS",
                 "",
                 f"SERVICE_NAME: {key}",
-                f"        TYPE               : {service['type']:x}  {TYPES.get(service['type'], 'WIN32_OWN_PROCESS')}",
+                f"        TYPE               : {service['type']:x}  {type_name}",
                 f"        START_TYPE         : {start}",
                 "        ERROR_CONTROL      : 1   NORMAL",
                 f"        BINARY_PATH_NAME   : {service['binary']}",
@@ -142,7 +150,9 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
         service["state"] = 4
         service.pop("exit_code", None)
         block = status_block(host, key, service, pending=2)
-        return Result(stdout=lines(*block, "        PID                : 1428", "        FLAGS              :", ""))
+        return Result(
+            stdout=lines(*block, "        PID                : 1428", "        FLAGS              :", "")
+        )
     # stop
     if service["state"] != 4:
         return _failed("ControlService", 1062, SC_MESSAGES[1062])
@@ -175,8 +185,12 @@ def _config(host: Host, service: dict, options: list[str]) -> Result:
         value = options[index + 1].lower()
         if option == "start=":
             if value not in START_WORDS or (value == "delayed-auto" and not host.profile.nt6):
-                return Result(stdout=lines("[SC] ChangeServiceConfig FAILED 87:", "", "The parameter is incorrect.", ""),
-                              exit_code=87)
+                return Result(
+                    stdout=lines(
+                        "[SC] ChangeServiceConfig FAILED 87:", "", "The parameter is incorrect.", ""
+                    ),
+                    exit_code=87,
+                )
             changes["start"] = START_WORDS[value]
             changes["delayed"] = value == "delayed-auto"
         elif option == "displayname=":
@@ -188,19 +202,27 @@ def _config(host: Host, service: dict, options: list[str]) -> Result:
 
 def _net_error(message: str, helpmsg: int) -> Result:
     # net.exe writes errors to stderr and exits 2 (reference 4.2).
-    return Result(stderr=lines(message, "", f"More help is available by typing NET HELPMSG {helpmsg}.", ""), exit_code=2)
+    return Result(
+        stderr=lines(message, "", f"More help is available by typing NET HELPMSG {helpmsg}.", ""), exit_code=2
+    )
 
 
 def net_service(ctx: Context, verb: str, args: list[str]) -> Result:
     host = ctx.host
     if not args:
         if verb == "stop":
-            return Result(stderr=lines("The syntax of this command is:", "", "NET STOP", "service", ""), exit_code=1)
+            return Result(
+                stderr=lines("The syntax of this command is:", "", "NET STOP", "service", ""), exit_code=1
+            )
         names = sorted(s["display"] for s in host.state["services"].values() if s["state"] == 4)
         return Result(
             stdout=lines(
-                "These Windows services are started:", "", *[f"   {n}" for n in names], "",
-                "The command completed successfully.", ""
+                "These Windows services are started:",
+                "",
+                *[f"   {n}" for n in names],
+                "",
+                "The command completed successfully.",
+                "",
             )
         )
     found = find(host, " ".join(args))
@@ -224,10 +246,16 @@ def net_service(ctx: Context, verb: str, args: list[str]) -> Result:
         service["state"] = 4
         service.pop("exit_code", None)
         return Result(
-            stdout=lines(f"The {display} service is starting.", f"The {display} service was started successfully.", "")
+            stdout=lines(
+                f"The {display} service is starting.", f"The {display} service was started successfully.", ""
+            )
         )
     if service["state"] != 4:
         return _net_error(f"The {display} service is not started.", 3521)
     service["state"] = 1
     service["exit_code"] = 0
-    return Result(stdout=lines(f"The {display} service is stopping.", f"The {display} service was stopped successfully.", ""))
+    return Result(
+        stdout=lines(
+            f"The {display} service is stopping.", f"The {display} service was stopped successfully.", ""
+        )
+    )
