@@ -60,9 +60,10 @@ def lab_address(name: str) -> str:
     return f"198.18.{digest[0]}.{10 + digest[1] % 240}"
 
 
-def initial_state(name: str, profile: Profile) -> dict:
+def initial_state(name: str, profile: Profile, address: str | None = None) -> dict:
+    # NetBIOS computer names are at most 15 characters.
     computer = "".join(char for char in name.upper() if char.isalnum() or char == "-")[:15] or "WINLAB"
-    address = lab_address(name)
+    address = address or lab_address(name)
     digest = hashlib.sha256(("mac" + name).encode("utf-8")).hexdigest().upper()
     home = profile_dir(profile)
     dirs = [
@@ -96,4 +97,5 @@ def initial_state(name: str, profile: Profile) -> dict:
         "registry": {},
         "reboots": [],
         "msi_busy": False,
+        "clock": None,
     }

@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import re
-import time
 from datetime import datetime, timedelta
 
 from winlab.model import defaults, files
@@ -212,7 +211,7 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
             "days": options.get("d", ""),
             "modifier": options.get("mo", ""),
             "user": user or ctx.user,
-            "created": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),
+            "created": ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S"),
             "last_run": None,
             "last_result": 1,
         }
@@ -243,7 +242,7 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         task = tasks.get(name.lstrip("\\").lower())
         if task is None:
             return _schtasks_error("The system cannot find the file specified.")
-        task["last_run"] = datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+        task["last_run"] = ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S")
         task["last_result"] = 0
         return Result(stdout=lines(f'SUCCESS: Attempted to run the scheduled task "{name}".'))  # [U]
     if verb == "query":
@@ -428,7 +427,7 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
 def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
     flags = [arg.lower().replace("/", "-") for arg in argv]
     reboots = ctx.state["reboots"]
-    pending = [r for r in reboots if r["at"] > time.time() and not r.get("aborted")]
+    pending = [r for r in reboots if r["at"] > ctx.host.timestamp() and not r.get("aborted")]
     if "-a" in flags:
         if not pending:
             # [U] wording and code (ERROR_NO_SHUTDOWN_IN_PROGRESS).
@@ -458,8 +457,8 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
         delay = int(value)
     reboots.append(
         {
-            "requested": time.time(),
-            "at": time.time() + delay,
+            "requested": ctx.host.timestamp(),
+            "at": ctx.host.timestamp() + delay,
             "restart": "-r" in flags,
             "force": "-f" in flags,
         }
@@ -540,8 +539,8 @@ def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
 def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     profile = ctx.profile
     boot = max(
-        (r["at"] for r in ctx.state["reboots"] if r["at"] <= time.time() and not r.get("aborted")),
-        default=time.time() - 86400,
+        (r["at"] for r in ctx.state["reboots"] if r["at"] <= ctx.host.timestamp() and not r.get("aborted")),
+        default=ctx.host.timestamp() - 86400,
     )
 
     def row(label: str, value: str) -> str:
@@ -562,7 +561,7 @@ def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     if profile.nt6:
         out.append(row("System Boot Time", boot_text))
     else:
-        seconds = int(time.time() - boot)
+        seconds = int(ctx.host.timestamp() - boot)
         days, rest = divmod(seconds, 86400)
         out.append(
             row(
