@@ -15,6 +15,8 @@ from pathlib import Path
 
 from invoke import Collection, task
 
+from tasklib.lab import lab
+
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
 
@@ -112,4 +114,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(lint, unit, molecule, test)
+ns = Collection(lint, unit, molecule, test, lab)
