@@ -213,7 +213,8 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
             "user": user or ctx.user,
             "created": ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S"),
             "last_run": None,
-            "last_result": 1,
+            # A task that never ran: 0 on 2003, 267011 (SCHED_S_TASK_HAS_NOT_RUN) on NT 6 [U].
+            "last_result": 267011 if nt6 else 0,
         }
         if user.upper() in ("SYSTEM", "NT AUTHORITY\\SYSTEM") and not nt6:
             # Second sample of reference 6.1 [V], used for 2003 where /ru SYSTEM needs no password [U].
@@ -518,8 +519,11 @@ def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
             field("Description", "Intel(R) PRO/1000 MT Network Connection"),
             field("Physical Address", network["mac"]),
             field("DHCP Enabled", "No"),
-            field("Autoconfiguration Enabled", "Yes"),
         ]
+        if nt6:
+            # NT 5 prints Autoconfiguration only for a DHCP-enabled card (reference 7.1 vs the 2008 static
+            # sample of 7.2) [U].
+            out.append(field("Autoconfiguration Enabled", "Yes"))
     else:
         out.append(field("Connection-specific DNS Suffix", ""))
     if nt6:
