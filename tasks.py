@@ -15,6 +15,7 @@ from pathlib import Path
 
 from invoke import Collection, task
 
+from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 
 ROOT = Path(__file__).resolve().parent
@@ -129,4 +130,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab)

@@ -6,9 +6,11 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
-                                           {"service_stopped": "DHCPServer"}
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true}
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
     POST   /hosts/<name>/counters/reset    zero the request counter
+    POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
+    POST   /hosts/<name>/dhcp/leases       {"scope", "ip", "mac", "client", "expires"}: a client took a lease
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import json
 import ssl
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -25,7 +28,7 @@ from winlab import auth, certs
 from winlab.model import Host
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
-FAULTS = ("down", "slow", "drop", "service_stopped")
+FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy")
 
 
 @dataclass
@@ -34,6 +37,8 @@ class HostConfig:
     profile: str
     http_port: int = 0
     https_port: int = 0
+    # The address of the modeled network card (what ipconfig and netsh dhcp dump show).
+    address: str | None = None
 
 
 @dataclass
@@ -87,7 +92,12 @@ class Lab:
             self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             self.ssl_context.load_cert_chain(self.cert_path, key_path)
         for host_config in config.hosts:
-            host = Host(host_config.name, host_config.profile, state_path(config.state_dir, host_config.name))
+            host = Host(
+                host_config.name,
+                host_config.profile,
+                state_path(config.state_dir, host_config.name),
+                address=host_config.address,
+            )
             runtime = HostRuntime(host, config.accounts, config.address)
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
@@ -168,6 +178,11 @@ class Lab:
         unknown = set(faults) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(sorted(unknown))}; known: {', '.join(FAULTS)}")
+        if "msi_busy" in faults:
+            # Another Windows Installer transaction holds the mutex: msiexec answers 1618.
+            with runtime.host.lock:
+                runtime.host.state["msi_busy"] = bool(faults["msi_busy"])
+                runtime.host.save()
         if "service_stopped" in faults:
             from winlab.model import services
 
@@ -182,6 +197,9 @@ class Lab:
 
     def clear_faults(self, name: str) -> None:
         runtime = self.runtime(name)
+        with runtime.host.lock:
+            runtime.host.state["msi_busy"] = False
+            runtime.host.save()
         with runtime.lock:
             was_down = bool(runtime.faults.get("down"))
             runtime.faults.clear()
@@ -191,6 +209,30 @@ class Lab:
 
     def reset_lockout(self, name: str, user: str | None = None) -> None:
         self.runtime(name).reset_lockout(user)
+
+    def set_clock(self, name: str, when: str | None) -> None:
+        """Pin the host's clock (ISO 8601), or let it follow real time again with None."""
+        host = self.host(name)
+        if when is not None:
+            datetime.fromisoformat(when)
+        with host.lock:
+            host.state["clock"] = when
+            host.save()
+
+    def add_lease(self, name: str, scope: str, ip: str, mac: str, client: str, expires: str = "") -> None:
+        """A DHCP client took a lease (there are no real clients in the lab)."""
+        host = self.host(name)
+        with host.lock:
+            scopes = host.state["dhcp"]["scopes"]
+            if scope not in scopes:
+                raise ValueError(f"host {name} has no DHCP scope {scope}")
+            leases = [lease for lease in scopes[scope]["leases"] if lease["ip"] != ip]
+            kind = "D" if expires else "U"
+            leases.append(
+                {"ip": ip, "mac": mac, "name": client, "expires": expires or "NEVER EXPIRES", "type": kind}
+            )
+            scopes[scope]["leases"] = leases
+            host.save()
 
 
 def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
@@ -221,6 +263,14 @@ def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
                         return
                     if tail == ["faults"] and method == "DELETE":
                         lab.clear_faults(name)
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["clock"] and method == "POST":
+                        lab.set_clock(name, payload.get("time"))
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["dhcp", "leases"] and method == "POST":
+                        lab.add_lease(name, **payload)
                         json_reply(self, 200, {"ok": True})
                         return
                     if tail == ["counters"] and method == "GET":

@@ -409,6 +409,9 @@ class Listeners:
 def _serve(connection: socket.socket, address, endpoint: Endpoint) -> None:
     connection.setblocking(True)
     connection.settimeout(120)
+    # Headers and body go out in separate writes; without NODELAY, Nagle and the client's delayed ACK
+    # add 40 ms to every reply.
+    connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         if endpoint.ssl_context is not None:
             connection = endpoint.ssl_context.wrap_socket(connection, server_side=True)

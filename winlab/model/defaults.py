@@ -34,6 +34,9 @@ def base_services(profile: Profile) -> dict[str, dict]:
         "WinRM": service("Windows Remote Management (WS-Management)", f"{system32}\\svchost.exe -k WinRM"),
         "Spooler": service("Print Spooler", f"{system32}\\spoolsv.exe", kind=0x110),
     }
+    if profile.server and not profile.nt6:
+        # Installed but disabled and never started on a new 2003 server.
+        services["TlntSvr"] = service("Telnet", f"{system32}\\tlntsvr.exe", start=4, state=1, kind=0x10)
     if profile.nt6:
         services["MpsSvc"] = service("Windows Firewall", f"{system32}\\svchost.exe -k LocalServiceNoNetwork")
     else:
@@ -60,10 +63,12 @@ def lab_address(name: str) -> str:
     return f"198.18.{digest[0]}.{10 + digest[1] % 240}"
 
 
-def initial_state(name: str, profile: Profile) -> dict:
+def initial_state(name: str, profile: Profile, address: str | None = None) -> dict:
+    # NetBIOS computer names are at most 15 characters.
     computer = "".join(char for char in name.upper() if char.isalnum() or char == "-")[:15] or "WINLAB"
-    address = lab_address(name)
-    digest = hashlib.sha256(("mac" + name).encode("utf-8")).hexdigest().upper()
+    address = address or lab_address(name)
+    # A VMware-style address (00-0C-29 prefix): the customs servers are mostly virtual machines.
+    digest = "000C29" + hashlib.sha256(("mac" + name).encode("utf-8")).hexdigest().upper()
     home = profile_dir(profile)
     dirs = [
         "C:\\",
@@ -76,7 +81,7 @@ def initial_state(name: str, profile: Profile) -> dict:
     return {
         "profile": profile.key,
         "computer_name": computer,
-        "domain": "customs.local",
+        "domain": "customs.gov.vn",
         "network": {
             "address": address,
             "mask": "255.255.255.0",
@@ -96,4 +101,5 @@ def initial_state(name: str, profile: Profile) -> dict:
         "registry": {},
         "reboots": [],
         "msi_busy": False,
+        "clock": None,
     }

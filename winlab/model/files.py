@@ -10,7 +10,7 @@ import base64
 import binascii
 import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from winlab.model import defaults
 from winlab.model.host import Context, Host, Result, command, lines
@@ -72,12 +72,13 @@ def make_dirs(host: Host, path: str) -> None:
 
 
 def put_file(host: Host, path: str, data: bytes, append: bool = False) -> None:
+    """Store a file (callers hold the host lock); its time stamp is the host's clock."""
     if append and (existing := read_bytes(host, path)) is not None:
         data = existing + data
     host.state["fs"]["files"][path.lower()] = {
         "path": path,
         "data": base64.b64encode(data).decode("ascii"),
-        "mtime": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+        "mtime": host.now().strftime("%Y-%m-%dT%H:%M:%S"),
     }
 
 

@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from winlab.model import defaults
@@ -148,7 +149,9 @@ def _take_redirections(segment: str) -> tuple[str, list[tuple[str, str, str]]]:
 class Host:
     """State of one emulated host, loaded from and saved to its JSON state file."""
 
-    def __init__(self, name: str, profile: str, state_file: Path | None = None) -> None:
+    def __init__(
+        self, name: str, profile: str, state_file: Path | None = None, address: str | None = None
+    ) -> None:
         self.name = name
         self.state_file = state_file
         self.lock = threading.RLock()
@@ -158,11 +161,19 @@ class Host:
         if loaded is not None and loaded.get("profile") == str(profile).lower():
             self.state = loaded
         else:
-            self.state = defaults.initial_state(name, get_profile(profile))
+            self.state = defaults.initial_state(name, get_profile(profile), address)
         self.profile = get_profile(self.state["profile"])
         self._saved = json.dumps(self.state, sort_keys=True)
         if state_file is not None and loaded is None:
             self._write(self._saved)
+
+    def now(self) -> datetime:
+        """The host's clock: real time, unless the lab pinned it (tests compare dated output)."""
+        pinned = self.state.get("clock")
+        return datetime.fromisoformat(pinned) if pinned else datetime.now().replace(microsecond=0)
+
+    def timestamp(self) -> float:
+        return self.now().timestamp()
 
     @property
     def computer_name(self) -> str:

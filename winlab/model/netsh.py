@@ -282,8 +282,6 @@ def show_scope(ctx: Context) -> str:
         )
         if nt5:
             out.append("")
-    if nt5:
-        out.append("")
     out += ["", f" Total No. of Scopes = {len(scopes)}", OK]
     return lines(*out)
 

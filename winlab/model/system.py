@@ -11,7 +11,6 @@ import csv
 import hashlib
 import io
 import re
-import time
 from datetime import datetime, timedelta
 
 from winlab.model import defaults, files
@@ -212,9 +211,10 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
             "days": options.get("d", ""),
             "modifier": options.get("mo", ""),
             "user": user or ctx.user,
-            "created": datetime.now().strftime("%Y-%m-%dT%H:%M:%S"),
+            "created": ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S"),
             "last_run": None,
-            "last_result": 1,
+            # A task that never ran: 0 on 2003, 267011 (SCHED_S_TASK_HAS_NOT_RUN) on NT 6 [U].
+            "last_result": 267011 if nt6 else 0,
         }
         if user.upper() in ("SYSTEM", "NT AUTHORITY\\SYSTEM") and not nt6:
             # Second sample of reference 6.1 [V], used for 2003 where /ru SYSTEM needs no password [U].
@@ -243,7 +243,7 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         task = tasks.get(name.lstrip("\\").lower())
         if task is None:
             return _schtasks_error("The system cannot find the file specified.")
-        task["last_run"] = datetime.now().strftime("%Y-%m-%dT%H:%M:%S")
+        task["last_run"] = ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S")
         task["last_result"] = 0
         return Result(stdout=lines(f'SUCCESS: Attempted to run the scheduled task "{name}".'))  # [U]
     if verb == "query":
@@ -428,7 +428,7 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
 def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
     flags = [arg.lower().replace("/", "-") for arg in argv]
     reboots = ctx.state["reboots"]
-    pending = [r for r in reboots if r["at"] > time.time() and not r.get("aborted")]
+    pending = [r for r in reboots if r["at"] > ctx.host.timestamp() and not r.get("aborted")]
     if "-a" in flags:
         if not pending:
             # [U] wording and code (ERROR_NO_SHUTDOWN_IN_PROGRESS).
@@ -458,8 +458,8 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
         delay = int(value)
     reboots.append(
         {
-            "requested": time.time(),
-            "at": time.time() + delay,
+            "requested": ctx.host.timestamp(),
+            "at": ctx.host.timestamp() + delay,
             "restart": "-r" in flags,
             "force": "-f" in flags,
         }
@@ -519,8 +519,11 @@ def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
             field("Description", "Intel(R) PRO/1000 MT Network Connection"),
             field("Physical Address", network["mac"]),
             field("DHCP Enabled", "No"),
-            field("Autoconfiguration Enabled", "Yes"),
         ]
+        if nt6:
+            # NT 5 prints Autoconfiguration only for a DHCP-enabled card (reference 7.1 vs the 2008 static
+            # sample of 7.2) [U].
+            out.append(field("Autoconfiguration Enabled", "Yes"))
     else:
         out.append(field("Connection-specific DNS Suffix", ""))
     if nt6:
@@ -540,8 +543,8 @@ def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
 def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     profile = ctx.profile
     boot = max(
-        (r["at"] for r in ctx.state["reboots"] if r["at"] <= time.time() and not r.get("aborted")),
-        default=time.time() - 86400,
+        (r["at"] for r in ctx.state["reboots"] if r["at"] <= ctx.host.timestamp() and not r.get("aborted")),
+        default=ctx.host.timestamp() - 86400,
     )
 
     def row(label: str, value: str) -> str:
@@ -562,7 +565,7 @@ def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     if profile.nt6:
         out.append(row("System Boot Time", boot_text))
     else:
-        seconds = int(time.time() - boot)
+        seconds = int(ctx.host.timestamp() - boot)
         days, rest = divmod(seconds, 86400)
         out.append(
             row(

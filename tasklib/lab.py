@@ -1,0 +1,286 @@
+"""`invoke lab`: start winlab for every Windows host of the site inventory and write a lab inventory.
+
+    ./run lab           start (or reuse) the lab in the background; the last line printed is the
+                        lab inventory's path
+    ./run lab --down    stop it
+
+The lab inventory (build/lab/inventory/) is the site inventory built by the same plugin from the same
+data files, with `host_vars_overlay.yml` merged over it: each Windows host gets the loopback address
+and port of its emulated host, the lab account, and `winlab_profile`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent.parent
+LAB_DIR = ROOT / "build" / "lab"
+SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
+LAB_USER = "Administrator"
+WINDOWS_GROUPS = ("dhcp_servers", "base_servers", "workstations")
+# Used while the site inventory plugin is not available: one host of each kind.
+SAMPLE_HOSTS = {
+    "dhcp-sample-2003": ("dhcp_servers", "2003"),
+    "dhcp-sample-2008": ("dhcp_servers", "2008"),
+    "base-sample": ("base_servers", None),
+    "ws-sample-1": ("workstations", None),
+    "ws-sample-2": ("workstations", None),
+}
+
+
+@dataclass(frozen=True)
+class LabHost:
+    name: str
+    group: str
+    profile: str
+
+
+def choose_profile(name: str, group: str, windows_version: str | None) -> str:
+    """`windows_version` when the inventory sets it; otherwise alternate by a hash of the name, so
+    both server versions (and both workstation versions) appear and a host keeps its profile."""
+    if windows_version:
+        return str(windows_version).lower()
+    even = hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0
+    if group == "workstations":
+        return "xp" if even else "7"
+    return "2003" if even else "2008"
+
+
+def windows_hosts(inventory: dict) -> list[LabHost]:
+    """Windows hosts from `ansible-inventory --list` output, with the profile each will emulate."""
+    hostvars = inventory.get("_meta", {}).get("hostvars", {})
+    hosts: dict[str, LabHost] = {}
+    for group in WINDOWS_GROUPS:
+        for name in _group_hosts(inventory, group):
+            if name not in hosts:
+                version = hostvars.get(name, {}).get("windows_version")
+                hosts[name] = LabHost(name, group, choose_profile(name, group, version))
+    for name in _group_hosts(inventory, "windows"):
+        if name not in hosts:
+            version = hostvars.get(name, {}).get("windows_version")
+            hosts[name] = LabHost(name, "base_servers", choose_profile(name, "base_servers", version))
+    return sorted(hosts.values(), key=lambda host: host.name)
+
+
+def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
+    seen = seen if seen is not None else set()
+    if group in seen or group not in inventory:
+        return []
+    seen.add(group)
+    entry = inventory[group]
+    names = list(entry.get("hosts", []))
+    for child in entry.get("children", []):
+        names += _group_hosts(inventory, child, seen)
+    return names
+
+
+def sample_hosts() -> list[LabHost]:
+    return [
+        LabHost(name, group, choose_profile(name, group, version))
+        for name, (group, version) in SAMPLE_HOSTS.items()
+    ]
+
+
+def lab_config(hosts: list[LabHost], lab_dir: Path, password: str) -> dict:
+    return {
+        "state_dir": str(lab_dir / "state"),
+        "address": "127.0.0.1",
+        "accounts": {LAB_USER: password},
+        "https": True,
+        "allow_basic": True,
+        "hosts": [{"name": host.name, "profile": host.profile} for host in hosts],
+    }
+
+
+def overlay(runtime: dict, password: str) -> dict:
+    """host name -> the connection variables of its emulated host."""
+    result = {}
+    for name, host in sorted(runtime["hosts"].items()):
+        result[name] = {
+            "ansible_host": host["address"],
+            "ansible_port": host["http_port"],
+            "ansible_user": LAB_USER,
+            "ansible_password": password,
+            "ansible_winrm_transport": "ntlm",
+            "ansible_winrm_scheme": "http",
+            "winlab_profile": host["profile"],
+            "winlab_https_port": host["https_port"],
+            "winlab_control_url": runtime["control_url"],
+        }
+    return result
+
+
+def _absolute_options(config: dict, base: Path) -> dict:
+    """The site plugin's options with every relative file path made absolute."""
+    result = {}
+    for key, value in config.items():
+        if isinstance(value, str) and not os.path.isabs(value) and (base / value).exists():
+            result[key] = str((base / value).resolve())
+        else:
+            result[key] = value
+    return result
+
+
+def write_inventory(directory: Path, runtime: dict, password: str, sites_config: Path | None) -> Path:
+    """Write the lab inventory directory and return its path.
+
+    With the site plugin's configuration: `lab.sites.yml` (same plugin and data files, absolute
+    paths, plus `host_vars_overlay` naming the overlay file). Without it: a static `lab.yml` of the
+    emulated hosts. The overlay lives beside the directory, not in it, because Ansible would read
+    any YAML file inside an inventory directory as an inventory of its own. The same variables are
+    also written as `host_vars/<host>.yml`, which Ansible merges over any inventory source.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in ("lab.sites.yml", "lab.yml"):
+        (directory / stale).unlink(missing_ok=True)
+    data = overlay(runtime, password)
+    overlay_path = directory.parent / "host_vars_overlay.yml"
+    header = "---\n# Written by `invoke lab`: connection variables of the winlab hosts.\n"
+    _write_private(overlay_path, header + yaml.safe_dump(data, sort_keys=True))
+    host_vars = directory / "host_vars"
+    if host_vars.exists():
+        for stale in host_vars.glob("*.yml"):
+            stale.unlink()
+    host_vars.mkdir(exist_ok=True)
+    for name, variables in data.items():
+        _write_private(host_vars / f"{name}.yml", header + yaml.safe_dump(variables, sort_keys=True))
+    if sites_config is not None and sites_config.exists():
+        config = yaml.safe_load(sites_config.read_text(encoding="utf-8")) or {}
+        config = _absolute_options(config, sites_config.parent)
+        config["host_vars_overlay"] = str(overlay_path)
+        text = "---\n# Written by `invoke lab`: the site inventory with the lab's connection variables.\n"
+        text += yaml.safe_dump(config, sort_keys=False)
+        (directory / "lab.sites.yml").write_text(text, encoding="utf-8")
+    else:
+        groups: dict[str, dict] = {}
+        for name in data:
+            group = runtime["hosts"][name].get("group", "base_servers")
+            groups.setdefault(group, {"hosts": {}})["hosts"][name] = None
+        static = {"all": {"children": {"windows": {"children": groups}}}}
+        text = "---\n# Written by `invoke lab` (no site inventory plugin configuration found).\n"
+        (directory / "lab.yml").write_text(text + yaml.safe_dump(static, sort_keys=True), encoding="utf-8")
+    return directory
+
+
+def _write_private(path: Path, text: str) -> None:
+    # The files hold the lab password.
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+
+
+def running_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    return pid
+
+
+def start_daemon(config_path: Path, lab_dir: Path, timeout: float = 60) -> dict:
+    """Run `python -m winlab serve` detached; wait for its runtime file."""
+    runtime_path = lab_dir / "runtime.json"
+    runtime_path.unlink(missing_ok=True)
+    log = open(lab_dir / "winlab.log", "ab")  # noqa: SIM115 (handed to the child, which outlives us)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "winlab",
+            "serve",
+            "--config",
+            str(config_path),
+            "--runtime",
+            str(runtime_path),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    (lab_dir / "winlab.pid").write_text(f"{process.pid}\n")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"winlab exited with {process.returncode}; see {lab_dir / 'winlab.log'}")
+        if runtime_path.exists():
+            return json.loads(runtime_path.read_text(encoding="utf-8"))
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"winlab did not start within {timeout} s; see {lab_dir / 'winlab.log'}")
+
+
+def stop_daemon(lab_dir: Path, timeout: float = 15) -> bool:
+    pidfile = lab_dir / "winlab.pid"
+    pid = running_pid(pidfile)
+    if pid is None:
+        pidfile.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and running_pid(pidfile) is not None:
+        time.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+    return True
+
+
+def inventory_hosts(c) -> list[LabHost]:
+    """Windows hosts of the site inventory, or the sample hosts while its plugin is not available."""
+    if SITES_CONFIG.exists():
+        result = c.run(f"ansible-inventory -i {SITES_CONFIG} --list", hide=True, warn=True)
+        if result.ok:
+            return windows_hosts(json.loads(result.stdout))
+        print(f"==> ansible-inventory failed; using the sample hosts:\n{result.stderr}", file=sys.stderr)
+    return sample_hosts()
+
+
+@task
+def lab(c, down=False):
+    """Start winlab for the inventory's Windows hosts and write the lab inventory; --down stops it."""
+    LAB_DIR.mkdir(parents=True, exist_ok=True)
+    if down:
+        print("==> winlab stopped" if stop_daemon(LAB_DIR) else "==> winlab was not running")
+        return
+    config_path = LAB_DIR / "winlab.json"
+    previous = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+    # Keep the lab password across restarts so inventories written earlier stay valid.
+    password = previous.get("accounts", {}).get(LAB_USER) or "Lab-" + secrets.token_urlsafe(12)
+    hosts = inventory_hosts(c)
+    config = lab_config(hosts, LAB_DIR, password)
+    if running_pid(LAB_DIR / "winlab.pid") is not None:
+        if previous == config and (LAB_DIR / "runtime.json").exists():
+            runtime = json.loads((LAB_DIR / "runtime.json").read_text(encoding="utf-8"))
+            print("==> winlab already running", flush=True)
+        else:
+            stop_daemon(LAB_DIR)
+            runtime = None
+    else:
+        runtime = None
+    if runtime is None:
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        config_path.chmod(0o600)
+        runtime = start_daemon(config_path, LAB_DIR)
+        print(
+            f"==> winlab: {len(runtime['hosts'])} emulated Windows host(s), control {runtime['control_url']}"
+        )
+    for host in hosts:
+        runtime["hosts"][host.name]["group"] = host.group
+    print(
+        write_inventory(
+            LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None
+        )
+    )
