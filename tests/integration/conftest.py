@@ -14,7 +14,8 @@ USER, PASSWORD = "Administrator", "Lab-Test-Pa55"
 @pytest.fixture(scope="session")
 def winlab(tmp_path_factory) -> Lab:
     hosts = [HostConfig(name, profile) for name, profile in (("layer2003", "2003"), ("layer2008", "2008"))]
-    config = LabConfig(state_dir=tmp_path_factory.mktemp("winlab-layer"), hosts=hosts, accounts={USER: PASSWORD})
+    state_dir = tmp_path_factory.mktemp("winlab-layer")
+    config = LabConfig(state_dir=state_dir, hosts=hosts, accounts={USER: PASSWORD})
     with Lab(config) as lab:
         yield lab
 

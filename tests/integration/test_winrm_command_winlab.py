@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import PASSWORD, USER, host_vars
-
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     ConnectionSettings,
     WindowsSession,
@@ -12,6 +10,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WinRMUnreachableError,
     echo_file_commands,
 )
+from conftest import PASSWORD, USER, host_vars
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +54,8 @@ def test_a_wrong_password_fails_once_and_is_not_retried(winlab):
 
 def test_a_closed_port_is_unreachable(winlab):
     settings = ConnectionSettings.from_host_vars(
-        "gone", {"ansible_host": "127.0.0.1", "ansible_port": 9, "ansible_user": USER, "ansible_password": PASSWORD}
+        "gone",
+        {"ansible_host": "127.0.0.1", "ansible_port": 9, "ansible_user": USER, "ansible_password": PASSWORD},
     )
     with pytest.raises(WinRMUnreachableError, match="gone"):
         WindowsSession(settings).run("hostname")

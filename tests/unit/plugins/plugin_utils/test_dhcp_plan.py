@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
     DumpScope,
     ExcludeRange,
@@ -258,7 +257,8 @@ def test_service_commands():
     ]
     fine = ServerState(installed=True, start_mode="auto", running=True)
     assert service_commands(fine, "auto", True, False) == []
-    assert service_commands(fine, "auto", True, True) == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    after_install = service_commands(fine, "auto", True, True)
+    assert after_install == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
 
 
 def test_install_commands_per_version():

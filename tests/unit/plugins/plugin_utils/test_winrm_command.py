@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-from winrm.exceptions import InvalidCredentialsError, WinRMTransportError, WSManFaultError
-
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CMD_LINE_LIMIT,
     ConnectionSettings,
@@ -17,6 +15,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     cmd_escape,
     echo_file_commands,
 )
+from winrm.exceptions import InvalidCredentialsError, WinRMTransportError, WSManFaultError
 
 PASSWORD = "S3cret-Pass"
 HOST_VARS = {"ansible_host": "10.27.10.5", "ansible_user": "HQ\\dhcpadmin", "ansible_password": PASSWORD}
@@ -104,7 +103,10 @@ def test_missing_credentials_name_the_host_and_both_sources():
 
 @pytest.mark.parametrize(
     ("extra", "word"),
-    [({"ansible_winrm_transport": "telnet"}, "ansible_winrm_transport"), ({"ansible_port": "x"}, "ansible_port")],
+    [
+        ({"ansible_winrm_transport": "telnet"}, "ansible_winrm_transport"),
+        ({"ansible_port": "x"}, "ansible_port"),
+    ],
 )
 def test_bad_settings_are_refused(extra, word):
     with pytest.raises(WinRMSettingsError, match=word):
@@ -188,6 +190,7 @@ def test_a_wsman_fault_is_a_command_error():
 # -- version detection ------------------------------------------------------------------------------
 VER_2003 = b"\r\nMicrosoft Windows [Version 5.2.3790]\r\n"
 VER_6 = b"\r\nMicrosoft Windows [Version 6.0.6002]\r\n"
+OS_2008 = b"OS Name:                   Microsoft Windows Server 2008 Standard\r\n"
 
 
 @pytest.mark.parametrize(
@@ -198,7 +201,7 @@ VER_6 = b"\r\nMicrosoft Windows [Version 6.0.6002]\r\n"
         (
             {
                 "ver": (VER_6, b"", 0),
-                "systeminfo": (b"OS Name:                   Microsoft Windows Server 2008 Standard\r\n", b"", 0),
+                "systeminfo": (OS_2008, b"", 0),
             },
             "2008",
             ["ver", "systeminfo"],

@@ -1,4 +1,4 @@
-"""Documentation of the vncustoms.vnaccs.dhcp_server action plugin (the code is plugins/action/dhcp_server.py)."""
+"""Documentation of the vncustoms.vnaccs.dhcp_server action plugin (code: plugins/action/dhcp_server.py)."""
 
 from __future__ import annotations
 
