@@ -132,6 +132,10 @@ def uses_platform(molecule_file: Path) -> bool:
     return (config.get("driver") or {}).get("name") == "podman"
 
 
+# Images already built or found in this process: `test` and `molecule` both ask for them.
+_ready: set[str] = set()
+
+
 def _podman(c, arguments: str, **kwargs):
     return c.run(f"podman {arguments}", env=podman_env(), **kwargs)
 
@@ -139,11 +143,14 @@ def _podman(c, arguments: str, **kwargs):
 def ensure_images(c, force: bool = False) -> None:
     """Build each image whose definition has no image yet (or every image with `force`)."""
     for image in definitions():
+        if not force and image.reference in _ready:
+            continue
         if not force and _podman(c, f"image exists {image.reference}", warn=True, hide=True).ok:
             _podman(c, f"tag {image.reference} {image.latest}", hide=True)
             print(f"==> Image {image.reference}: reused (definition unchanged)", flush=True)
-            continue
-        build_image(c, image)
+        else:
+            build_image(c, image)
+        _ready.add(image.reference)
 
 
 def build_image(c, image: ImageDefinition) -> None:
