@@ -30,3 +30,6 @@ rm -f /var/lib/dbus/machine-id /etc/hostname /etc/resolv.conf
 
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/log/apt/* /var/log/dpkg.log /var/cache/debconf/*-old
+# No package lists: a scenario runs `apt-get update` (ansible.builtin.apt with update_cache) first.
+# Dated 1970 so that cache_valid_time never takes the empty lists for a fresh update.
+touch -d @0 /var/lib/apt/lists
