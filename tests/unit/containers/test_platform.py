@@ -151,14 +151,17 @@ def test_the_host_packages_are_installed_by_the_test_command():
 def test_podman_scenarios_use_the_platform(molecule_file):
     text = molecule_file.read_text(encoding="utf-8")
     config = yaml.safe_load(text)
-    create = (molecule_file.parent / config["ansible"]["playbooks"]["create"]).resolve()
-    assert create == SHARED / "create.yml", "create the instances with molecule/_shared/create.yml"
+    for step in ("create", "destroy"):
+        playbook = (molecule_file.parent / config["ansible"]["playbooks"][step]).resolve()
+        assert playbook == SHARED / f"{step}.yml", f"{step} the instances with molecule/_shared/{step}.yml"
+    assert config["ansible"]["env"]["ANSIBLE_CONFIG"].startswith("${MOLECULE_PROJECT_DIRECTORY}/")
     known = {image.env_name for image in containers.definitions()}
     for variable in re.findall(r"image:\s*\$\{(\w+)", text):
         assert variable in known, f"{variable} names no image under containers/images/"
     for platform in config["platforms"]:
         assert platform.get("pre_build_image") is True, f"{platform['name']}: images come from ./run images"
         assert str(platform["image"]).startswith(("${VNACCS_IMAGE_", "localhost/vnaccs/"))
-        assert platform.get("network") in NETWORKS, (
-            f"{platform['name']}: register its network in molecule/_shared/vars/networks.yml"
-        )
+        for attachment in str(platform.get("network", "")).split(","):
+            assert attachment.split(":")[0] in NETWORKS, (
+                f"{platform['name']}: register network {attachment!r} in molecule/_shared/vars/networks.yml"
+            )
