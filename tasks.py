@@ -15,6 +15,7 @@ from pathlib import Path
 
 from invoke import Collection, task
 
+from tasklib import containers
 from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 
@@ -23,7 +24,16 @@ sys.path.insert(0, str(ROOT / "collections"))
 
 # Debian packages the tests and the lab need, with the reason for each. `ensure_debian_packages`
 # installs whichever are missing (the toolkit's machines run as root; CI starts from a fresh one).
-DEBIAN_PACKAGES: dict[str, str] = {}
+DEBIAN_PACKAGES: dict[str, str] = {
+    # The Molecule container platform (containers/README.md).
+    "podman": "runs the Molecule instances (no Docker engine on these machines)",
+    "runc": "the OCI runtime podman uses here: crun refuses the cgroup v1/v2 hybrid",
+    "netavark": "podman's network backend for the lab networks in 198.19.200.0/21",
+    "aardvark-dns": "instances on one lab network find each other by name",
+    "iptables": "netavark sets up the lab networks' forwarding and NAT with it",
+    "debootstrap": "builds the platform images from Debian's packages (no registry is reachable)",
+    "debian-archive-keyring": "debootstrap checks the signatures of what it downloads",
+}
 
 
 def _env() -> dict[str, str]:
@@ -35,6 +45,8 @@ def _env() -> dict[str, str]:
         "PATH": path if path.split(os.pathsep)[0] == venv_bin else f"{venv_bin}{os.pathsep}{path}",
         "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
         "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
+        # podman's settings (containers/containers.conf) and the image each scenario runs.
+        **containers.podman_env(),
     }
     return env
 
@@ -89,7 +101,8 @@ def molecule_scenarios() -> list[tuple[Path, str]]:
             if config.parent.name.startswith("_"):
                 continue
             found.append((base, config.parent.name))
-    return found
+    # The platform's own scenario first: a broken platform fails before any role scenario does.
+    return sorted(found, key=lambda found_scenario: found_scenario[1] != containers.PLATFORM_SCENARIO)
 
 
 @task
@@ -100,6 +113,9 @@ def molecule(c, scenario=""):
         for base, name in molecule_scenarios()
         if not scenario or scenario in name or scenario in base.name
     ]
+    if any(containers.uses_platform(base / "molecule" / name / "molecule.yml") for base, name in chosen):
+        ensure_debian_packages(c, list(containers.HOST_PACKAGES))
+        containers.ensure_images(c)
     for index, (base, name) in enumerate(chosen, 1):
         where = base.relative_to(ROOT) if base != ROOT else Path(".")
         print(f"==> Molecule [{index}/{len(chosen)}] {where}: {name}", flush=True)
@@ -122,12 +138,13 @@ def demo(c):
 
 @task
 def test(c):
-    """Everything CI runs: lint, pytest, and every Molecule scenario."""
+    """Everything CI runs: lint, pytest, the platform images, and every Molecule scenario."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
     inventory(c, check=True)
     lint(c)
     unit(c)
+    containers.ensure_images(c)
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab, containers.images)
