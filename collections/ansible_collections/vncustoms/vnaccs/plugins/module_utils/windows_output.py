@@ -357,7 +357,7 @@ def parse_net_share(text: str) -> list[Share]:
             shares.append(Share(pending, resource, line[45:].strip()))
             pending = None
             continue
-        if len(line) <= 13 and line.strip() and " " not in line.strip():
+        if " " not in line.strip() and len(line.strip()) > 12:
             pending = line.strip()  # a name longer than 12 characters stands alone on its line
             continue
         name = line[:13].strip()
