@@ -104,7 +104,12 @@ class Lab:
         self.listeners.start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
         self.control.daemon_threads = True
-        threading.Thread(target=self.control.serve_forever, name="winlab-control", daemon=True).start()
+        threading.Thread(
+            target=self.control.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="winlab-control",
+            daemon=True,
+        ).start()
         return self
 
     def stop(self) -> None:
