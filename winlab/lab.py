@@ -16,6 +16,7 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import ssl
 import threading
@@ -28,6 +29,8 @@ from winlab import auth, certs
 from winlab.model import Host
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
+# Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
+LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
 FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy")
 
 
@@ -71,8 +74,11 @@ class LabConfig:
 
 class Lab:
     def __init__(self, config: LabConfig) -> None:
-        if not config.address.startswith("127."):
-            raise ValueError("winlab listens on loopback (127.0.0.0/8) only")
+        if not any(ipaddress.ip_address(config.address) in net for net in LAB_NETWORKS):
+            raise ValueError(
+                f"winlab listens on loopback (127.0.0.0/8), or in a container on the lab network "
+                f"198.18.0.0/15, not on {config.address}"
+            )
         self.config = config
         self.listeners = Listeners()
         self.runtimes: dict[str, HostRuntime] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 
 import pytest
@@ -163,6 +164,17 @@ def test_a_state_file_of_another_profile_is_not_reused(tmp_path):
         assert client.run("dir C:\\VNACCS").status_code == 1
 
 
-def test_loopback_only(tmp_path):
+@pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.10", "10.27.10.5"])
+def test_listens_only_on_lab_addresses(tmp_path, address):
     with pytest.raises(ValueError, match="loopback"):
-        Lab(LabConfig(tmp_path, [HostConfig("x", "2003")], address="0.0.0.0"))
+        Lab(LabConfig(tmp_path, [HostConfig("x", "2003")], address=address))
+
+
+@pytest.mark.slow
+def test_a_fleet_of_hundreds_of_hosts(tmp_path):
+    hosts = [HostConfig(f"ws-{index:03d}", "xp" if index % 2 else "7") for index in range(250)]
+    with Lab(LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False)) as lab:
+        names = [host.name for host in hosts]
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            outputs = list(pool.map(lambda name: Client(lab, name).ok("hostname"), names))
+    assert outputs == [f"{name.upper()}\r\n" for name in names]
