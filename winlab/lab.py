@@ -6,7 +6,8 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
-                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true}
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
+                                           {"command_delay": seconds} (commands run that long)
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
@@ -31,7 +32,7 @@ from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, st
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
-FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy")
+FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy", "command_delay")
 
 
 @dataclass

@@ -9,8 +9,10 @@ import pytest
 import requests
 import winrm
 from winlab_support import PASSWORD, USER, Client, control
+from winrm.protocol import Protocol
 
 from winlab.lab import HostConfig, Lab, LabConfig
+from winlab.model import files
 
 
 @pytest.fixture
@@ -178,3 +180,40 @@ def test_a_fleet_of_hundreds_of_hosts(tmp_path):
         with concurrent.futures.ThreadPoolExecutor(20) as pool:
             outputs = list(pool.map(lambda name: Client(lab, name).ok("hostname"), names))
     assert outputs == [f"{name.upper()}\r\n" for name in names]
+
+
+def test_long_running_command_answers_operation_timeouts(small_lab):
+    runtime = small_lab.runtime("dhcp-lao-cai")
+    protocol = Protocol(
+        f"http://127.0.0.1:{runtime.http_port}/wsman",
+        transport="basic",
+        username=USER,
+        password=PASSWORD,
+        operation_timeout_sec=1,
+        read_timeout_sec=3,
+    )
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"command_delay": 2.5})
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/counters/reset", {})
+    started = time.monotonic()
+    shell = protocol.open_shell()
+    command = protocol.run_command(shell, "hostname")
+    assert protocol.get_command_output(shell, command) == (b"DHCP-LAO-CAI\r\n", b"", 0)
+    assert time.monotonic() - started >= 2.5
+    # Two Receives time out (pywinrm retries them silently), the third returns the output.
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == 3
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+
+
+def test_large_output_arrives_in_several_receives(small_lab):
+    host = small_lab.host("dhcp-lao-cai")
+    payload = b"".join(
+        b"10.27.%d.%d,ws-%05d\r\n" % (index // 250, index % 250, index) for index in range(5000)
+    )
+    with host.lock:
+        files.put_file(host, "C:\\leases.csv", payload)
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/counters/reset", {})
+    response = Client(small_lab, "dhcp-lao-cai", transport="basic").run("type C:\\leases.csv")
+    assert response.std_out == payload
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == -(
+        -len(payload) // 32768
+    )
