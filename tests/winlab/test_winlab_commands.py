@@ -453,3 +453,42 @@ def test_cmd_behaviour(fresh):
     # cmd takes a digit right before '>' as a handle: the value is dropped, as on Windows.
     client.ok("echo Value = 1>> C:\\gotcha.txt")
     assert client.ok("type C:\\gotcha.txt") == "Value = \r\n"
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_icacls_on_both_servers(fresh):
+    client, _ = fresh
+    client.ok("mkdir C:\\VNACCS\\Client")
+    granted = client.ok("icacls C:\\VNACCS\\Client /grant Everyone:(OI)(CI)RX /T")
+    assert granted.endswith("Successfully processed 1 files; Failed processing 0 files\r\n")
+    assert "Everyone:(OI)(CI)(RX)" in client.ok("icacls C:\\VNACCS\\Client")
+    assert client.run("icacls C:\\Missing").status_code == 2
+
+
+@pytest.mark.parametrize("fresh", ["xp"], indirect=True)
+def test_xp_has_no_icacls(fresh):
+    client, _ = fresh
+    assert wo.classify_error(*output(client.run("icacls C:\\"))) is wo.ErrorKind.NOT_RECOGNIZED
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_telnet_is_no_reachability_test(fresh):
+    client, profile = fresh
+    stdout, stderr, code = output(client.run("telnet 10.27.1.10 21"))
+    assert code == 1
+    if profile == "2008":
+        assert wo.classify_error(stdout, stderr, code) is wo.ErrorKind.NOT_RECOGNIZED
+    else:
+        assert "Could not open connection to the host, on port 21: Connect failed" in stdout
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_sc_query_all_states(fresh):
+    client, _ = fresh
+    running = {status.name for status in wo.parse_sc_query(client.ok("sc query"))}
+    everything = {status.name for status in wo.parse_sc_query(client.ok("sc query type= service state= all"))}
+    assert "LanmanServer" in running
+    assert running < everything or running == everything
+    client.ok("sc stop Spooler")
+    assert "Spooler" not in {status.name for status in wo.parse_sc_query(client.ok("sc query"))}
+    assert "Spooler" in {status.name for status in wo.parse_sc_query(client.ok("sc query state= all"))}
