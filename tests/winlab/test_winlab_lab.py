@@ -217,3 +217,19 @@ def test_large_output_arrives_in_several_receives(small_lab):
     assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == -(
         -len(payload) // 32768
     )
+
+
+@pytest.mark.parametrize("user", ["CUSTOMS\\svc-ansible", "svc-ansible"])
+def test_domain_account_over_ntlm_without_encryption(tmp_path, user):
+    accounts = {"CUSTOMS\\svc-ansible": "Svc-Pa55"}
+    with Lab(LabConfig(tmp_path, [HostConfig("dhcp-ha-giang", "2008")], accounts, https=False)) as lab:
+        url = f"http://127.0.0.1:{lab.runtime('dhcp-ha-giang').http_port}/wsman"
+        session = winrm.Session(
+            url,
+            auth=(user, "Svc-Pa55"),
+            transport="ntlm",
+            message_encryption="never",
+            server_cert_validation="ignore",
+        )
+        assert session.run_cmd("hostname").std_out == b"DHCP-HA-GIANG\r\n"
+        assert "encrypted" not in lab.runtime("dhcp-ha-giang").counters()["operations"]
