@@ -289,3 +289,64 @@ def test_msiexec_is_judged_by_exit_code(code, kind):
 
 def test_unknown_failure_is_still_a_failure():
     assert wo.classify_error("something odd", "", 5) is wo.ErrorKind.UNKNOWN
+
+
+def test_net_share_details_2008_lists_share_permissions():
+    details = wo.parse_net_share_details(fixture("net_share_detail_2008.txt"))
+    assert details == wo.ShareDetails(
+        name="VNACCS_EUC",
+        path="C:\\VNACCS\\Base\\EUCReports",
+        remark="VCIS-EUC reports",
+        max_users=None,
+        permissions=(("Everyone", "READ"), ("BUILTIN\\Administrators", "CHANGE")),
+    )
+
+
+def test_net_share_details_2003_has_no_permissions():
+    details = wo.parse_net_share_details(fixture("net_share_detail_2003.txt"))
+    assert details is not None
+    assert (details.name, details.path, details.remark) == (
+        "VNACCS_CLIENT",
+        "C:\\VNACCS\\Base\\ClientUpgrades",
+        "VNACCS client upgrades",
+    )
+    assert details.permissions == ()
+
+
+def test_net_share_details_of_a_missing_share_is_none():
+    assert wo.parse_net_share_details(fixture("net_share_missing.txt")) is None
+
+
+def test_icacls_lists_each_entry_with_its_inheritance():
+    entries = wo.parse_icacls(fixture("icacls_show_2003.txt"), "C:\\VNACCS\\Base")
+    assert entries == [
+        wo.AccessEntry("NT AUTHORITY\\SYSTEM", "(OI)(CI)", "F"),
+        wo.AccessEntry("Everyone", "(OI)(CI)", "RX"),
+        wo.AccessEntry("BUILTIN\\Administrators", "(OI)(CI)", "M"),
+    ]
+
+
+def test_icacls_of_a_missing_path_is_none():
+    text = (
+        "C:\\VNACCS\\Nowhere: The system cannot find the file specified.\r\n"
+        "Successfully processed 0 files; Failed processing 1 files\r\n"
+    )
+    assert wo.parse_icacls(text, "C:\\VNACCS\\Nowhere") is None
+
+
+def test_firewall_portopening_one_row_per_profile():
+    openings = wo.parse_firewall_portopening(fixture("firewall_show_portopening_2003.txt"))
+    assert openings == [
+        wo.PortOpening(21, "TCP", True, "VNACCS base server FTP", "Domain"),
+        wo.PortOpening(21, "TCP", True, "VNACCS base server FTP", "Standard"),
+    ]
+
+
+def test_advfirewall_show_rule():
+    assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_2008.txt")) == [
+        wo.FirewallRule("VNACCS base server FTP", True, "In", "TCP", "21", "Allow")
+    ]
+
+
+def test_advfirewall_no_matching_rule_is_empty():
+    assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_missing_2008.txt")) == []

@@ -367,6 +367,151 @@ def parse_net_share(text: str) -> list[Share]:
     return shares
 
 
+@dataclass(frozen=True)
+class ShareDetails:
+    """`net share NAME`: one share's settings. `permissions` is empty on 2003, which prints none."""
+
+    name: str
+    path: str
+    remark: str
+    max_users: int | None
+    permissions: tuple[tuple[str, str], ...] = ()
+
+
+def parse_net_share_details(text: str) -> ShareDetails | None:
+    """`net share NAME` (reference 4.2; the 18-column label layout and the NT 6 `Permission` lines,
+    one `PRINCIPAL, READ|CHANGE|FULL` per line, are [U]). None when the output holds no share."""
+    fields: dict[str, str] = {}
+    permissions: list[tuple[str, str]] = []
+    in_permissions = False
+    for line in _lines(text):
+        if not line.strip() or line.startswith("The command completed"):
+            in_permissions = False
+            continue
+        label, value = line[:18].strip(), line[18:].strip()
+        if label == "Permission" or (in_permissions and not label):
+            in_permissions = True
+            principal, _, right = value.rpartition(",")
+            if principal:
+                permissions.append((principal.strip(), right.strip().upper()))
+            continue
+        in_permissions = False
+        if label:
+            fields[label] = value
+    if "Share name" not in fields or "Path" not in fields:
+        return None
+    users = fields.get("Maximum users", "")
+    return ShareDetails(
+        name=fields["Share name"],
+        path=fields["Path"],
+        remark=fields.get("Remark", ""),
+        max_users=int(users) if users.isdigit() else None,
+        permissions=tuple(permissions),
+    )
+
+
+# -- icacls ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccessEntry:
+    principal: str
+    inheritance: str  # e.g. "(OI)(CI)"
+    rights: str  # F, M, RX, R, W, or a list such as "RX,W"
+
+
+_ACE = re.compile(r"^(.+?):((?:\((?:OI|CI|IO|NP|I)\))*)\(([A-Z,]+)\)\s*$")
+
+
+def parse_icacls(text: str, path: str) -> list[AccessEntry] | None:
+    """`icacls PATH` (reference 4.3): the path, then one `PRINCIPAL:(OI)(CI)(RIGHTS)` per line, the
+    first on the path's line (ACE layout [U]; summary line [V-fixture]). None when PATH was not found."""
+    entries: list[AccessEntry] = []
+    width = None
+    for line in _lines(text):
+        if width is None:
+            if line.lower().startswith(path.lower() + " "):
+                width = len(path) + 1
+                rest = line[width:]
+            else:
+                continue
+        else:
+            if not line.strip():
+                break
+            rest = line[width:] if line[:width].strip() == "" else line.strip()
+        match = _ACE.match(rest.strip())
+        if match:
+            entries.append(AccessEntry(match.group(1), match.group(2), match.group(3)))
+    if width is None:
+        return None
+    return entries
+
+
+# -- firewall --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PortOpening:
+    port: int
+    protocol: str
+    enabled: bool
+    name: str
+    profile: str
+
+
+def parse_firewall_portopening(text: str) -> list[PortOpening]:
+    """`netsh firewall show portopening` (XP/2003, reference 5.3; table layout [U]): one table per profile."""
+    openings: list[PortOpening] = []
+    profile = ""
+    for line in _lines(text):
+        if match := re.match(r"^Port configuration for (\w+) profile:", line):
+            profile = match.group(1)
+            continue
+        match = re.match(r"^(\d+)\s+(TCP|UDP)\s+(Enable|Disable)\s+(.*?)\s*$", line)
+        if match:
+            port, protocol, mode, name = match.groups()
+            openings.append(PortOpening(int(port), protocol, mode == "Enable", name, profile))
+    return openings
+
+
+@dataclass(frozen=True)
+class FirewallRule:
+    name: str
+    enabled: bool
+    direction: str
+    protocol: str
+    local_port: str
+    action: str
+
+
+def parse_advfirewall_rules(text: str) -> list[FirewallRule]:
+    """`netsh advfirewall firewall show rule name=...` (2008, reference 5.3; `Label:  value` blocks [U]).
+    Empty for `No rules match the specified criteria.`"""
+    rules: list[FirewallRule] = []
+    current: dict[str, str] = {}
+
+    def close() -> None:
+        if "Rule Name" in current:
+            rules.append(
+                FirewallRule(
+                    name=current["Rule Name"],
+                    enabled=current.get("Enabled", "").lower() == "yes",
+                    direction=current.get("Direction", ""),
+                    protocol=current.get("Protocol", ""),
+                    local_port=current.get("LocalPort", ""),
+                    action=current.get("Action", ""),
+                )
+            )
+
+    for line in _lines(text):
+        match = re.match(r"^([A-Za-z][A-Za-z ]*):\s*(.*?)\s*$", line)
+        if not match:
+            continue
+        label, value = match.groups()
+        if label == "Rule Name":
+            close()
+            current = {}
+        current[label] = value
+    close()
+    return rules
+
+
 # -- schtasks --------------------------------------------------------------------------------------
 def parse_schtasks_csv(text: str) -> list[dict[str, str]]:
     """`schtasks /query /fo csv [/v]` (reference 6.2). One dict per task, keyed by the header row.
