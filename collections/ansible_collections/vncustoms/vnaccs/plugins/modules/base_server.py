@@ -1,0 +1,206 @@
+"""Documentation of the vncustoms.vnaccs.base_server action plugin (code: plugins/action/base_server.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: base_server
+short_description: Make a Windows base server's folders, shares, FTP site and firewall match, over WinRM
+description:
+  - Runs on the controller and reaches the Windows Server 2003 or 2008 host over WinRM (pywinrm, cmd.exe,
+    no PowerShell on the host) with the host's C(ansible_host), C(ansible_port), C(ansible_user),
+    C(ansible_password), C(ansible_winrm_transport) and C(ansible_winrm_scheme); the user and password may
+    also come from the environment variables C(VNACCS_WINRM_USER) and C(VNACCS_WINRM_PASSWORD).
+  - A base server (Decision 833, Article 9 and Appendix III) holds the client-software upgrade packages and
+    the VCIS-EUC report output and serves them by file share and by FTP on port 21.
+  - Reads the host's state in one round trip (C(sc qc), C(sc query), C(icacls), C(net share NAME),
+    C(iisftp.vbs /query) and the firewall in one command line), computes a plan, applies it, then reads the
+    state again and fails if the host still differs.
+  - Installs IIS FTP when it is missing (2003 C(sysocmgr) with an answer file, 2008
+    C(servermanagercmd -install Web-Ftp-Server)), never restarting the host.
+  - Creates the missing folders of the layout (C(mkdir)); grants O(readers) exactly read-and-execute and
+    O(writers) at least modify on O(root) with C(icacls), inherited by every folder below.
+  - Creates each share of O(shares), or deletes and creates it again when its path, remark, user limit or
+    (where C(net share) has C(/GRANT), see O(forms.share_grant)) its permissions differ. On 2003 the share
+    keeps the default share permission and access is governed by the NTFS permissions.
+  - Sets the services of O(services) and C(MSFTPSVC) Automatic and running.
+  - Creates the FTP site O(ftp.site_name) over the layout on O(ftp.port) with C(iisftp.vbs) on both
+    versions (2008 ships the IIS 6 FTP Publishing Service), stopping any other started site that holds the
+    port (such as C(Default FTP Site)); starts it when stopped; recreates it when its port differs.
+  - Opens TCP O(ftp.port) in the Windows Firewall with C(netsh firewall add portopening) (2003) or
+    C(netsh advfirewall firewall add rule) (2008), replacing a wrong or doubled rule of the same name.
+  - An authentication failure fails the host at once and is never retried (five failed logons lock a
+    customs account, Decision 833 Article 18). An unreachable host is reported unreachable.
+version_added: 0.1.0
+author:
+  - Vietnam Customs IT
+options:
+  root:
+    description:
+      - Root folder of the layout, an absolute path below a drive.
+      - Letters, digits and C(_ . $ -) only; the paths go through cmd.exe unquoted.
+    type: str
+    required: true
+  folders:
+    description: Folders below O(root) to create (C(/) or C(\\) between parts), e.g. C(ClientUpgrades/5.1.0).
+    type: list
+    elements: str
+    default: []
+  readers:
+    description: Accounts or groups that get read-and-execute (C(RX)) on the layout and C(READ) on the shares.
+    type: list
+    elements: str
+    default: [Everyone]
+  writers:
+    description: Accounts or groups that get modify (C(M); C(F) is kept) on the layout, C(CHANGE) on shares.
+    type: list
+    elements: str
+    default: ['BUILTIN\Administrators']
+  shares:
+    description: The file shares over the layout.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Share name (letters, digits, C(_ . -)).
+        type: str
+        required: true
+      folder:
+        description: Folder below O(root) that the share exposes; empty for O(root) itself.
+        type: str
+        default: ""
+      remark:
+        description: Share remark (printable ASCII, no double quotes or C(%)).
+        type: str
+        default: ""
+  ftp:
+    description: The FTP site over the layout.
+    type: dict
+    default: {}
+    suboptions:
+      enabled:
+        description: Whether to manage IIS FTP, its site and the firewall opening at all.
+        type: bool
+        default: true
+      site_name:
+        description: Name of the FTP site.
+        type: str
+        default: VNACCS Base Server
+      port:
+        description: TCP port of the site (21, as the daily check C(telnet <base server> 21) expects).
+        type: int
+        default: 21
+      folder:
+        description: Folder below O(root) that is the site's root; empty for O(root) itself.
+        type: str
+        default: ""
+  firewall_rule:
+    description: Name of the firewall port opening or rule for the FTP port.
+    type: str
+    default: VNACCS base server FTP
+  services:
+    description: Services to set Automatic and running besides C(MSFTPSVC); C(LanmanServer) serves the shares.
+    type: list
+    elements: str
+    default: [LanmanServer]
+  install:
+    description: Install IIS FTP when it is missing; with false, such a host fails and nothing changes.
+    type: bool
+    default: true
+  forms:
+    description:
+      - The command forms of the host's Windows version. The role sets them from its per-version vars files;
+        C(auto) (or unset) takes them from the version the host reports.
+    type: dict
+    default: {}
+    suboptions:
+      share_grant:
+        description: Whether C(net share) takes C(/GRANT) (2008) or not (2003). Unset is auto.
+        type: bool
+      firewall:
+        description: C(netsh_firewall) (2003) or C(advfirewall) (2008).
+        type: str
+        choices: [auto, netsh_firewall, advfirewall]
+        default: auto
+      ftp_installer:
+        description: C(sysocmgr) (2003) or C(servermanagercmd) (2008).
+        type: str
+        choices: [auto, sysocmgr, servermanagercmd]
+        default: auto
+  work_dir:
+    description: Folder on the host for the sysocmgr answer file (deleted after use).
+    type: str
+    default: '%SystemRoot%\Temp'
+attributes:
+  check_mode:
+    description: Reports the plan and the commands it would run; changes nothing.
+    support: full
+  diff_mode:
+    description: Shows the state before and after and the exact commands.
+    support: full
+  platform:
+    description: Windows Server 2003 (SP2, for icacls; WinRM 2.0 from KB968930) and 2008, over WinRM.
+    platforms: windows
+notes:
+  - The host needs a WinRM 2.0 listener (5985/5986) and an administrator account; see the README.
+  - The root folder of an existing FTP site is not shown by C(iisftp.vbs /query), so a site whose root was
+    changed by hand is not detected; delete it and the next run creates it again over O(root).
+"""
+
+EXAMPLES = r"""
+- name: Make the base server hold and serve the client upgrades and EUC reports
+  vncustoms.vnaccs.base_server:
+    root: C:\VNACCS\Base
+    folders: [ClientUpgrades, ClientUpgrades/5.1.0, EUCReports]
+    readers: [Everyone]
+    writers: ['BUILTIN\Administrators']
+    shares:
+      - {name: VNACCS_CLIENT, folder: ClientUpgrades, remark: VNACCS client upgrades}
+      - {name: VNACCS_EUC, folder: EUCReports, remark: VCIS-EUC reports}
+    ftp:
+      site_name: VNACCS Base Server
+      port: 21
+"""
+
+RETURN = r"""
+commands:
+  description: The command lines it ran, or would run in check mode, in order (file writes included).
+  returned: always
+  type: list
+  elements: str
+steps:
+  description: What each part of the plan does, in order.
+  returned: success
+  type: list
+  elements: str
+windows_version:
+  description: The host's Windows version, C(2003) or C(2008).
+  returned: success
+  type: str
+forms:
+  description: The command forms used (share_grant, firewall, ftp_installer).
+  returned: success
+  type: dict
+folders:
+  description: Every folder of the layout, O(root) first.
+  returned: success
+  type: list
+  elements: str
+shares:
+  description: Share name to the folder it exposes.
+  returned: success
+  type: dict
+ftp_site:
+  description: Name of the FTP site (empty when O(ftp.enabled) is false).
+  returned: success
+  type: str
+reboot_required:
+  description: Whether the installer asked for a restart (exit code 3010).
+  returned: success
+  type: bool
+authentication_failed:
+  description: Set when the host refused the credentials (never retried).
+  returned: failure
+  type: bool
+"""
