@@ -1,9 +1,9 @@
 """Tasks for admins and CI (run them through ./run, which sets up the virtual environment).
 
-    ./run demo         the main job on the built-in lab
-    ./run test         everything CI runs: lint, unit tests, every Molecule scenario
-    ./run inventory    validate the site data, record new address allocations, write the snapshot
-    ./run --list       every task
+./run demo         the main job on the built-in lab
+./run test         everything CI runs: lint, unit tests, every Molecule scenario
+./run inventory    validate the site data, record new address allocations, write the snapshot
+./run --list       every task
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 from invoke import Collection, task
+
+from tasklib.switches import switches
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
@@ -112,4 +114,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(lint, unit, molecule, test)
+ns = Collection(lint, unit, molecule, test, switches)

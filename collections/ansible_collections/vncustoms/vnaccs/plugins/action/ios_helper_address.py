@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from ansible.errors import AnsibleError
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
-
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
     InterfaceRequest,
     RelayError,
@@ -101,7 +100,7 @@ class ActionModule(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         del tmp
-        validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         host = task_vars.get("inventory_hostname", "?")
         session = None
         try:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Protocol
 
 _INTERFACE_RE = re.compile(r"^interface\s+(\S+)\s*$")
@@ -76,9 +76,7 @@ def parse_interfaces(text: str) -> dict[str, InterfaceState]:
     return interfaces
 
 
-def plan_interface(
-    state: InterfaceState, wanted: list[str], stale: list[str], exclusive: bool
-) -> list[str]:
+def plan_interface(state: InterfaceState, wanted: list[str], stale: list[str], exclusive: bool) -> list[str]:
     """Lines to send under `interface <name>` (empty when nothing needs to change). Removals first."""
     remove = [
         line

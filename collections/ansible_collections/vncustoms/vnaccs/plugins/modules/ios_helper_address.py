@@ -38,7 +38,7 @@ options:
         type: str
         required: true
       gateway:
-        description: The address the interface must have (the VLAN's default gateway); checked before any change.
+        description: The address the interface must have (the VLAN's gateway); checked before any change.
         type: str
       id:
         description: VLAN id (informational).
