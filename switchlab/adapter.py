@@ -1,15 +1,16 @@
 """Adapter between fake-switches' Cisco IOS model and what real IOS clients send. Test fixture only.
 
-What fake-switches 1.5.0 lacks, and what this module adds (each gap found with cisco.ios or scrapli):
+What fake-switches 1.5.0 lacks, and what this module adds (each gap found with cisco.ios or netmiko):
 
 * `end` in configuration mode (global or interface): IOS returns to privileged EXEC. The
   simulator only knows `exit`, one level at a time; `cisco.ios` cliconf closes every change with
-  `end`, so does scrapli.
+  `end`, and so does netmiko.
 * `show privilege`: `cisco.ios` runs it after `enable` to confirm level 15.
 * `terminal length 0` / `terminal width N` in user EXEC mode (the simulator accepts them only
   after `enable`).
-* Unknown commands: IOS prints `% Invalid input detected at '^' marker.`, which clients detect
-  as a failure; the simulator printed a message no client recognises, so errors went unseen.
+* Unknown commands, and `show` subjects the simulator ignored silently: IOS prints
+  `% Invalid input detected at '^' marker.`, which clients detect as a failure; the simulator
+  printed a message no client recognises, or nothing, so errors went unseen.
 * A startup configuration: `write memory` and `copy running-config startup-config` copy the
   running configuration to it and count the saves; `show startup-config` prints it. Tests use
   this to check that a change was saved, and that an unchanged switch was not written again.
@@ -42,6 +43,8 @@ from fake_switches.terminal import LoggingTerminalController
 from fake_switches.terminal.telnet import SwitchTelnetShell, TelnetTerminalController
 
 INVALID_INPUT = "% Invalid input detected at '^' marker."
+# What fake-switches' `show` answers; anything else it ignored silently.
+SHOW_KNOWN = ("running-config", "vlan", "etherchannel", "ip", "version")
 
 
 def render_running_config(switch_configuration) -> str:
@@ -90,8 +93,10 @@ class PrivilegedExecProcessor(EnabledCommandProcessor):
             saved_at = getattr(self.switch_configuration, "startup_saved_at", "")
             self.write_line(f"! NVRAM config last updated at {saved_at} (saves: {saves})")
             self.write(startup)
-        else:
+        elif args and any(known.startswith(args[0]) for known in SHOW_KNOWN):
             super().do_show(*args)
+        else:
+            self.write_line(INVALID_INPUT)
 
     def do_write(self, *args):
         if args and not "memory".startswith(args[0]):
