@@ -15,7 +15,9 @@ What fake-switches 1.5.0 lacks, and what this module adds (each gap found with c
   running configuration to it and count the saves; `show startup-config` prints it. Tests use
   this to check that a change was saved, and that an unchanged switch was not written again.
 * Telnet login: the simulator accepts any user name and password on Telnet; here the
-  credentials are checked as on SSH, so a wrong password fails as it does on a real switch.
+  credentials are checked as on SSH. As on IOS, a refused login prints `% Login invalid` and
+  asks again, three times at most; each refusal is logged (`switchlab: telnet login refused`),
+  so tests can count the attempts a client made.
 * Telnet line ends: Twisted's Telnet layer holds a lone CR until the next byte arrives (to tell
   CR LF from CR NUL), so a client that ends the user name with CR alone, as netmiko does, waits
   for a prompt that never comes. Here a CR that ends a packet is a line end at once, and an LF
@@ -42,6 +44,7 @@ from fake_switches.cisco.command_processor.piping import PipingProcessor
 from fake_switches.terminal import LoggingTerminalController
 from fake_switches.terminal.telnet import SwitchTelnetShell, TelnetTerminalController
 
+LOG = logging.getLogger("switchlab")
 INVALID_INPUT = "% Invalid input detected at '^' marker."
 # What fake-switches' `show` answers; anything else it ignored silently.
 SHOW_KNOWN = ("running-config", "vlan", "etherchannel", "ip", "version")
@@ -174,6 +177,7 @@ class CheckedTelnetShell(SwitchTelnetShell):
         super().__init__(switch_core)
         self.users = users
         self.username = b""
+        self.failed_logins = 0
         self._after_cr = False
 
     def dataReceived(self, data):
@@ -193,8 +197,13 @@ class CheckedTelnetShell(SwitchTelnetShell):
     def validate_password(self, line):
         self.disable_input_replacement()
         if self.users.get(self.username) != line.encode():
-            self.writeln("% Authentication failed")
-            self.transport.loseConnection()
+            self.failed_logins += 1
+            LOG.warning("switchlab: telnet login refused for user %r", self.username.decode())
+            if self.failed_logins >= 3:
+                self.transport.loseConnection()
+                return
+            self.write("\n% Login invalid\n\nUsername: ")
+            self.handler = self.validate_username
             return
         self.session = self.switch_core.launch("telnet", TelnetTerminalController(shell=self))
         self.handler = self.command

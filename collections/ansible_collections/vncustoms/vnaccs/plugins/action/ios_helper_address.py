@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import UTC, datetime
 
 from ansible.errors import AnsibleError
@@ -54,15 +55,56 @@ class NetworkCliSession:
         return self._connection.get(command="write memory")
 
 
+def single_attempt_ios_telnet():
+    """netmiko's Cisco IOS Telnet driver, changed to log in exactly once (imported on first use)."""
+    from netmiko.cisco.cisco_ios import CiscoIosTelnet
+    from netmiko.exceptions import NetmikoAuthenticationException
+
+    class SingleAttemptIosTelnet(CiscoIosTelnet):
+        """netmiko answers every Username/Password prompt it sees, so a refused password would be
+        sent again; five failed logins lock a customs account (Decision 833, Article 18), so here a
+        refused login fails at once."""
+
+        REFUSED = r"% ?(?:Login invalid|Authentication failed|Bad passwords|Access denied)"
+
+        def telnet_login(
+            self,
+            pri_prompt_terminator=r"\#\s*$",
+            alt_prompt_terminator=r">\s*$",
+            username_pattern=r"(?:user:|username|login|user name)",
+            pwd_pattern=r"assword",
+            delay_factor=1.0,
+            max_loops=20,
+        ):
+            timeout = self.auth_timeout or 20
+            flags = re.I | re.M
+            prompt = f"(?:{pri_prompt_terminator})|(?:{alt_prompt_terminator})"
+            output = self.read_until_pattern(f"{username_pattern}|{pwd_pattern}", timeout, flags)
+            if not re.search(pwd_pattern, output, flags):
+                self.write_channel(self.username + "\r")
+                output += self.read_until_pattern(pwd_pattern, timeout, flags)
+            self.write_channel(self.password + "\r")
+            answer = self.read_until_pattern(
+                f"{prompt}|{username_pattern}|{pwd_pattern}|{self.REFUSED}", timeout, flags
+            )
+            if re.search(prompt, answer, flags) and not re.search(self.REFUSED, answer, flags):
+                return output + answer
+            self.remote_conn.close()
+            raise NetmikoAuthenticationException(
+                f"Telnet login to {self.host}:{self.port} was refused; not retried "
+                "(five failed logins lock the account)"
+            )
+
+    return SingleAttemptIosTelnet
+
+
 class TelnetSession:
-    """A `CliSession` over Telnet, through netmiko's Cisco IOS Telnet driver."""
+    """A `CliSession` over Telnet, through netmiko's Cisco IOS Telnet driver (one login attempt)."""
 
     ERROR_PATTERN = r"% ?(?:Invalid|Incomplete|Ambiguous|Error)"
 
     def __init__(self, host, port, username, password, secret, timeout):
-        from netmiko import ConnectHandler  # imported here: only Telnet hosts need it
-
-        self._device = ConnectHandler(
+        self._device = single_attempt_ios_telnet()(
             device_type="cisco_ios_telnet",
             host=host,
             port=port,
