@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from netmiko.exceptions import NetmikoAuthenticationException
-
 from ansible_collections.vncustoms.vnaccs.plugins.action.ios_helper_address import TelnetSession
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
     InterfaceRequest,
     converge,
 )
+from netmiko.exceptions import NetmikoAuthenticationException
+
 from switchlab import lab
 from switchlab.server import SviSpec, SwitchSpec
 
