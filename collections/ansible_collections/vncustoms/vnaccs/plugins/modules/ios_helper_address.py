@@ -24,6 +24,8 @@ description:
     C(ansible_host):C(ansible_port) (default 23), logging in with C(ansible_user)/C(ansible_password)
     and entering privileged mode with C(ansible_become_password). Run such a task with
     C(ansible_connection=ansible.builtin.local).
+  - A refused login is never retried, on either transport (five failed logins lock a customs
+    account, Decision 833 Article 18).
 version_added: 0.1.0
 author: VNACCS/VCIS site-infrastructure team
 options:
