@@ -93,6 +93,21 @@ def build_switch_core(spec: SwitchSpec) -> AdaptedCiscoCore:
     return core
 
 
+class _LoggingPasswordChecker(checkers.InMemoryUsernamePasswordDatabaseDontUse):
+    """The SSH password check, logging each refusal (tests count a client's login attempts)."""
+
+    def requestAvatarId(self, credentials):
+        deferred = super().requestAvatarId(credentials)
+
+        def refused(failure):
+            logging.getLogger("switchlab").warning(
+                "switchlab: ssh login refused for user %r", credentials.username.decode()
+            )
+            return failure
+
+        return deferred.addErrback(refused)
+
+
 class _TelnetFactory(Factory):
     def __init__(self, core, users):
         self.core = core
@@ -111,7 +126,7 @@ def listen(reactor, spec: SwitchSpec) -> AdaptedCiscoCore:
 
     # Same as fake-switches' SwitchSshService, except that the user database is keyed by bytes
     # (the SSH layer hands over the user name as bytes).
-    checker = checkers.InMemoryUsernamePasswordDatabaseDontUse()
+    checker = _LoggingPasswordChecker()
     for name, secret in users.items():
         checker.addUser(name, secret)
     ssh_factory = ssh_factory_module.SSHFactory()

@@ -1,7 +1,9 @@
-"""dhcp_relay refuses bad input before it contacts the switch, naming the host, site and variable.
+"""dhcp_relay refuses bad input before it contacts the switch, naming the host, site and variable;
+and it never tries a refused password twice.
 
-Each case runs playbooks/relay.yml on a one-switch inventory whose switch address is a closed
-loopback port: a run that tried to connect would fail differently (and later) than the check.
+The input cases run playbooks/relay.yml on a one-switch inventory whose switch address is a
+closed loopback port: a run that tried to connect would fail differently (and later) than the
+check. The login cases run it against a simulated switch that logs every refused login.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from switchlab.server import free_port
+from switchlab import lab
+from switchlab.server import SviSpec, SwitchSpec, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -33,8 +36,9 @@ GOOD = {
 }
 
 
-def run_playbook(tmp_path: Path, hostvars: dict, *extra: str) -> subprocess.CompletedProcess:
-    port = free_port()  # nothing listens there
+def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0) -> subprocess.CompletedProcess:
+    """Run playbooks/relay.yml on one switch at 127.0.0.1:`port` (default: a closed port)."""
+    port = port or free_port()
     inventory = {
         "all": {
             "children": {
@@ -133,3 +137,26 @@ def test_a_vlan_holding_the_dhcp_server_is_skipped_with_a_reason(tmp_path):
     assert result.returncode == 0, output
     assert "the DHCP server 10.20.0.10 is on Vlan5" in output
     assert "no relay is configured" in output
+
+
+@pytest.mark.parametrize("transport", ["ssh", "telnet"])
+def test_a_refused_password_is_tried_once(tmp_path, transport):
+    spec = SwitchSpec(
+        hostname="tien-son-sw",
+        ssh_port=0,
+        username="netops",
+        password="right-pw",
+        svis=[SviSpec(id=10, address="10.20.10.1/24"), SviSpec(id=20, address="10.20.20.1/24")],
+    )
+    state = lab.start([spec], tmp_path / "lab.json")
+    try:
+        switch = state["switches"][0]
+        port = switch["telnet_port"] if transport == "telnet" else switch["ssh_port"]
+        result = run_playbook(
+            tmp_path, {**GOOD, "switch_transport": transport, "ansible_password": "wrong-pw"}, port=port
+        )
+    finally:
+        lab.stop(tmp_path / "lab.json")
+    assert result.returncode != 0
+    log = Path(state["log"]).read_text(encoding="utf-8")
+    assert log.count(f"{transport} login refused") == 1, log
