@@ -34,7 +34,6 @@ def switch_hosts(inventory: Path) -> dict[str, dict]:
             "-i",
             str(inventory),
             "--list",
-            "--export",
         ],
         check=True,
         capture_output=True,
@@ -42,10 +41,15 @@ def switch_hosts(inventory: Path) -> dict[str, dict]:
         cwd=ROOT,
         env={**_clean_env(), "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
     )
-    data = json.loads(listing.stdout)
+    data = json.loads(listing.stdout, object_hook=_plain)
     hostvars = data.get("_meta", {}).get("hostvars", {})
     names = _group_hosts(data, "switches")
     return {name: hostvars.get(name, {}) for name in sorted(names)}
+
+
+def _plain(value: dict):
+    """ansible-inventory may mark strings as unsafe ({"__ansible_unsafe": "..."}): unwrap them."""
+    return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else value
 
 
 def _group_hosts(data: dict, group: str) -> set[str]:
