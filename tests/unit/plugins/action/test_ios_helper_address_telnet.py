@@ -8,6 +8,7 @@ import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.action.ios_helper_address import TelnetSession
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
     InterfaceRequest,
+    RelayError,
     converge,
 )
 from netmiko.exceptions import NetmikoAuthenticationException
@@ -49,8 +50,8 @@ def test_a_refused_password_is_sent_once_only(switch):
     assert refusals(switch) == 1
 
 
-def test_a_wrong_enable_secret_fails(switch):
-    with pytest.raises(ValueError):
+def test_a_wrong_enable_secret_fails_without_retry(switch):
+    with pytest.raises(RelayError, match="refused the enable secret; not retried"):
         session(switch, secret="wrong-secret")
 
 

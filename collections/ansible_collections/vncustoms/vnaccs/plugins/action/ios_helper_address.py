@@ -117,7 +117,11 @@ class TelnetSession:
             fast_cli=False,
         )
         if not self._device.check_enable_mode():
-            self._device.enable()
+            try:
+                self._device.enable()  # sends the secret once
+            except ValueError as error:
+                self._device.disconnect()
+                raise RelayError(f"the switch refused the enable secret; not retried ({error})") from None
 
     def show(self, command: str) -> str:
         output = self._device.send_command(command, read_timeout=60)
@@ -160,6 +164,8 @@ class ActionModule(ActionBase):
             )
         except (RelayError, ConnectionError, AnsibleError) as error:
             return {**result, "failed": True, "msg": f"{host}: {error}"}
+        except OSError as error:  # Telnet: nothing listens, or the network is unreachable
+            return {**result, "failed": True, "msg": f"{host}: cannot reach the switch over Telnet: {error}"}
         except Exception as error:  # netmiko's own exceptions: report them without a traceback
             if type(error).__module__.startswith("netmiko"):
                 return {**result, "failed": True, "msg": f"{host}: {type(error).__name__}: {error}"}
