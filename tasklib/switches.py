@@ -7,6 +7,8 @@ host's transport are written to `build/lab/switch_overlay.yml`, a YAML inventory
 the real one so that it overrides the connection settings:
 
     ansible-playbook -i inventory -i build/lab/switch_overlay.yml playbooks/relay.yml
+
+`run_relay(c)` runs exactly that (for `invoke demo`).
 """
 
 from __future__ import annotations
@@ -136,3 +138,15 @@ def switches(c, inventory="inventory", down=False):
     OVERLAY_FILE.chmod(0o600)
     print(f"==> {len(specs)} simulated switch(es) running (log: {state['log']})", flush=True)
     print(OVERLAY_FILE, flush=True)
+
+
+def run_relay(c, inventory: str = "inventory", check: bool = False) -> None:
+    """Run playbooks/relay.yml on the switch lab started by `switches` (with --check --diff if `check`)."""
+    if not OVERLAY_FILE.exists():
+        sys.exit("No switch lab is running: start it with `./run switches` first.")
+    flags = " --check --diff" if check else " --diff"
+    with c.cd(str(ROOT)):
+        c.run(
+            f"ansible-playbook -i {inventory} -i {OVERLAY_FILE.relative_to(ROOT)} playbooks/relay.yml{flags}",
+            env={"ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
+        )
