@@ -15,6 +15,7 @@ from pathlib import Path
 
 from invoke import Collection, task
 
+from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 from tasklib.switches import switches
 
 ROOT = Path(__file__).resolve().parent
@@ -27,9 +28,11 @@ DEBIAN_PACKAGES: dict[str, str] = {}
 
 def _env() -> dict[str, str]:
     """Environment every child process gets: the project's Ansible settings and tools first."""
+    venv_bin = str(ROOT / ".venv" / "bin")
+    path = os.environ.get("PATH", "")
     env = {
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PATH": path if path.split(os.pathsep)[0] == venv_bin else f"{venv_bin}{os.pathsep}{path}",
         "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
         "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
     }
@@ -106,12 +109,25 @@ def molecule(c, scenario=""):
 
 
 @task
+def demo(c):
+    """The main job on the built-in lab: validate the site data, build the inventory, print the plan."""
+    data = load_or_exit()
+    print(f"==> Site inventory: {summary_line(data)}", flush=True)
+    if data.new_allocations:
+        print(f"==> {len(data.new_allocations)} site(s) get a subnet now; `./run inventory` records them")
+    print("==> Address plan (through the vncustoms.vnaccs.sites inventory plugin)", flush=True)
+    print_address_plan(c)
+    print(f"\n==> Done: {summary_line(data)}")
+
+
+@task
 def test(c):
     """Everything CI runs: lint, pytest, and every Molecule scenario."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
+    inventory(c, check=True)
     lint(c)
     unit(c)
     molecule(c)
 
 
-ns = Collection(lint, unit, molecule, test, switches)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, switches)
