@@ -18,6 +18,7 @@ from invoke import Collection, task
 from tasklib import containers
 from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
+from tasklib.switches import switches
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
@@ -147,4 +148,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab, containers.images)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab, containers.images, switches)
