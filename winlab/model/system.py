@@ -12,10 +12,11 @@ import hashlib
 import io
 import ipaddress
 import re
+import time
 from datetime import datetime, timedelta
 
 from winlab.model import defaults, files
-from winlab.model.host import Context, Result, command, lines, not_recognized
+from winlab.model.host import Context, Host, Result, command, lines, not_recognized
 
 # -- installing the DHCP Server and FTP components -------------------------------------------------
 
@@ -453,7 +454,8 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
 def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
     flags = [arg.lower().replace("/", "-") for arg in argv]
     reboots = ctx.state["reboots"]
-    pending = [r for r in reboots if r["at"] > ctx.host.timestamp() and not r.get("aborted")]
+    # Reboots run on real time even when the host clock is pinned: the lab carries them out.
+    pending = [r for r in reboots if not r.get("done") and not r.get("aborted")]
     if "-a" in flags:
         if not pending:
             # [U] wording and code (ERROR_NO_SHUTDOWN_IN_PROGRESS).
@@ -483,13 +485,24 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
         delay = int(value)
     reboots.append(
         {
-            "requested": ctx.host.timestamp(),
-            "at": ctx.host.timestamp() + delay,
+            "requested": ctx.host.now().isoformat(),
+            "due": time.time() + delay,
             "restart": "-r" in flags,
             "force": "-f" in flags,
         }
     )
     return Result()
+
+
+def complete_reboot(host: Host) -> None:
+    """After a restart: services come back as their start type says, the boot time moves on.
+
+    Callers hold the host lock.
+    """
+    for service in host.state["services"].values():
+        service["state"] = 4 if service["start"] in (0, 1, 2) else 1
+        service.pop("exit_code", None)
+    host.state["boot_time"] = host.now().isoformat()
 
 
 # -- ipconfig, systeminfo --------------------------------------------------------------------------
@@ -611,10 +624,8 @@ def _long_date(value: datetime) -> str:
 @command("systeminfo")
 def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     profile = ctx.profile
-    boot = max(
-        (r["at"] for r in ctx.state["reboots"] if r["at"] <= ctx.host.timestamp() and not r.get("aborted")),
-        default=ctx.host.timestamp() - 86400,
-    )
+    booted = ctx.state.get("boot_time")
+    boot = datetime.fromisoformat(booted).timestamp() if booted else ctx.host.timestamp() - 86400
 
     def row(label: str, value: str) -> str:
         return f"{label + ':':<27}{value}"
