@@ -358,6 +358,11 @@ def test_schtasks_time_format_and_life_cycle(fresh):
     )
     assert task["Start Time"][:5] == "03:00"
     client.ok("schtasks /run /tn DailyReboot")
+    # The task ran its command: a restart is now scheduled.
+    assert (
+        wo.classify_error(*output(client.run("shutdown -r -t 60"))) is wo.ErrorKind.SHUTDOWN_ALREADY_SCHEDULED
+    )
+    client.ok("shutdown -a")
     assert client.ok("schtasks /delete /tn DailyReboot /f") == (
         'SUCCESS: The scheduled task "DailyReboot" was successfully deleted.\r\n'
     )

@@ -247,7 +247,8 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         if task is None:
             return _schtasks_error("The system cannot find the file specified.")
         task["last_run"] = ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S")
-        task["last_result"] = 0
+        # The task's command runs (as the task's user); its output goes nowhere, its exit code is kept.
+        task["last_result"] = ctx.host._run_line(task["run"], task["user"] or ctx.user).exit_code
         return Result(stdout=lines(f'SUCCESS: Attempted to run the scheduled task "{name}".'))  # [U]
     if verb == "query":
         return _query(ctx, options)

@@ -184,6 +184,15 @@ def test_schtasks_csv_2003():
     assert len(task) == 29  # 28 columns of the 2003 layout plus `name`
 
 
+def test_schtasks_csv_2008_folders():
+    tasks = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2008.txt"))
+    assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
+    assert tasks[0]["TaskName"] == "\\DailyReboot"
+    assert tasks[0]["Schedule Type"] == "Daily"
+    assert tasks[0]["Start Time"] == "01:30:00"
+    assert len(tasks[0]) == 29
+
+
 def test_schtasks_csv_skips_repeated_headers_and_leading_backslash():
     header = '"HostName","TaskName","Next Run Time","Status"\r\n'
     text = (
