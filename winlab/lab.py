@@ -252,14 +252,17 @@ class Lab:
         with runtime.lock:
             was_down = bool(runtime.faults.get("down"))
             runtime.faults.clear()
+            if was_down:
+                runtime.faults["down"] = True  # until the listeners are open again
         if was_down:
             self._bring_up(runtime)
 
     def _bring_up(self, runtime: HostRuntime) -> None:
-        runtime.faults.pop("down", None)
         with self._lock:
             if runtime.name not in self.endpoints:
                 self._open(runtime, runtime.http_port, runtime.https_port)
+        with runtime.lock:
+            runtime.faults.pop("down", None)
 
     def reset_lockout(self, name: str, user: str | None = None) -> None:
         self.runtime(name).reset_lockout(user)

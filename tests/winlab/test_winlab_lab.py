@@ -238,7 +238,7 @@ def test_domain_account_over_ntlm_without_encryption(tmp_path, user):
 
 def test_shutdown_restarts_the_host(tmp_path):
     hosts = [HostConfig("ws-bac-ninh-07", "7")]
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, reboot_seconds=0.5)
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, reboot_seconds=1.0)
     with Lab(config) as lab:
         client = Client(lab, "ws-bac-ninh-07")
         client.ok("sc config Spooler start= demand")
