@@ -124,6 +124,8 @@ def test_dump_option_line_of_the_reference_shape():
 def test_netsh_success_is_read_from_the_text():
     assert wo.netsh_succeeded(fixture("dhcp_show_iprange.txt"))
     assert not wo.netsh_succeeded("Changed the current scope context to 10.0.0.0 scope.\r\n\r\n")
+    batch = "Command completed successfully.\r\nThe specified subnet already exists on the DHCP server.\r\n"
+    assert not wo.netsh_succeeded(batch)
 
 
 def test_sc_query_running_nt6():
