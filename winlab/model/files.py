@@ -348,7 +348,8 @@ def icacls(ctx: Context, argv: list[str], raw: str) -> Result:
     if ctx.profile.key == "xp":
         return not_recognized("icacls")
     if not argv:
-        return Result(stdout=lines("ICACLS name /save aclfile [/T] [/C] [/L] [/Q] [U]"), exit_code=87)
+        # Wording not sourced [U].
+        return Result(stdout=lines("ICACLS name /save aclfile [/T] [/C] [/L] [/Q]"), exit_code=87)
     path = normalize(ctx.host, ctx.user, argv[0])
     if not (is_dir(ctx.host, path) or get_file(ctx.host, path)):
         # Output of a failed icacls [U]; the summary line is [V-fixture] (reference 4.3).

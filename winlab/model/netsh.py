@@ -146,7 +146,8 @@ def _server_address(ctx: Context) -> str:
 def dhcp(ctx: Context, words: list[str]) -> Result:
     rest = words[1:]
     if not rest:
-        return Result(stdout=lines("Lists all the commands available in this context. [U]"))
+        # Wording not sourced [U].
+        return Result(stdout=lines("Lists all the commands available in this context."))
     verb = rest[0].lower()
     if verb in ("add", "delete") and len(rest) >= 2 and rest[1].lower() == "server":
         return _authorize(ctx, verb, rest[2:])
@@ -568,7 +569,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -578,7 +580,9 @@ def firewall(ctx: Context, words: list[str]) -> Result:
             if not existing:
                 return Result(
                     stdout=lines(
-                        "Delete a port opening failed.", "The system cannot find the file specified. [U]"
+                        # Wording not sourced [U].
+                        "Delete a port opening failed.",
+                        "The system cannot find the file specified.",
                     ),
                     exit_code=1,
                 )
@@ -589,7 +593,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -653,7 +658,8 @@ def advfirewall(ctx: Context, words: list[str]) -> Result:
             or named.get("action", "").lower() not in ("allow", "block", "bypass")
             or unknown
         ):
-            return Result(stdout=lines("", "A specified value is not valid. [U]", ""), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines("", "A specified value is not valid.", ""), exit_code=1)
         # add rule does not de-duplicate: a second add makes a second rule (reference 5.3) [U].
         rules.append({key: named[key] for key in named})
         return Result(stdout=lines("Ok.", ""))

@@ -84,7 +84,8 @@ def servermanagercmd(ctx: Context, argv: list[str], raw: str) -> Result:
     if not (ctx.profile.nt6 and ctx.profile.server):
         return not_recognized("servermanagercmd")
     if not argv:
-        return Result(stdout=lines("Usage: ServerManagerCmd.exe [U]"), exit_code=4)
+        # Wording not sourced [U].
+        return Result(stdout=lines("Usage: ServerManagerCmd.exe"), exit_code=4)
     verb = argv[0].lower().lstrip("-/")
     if verb == "query":
         out = ["", "----- Roles -----", ""]
@@ -93,7 +94,8 @@ def servermanagercmd(ctx: Context, argv: list[str], raw: str) -> Result:
             out.append(f"[{mark}] {title}  [{role_id.upper() if role_id == 'dhcp' else 'Web-Ftp-Server'}]")
         return Result(stdout=lines(*out, ""))
     if verb not in ("install", "i", "remove", "r") or len(argv) < 2:
-        return Result(stdout=lines("Usage: ServerManagerCmd.exe [U]"), exit_code=4)
+        # Wording not sourced [U].
+        return Result(stdout=lines("Usage: ServerManagerCmd.exe"), exit_code=4)
     role = SERVER_ROLES.get(argv[1].lower())
     if role is None:
         return Result(stdout=lines(f"ArgumentNotValid: Role not valid: '{argv[1]}'."), exit_code=4)
@@ -232,7 +234,8 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         name = options.get("tn", "")
         if name == "*":
             tasks.clear()
-            return Result(stdout=lines("SUCCESS: The scheduled tasks were successfully deleted. [U]"))
+            # Wording not sourced [U].
+            return Result(stdout=lines("SUCCESS: The scheduled tasks were successfully deleted."))
         if name.lstrip("\\").lower() not in tasks:
             return _schtasks_error("The system cannot find the file specified.")
         if "f" not in options and ctx.profile.key != "xp":
@@ -471,7 +474,8 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
         return Result()
     if "-r" not in flags and "-s" not in flags:
         return Result(
-            stdout=lines("Usage: shutdown [-i | -l | -s | -r | -a] [-f] [-m \\\\computername] [-t xx] [U]"),
+            # Wording not sourced [U].
+            stdout=lines("Usage: shutdown [-i | -l | -s | -r | -a] [-f] [-m \\\\computername] [-t xx]"),
             exit_code=1,
         )
     if pending:
@@ -482,7 +486,8 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
     if "-t" in flags and flags.index("-t") + 1 < len(flags):
         value = flags[flags.index("-t") + 1]
         if not value.isdigit():
-            return Result(stdout=lines("Usage: shutdown [-t xx] [U]"), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines("Usage: shutdown [-t xx]"), exit_code=1)
         delay = int(value)
     reboots.append(
         {
@@ -742,7 +747,8 @@ def reg(ctx: Context, argv: list[str], raw: str) -> Result:
             if name.lower() in store and "f" not in options:
                 return Result(
                     stdout=lines(
-                        f"Value {name} exists, overwrite(Yes/No)? The operation was canceled by the user. [U]"
+                        # Wording not sourced [U].
+                        f"Value {name} exists, overwrite(Yes/No)? The operation was canceled by the user."
                     ),
                     exit_code=1,
                 )
@@ -856,7 +862,8 @@ def iisftp(ctx: Context, args: list[str]) -> Result:
     sites = ctx.state["ftp_sites"]
     if not args:
         return Result(
-            stdout=lines("Usage: iisftp [/create | /delete | /start | /stop | /pause | /query] [U]"),
+            # Wording not sourced [U].
+            stdout=lines("Usage: iisftp [/create | /delete | /start | /stop | /pause | /query]"),
             exit_code=1,
         )
     verb, rest = args[0].lower(), args[1:]
@@ -872,11 +879,13 @@ def iisftp(ctx: Context, args: list[str]) -> Result:
         positional = [arg for arg in rest if not arg.startswith("/")]
         options, _ = _options(rest)
         if len(positional) < 2:
-            return Result(stdout=lines("Error &H80070057: The parameter is incorrect. [U]"), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines("Error &H80070057: The parameter is incorrect."), exit_code=1)
         root, name = positional[0], positional[1]
         root_path = files.normalize(ctx.host, ctx.user, root)
         if find(name):
-            return Result(stdout=lines(f"Error &H800700B7: Site {name} already exists. [U]"), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines(f"Error &H800700B7: Site {name} already exists."), exit_code=1)
         if not files.is_dir(ctx.host, root_path):
             files.make_dirs(ctx.host, root_path)
         port = int(options.get("b", "21") or 21)
@@ -906,11 +915,14 @@ def iisftp(ctx: Context, args: list[str]) -> Result:
             site_id = find(wanted[0])
             if site_id is None:
                 return Result(
-                    stdout=lines(f"Error &H80070003: Site {wanted[0]} does not exist. [U]"), exit_code=1
+                    # Wording not sourced [U].
+                    stdout=lines(f"Error &H80070003: Site {wanted[0]} does not exist."),
+                    exit_code=1,
                 )
             chosen = [(site_id, sites[site_id])]
         if not chosen:
-            return Result(stdout=lines("No sites found. [U]"))
+            # Wording not sourced [U].
+            return Result(stdout=lines("No sites found."))
         out = [f"{'Site Name (Metabase Path)':<40}{'Status':<10}{'IP':<16}Port", "=" * 78]
         for site_id, site in sorted(chosen, key=lambda item: int(item[0])):
             label = f"{site['name']} (MSFTPSVC/{site_id})"
@@ -920,13 +932,17 @@ def iisftp(ctx: Context, args: list[str]) -> Result:
         target = next((arg for arg in rest if not arg.startswith("/")), "")
         site_id = find(target)
         if site_id is None:
-            return Result(stdout=lines(f"Error &H80070003: Site {target} does not exist. [U]"), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines(f"Error &H80070003: Site {target} does not exist."), exit_code=1)
         label = f"{sites[site_id]['name']} (MSFTPSVC/{site_id})"
         if verb == "/delete":
             del sites[site_id]
             return Result(
-                stdout=lines(f"Server {server} has been DELETED. [U]".replace(f"Server {server}", label))
+                # Wording not sourced [U].
+                stdout=lines(f"{label} has been DELETED.")
             )
         sites[site_id]["state"] = "STARTED" if verb == "/start" else "STOPPED"
-        return Result(stdout=lines(f"Server {label} has been {sites[site_id]['state']}. [U]"))
-    return Result(stdout=lines(f"Error: unknown command {verb} [U]"), exit_code=1)
+        # Wording not sourced [U].
+        return Result(stdout=lines(f"Server {label} has been {sites[site_id]['state']}."))
+    # Wording not sourced [U].
+    return Result(stdout=lines(f"Error: unknown command {verb}"), exit_code=1)
