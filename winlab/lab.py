@@ -112,6 +112,8 @@ class Lab:
                 address=host_config.address,
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
+            host.resolver = self._resolve
+            host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
         self.listeners.start()
@@ -191,6 +193,17 @@ class Lab:
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(2)
+
+    def _resolve(self, server: str) -> Host | None:
+        """The emulated host a UNC server name means (inventory name, computer name or modeled
+        address), or None when there is none or it is down."""
+        wanted = server.lower()
+        for name, runtime in self.runtimes.items():
+            host = runtime.host
+            names = {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
+            if wanted in names:
+                return None if runtime.faults.get("down") else host
+        return None
 
     # -- what tests and the control interface use ----------------------------------------------------------
     def runtime(self, name: str) -> HostRuntime:

@@ -43,6 +43,7 @@ class Command:
 class Shell:
     codepage: int
     user: str
+    delegated: bool = False  # Basic logons hold the password, so commands can reach other hosts
     commands: dict[str, Command] = field(default_factory=dict)
 
 
@@ -125,7 +126,7 @@ class HostRuntime:
             self.operations.clear()
 
     # -- WS-Management ---------------------------------------------------------------------------------
-    def handle(self, request: wsman.Request, user: str, endpoint_url: str) -> bytes:
+    def handle(self, request: wsman.Request, user: str, endpoint_url: str, delegated: bool = False) -> bytes:
         if request.resource_uri and request.resource_uri != wsman.SHELL_CMD_URI:
             raise wsman.WsmanError(
                 "w:DestinationUnreachable",
@@ -141,13 +142,13 @@ class HostRuntime:
             codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
             shell_id = wsman.new_id()
             with self.lock:
-                self.shells[shell_id] = Shell(codepage=codepage, user=user)
+                self.shells[shell_id] = Shell(codepage=codepage, user=user, delegated=delegated)
             return wsman.create_response(request, endpoint_url, shell_id)
         shell = self._shell(request)
         if action == wsman.ACTION_COMMAND:
             program, arguments = wsman.command_line(request)
             line = " ".join([program, *arguments]).strip()
-            result = self.host.run(line, user=shell.user)
+            result = self.host.run(line, user=shell.user, delegated=shell.delegated)
             encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
             command_id = wsman.new_id()
             delay = float(self.faults.get("command_delay", 0) or 0)
@@ -245,6 +246,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
         self.ntlm_pending: spnego.ContextProxy | None = None
         self.ntlm: spnego.ContextProxy | None = None
         self.ntlm_user = ""
+        self.basic = False
         super().__init__(request, client_address, endpoint)
 
     def log_message(self, format: str, *args) -> None:
@@ -290,6 +292,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
         scheme, _, value = authorization.partition(" ")
         scheme = scheme.lower()
         user = ""
+        self.basic = scheme == "basic"
         if scheme == "basic" and self.endpoint.allow_basic:
             credentials = auth.parse_basic(value.strip())
             if credentials is None:
@@ -369,7 +372,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            reply = runtime.handle(request, user, self.endpoint.url)
+            reply = runtime.handle(request, user, self.endpoint.url, delegated=self.basic)
         except wsman.WsmanError as error:
             status = 500
             relates_to = request.message_id if request is not None else ""
