@@ -289,8 +289,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
             self._send(404)
             return
         authorization = self.headers.get("Authorization", "")
-        scheme, _, value = authorization.partition(" ")
-        scheme = scheme.lower()
+        offered, _, value = authorization.partition(" ")
+        scheme = offered.lower()
         user = ""
         self.basic = scheme == "basic"
         if scheme == "basic" and self.endpoint.allow_basic:
@@ -312,7 +312,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
             if kind == 1:
                 self.ntlm_pending = auth.new_ntlm_acceptor(runtime.accounts_file)
                 challenge = auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file) or b""
-                header = f"{scheme.capitalize()} {base64.b64encode(challenge).decode()}"
+                # The challenge goes back under the scheme name the client used (Negotiate or NTLM).
+                header = f"{offered} {base64.b64encode(challenge).decode()}"
                 self._send(401, b"", [("WWW-Authenticate", header)])
                 return
             if kind != 3 or self.ntlm_pending is None:
