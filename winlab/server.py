@@ -92,6 +92,12 @@ class HostRuntime:
             self.bad_logons[account] = count + 1
             return False
 
+    def domain_account(self, user: str) -> bool:
+        """Whether `user` names a domain account: written with a domain, or configured with one."""
+        if "\\" in user or "@" in user:
+            return True
+        return any("\\" in name and self._account(name) == self._account(user) for name in self.accounts)
+
     def known_account(self, user: str) -> bool:
         return any(self._account(name) == self._account(user) for name in self.accounts)
 
@@ -299,6 +305,11 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 self._challenge()
                 return
             user, password = credentials
+            if runtime.domain_account(user):
+                # WinRM's Basic authentication takes local accounts only (pywinrm README, reference 9.2):
+                # a domain account is refused before any password check, so it counts no bad logon.
+                self._challenge()
+                return
             if not runtime.record_logon(user, runtime.check_password(user, password)):
                 self._challenge()
                 return

@@ -327,6 +327,9 @@ def test_firewall_contexts(fresh):
     assert client.ok(rule) == "Ok.\r\n\r\n"
     shown = client.ok('netsh advfirewall firewall show rule name="FTP (21)"')
     assert "LocalPort:                            21" in shown
+    # add rule does not de-duplicate (reference 5.3): a second add makes a second rule.
+    client.ok(rule)
+    assert client.ok('netsh advfirewall firewall show rule name="FTP (21)"').count("Rule Name:") == 2
     client.ok('netsh advfirewall firewall delete rule name="FTP (21)"')
     assert client.run('netsh advfirewall firewall show rule name="FTP (21)"').status_code == 1
     assert client.ok(old) == "Ok.\r\n\r\n"  # 2008 (Vista) still answers the old context plainly

@@ -309,3 +309,18 @@ def test_dir_of_another_hosts_share(tmp_path):
         base.ok("net share EUC=C:\\EUC /GRANT:Everyone,READ")
         listing = Client(lab, "ws-da-nang-01", transport="basic").ok("dir /b \\\\base-da-nang\\EUC")
         assert listing == "2026\r\n"
+
+
+def test_basic_takes_local_accounts_only(tmp_path):
+    accounts = {"Administrator": PASSWORD, "CUSTOMS\\svc-ansible": "Svc-Pa55"}
+    with Lab(LabConfig(tmp_path, [HostConfig("dhcp-dien-bien", "2003")], accounts, https=False)) as lab:
+        url = f"http://127.0.0.1:{lab.runtime('dhcp-dien-bien').http_port}/wsman"
+        for user in ("CUSTOMS\\svc-ansible", "svc-ansible"):
+            session = winrm.Session(
+                url, auth=(user, "Svc-Pa55"), transport="basic", server_cert_validation="ignore"
+            )
+            with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+                session.run_cmd("ver")
+        local = winrm.Session(url, auth=(USER, PASSWORD), transport="basic", server_cert_validation="ignore")
+        assert local.run_cmd("hostname").std_out == b"DHCP-DIEN-BIEN\r\n"
+        assert lab.runtime("dhcp-dien-bien").bad_logons.get("svc-ansible", 0) == 0
