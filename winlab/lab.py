@@ -28,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.model import Host, system
+from winlab.model import Host, tasks
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
@@ -173,7 +173,7 @@ class Lab:
                     for entry in due:
                         entry["done"] = True
                     if due:
-                        system.complete_reboot(host)
+                        tasks.complete_reboot(host)
                         host.save()
                 if due and not runtime.faults.get("down"):
                     self.set_fault(name, down=True)

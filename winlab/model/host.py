@@ -320,6 +320,25 @@ class Host:
         return handler(context, split_args(rest), rest)
 
 
+def slash_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`/key value` and `/flag` options, as schtasks, reg and iisftp.vbs take them."""
+    options: dict[str, str] = {}
+    order: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg.startswith("/"):
+            key = arg[1:].lower()
+            value = ""
+            if index + 1 < len(argv) and not argv[index + 1].startswith("/"):
+                value = argv[index + 1]
+                index += 1
+            options[key] = value
+            order.append(key)
+        index += 1
+    return options, order
+
+
 @command("cmd")
 def _cmd(ctx: Context, argv: list[str], raw: str) -> Result:
     match = re.match(r"\s*/[cCkK]\s+(.*)$", raw, re.S)
