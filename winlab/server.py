@@ -13,6 +13,7 @@ import json
 import selectors
 import socket
 import ssl
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -42,14 +43,16 @@ class Command:
 class Shell:
     codepage: int
     user: str
+    delegated: bool = False  # Basic logons hold the password, so commands can reach other hosts
     commands: dict[str, Command] = field(default_factory=dict)
 
 
 class HostRuntime:
     """Everything about one host that lives only while the lab runs: shells, logons, faults, counters."""
 
-    def __init__(self, host: Host, accounts: dict[str, str], address: str) -> None:
+    def __init__(self, host: Host, accounts: dict[str, str], address: str, accounts_file: Path) -> None:
         self.host = host
+        self.accounts_file = accounts_file
         self.name = host.name
         self.accounts = {user.lower(): password for user, password in accounts.items()}
         self.address = address
@@ -89,6 +92,12 @@ class HostRuntime:
             self.bad_logons[account] = count + 1
             return False
 
+    def domain_account(self, user: str) -> bool:
+        """Whether `user` names a domain account: written with a domain, or configured with one."""
+        if "\\" in user or "@" in user:
+            return True
+        return any("\\" in name and self._account(name) == self._account(user) for name in self.accounts)
+
     def known_account(self, user: str) -> bool:
         return any(self._account(name) == self._account(user) for name in self.accounts)
 
@@ -123,7 +132,7 @@ class HostRuntime:
             self.operations.clear()
 
     # -- WS-Management ---------------------------------------------------------------------------------
-    def handle(self, request: wsman.Request, user: str, endpoint_url: str) -> bytes:
+    def handle(self, request: wsman.Request, user: str, endpoint_url: str, delegated: bool = False) -> bytes:
         if request.resource_uri and request.resource_uri != wsman.SHELL_CMD_URI:
             raise wsman.WsmanError(
                 "w:DestinationUnreachable",
@@ -139,13 +148,13 @@ class HostRuntime:
             codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
             shell_id = wsman.new_id()
             with self.lock:
-                self.shells[shell_id] = Shell(codepage=codepage, user=user)
+                self.shells[shell_id] = Shell(codepage=codepage, user=user, delegated=delegated)
             return wsman.create_response(request, endpoint_url, shell_id)
         shell = self._shell(request)
         if action == wsman.ACTION_COMMAND:
             program, arguments = wsman.command_line(request)
             line = " ".join([program, *arguments]).strip()
-            result = self.host.run(line, user=shell.user)
+            result = self.host.run(line, user=shell.user, delegated=shell.delegated)
             encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
             command_id = wsman.new_id()
             delay = float(self.faults.get("command_delay", 0) or 0)
@@ -243,6 +252,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
         self.ntlm_pending: spnego.ContextProxy | None = None
         self.ntlm: spnego.ContextProxy | None = None
         self.ntlm_user = ""
+        self.basic = False
         super().__init__(request, client_address, endpoint)
 
     def log_message(self, format: str, *args) -> None:
@@ -285,15 +295,21 @@ class WinRMHandler(BaseHTTPRequestHandler):
             self._send(404)
             return
         authorization = self.headers.get("Authorization", "")
-        scheme, _, value = authorization.partition(" ")
-        scheme = scheme.lower()
+        offered, _, value = authorization.partition(" ")
+        scheme = offered.lower()
         user = ""
+        self.basic = scheme == "basic"
         if scheme == "basic" and self.endpoint.allow_basic:
             credentials = auth.parse_basic(value.strip())
             if credentials is None:
                 self._challenge()
                 return
             user, password = credentials
+            if runtime.domain_account(user):
+                # WinRM's Basic authentication takes local accounts only (pywinrm README, reference 9.2):
+                # a domain account is refused before any password check, so it counts no bad logon.
+                self._challenge()
+                return
             if not runtime.record_logon(user, runtime.check_password(user, password)):
                 self._challenge()
                 return
@@ -305,9 +321,10 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 return
             kind = auth.ntlm_message_type(token)
             if kind == 1:
-                self.ntlm_pending = auth.new_ntlm_acceptor()
-                challenge = self.ntlm_pending.step(token) or b""
-                header = f"{scheme.capitalize()} {base64.b64encode(challenge).decode()}"
+                self.ntlm_pending = auth.new_ntlm_acceptor(runtime.accounts_file)
+                challenge = auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file) or b""
+                # The challenge goes back under the scheme name the client used (Negotiate or NTLM).
+                header = f"{offered} {base64.b64encode(challenge).decode()}"
                 self._send(401, b"", [("WWW-Authenticate", header)])
                 return
             if kind != 3 or self.ntlm_pending is None:
@@ -315,7 +332,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 return
             user = auth.ntlm_user(token)
             try:
-                self.ntlm_pending.step(token)
+                auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file)
                 ok = runtime.known_account(user)
             except spnego.exceptions.SpnegoError:
                 ok = False
@@ -339,7 +356,14 @@ class WinRMHandler(BaseHTTPRequestHandler):
             if self.ntlm is None:
                 self._send(400)
                 return
-            body = auth.unwrap_body(self.ntlm, body)
+            try:
+                body = auth.unwrap_body(self.ntlm, body)
+            except (ValueError, IndexError, struct.error, spnego.exceptions.SpnegoError):
+                # A body that does not decrypt or verify: refused, and the sealing state is lost.
+                self.ntlm = None
+                self.close_connection = True
+                self._send(400)
+                return
             runtime.count("encrypted")
         if not body:
             self._send(200)
@@ -349,6 +373,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
     def _dispatch(self, body: bytes, user: str, encrypted: bool) -> None:
         runtime = self.runtime
         status = 200
+        request: wsman.Request | None = None
         try:
             request = wsman.parse_request(body)
             if request.action == wsman.ACTION_RECEIVE and runtime.faults.get("drop", 0):
@@ -359,13 +384,11 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            reply = runtime.handle(request, user, self.endpoint.url)
+            reply = runtime.handle(request, user, self.endpoint.url, delegated=self.basic)
         except wsman.WsmanError as error:
             status = 500
-            relates = locals().get("request")
-            reply = wsman.fault_response(
-                relates.message_id if relates else "", error, runtime.host.computer_name
-            )
+            relates_to = request.message_id if request is not None else ""
+            reply = wsman.fault_response(relates_to, error, runtime.host.computer_name)
         if encrypted:
             self._send(
                 status, auth.wrap_body(self.ntlm, reply), [("Content-Type", auth.ENCRYPTED_CONTENT_TYPE)]

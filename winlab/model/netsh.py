@@ -16,6 +16,10 @@ from winlab.model import files
 from winlab.model.host import CRLF, Context, Result, command, lines
 
 OK = "Command completed successfully."
+# The sourced samples of `scope X set state` and `scope X add excluderange` show only the success line,
+# where add iprange and set optionvalue show the context line first (reference 1.9, Ericsson comments
+# [V-fixture]). Followed as sourced; the samples may have been abbreviated [U].
+OK_ONLY = OK
 
 # Failed netsh dhcp commands: the console wording was not found [U] (reference 1.9, Appendix A.1). The
 # line carries the DHCP API message and code; the last line is never "Command completed successfully.".
@@ -142,7 +146,8 @@ def _server_address(ctx: Context) -> str:
 def dhcp(ctx: Context, words: list[str]) -> Result:
     rest = words[1:]
     if not rest:
-        return Result(stdout=lines("Lists all the commands available in this context. [U]"))
+        # Wording not sourced [U].
+        return Result(stdout=lines("Lists all the commands available in this context."))
     verb = rest[0].lower()
     if verb in ("add", "delete") and len(rest) >= 2 and rest[1].lower() == "server":
         return _authorize(ctx, verb, rest[2:])
@@ -328,7 +333,7 @@ def _scope(ctx: Context, address: str, args: list[str], words: list[str]) -> Res
         if not rest or rest[0] not in ("0", "1", "2", "3"):
             return dhcp_error(PARAMETER, changed)
         scope["state"] = int(rest[0])
-        return Result(stdout=lines(changed, "", OK))
+        return Result(stdout=lines(OK_ONLY))
     if verb == "set" and noun == "comment":
         scope["comment"] = rest[0] if rest else ""
         return Result(stdout=lines(changed, "", OK))
@@ -368,7 +373,7 @@ def _add_excluderange(scope: dict, args: list[str], changed: str) -> Result:
             return dhcp_error(INVALID_RANGE, changed)
     scope["exclusions"].append([args[0], args[1]])
     scope["exclusions"].sort(key=lambda pair: _key(pair[0]))
-    return Result(stdout=lines(changed, "", OK))
+    return Result(stdout=lines(OK_ONLY))
 
 
 def _delete_range(scope: dict, field: str, args: list[str], changed: str) -> Result:
@@ -564,7 +569,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -574,7 +580,9 @@ def firewall(ctx: Context, words: list[str]) -> Result:
             if not existing:
                 return Result(
                     stdout=lines(
-                        "Delete a port opening failed.", "The system cannot find the file specified. [U]"
+                        # Wording not sourced [U].
+                        "Delete a port opening failed.",
+                        "The system cannot find the file specified.",
                     ),
                     exit_code=1,
                 )
@@ -585,7 +593,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -649,7 +658,8 @@ def advfirewall(ctx: Context, words: list[str]) -> Result:
             or named.get("action", "").lower() not in ("allow", "block", "bypass")
             or unknown
         ):
-            return Result(stdout=lines("", "A specified value is not valid. [U]", ""), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines("", "A specified value is not valid.", ""), exit_code=1)
         # add rule does not de-duplicate: a second add makes a second rule (reference 5.3) [U].
         rules.append({key: named[key] for key in named})
         return Result(stdout=lines("Ok.", ""))
