@@ -58,8 +58,9 @@ def start(ephemeral: str, platforms: list[dict], instance_config: str) -> int:
     runtime = directory / "runtime.json"
     runtime.unlink(missing_ok=True)
     log = (directory / "winlab.log").open("ab")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "winlab", "serve", "--config", str(directory / "lab.json"), "--runtime", str(runtime)],
+    serve = ["-m", "winlab", "serve", "--config", str(directory / "lab.json"), "--runtime", str(runtime)]
+    process = subprocess.Popen(
+        [sys.executable, *serve],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=log,

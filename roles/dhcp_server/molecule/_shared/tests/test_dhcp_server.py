@@ -17,9 +17,8 @@ import testinfra
 import yaml
 
 SCENARIO = Path(os.environ["MOLECULE_SCENARIO_DIRECTORY"])
-HOST_VARS = yaml.safe_load((SCENARIO / "molecule.yml").read_text(encoding="utf-8"))["provisioner"]["inventory"][
-    "host_vars"
-]
+MOLECULE_YML = yaml.safe_load((SCENARIO / "molecule.yml").read_text(encoding="utf-8"))
+HOST_VARS = MOLECULE_YML["provisioner"]["inventory"]["host_vars"]
 INSTANCES = {
     item["instance"]: item
     for item in yaml.safe_load(Path(os.environ["MOLECULE_INSTANCE_CONFIG"]).read_text(encoding="utf-8"))
