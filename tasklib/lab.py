@@ -186,6 +186,12 @@ def running_pid(pidfile: Path) -> int | None:
         os.kill(pid, 0)
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
+    try:
+        # When this process started it, an exited lab is a zombie until reaped.
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return None
+    except ChildProcessError:
+        pass
     return pid
 
 

@@ -30,6 +30,9 @@ def install_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
     for user, password in sorted(accounts.items()):
         domain, _, name = user.rpartition("\\")
         lines.append(f"{domain}:{name}:{password}")
+        if domain:
+            # A domain account also logs on without the domain part, as on a member server.
+            lines.append(f":{name}:{password}")
     with _credential_lock:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

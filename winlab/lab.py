@@ -6,7 +6,8 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
-                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true}
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
+                                           {"command_delay": seconds} (commands run that long)
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
@@ -16,6 +17,7 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import ssl
 import threading
@@ -28,7 +30,9 @@ from winlab import auth, certs
 from winlab.model import Host
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
-FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy")
+# Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
+LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
+FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy", "command_delay")
 
 
 @dataclass
@@ -71,8 +75,11 @@ class LabConfig:
 
 class Lab:
     def __init__(self, config: LabConfig) -> None:
-        if not config.address.startswith("127."):
-            raise ValueError("winlab listens on loopback (127.0.0.0/8) only")
+        if not any(ipaddress.ip_address(config.address) in net for net in LAB_NETWORKS):
+            raise ValueError(
+                f"winlab listens on loopback (127.0.0.0/8), or in a container on the lab network "
+                f"198.18.0.0/15, not on {config.address}"
+            )
         self.config = config
         self.listeners = Listeners()
         self.runtimes: dict[str, HostRuntime] = {}
@@ -104,7 +111,12 @@ class Lab:
         self.listeners.start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
         self.control.daemon_threads = True
-        threading.Thread(target=self.control.serve_forever, name="winlab-control", daemon=True).start()
+        threading.Thread(
+            target=self.control.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="winlab-control",
+            daemon=True,
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -25,6 +25,8 @@ from winlab import auth, wsman
 from winlab.model import Host
 
 LOCKOUT_THRESHOLD = 5  # bad logons before the account locks (the customs domain policy)
+# Output bytes per Receive reply; larger outputs take several Receives, as from real WinRM.
+RECEIVE_CHUNK = 32 * 1024
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Command:
     stdout: bytes
     stderr: bytes
     exit_code: int
+    sent: int = 0  # bytes of stdout and stderr already delivered
+    ready_at: float = 0.0  # monotonic time the command finishes (the command_delay fault)
 
 
 @dataclass
@@ -144,18 +148,18 @@ class HostRuntime:
             result = self.host.run(line, user=shell.user)
             encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
             command_id = wsman.new_id()
+            delay = float(self.faults.get("command_delay", 0) or 0)
             shell.commands[command_id] = Command(
                 stdout=result.stdout.encode(encoding, errors="replace"),
                 stderr=result.stderr.encode(encoding, errors="replace"),
                 exit_code=result.exit_code,
+                ready_at=time.monotonic() + delay,
             )
             return wsman.command_response(request, command_id)
         if action == wsman.ACTION_RECEIVE:
             command_id = wsman.receive_command_id(request)
             command = self._command(shell, command_id)
-            return wsman.receive_response(
-                request, command_id, command.stdout, command.stderr, command.exit_code
-            )
+            return self._receive(request, command_id, command)
         if action == wsman.ACTION_SIGNAL:
             command_id, _code = wsman.signal_command_id(request)
             self._command(shell, command_id)
@@ -171,6 +175,34 @@ class HostRuntime:
             "a:ActionNotSupported",
             f"The action {action} is not supported by the service.",
             wsman.CODE_ACTION_NOT_SUPPORTED,
+        )
+
+    def _receive(self, request: wsman.Request, command_id: str, command: Command) -> bytes:
+        """Output in chunks, as WinRM streams it: Running replies until the last, then Done + ExitCode."""
+        wait = command.ready_at - time.monotonic()
+        if wait > 0:
+            # A command still running: hold the Receive for the operation timeout, then answer
+            # with the timeout fault pywinrm retries on (reference 10.5).
+            timeout = wsman.operation_timeout(request)
+            if wait > timeout:
+                time.sleep(timeout)
+                raise wsman.WsmanError(
+                    "w:TimedOut",
+                    "The WS-Management service cannot complete the operation within the time specified in "
+                    "OperationTimeout.",
+                    wsman.CODE_OPERATION_TIMEOUT,
+                    value="s:Receiver",
+                )
+            time.sleep(wait)
+        data = command.stdout + command.stderr
+        end = min(len(data), command.sent + RECEIVE_CHUNK)
+        split = len(command.stdout)
+        stdout = data[command.sent : min(end, split)] if command.sent < split else b""
+        stderr = data[max(command.sent, split) : end]
+        command.sent = end
+        done = end >= len(data)
+        return wsman.receive_response(
+            request, command_id, stdout, stderr, command.exit_code if done else None
         )
 
     def _shell(self, request: wsman.Request) -> Shell:

@@ -64,6 +64,7 @@ class Request:
     shell_id: str | None = None
     options: dict[str, str] = field(default_factory=dict)
     body: ET.Element | None = None
+    timeout: str = ""
 
 
 def parse_request(data: bytes) -> Request:
@@ -97,6 +98,7 @@ def parse_request(data: bytes) -> Request:
         shell_id=shell_id,
         options=options,
         body=body,
+        timeout=text("w:OperationTimeout"),
     )
 
 
@@ -198,6 +200,15 @@ def command_line(request: Request) -> tuple[str, list[str]]:
     command = node.findtext("rsp:Command", default="", namespaces=NS)
     arguments = [arg.text or "" for arg in node.findall("rsp:Arguments", NS)]
     return command.strip(), arguments
+
+
+def operation_timeout(request: Request) -> float:
+    """w:OperationTimeout of the request (ISO 8601 seconds, `PT20S` from pywinrm)."""
+    text = request.timeout or "PT60S"
+    try:
+        return float(text.removeprefix("PT").removesuffix("S"))
+    except ValueError:
+        return 60.0
 
 
 def receive_command_id(request: Request) -> str:

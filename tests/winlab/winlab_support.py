@@ -25,6 +25,7 @@ class Client:
     """pywinrm as the roles use it, bound to one emulated host."""
 
     def __init__(self, lab: Lab, name: str, transport: str = "ntlm", password: str = PASSWORD) -> None:
+        self.lab = lab
         runtime = lab.runtime(name)
         self.url = f"http://127.0.0.1:{runtime.http_port}/wsman"
         # Certificate validation is off only to keep pywinrm from reading CA settings from the

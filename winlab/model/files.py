@@ -328,3 +328,83 @@ def fciv(ctx: Context, argv: list[str], raw: str) -> Result:
             )
         )
     return Result(stdout=lines(*banner, f"{hashlib.new(algorithm, data).hexdigest()} {path.lower()}"))
+
+
+# -- NTFS permissions ----------------------------------------------------------------------------------------
+# icacls comes with Vista/2008 and Windows Server 2003 SP2 (KB919240, reference 4.3); XP has only cacls.
+ICACLS_RIGHTS = {"F", "M", "RX", "R", "W"}
+DEFAULT_ACL = [["BUILTIN\\Administrators", "(OI)(CI)(F)"], ["NT AUTHORITY\\SYSTEM", "(OI)(CI)(F)"]]
+
+
+def _acl(ctx: Context, path: str) -> list[list[str]]:
+    acls = ctx.state["fs"].setdefault("acls", {})
+    return acls.setdefault(path.lower(), [list(entry) for entry in DEFAULT_ACL])
+
+
+@command("icacls")
+def icacls(ctx: Context, argv: list[str], raw: str) -> Result:
+    from winlab.model.host import not_recognized
+
+    if ctx.profile.key == "xp":
+        return not_recognized("icacls")
+    if not argv:
+        return Result(stdout=lines("ICACLS name /save aclfile [/T] [/C] [/L] [/Q] [U]"), exit_code=87)
+    path = normalize(ctx.host, ctx.user, argv[0])
+    if not (is_dir(ctx.host, path) or get_file(ctx.host, path)):
+        # Output of a failed icacls [U]; the summary line is [V-fixture] (reference 4.3).
+        return Result(
+            stdout=lines(
+                f"{argv[0]}: {NOT_FOUND}", "Successfully processed 0 files; Failed processing 1 files"
+            ),
+            exit_code=2,
+        )
+    options = [arg.lower() for arg in argv[1:]]
+    acl = _acl(ctx, path)
+    index = 0
+    while index < len(options):
+        option = options[index]
+        if option.startswith("/grant") and index + 1 < len(argv) - 1:
+            grant = argv[index + 2]
+            user, _, rights = grant.rpartition(":")
+            inheritance = "".join(re.findall(r"\((?:OI|CI|IO|NP)\)", rights))
+            right = re.sub(r"\((?:OI|CI|IO|NP)\)", "", rights).strip("()")
+            if not user or right.upper() not in ICACLS_RIGHTS:
+                return Result(stdout=lines(f'Invalid parameter "{grant}"'), exit_code=87)  # [U]
+            if option == "/grant:r":
+                acl[:] = [entry for entry in acl if entry[0].lower() != user.lower()]
+            acl.append([user, f"{inheritance}({right.upper()})"])
+            index += 2
+            continue
+        if option == "/remove" and index + 1 < len(argv) - 1:
+            user = argv[index + 2]
+            acl[:] = [entry for entry in acl if entry[0].lower() != user.lower()]
+            index += 2
+            continue
+        index += 1
+    if len(argv) == 1:
+        width = len(path) + 1
+        out = [f"{path} {acl[0][0]}:{acl[0][1]}"] + [
+            f"{'':<{width}}{user}:{rights}" for user, rights in acl[1:]
+        ]
+        return Result(stdout=lines(*out, "", "Successfully processed 1 files; Failed processing 0 files"))
+    return Result(
+        stdout=lines(f"processed file: {path}", "Successfully processed 1 files; Failed processing 0 files")
+    )
+
+
+@command("telnet")
+def telnet(ctx: Context, argv: list[str], raw: str) -> Result:
+    from winlab.model.host import not_recognized
+
+    # Not installed by default on NT 6 (reference 7.3); on NT 5 it is interactive, and in a WinRM
+    # shell with no console it can only fail. The lab has no network behind the host.
+    if ctx.profile.nt6:
+        return not_recognized("telnet")
+    target = argv[0] if argv else ""
+    port = argv[1] if len(argv) > 1 else "23"
+    return Result(
+        # reference 7.3 [V-fixture]
+        stdout=f"Connecting To {target}...Could not open connection to the host, on port {port}: "
+        "Connect failed\r\n",
+        exit_code=1,
+    )

@@ -138,12 +138,13 @@ def _take_redirections(segment: str) -> tuple[str, list[tuple[str, str, str]]]:
 
     def keep(match: re.Match[str]) -> str:
         redirections.append((match.group(1) or "1", match.group(2), match.group(3).strip().strip('"')))
-        return " "
+        return ""
 
     # Quoted text is left alone: only match outside quotes.
     pieces = re.split(r'("[^"]*")', segment)
     cleaned = "".join(piece if piece.startswith('"') else _REDIRECT.sub(keep, piece) for piece in pieces)
-    return cleaned.strip(), redirections
+    # Trailing spaces stay: cmd hands them to the program (`echo a > f` writes "a ").
+    return cleaned.lstrip(), redirections
 
 
 class Host:
@@ -252,8 +253,8 @@ class Host:
         return total
 
     def _run_segment(self, segment: str, user: str, stdin: str) -> Result:
-        text, redirections = _take_redirections(segment.strip())
-        if not text:
+        text, redirections = _take_redirections(segment.lstrip())
+        if not text.strip():
             return Result()
         result = self.run_program(text, user, stdin)
         from winlab.model import files  # cycle: files registers commands on this module
@@ -327,7 +328,7 @@ def _echo(ctx: Context, argv: list[str], raw: str) -> Result:
     text = raw[1:] if raw[:1] in " .:;/" else raw
     if not text.strip():
         return Result(stdout=lines("ECHO is on."))
-    return Result(stdout=lines(text.rstrip(" ")))
+    return Result(stdout=lines(text))
 
 
 @command("hostname")

@@ -99,6 +99,15 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
             )
         )
     verb, rest = args[0].lower(), args[1:]
+    if verb == "query" and rest and rest[0].endswith("="):
+        # `sc query type= service state= all`: every service, not only the running ones.
+        options = {rest[i].lower(): rest[i + 1].lower() for i in range(0, len(rest) - 1, 2)}
+        wanted = {"all": (1, 4), "inactive": (1,)}.get(options.get("state=", ""), (4,))
+        out = []
+        for key, service in host.state["services"].items():
+            if service["state"] in wanted:
+                out += status_block(host, key, service)
+        return Result(stdout=lines(*out, ""))
     if verb == "query" and not rest:
         out: list[str] = []
         for key, service in host.state["services"].items():

@@ -357,7 +357,7 @@ def parse_net_share(text: str) -> list[Share]:
             shares.append(Share(pending, resource, line[45:].strip()))
             pending = None
             continue
-        if len(line) <= 13 and line.strip() and " " not in line.strip():
+        if " " not in line.strip() and len(line.strip()) > 12:
             pending = line.strip()  # a name longer than 12 characters stands alone on its line
             continue
         name = line[:13].strip()
@@ -569,7 +569,8 @@ _ERROR_TEXTS: list[tuple[str, ErrorKind]] = [
     ("FAILED 1062", ErrorKind.SERVICE_NOT_STARTED),
     ("NET HELPMSG 3521", ErrorKind.SERVICE_NOT_STARTED),
     ("NET HELPMSG 2185", ErrorKind.SERVICE_NOT_INSTALLED),
-    ("1058", ErrorKind.SERVICE_DISABLED),
+    ("FAILED 1058", ErrorKind.SERVICE_DISABLED),
+    ("System error 1058", ErrorKind.SERVICE_DISABLED),
     ("Access is denied", ErrorKind.ACCESS_DENIED),
     ("NET HELPMSG 2310", ErrorKind.SHARE_NOT_FOUND),
     ("NET HELPMSG 2118", ErrorKind.SHARE_EXISTS),

@@ -1,0 +1,235 @@
+"""Account lockout, fault injection, request counters and persistence, through the control interface."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+import pytest
+import requests
+import winrm
+from winlab_support import PASSWORD, USER, Client, control
+from winrm.protocol import Protocol
+
+from winlab.lab import HostConfig, Lab, LabConfig
+from winlab.model import files
+
+
+@pytest.fixture
+def small_lab(tmp_path):
+    config = LabConfig(
+        state_dir=tmp_path / "state",
+        hosts=[HostConfig("dhcp-lang-son", "2003"), HostConfig("dhcp-lao-cai", "2008")],
+        accounts={USER: PASSWORD},
+        https=False,
+    )
+    with Lab(config) as lab:
+        yield lab
+
+
+@pytest.mark.parametrize("transport", ["ntlm", "basic"])
+def test_five_bad_logons_lock_the_account_until_reset(small_lab, transport):
+    bad = Client(small_lab, "dhcp-lang-son", transport=transport, password="wrong")
+    for _ in range(5):
+        with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+            bad.run("ver")
+    good = Client(small_lab, "dhcp-lang-son", transport=transport)
+    with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+        good.run("ver")  # locked: the right password is refused too
+    assert control(small_lab, "GET", "/hosts")["hosts"]["dhcp-lang-son"]["locked"] == ["administrator"]
+    # Lockout is per host, as for the local accounts the lab models.
+    assert Client(small_lab, "dhcp-lao-cai", transport=transport).ok("hostname") == "DHCP-LAO-CAI\r\n"
+    control(small_lab, "POST", "/hosts/dhcp-lang-son/lockout/reset", {})
+    assert Client(small_lab, "dhcp-lang-son", transport=transport).ok("hostname") == "DHCP-LANG-SON\r\n"
+
+
+def test_four_bad_logons_then_a_good_one_reset_the_count(small_lab):
+    bad = Client(small_lab, "dhcp-lang-son", password="wrong")
+    for _ in range(4):
+        with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+            bad.run("ver")
+    Client(small_lab, "dhcp-lang-son").ok("ver")
+    for _ in range(4):
+        with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+            bad.run("ver")
+    assert Client(small_lab, "dhcp-lang-son").ok("hostname") == "DHCP-LANG-SON\r\n"
+
+
+def test_an_open_ntlm_connection_is_cut_off_when_the_account_locks(small_lab):
+    good = Client(small_lab, "dhcp-lang-son")
+    good.ok("ver")
+    bad = Client(small_lab, "dhcp-lang-son", transport="basic", password="wrong")
+    for _ in range(5):
+        with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+            bad.run("ver")
+    with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+        good.run("ver")
+
+
+def test_host_down_refuses_connections_and_comes_back(small_lab):
+    client = Client(small_lab, "dhcp-lao-cai")
+    client.ok("ver")
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"down": True})
+    with pytest.raises(requests.exceptions.ConnectionError) as raised:
+        Client(small_lab, "dhcp-lao-cai").run("ver")
+    assert "refused" in str(raised.value).lower()
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+    assert Client(small_lab, "dhcp-lao-cai").ok("hostname") == "DHCP-LAO-CAI\r\n"
+
+
+def test_slow_responses(small_lab):
+    client = Client(small_lab, "dhcp-lao-cai")
+    client.ok("ver")
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"slow": 0.2})
+    started = time.monotonic()
+    client.ok("ver")
+    # Five requests (create, command, receive, signal, delete), each delayed.
+    assert time.monotonic() - started >= 1.0
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+    started = time.monotonic()
+    client.ok("ver")
+    assert time.monotonic() - started < 0.5
+
+
+def test_connection_dropped_mid_command(small_lab):
+    client = Client(small_lab, "dhcp-lao-cai")
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"drop": 1})
+    with pytest.raises(requests.exceptions.ConnectionError):
+        client.run("sc config LanmanServer start= demand")
+    # The command ran before the connection dropped: the change is there, as on a real host.
+    after = Client(small_lab, "dhcp-lao-cai").ok("sc qc LanmanServer")
+    assert "3   DEMAND_START" in after
+    assert "drop" not in control(small_lab, "GET", "/hosts")["hosts"]["dhcp-lao-cai"]["faults"]
+
+
+def test_service_stopped(small_lab):
+    client = Client(small_lab, "dhcp-lang-son")
+    control(small_lab, "POST", "/hosts/dhcp-lang-son/faults", {"service_stopped": "LanmanServer"})
+    assert "STATE              : 1  STOPPED" in client.ok("sc query LanmanServer")
+    assert client.ok("net start LanmanServer").endswith(
+        "The Server service was started successfully.\r\n\r\n"
+    )
+
+
+def test_unknown_fault_is_refused(small_lab):
+    with pytest.raises(requests.exceptions.HTTPError) as raised:
+        response = requests.post(
+            small_lab.control_url + "/hosts/dhcp-lang-son/faults", json={"fire": 1}, timeout=5
+        )
+        response.raise_for_status()
+    assert raised.value.response.status_code == 400
+
+
+def test_msi_busy(small_lab):
+    client = Client(small_lab, "dhcp-lao-cai")
+    client.ok("echo ProductVersion=1.0> C:\\agent.msi")
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"msi_busy": True})
+    assert client.run("msiexec /i C:\\agent.msi /qn").status_code == 1618
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+    assert client.run("msiexec /i C:\\agent.msi /qn").status_code == 0
+
+
+def test_request_counter(small_lab):
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/counters/reset", {})
+    client = Client(small_lab, "dhcp-lao-cai", transport="basic")
+    client.ok("ver")
+    client.ok("hostname")
+    counters = control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")
+    assert counters["operations"] == {"Create": 2, "Command": 2, "Receive": 2, "Signal": 2, "Delete": 2}
+    assert counters["requests"] == 10
+
+
+def test_state_persists_across_restarts(tmp_path):
+    hosts = [HostConfig("dhcp-cao-bang", "2008")]
+    config = LabConfig(state_dir=tmp_path / "state", hosts=hosts, accounts={USER: PASSWORD}, https=False)
+    with Lab(config) as lab:
+        client = Client(lab, "dhcp-cao-bang")
+        client.ok("servermanagercmd -install DHCP")
+        client.ok('netsh dhcp server add scope 10.40.10.0 255.255.255.0 "CC HQ Cao Bang"')
+        client.ok("sc config DHCPServer start= demand")
+    assert (tmp_path / "state" / "dhcp-cao-bang.json").exists()
+    with Lab(config) as lab:
+        client = Client(lab, "dhcp-cao-bang")
+        assert "10.40.10.0" in client.ok("netsh dhcp server show scope")
+        assert "DEMAND_START" in client.ok("sc qc DHCPServer")
+        # The role's repeat run sees the component installed.
+        assert client.run("servermanagercmd -install DHCP").status_code == 1003
+
+
+def test_a_state_file_of_another_profile_is_not_reused(tmp_path):
+    state = tmp_path / "state"
+    with Lab(LabConfig(state, [HostConfig("ws-1", "xp")], {USER: PASSWORD}, https=False)) as lab:
+        Client(lab, "ws-1").ok("mkdir C:\\VNACCS")
+    with Lab(LabConfig(state, [HostConfig("ws-1", "7")], {USER: PASSWORD}, https=False)) as lab:
+        client = Client(lab, "ws-1")
+        assert client.ok("ver") == "\r\nMicrosoft Windows [Version 6.1.7601]\r\n"
+        assert client.run("dir C:\\VNACCS").status_code == 1
+
+
+@pytest.mark.parametrize("address", ["0.0.0.0", "192.168.1.10", "10.27.10.5"])
+def test_listens_only_on_lab_addresses(tmp_path, address):
+    with pytest.raises(ValueError, match="loopback"):
+        Lab(LabConfig(tmp_path, [HostConfig("x", "2003")], address=address))
+
+
+@pytest.mark.slow
+def test_a_fleet_of_hundreds_of_hosts(tmp_path):
+    hosts = [HostConfig(f"ws-{index:03d}", "xp" if index % 2 else "7") for index in range(250)]
+    with Lab(LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False)) as lab:
+        names = [host.name for host in hosts]
+        with concurrent.futures.ThreadPoolExecutor(20) as pool:
+            outputs = list(pool.map(lambda name: Client(lab, name).ok("hostname"), names))
+    assert outputs == [f"{name.upper()}\r\n" for name in names]
+
+
+def test_long_running_command_answers_operation_timeouts(small_lab):
+    runtime = small_lab.runtime("dhcp-lao-cai")
+    protocol = Protocol(
+        f"http://127.0.0.1:{runtime.http_port}/wsman",
+        transport="basic",
+        username=USER,
+        password=PASSWORD,
+        operation_timeout_sec=1,
+        read_timeout_sec=3,
+    )
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"command_delay": 2.5})
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/counters/reset", {})
+    started = time.monotonic()
+    shell = protocol.open_shell()
+    command = protocol.run_command(shell, "hostname")
+    assert protocol.get_command_output(shell, command) == (b"DHCP-LAO-CAI\r\n", b"", 0)
+    assert time.monotonic() - started >= 2.5
+    # Two Receives time out (pywinrm retries them silently), the third returns the output.
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == 3
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+
+
+def test_large_output_arrives_in_several_receives(small_lab):
+    host = small_lab.host("dhcp-lao-cai")
+    payload = b"".join(
+        b"10.27.%d.%d,ws-%05d\r\n" % (index // 250, index % 250, index) for index in range(5000)
+    )
+    with host.lock:
+        files.put_file(host, "C:\\leases.csv", payload)
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/counters/reset", {})
+    response = Client(small_lab, "dhcp-lao-cai", transport="basic").run("type C:\\leases.csv")
+    assert response.std_out == payload
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == -(
+        -len(payload) // 32768
+    )
+
+
+@pytest.mark.parametrize("user", ["CUSTOMS\\svc-ansible", "svc-ansible"])
+def test_domain_account_over_ntlm_without_encryption(tmp_path, user):
+    accounts = {"CUSTOMS\\svc-ansible": "Svc-Pa55"}
+    with Lab(LabConfig(tmp_path, [HostConfig("dhcp-ha-giang", "2008")], accounts, https=False)) as lab:
+        url = f"http://127.0.0.1:{lab.runtime('dhcp-ha-giang').http_port}/wsman"
+        session = winrm.Session(
+            url,
+            auth=(user, "Svc-Pa55"),
+            transport="ntlm",
+            message_encryption="never",
+            server_cert_validation="ignore",
+        )
+        assert session.run_cmd("hostname").std_out == b"DHCP-HA-GIANG\r\n"
+        assert "encrypted" not in lab.runtime("dhcp-ha-giang").counters()["operations"]
