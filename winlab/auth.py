@@ -2,7 +2,9 @@
 
 NTLM acceptance, signing and sealing are done by pyspnego (the same library requests_ntlm uses on the
 client side). pyspnego's NTLM acceptor reads accounts from the file named by the environment variable
-NTLM_USER_FILE (one `DOMAIN:USER:PASSWORD` line each); the lab writes that file when it starts.
+NTLM_USER_FILE (one `DOMAIN:USER:PASSWORD` line each). Each lab writes its own file; since the
+variable is process-wide, acceptor steps run under a lock with the variable pointing at the file of
+the lab that is authenticating, so several labs in one process (tests) keep their own accounts.
 """
 
 from __future__ import annotations
@@ -24,8 +26,8 @@ NTLM_SIGNATURE = b"NTLMSSP\x00"
 _credential_lock = threading.Lock()
 
 
-def install_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
-    """Write the acceptor's account file and point pyspnego at it (process-wide, as pyspnego requires)."""
+def write_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
+    """Write an account file for pyspnego's NTLM acceptor."""
     lines = []
     for user, password in sorted(accounts.items()):
         domain, _, name = user.rpartition("\\")
@@ -36,7 +38,7 @@ def install_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
     with _credential_lock:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        os.environ["NTLM_USER_FILE"] = str(path)
+        path.chmod(0o600)
 
 
 def parse_basic(value: str) -> tuple[str, str] | None:
@@ -69,8 +71,17 @@ def ntlm_user(token: bytes) -> str:
         return ""
 
 
-def new_ntlm_acceptor() -> spnego.ContextProxy:
-    return spnego.server(protocol="ntlm", service="HTTP")
+def new_ntlm_acceptor(accounts_file: Path) -> spnego.ContextProxy:
+    with _credential_lock:
+        os.environ["NTLM_USER_FILE"] = str(accounts_file)
+        return spnego.server(protocol="ntlm", service="HTTP")
+
+
+def ntlm_step(context: spnego.ContextProxy, token: bytes, accounts_file: Path) -> bytes | None:
+    """One acceptor step; the AUTHENTICATE step looks the account up in `accounts_file`."""
+    with _credential_lock:
+        os.environ["NTLM_USER_FILE"] = str(accounts_file)
+        return context.step(token)
 
 
 def unwrap_body(context: spnego.ContextProxy, body: bytes) -> bytes:

@@ -93,7 +93,8 @@ class Lab:
     def start(self) -> Lab:
         config = self.config
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        auth.install_ntlm_accounts(config.state_dir / "ntlm-accounts", config.accounts)
+        self.accounts_file = config.state_dir / "ntlm-accounts"
+        auth.write_ntlm_accounts(self.accounts_file, config.accounts)
         if config.https:
             self.cert_path, key_path = certs.make_self_signed(config.state_dir / "tls")
             self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -105,7 +106,7 @@ class Lab:
                 state_path(config.state_dir, host_config.name),
                 address=host_config.address,
             )
-            runtime = HostRuntime(host, config.accounts, config.address)
+            runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
         self.listeners.start()

@@ -48,8 +48,9 @@ class Shell:
 class HostRuntime:
     """Everything about one host that lives only while the lab runs: shells, logons, faults, counters."""
 
-    def __init__(self, host: Host, accounts: dict[str, str], address: str) -> None:
+    def __init__(self, host: Host, accounts: dict[str, str], address: str, accounts_file: Path) -> None:
         self.host = host
+        self.accounts_file = accounts_file
         self.name = host.name
         self.accounts = {user.lower(): password for user, password in accounts.items()}
         self.address = address
@@ -305,8 +306,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 return
             kind = auth.ntlm_message_type(token)
             if kind == 1:
-                self.ntlm_pending = auth.new_ntlm_acceptor()
-                challenge = self.ntlm_pending.step(token) or b""
+                self.ntlm_pending = auth.new_ntlm_acceptor(runtime.accounts_file)
+                challenge = auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file) or b""
                 header = f"{scheme.capitalize()} {base64.b64encode(challenge).decode()}"
                 self._send(401, b"", [("WWW-Authenticate", header)])
                 return
@@ -315,7 +316,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 return
             user = auth.ntlm_user(token)
             try:
-                self.ntlm_pending.step(token)
+                auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file)
                 ok = runtime.known_account(user)
             except spnego.exceptions.SpnegoError:
                 ok = False

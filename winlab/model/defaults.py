@@ -88,6 +88,8 @@ def initial_state(name: str, profile: Profile, address: str | None = None) -> di
             "gateway": address.rsplit(".", 1)[0] + ".1",
             "dns": [address.rsplit(".", 1)[0] + ".2"],
             "mac": "-".join(digest[i : i + 2] for i in range(0, 12, 2)),
+            # Workstations lease their address from the branch DHCP server; servers are static.
+            "dhcp": not profile.server,
         },
         "components": {"dhcp": False, "ftp": False},
         "services": base_services(profile),

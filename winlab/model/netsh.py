@@ -16,6 +16,10 @@ from winlab.model import files
 from winlab.model.host import CRLF, Context, Result, command, lines
 
 OK = "Command completed successfully."
+# The sourced samples of `scope X set state` and `scope X add excluderange` show only the success line,
+# where add iprange and set optionvalue show the context line first (reference 1.9, Ericsson comments
+# [V-fixture]). Followed as sourced; the samples may have been abbreviated [U].
+OK_ONLY = OK
 
 # Failed netsh dhcp commands: the console wording was not found [U] (reference 1.9, Appendix A.1). The
 # line carries the DHCP API message and code; the last line is never "Command completed successfully.".
@@ -328,7 +332,7 @@ def _scope(ctx: Context, address: str, args: list[str], words: list[str]) -> Res
         if not rest or rest[0] not in ("0", "1", "2", "3"):
             return dhcp_error(PARAMETER, changed)
         scope["state"] = int(rest[0])
-        return Result(stdout=lines(changed, "", OK))
+        return Result(stdout=lines(OK_ONLY))
     if verb == "set" and noun == "comment":
         scope["comment"] = rest[0] if rest else ""
         return Result(stdout=lines(changed, "", OK))
@@ -368,7 +372,7 @@ def _add_excluderange(scope: dict, args: list[str], changed: str) -> Result:
             return dhcp_error(INVALID_RANGE, changed)
     scope["exclusions"].append([args[0], args[1]])
     scope["exclusions"].sort(key=lambda pair: _key(pair[0]))
-    return Result(stdout=lines(changed, "", OK))
+    return Result(stdout=lines(OK_ONLY))
 
 
 def _delete_range(scope: dict, field: str, args: list[str], changed: str) -> Result:

@@ -10,6 +10,7 @@ import configparser
 import csv
 import hashlib
 import io
+import ipaddress
 import re
 from datetime import datetime, timedelta
 
@@ -488,18 +489,39 @@ IPCONFIG_LABELS = {
     "Default Gateway": "Default Gateway . . . . . . . . . ",
     "DNS Servers": "DNS Servers . . . . . . . . . . . ",
     "NetBIOS over Tcpip": "NetBIOS over Tcpip. . . . . . . . ",
+    "Lease Obtained": "Lease Obtained. . . . . . . . . . ",
+    "Lease Expires": "Lease Expires . . . . . . . . . . ",
+    "DHCP Server": "DHCP Server . . . . . . . . . . . ",
+    "Link-local IPv6 Address": "Link-local IPv6 Address . . . . . ",
+    "DHCPv6 IAID": "DHCPv6 IAID . . . . . . . . . . . ",
+    "DHCPv6 Client DUID": "DHCPv6 Client DUID. . . . . . . . ",
 }
 
 
 @command("ipconfig")
 def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
+    """`ipconfig [/all]`: reference 7.1 (XP/2003) and 7.2 (Vista/2008/7) layouts [V-fixture].
+
+    Servers have a static address; workstations lease theirs from the branch DHCP server, so they
+    print the DHCP Server and Lease lines, in each version's order. The lease runs eight days
+    (option 51 = 691200 s) from two hours before the host clock.
+    """
     network = ctx.state["network"]
     detailed = any(arg.lower() == "/all" for arg in argv)
     nt6 = ctx.profile.nt6
+    dhcp = bool(network.get("dhcp"))
+    prefix = network["address"].rsplit(".", 1)[0]
 
     def field(label: str, value: str) -> str:
         return f"   {IPCONFIG_LABELS[label]}: {value}".rstrip() if value else f"   {IPCONFIG_LABELS[label]}:"
 
+    obtained = ctx.host.now() - timedelta(hours=2)
+    leases = [
+        field("Lease Obtained", _long_date(obtained)),
+        field("Lease Expires", _long_date(obtained + timedelta(days=8))),
+    ]
+    dhcp_server = [field("DHCP Server", network.get("dhcp_server", prefix + ".5"))]
+    dns = [field("DNS Servers", network["dns"][0])] + [" " * 39 + extra for extra in network["dns"][1:]]
     out = ["", "Windows IP Configuration", ""]
     if detailed:
         out += [
@@ -513,30 +535,53 @@ def ipconfig(ctx: Context, argv: list[str], raw: str) -> Result:
         ]
     out += ["Ethernet adapter Local Area Connection:", ""]
     address = network["address"]
-    if detailed:
-        out += [
-            field("Connection-specific DNS Suffix", ""),
-            field("Description", "Intel(R) PRO/1000 MT Network Connection"),
-            field("Physical Address", network["mac"]),
-            field("DHCP Enabled", "No"),
-        ]
-        if nt6:
-            # NT 5 prints Autoconfiguration only for a DHCP-enabled card (reference 7.1 vs the 2008 static
-            # sample of 7.2) [U].
-            out.append(field("Autoconfiguration Enabled", "Yes"))
-    else:
+    if not detailed:
         out.append(field("Connection-specific DNS Suffix", ""))
+        out.append(field("IPv4 Address", address) if nt6 else field("IP Address", address))
+        out += [field("Subnet Mask", network["mask"]), field("Default Gateway", network["gateway"])]
+        return Result(stdout=lines(*out))
+    out += [
+        field("Connection-specific DNS Suffix", ""),
+        field("Description", "Intel(R) PRO/1000 MT Network Connection"),
+        field("Physical Address", network["mac"]),
+        field("DHCP Enabled", "Yes" if dhcp else "No"),
+    ]
+    if nt6 or dhcp:
+        # NT 5 prints Autoconfiguration only for a DHCP-enabled card (7.1 vs 7.2's static 2008 sample) [U].
+        out.append(field("Autoconfiguration Enabled", "Yes"))
     if nt6:
-        out.append(field("IPv4 Address", address + ("(Preferred)" if detailed else "")))
+        mac = network["mac"].replace("-", "")
+        if dhcp:
+            # The IPv6 link-local address is a modified EUI-64 of the MAC; the interface index 11 is [U].
+            eui = f"{int(mac[0:2], 16) ^ 2:02x}{mac[2:4]}:{mac[4:6]}ff:fe{mac[6:8]}:{mac[8:12]}"
+            link_local = ipaddress.IPv6Address(f"fe80::{eui}")
+            out.append(field("Link-local IPv6 Address", f"{link_local}%11(Preferred)"))
+        out += [field("IPv4 Address", address + "(Preferred)"), field("Subnet Mask", network["mask"])]
+        if dhcp:
+            out += leases
+        out.append(field("Default Gateway", network["gateway"]))
+        if dhcp:
+            out += dhcp_server
+            out += [
+                field("DHCPv6 IAID", "234881024"),
+                field("DHCPv6 Client DUID", "00-01-00-01-29-4E-8F-8A-" + network["mac"]),
+            ]
+        out += dns
+        out.append(field("NetBIOS over Tcpip", "Enabled"))
     else:
-        out.append(field("IP Address", address))
-    out += [field("Subnet Mask", network["mask"]), field("Default Gateway", network["gateway"])]
-    if detailed:
-        out.append(field("DNS Servers", network["dns"][0]))
-        out += [" " * 39 + extra for extra in network["dns"][1:]]
-        if nt6:
-            out.append(field("NetBIOS over Tcpip", "Enabled"))
+        out += [field("IP Address", address), field("Subnet Mask", network["mask"])]
+        out.append(field("Default Gateway", network["gateway"]))
+        if dhcp:
+            out += dhcp_server
+        out += dns
+        if dhcp:
+            out += leases
     return Result(stdout=lines(*out))
+
+
+def _long_date(value: datetime) -> str:
+    # "Saturday, September 21, 2024 10:31:26 PM": day and hour not zero-padded (reference 7.1, 7.2).
+    return f"{value:%A, %B} {value.day}, {value.year} {value.hour % 12 or 12}:{value:%M:%S %p}"
 
 
 @command("systeminfo")

@@ -289,3 +289,14 @@ def test_msiexec_is_judged_by_exit_code(code, kind):
 
 def test_unknown_failure_is_still_a_failure():
     assert wo.classify_error("something odd", "", 5) is wo.ErrorKind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("name", "address"), [("ipconfig_all_xp.txt", "10.27.10.61"), ("ipconfig_all_7.txt", "10.31.10.61")]
+)
+def test_ipconfig_all_leased_workstations(name, address):
+    [adapter] = wo.parse_ipconfig_all(fixture(name)).adapters
+    assert adapter.ipv4_address == address
+    assert adapter.dhcp_enabled
+    assert adapter.get("DHCP Server") == address.rsplit(".", 1)[0] + ".5"
+    assert adapter.get("Lease Expires") == "Tuesday, December 8, 2026 8:00:00 AM"
