@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible_collections.vncustoms.vnaccs.plugins.action.dhcp_server import ActionModule
-from conftest import PASSWORD, USER
+from winrm_lab_support import PASSWORD, USER
 
 from winlab.lab import HostConfig, Lab, LabConfig
 
