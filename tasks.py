@@ -15,6 +15,7 @@ from pathlib import Path
 
 from invoke import Collection, task
 
+from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 
@@ -130,4 +131,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab, dhcp, dhcp_demo)
