@@ -9,9 +9,9 @@ TASK [dhcp_server : Install the DHCP Server ...] ****
 ok: [bac-ninh-cchq-tien-son]
 
 PLAY RECAP *********************************************************************
-bac-ninh-cchq-tien-son     : ok=9    changed=0    unreachable=0    failed=0    skipped=2    rescued=0    ignored=0
-dong-thap-cchq-ck-so-thuong : ok=9    changed=1    unreachable=0    failed=0    skipped=2    rescued=0    ignored=0
-lao-cai-cchq-ck-bat-xat    : ok=2    changed=0    unreachable=1    failed=0    skipped=0    rescued=0    ignored=0
+bac-ninh-cchq-tien-son     : ok=9    changed=0    unreachable=0    failed=0    skipped=2
+dong-thap-cchq-ck-so-thuong : ok=9    changed=1    unreachable=0    failed=0    skipped=2
+lao-cai-cchq-ck-bat-xat    : ok=2    changed=0    unreachable=1    failed=0    skipped=0
 """
 
 
