@@ -21,13 +21,14 @@ import ipaddress
 import json
 import ssl
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.model import Host
+from winlab.model import Host, system
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
@@ -54,6 +55,8 @@ class LabConfig:
     https: bool = True
     allow_basic: bool = True
     control_port: int = 0
+    # How long a restarting host refuses connections after `shutdown -r`.
+    reboot_seconds: float = 5.0
 
     @classmethod
     def from_dict(cls, data: dict, base: Path) -> LabConfig:
@@ -70,6 +73,7 @@ class LabConfig:
             https=bool(data.get("https", True)),
             allow_basic=bool(data.get("allow_basic", True)),
             control_port=int(data.get("control_port", 0)),
+            reboot_seconds=float(data.get("reboot_seconds", 5.0)),
         )
 
 
@@ -88,6 +92,7 @@ class Lab:
         self.cert_path: Path | None = None
         self.control: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
+        self._running = False
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
@@ -110,6 +115,8 @@ class Lab:
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
         self.listeners.start()
+        self._running = True
+        threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
         self.control.daemon_threads = True
         threading.Thread(
@@ -121,6 +128,7 @@ class Lab:
         return self
 
     def stop(self) -> None:
+        self._running = False
         if self.control is not None:
             self.control.shutdown()
             self.control.server_close()
@@ -147,6 +155,34 @@ class Lab:
         self.endpoints[runtime.name] = endpoints
         for endpoint in endpoints:
             self.listeners.add(endpoint)
+
+    def _watch_reboots(self) -> None:
+        """Carry out scheduled `shutdown -r`: the host goes down, then comes back restarted."""
+        while self._running:
+            now = time.time()
+            for name, runtime in list(self.runtimes.items()):
+                host = runtime.host
+                with host.lock:
+                    due = [
+                        entry
+                        for entry in host.state["reboots"]
+                        if not entry.get("done") and not entry.get("aborted") and entry["due"] <= now
+                    ]
+                    for entry in due:
+                        entry["done"] = True
+                    if due:
+                        system.complete_reboot(host)
+                        host.save()
+                if due and not runtime.faults.get("down"):
+                    self.set_fault(name, down=True)
+                    if any(entry["restart"] for entry in due):
+                        # A shutdown without -r leaves the host off until the control interface clears it.
+                        threading.Timer(self.config.reboot_seconds, self._boot, args=(runtime,)).start()
+            time.sleep(0.1)
+
+    def _boot(self, runtime: HostRuntime) -> None:
+        if self._running:
+            self._bring_up(runtime)
 
     @staticmethod
     def _drop_connections(runtime: HostRuntime) -> None:
@@ -216,9 +252,17 @@ class Lab:
         with runtime.lock:
             was_down = bool(runtime.faults.get("down"))
             runtime.faults.clear()
+            if was_down:
+                runtime.faults["down"] = True  # until the listeners are open again
         if was_down:
-            with self._lock:
+            self._bring_up(runtime)
+
+    def _bring_up(self, runtime: HostRuntime) -> None:
+        with self._lock:
+            if runtime.name not in self.endpoints:
                 self._open(runtime, runtime.http_port, runtime.https_port)
+        with runtime.lock:
+            runtime.faults.pop("down", None)
 
     def reset_lockout(self, name: str, user: str | None = None) -> None:
         self.runtime(name).reset_lockout(user)

@@ -13,6 +13,7 @@ import json
 import selectors
 import socket
 import ssl
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -340,7 +341,14 @@ class WinRMHandler(BaseHTTPRequestHandler):
             if self.ntlm is None:
                 self._send(400)
                 return
-            body = auth.unwrap_body(self.ntlm, body)
+            try:
+                body = auth.unwrap_body(self.ntlm, body)
+            except (ValueError, IndexError, struct.error, spnego.exceptions.SpnegoError):
+                # A body that does not decrypt or verify: refused, and the sealing state is lost.
+                self.ntlm = None
+                self.close_connection = True
+                self._send(400)
+                return
             runtime.count("encrypted")
         if not body:
             self._send(200)
@@ -350,6 +358,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
     def _dispatch(self, body: bytes, user: str, encrypted: bool) -> None:
         runtime = self.runtime
         status = 200
+        request: wsman.Request | None = None
         try:
             request = wsman.parse_request(body)
             if request.action == wsman.ACTION_RECEIVE and runtime.faults.get("drop", 0):
@@ -363,10 +372,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
             reply = runtime.handle(request, user, self.endpoint.url)
         except wsman.WsmanError as error:
             status = 500
-            relates = locals().get("request")
-            reply = wsman.fault_response(
-                relates.message_id if relates else "", error, runtime.host.computer_name
-            )
+            relates_to = request.message_id if request is not None else ""
+            reply = wsman.fault_response(relates_to, error, runtime.host.computer_name)
         if encrypted:
             self._send(
                 status, auth.wrap_body(self.ntlm, reply), [("Content-Type", auth.ENCRYPTED_CONTENT_TYPE)]

@@ -336,13 +336,21 @@ def test_firewall_contexts(fresh):
 @pytest.mark.parametrize("fresh", SERVERS, indirect=True)
 def test_schtasks_time_format_and_life_cycle(fresh):
     client, profile = fresh
-    assert "INFO: There are no scheduled tasks" in client.ok("schtasks /query /fo csv /v")
+    initial = wo.parse_schtasks_csv(client.ok("schtasks /query /fo csv /v"))
+    # A new 2003 host has no tasks; NT 6 has Windows' own, in their folders.
+    assert [task["name"] for task in initial] == (
+        [] if profile == "2003" else ["Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
+    )
     good, bad = ("03:00:00", "03:00") if profile == "2003" else ("03:00", "03:00:00")
     create = 'schtasks /create /sc daily /st {} /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM /f'
     refused = output(client.run(create.format(bad)))
     assert wo.classify_error(*refused) is wo.ErrorKind.TASK_INVALID_START_TIME
     assert "successfully been created" in client.ok(create.format(good))
-    [task] = wo.parse_schtasks_csv(client.ok("schtasks /query /fo csv /v"))
+    [task] = [
+        row
+        for row in wo.parse_schtasks_csv(client.ok("schtasks /query /fo csv /v"))
+        if row["name"] == "DailyReboot"
+    ]
     assert (task["name"], task["Task To Run"], task["Run As User"]) == (
         "DailyReboot",
         "shutdown -r -f -t 60",
@@ -350,6 +358,11 @@ def test_schtasks_time_format_and_life_cycle(fresh):
     )
     assert task["Start Time"][:5] == "03:00"
     client.ok("schtasks /run /tn DailyReboot")
+    # The task ran its command: a restart is now scheduled.
+    assert (
+        wo.classify_error(*output(client.run("shutdown -r -t 60"))) is wo.ErrorKind.SHUTDOWN_ALREADY_SCHEDULED
+    )
+    client.ok("shutdown -a")
     assert client.ok("schtasks /delete /tn DailyReboot /f") == (
         'SUCCESS: The scheduled task "DailyReboot" was successfully deleted.\r\n'
     )
@@ -372,7 +385,9 @@ def test_schtasks_on_workstations(fresh):
         client.ok(create.format("01:30:00"))
     else:
         client.ok(create.format("01:30") + " /f")
-    assert wo.parse_schtasks_csv(client.ok("schtasks /query /fo csv /v"))[0]["name"] == "DailyReboot"
+    assert "DailyReboot" in [
+        row["name"] for row in wo.parse_schtasks_csv(client.ok("schtasks /query /fo csv /v"))
+    ]
 
 
 @pytest.mark.parametrize("fresh", SERVERS, indirect=True)
@@ -487,6 +502,21 @@ def test_telnet_is_no_reachability_test(fresh):
 
 
 @pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_schtasks_2003_has_no_tasks_at_first(fresh):
+    client, profile = fresh
+    listed = client.ok("schtasks /query /fo csv /v")
+    if profile == "2003":
+        assert listed == "INFO: There are no scheduled tasks present in the system.\r\n"
+    else:
+        # The header comes again for every task folder.
+        assert listed.count('"HostName","TaskName"') == 1
+        client.ok(
+            'schtasks /create /sc daily /st 01:30 /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM /f'
+        )
+        assert client.ok("schtasks /query /fo csv /v").count('"HostName","TaskName"') == 2
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
 def test_sc_query_all_states(fresh):
     client, _ = fresh
     running = {status.name for status in wo.parse_sc_query(client.ok("sc query"))}
@@ -496,3 +526,87 @@ def test_sc_query_all_states(fresh):
     client.ok("sc stop Spooler")
     assert "Spooler" not in {status.name for status in wo.parse_sc_query(client.ok("sc query"))}
     assert "Spooler" in {status.name for status in wo.parse_sc_query(client.ok("sc query state= all"))}
+
+
+# The remaining forms, each once per server profile: (command, exit code, text expected in stdout).
+REMAINING = [
+    ("net start", 0, "These Windows services are started:"),
+    ("net stop", 1, ""),
+    ("mkdir C:\\Tmp\\A", 0, ""),
+    ("rmdir C:\\Tmp", 145, ""),
+    ("rmdir /s /q C:\\Tmp", 0, ""),
+    ("echo VkFBQ1M=> C:\\b64.txt", 0, ""),
+    ("certutil -decode C:\\b64.txt C:\\decoded.txt", 0, "CertUtil: -decode command completed successfully."),
+    ("type C:\\decoded.txt", 0, "VAACS"),
+    (
+        "netsh dhcp server scope 10.27.60.0 delete excluderange 10.27.60.50 10.27.60.52",
+        0,
+        "Command completed",
+    ),
+    ("netsh dhcp server scope 10.27.60.0 delete optionvalue 3", 0, "Command completed successfully."),
+    ("netsh dhcp server scope 10.27.60.0 delete optionvalue 3", 1, "The specified option does not exist."),
+    ('netsh dhcp server scope 10.27.60.0 set comment "VLAN 60"', 0, "Command completed successfully."),
+    ('netsh dhcp server scope 10.27.60.0 set name "CC HQ Thuan Thanh"', 0, "Command completed successfully."),
+    ("netsh dhcp server scope 10.27.60.0 show state", 0, "Disabled"),
+    ("netsh dhcp server scope 10.27.60.0 delete iprange 10.27.60.50 10.27.60.254", 0, "Command completed"),
+    ("netsh dhcp server show scope", 0, "-CC HQ Thuan Thanh    -VLAN 60"),
+    ("netsh dhcp server scope 10.27.60.0 set optionvalue 51 STRING 691200", 1, "The parameter is incorrect."),
+    (
+        "netsh dhcp server scope 10.27.60.0 set optionvalue 3 IPADDRESS 10.27.60.999",
+        1,
+        "The parameter is incorrect.",
+    ),
+    ("netsh dhcp server scope 10.27.60.0 set state 7", 1, "The parameter is incorrect."),
+    ("netsh dhcp server delete scope 10.27.60.0 DHCPNOFORCE", 0, "Command completed successfully."),
+    ("netsh dhcp bogus", 1, "The following command was not found: dhcp bogus."),
+    ("netsh firewall delete portopening protocol=TCP port=2121", 1, ""),
+    ("netsh firewall add portopening protocol=TCP port=2121 name=FTP-EUC", 0, "Ok."),
+    ("netsh firewall delete portopening protocol=TCP port=2121", 0, "Ok."),
+    (
+        'schtasks /create /sc daily /st {time} /tn Cleanup /tr "del /q C:\\Tmp\\*.log" /ru SYSTEM',
+        0,
+        "SUCCESS",
+    ),
+    ("schtasks /query /fo list /v", 0, "Cleanup"),
+    ("schtasks /query", 0, "Cleanup"),
+    ("schtasks /query /fo csv /nh", 0, "Cleanup"),
+    ("systeminfo", 0, "Windows Directory:"),
+    ("ipconfig", 0, "Subnet Mask . . . . . . . . . . . : 255.255.255.0"),
+]
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_remaining_forms(fresh):
+    client, profile = fresh
+    install(client, profile)
+    client.ok("netsh dhcp server add scope 10.27.60.0 255.255.255.0 Test")
+    client.ok("netsh dhcp server scope 10.27.60.0 add iprange 10.27.60.50 10.27.60.254")
+    client.ok("netsh dhcp server scope 10.27.60.0 add excluderange 10.27.60.50 10.27.60.52")
+    client.ok("netsh dhcp server scope 10.27.60.0 set optionvalue 3 IPADDRESS 10.27.60.1")
+    start_time = "02:00:00" if profile == "2003" else "02:00"
+    for command, code, expected in REMAINING:
+        response = client.run(command.format(time=start_time))
+        assert response.status_code == code, (command, response.std_out, response.std_err)
+        assert expected in response.std_out.decode("cp437"), (command, response.std_out)
+
+
+@pytest.mark.parametrize("fresh", ["2008"], indirect=True)
+def test_servermanagercmd_query_and_remove(fresh):
+    client, _ = fresh
+    assert "[ ] DHCP Server  [DHCP]" in client.ok("servermanagercmd -query")
+    client.ok("servermanagercmd -install DHCP")
+    assert "[X] DHCP Server  [DHCP]" in client.ok("servermanagercmd -query")
+    assert "Success: Removal succeeded." in client.ok("servermanagercmd -remove DHCP")
+    assert client.run("sc query DHCPServer").status_code == 1060
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_iisftp_start_and_stop(fresh):
+    client, profile = fresh
+    install(client, profile, component="ftp")
+    script = "cscript //nologo %SystemRoot%\\system32\\iisftp.vbs"
+    client.ok(f'{script} /stop "Default FTP Site"')
+    assert wo.parse_iisftp_query(client.ok(f"{script} /query"))[0].status == "STOPPED"
+    client.ok(f"{script} /start MSFTPSVC/1")
+    assert wo.parse_iisftp_query(client.ok(f"{script} /query MSFTPSVC/1"))[0].status == "STARTED"
+    assert client.run(f"{script} /delete NoSuchSite").status_code == 1

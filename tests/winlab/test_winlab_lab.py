@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 import winrm
+from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
 from winlab_support import PASSWORD, USER, Client, control
 from winrm.protocol import Protocol
 
@@ -233,3 +234,31 @@ def test_domain_account_over_ntlm_without_encryption(tmp_path, user):
         )
         assert session.run_cmd("hostname").std_out == b"DHCP-HA-GIANG\r\n"
         assert "encrypted" not in lab.runtime("dhcp-ha-giang").counters()["operations"]
+
+
+def test_shutdown_restarts_the_host(tmp_path):
+    hosts = [HostConfig("ws-bac-ninh-07", "7")]
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, reboot_seconds=1.0)
+    with Lab(config) as lab:
+        client = Client(lab, "ws-bac-ninh-07")
+        client.ok("sc config Spooler start= demand")
+        client.ok("sc stop LanmanServer")
+        assert client.run("shutdown -r -f -t 0").status_code == 0
+        deadline = time.monotonic() + 5
+        went_down = False
+        while time.monotonic() < deadline and not went_down:
+            try:
+                Client(lab, "ws-bac-ninh-07").run("ver")
+            except requests.exceptions.ConnectionError:
+                went_down = True
+            time.sleep(0.05)
+        assert went_down
+        deadline = time.monotonic() + 5
+        while lab.runtime("ws-bac-ninh-07").faults.get("down") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        client = Client(lab, "ws-bac-ninh-07")
+        running = {status.name for status in wo.parse_sc_query(client.ok("sc query"))}
+        # After the restart: automatic services run again, demand-start ones do not.
+        assert "LanmanServer" in running
+        assert "Spooler" not in running
+        assert client.run("shutdown -a").status_code == 1116

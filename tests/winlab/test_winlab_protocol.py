@@ -153,3 +153,23 @@ def test_a_wrong_password_is_refused(lab):
     with pytest.raises(winrm.exceptions.InvalidCredentialsError):
         client.run("ver")
     lab.reset_lockout("wsxp")
+
+
+def test_tampered_encrypted_body_is_refused(lab):
+    session = winrm.Session(
+        endpoint(lab, "srv2008"), auth=(USER, PASSWORD), transport="ntlm", server_cert_validation="ignore"
+    )
+    protocol = session.protocol
+    shell = protocol.open_shell()
+    transport = protocol.transport
+    original = transport.encryption._build_message
+
+    def tamper(message, host):
+        sealed = bytearray(original(message, host))
+        sealed[-1] ^= 0xFF  # flip bits in the sealed payload: the signature no longer matches
+        return bytes(sealed)
+
+    transport.encryption._build_message = tamper
+    with pytest.raises(winrm.exceptions.WinRMTransportError) as raised:
+        protocol.run_command(shell, "ver")
+    assert raised.value.code == 400

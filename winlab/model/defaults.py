@@ -57,6 +57,28 @@ def optional_service(profile: Profile, name: str) -> dict:
     raise KeyError(name)
 
 
+def builtin_tasks(profile: Profile) -> dict[str, dict]:
+    """Tasks a new host already has: none on NT 5; Windows' own, in subfolders, on NT 6 [U: which ones]."""
+    if not profile.nt6:
+        return {}
+    name = "Microsoft\\Windows\\Defrag\\ScheduledDefrag"
+    return {
+        name.lower(): {
+            "name": name,
+            "run": "%windir%\\system32\\defrag.exe -c",
+            "schedule": "WEEKLY",
+            "start": "01:00",
+            "days": "WED",
+            "modifier": "",
+            "user": "SYSTEM",
+            "author": "Microsoft Corporation",
+            "created": "2009-07-14T00:00:00",
+            "last_run": None,
+            "last_result": 267011,
+        }
+    }
+
+
 def lab_address(name: str) -> str:
     """A stable address for the host's modeled network card, in the lab's 198.18.0.0/15 range."""
     digest = hashlib.sha256(name.encode("utf-8")).digest()
@@ -97,7 +119,7 @@ def initial_state(name: str, profile: Profile, address: str | None = None) -> di
         "shares": {},
         "fs": {"dirs": dirs, "files": {}},
         "firewall": {"ports": [], "rules": []},
-        "tasks": {},
+        "tasks": builtin_tasks(profile),
         "ftp_sites": {},
         "products": {},
         "registry": {},

@@ -12,10 +12,11 @@ import hashlib
 import io
 import ipaddress
 import re
+import time
 from datetime import datetime, timedelta
 
 from winlab.model import defaults, files
-from winlab.model.host import Context, Result, command, lines, not_recognized
+from winlab.model.host import Context, Host, Result, command, lines, not_recognized
 
 # -- installing the DHCP Server and FTP components -------------------------------------------------
 
@@ -212,6 +213,7 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
             "days": options.get("d", ""),
             "modifier": options.get("mo", ""),
             "user": user or ctx.user,
+            "author": ctx.host.computer_name + "\\" + (ctx.user.rpartition("\\")[2] or "Administrator"),
             "created": ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S"),
             "last_run": None,
             # A task that never ran: 0 on 2003, 267011 (SCHED_S_TASK_HAS_NOT_RUN) on NT 6 [U].
@@ -245,7 +247,8 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         if task is None:
             return _schtasks_error("The system cannot find the file specified.")
         task["last_run"] = ctx.host.now().strftime("%Y-%m-%dT%H:%M:%S")
-        task["last_result"] = 0
+        # The task's command runs (as the task's user); its output goes nowhere, its exit code is kept.
+        task["last_result"] = ctx.host._run_line(task["run"], task["user"] or ctx.user).exit_code
         return Result(stdout=lines(f'SUCCESS: Attempted to run the scheduled task "{name}".'))  # [U]
     if verb == "query":
         return _query(ctx, options)
@@ -322,7 +325,7 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
     if nt6:
         # Date format of the en-US locale on NT 6 [U].
         def stamp(value: datetime) -> str:
-            return value.strftime("%m/%d/%Y %I:%M:%S %p").lstrip("0").replace("/0", "/")
+            return f"{value.month}/{value.day}/{value.year} {value.hour % 12 or 12}:{value:%M:%S %p}"
 
         schedule_type = task["schedule"].capitalize()
         never = "N/A"
@@ -333,10 +336,13 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
 
         schedule_type = task["schedule"].capitalize() + " "  # trailing space as in the 2003 sample
         never = "Never"
-    next_run = (
-        created.replace(hour=int(start[:2] or 0), minute=int(start[3:5] or 0), second=0) if start else None
-    )
-    if next_run and next_run <= created:
+    date_format = "%m/%d/%Y" if nt6 else "%d-%m-%Y"
+    now = ctx.host.now()
+    next_run = now.replace(hour=int(start[:2] or 0), minute=int(start[3:5] or 0), second=0) if start else None
+    if next_run and next_run <= now:
+        next_run += timedelta(days=1)
+    weekdays = [day for day in task["days"].upper().split(",") if day in WEEKDAYS]
+    while next_run and weekdays and WEEKDAYS[next_run.weekday()] not in weekdays:
         next_run += timedelta(days=1)
     row = {
         "HostName": ctx.host.computer_name,
@@ -347,8 +353,8 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
         "Last Run Time": stamp(last) if last else never,
         "Last Result": str(task["last_result"]),
         "Creator": task["user"] or "SYSTEM",
-        "Author": ctx.host.computer_name + "\\" + (task["user"] or "Administrator").rpartition("\\")[2],
-        "Schedule": f"At {start[:5]} every day, starting {created.strftime('%d-%m-%Y')}"
+        "Author": task.get("author") or ctx.host.computer_name + "\\Administrator",
+        "Schedule": f"At {start[:5]} every day, starting {created.strftime(date_format)}"
         if task["schedule"] == "DAILY"
         else "Scheduling data is not available in this format.",
         "Task To Run": task["run"],
@@ -358,7 +364,7 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
         "Scheduled Type": schedule_type,
         "Schedule Type": schedule_type,
         "Start Time": start,
-        "Start Date": created.strftime("%m/%d/%Y" if nt6 else "%d-%m-%Y"),
+        "Start Date": created.strftime(date_format),
         "End Date": "N/A",
         "Days": task["days"] or ("Everyday" if not nt6 else "Every 1 day(s)"),
         "Months": "N/A",
@@ -375,6 +381,14 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
     return row
 
 
+WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+
+
+def _folder_order(task: dict) -> tuple[str, str]:
+    folder, _, name = task["name"].rpartition("\\")
+    return folder.lower(), name.lower()
+
+
 def _query(ctx: Context, options: dict[str, str]) -> Result:
     nt6 = ctx.profile.nt6
     tasks = ctx.state["tasks"]
@@ -389,7 +403,7 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
         selected = [task]
     if not selected:
         return Result(stdout=lines("INFO: There are no scheduled tasks present in the system."))
-    rows = [_task_row(ctx, task) for task in sorted(selected, key=lambda t: t["name"].lower())]
+    rows = [_task_row(ctx, task) for task in sorted(selected, key=_folder_order)]
     fmt = options.get("fo", "TABLE").upper()
     if fmt == "CSV":
         columns = (
@@ -399,13 +413,19 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-        if "nh" not in options:
-            writer.writerow(columns)
+        folder = None
         for row in rows:
+            # NT 6 lists task folder by folder, each with a blank line and the header again
+            # (reference 6.2 [V-fixture]); the blank line is [U]. NT 5 has one flat list.
+            current = row["TaskName"].rpartition("\\")[0] if nt6 else ""
+            if current != folder:
+                folder = current
+                if nt6:
+                    buffer.write("\r\n")
+                if "nh" not in options:
+                    writer.writerow(columns)
             writer.writerow([row[column] for column in columns])
-        text = buffer.getvalue()
-        # NT 6 starts the listing with a blank line [U].
-        return Result(stdout=("\r\n" if nt6 else "") + text)
+        return Result(stdout=buffer.getvalue())
     if fmt == "LIST":
         out = []
         for row in rows:
@@ -416,11 +436,17 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
             ]
             out.append("")
         return Result(stdout=lines(*out))
-    # TABLE layout [U].
-    out = ["", "Folder: \\" if nt6 else ""] if nt6 else [""]
-    out += [f"{'TaskName':<40}{'Next Run Time':<23}{'Status':<15}", f"{'=' * 39} {'=' * 22} {'=' * 15}"]
+    # TABLE layout [U]: NT 6 groups by folder, NT 5 lists flat.
+    out: list[str] = []
+    folder = None
     for row in rows:
-        out.append(f"{row['TaskName'][:39]:<40}{row['Next Run Time']:<23}{row['Status']:<15}".rstrip())
+        current = row["TaskName"].rpartition("\\")[0] if nt6 else ""
+        if current != folder:
+            folder = current
+            out += ["", f"Folder: {current or chr(92)}"] if nt6 else [""]
+            out += [f"{'TaskName':<40}{'Next Run Time':<23}Status", f"{'=' * 39} {'=' * 22} {'=' * 15}"]
+        name = row["TaskName"].rpartition("\\")[2] if nt6 else row["TaskName"]
+        out.append(f"{name[:39]:<40}{row['Next Run Time']:<23}{row['Status']}".rstrip())
     return Result(stdout=lines(*out, ""))
 
 
@@ -429,7 +455,8 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
 def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
     flags = [arg.lower().replace("/", "-") for arg in argv]
     reboots = ctx.state["reboots"]
-    pending = [r for r in reboots if r["at"] > ctx.host.timestamp() and not r.get("aborted")]
+    # Reboots run on real time even when the host clock is pinned: the lab carries them out.
+    pending = [r for r in reboots if not r.get("done") and not r.get("aborted")]
     if "-a" in flags:
         if not pending:
             # [U] wording and code (ERROR_NO_SHUTDOWN_IN_PROGRESS).
@@ -459,13 +486,24 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
         delay = int(value)
     reboots.append(
         {
-            "requested": ctx.host.timestamp(),
-            "at": ctx.host.timestamp() + delay,
+            "requested": ctx.host.now().isoformat(),
+            "due": time.time() + delay,
             "restart": "-r" in flags,
             "force": "-f" in flags,
         }
     )
     return Result()
+
+
+def complete_reboot(host: Host) -> None:
+    """After a restart: services come back as their start type says, the boot time moves on.
+
+    Callers hold the host lock.
+    """
+    for service in host.state["services"].values():
+        service["state"] = 4 if service["start"] in (0, 1, 2) else 1
+        service.pop("exit_code", None)
+    host.state["boot_time"] = host.now().isoformat()
 
 
 # -- ipconfig, systeminfo --------------------------------------------------------------------------
@@ -587,10 +625,8 @@ def _long_date(value: datetime) -> str:
 @command("systeminfo")
 def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     profile = ctx.profile
-    boot = max(
-        (r["at"] for r in ctx.state["reboots"] if r["at"] <= ctx.host.timestamp() and not r.get("aborted")),
-        default=ctx.host.timestamp() - 86400,
-    )
+    booted = ctx.state.get("boot_time")
+    boot = datetime.fromisoformat(booted).timestamp() if booted else ctx.host.timestamp() - 86400
 
     def row(label: str, value: str) -> str:
         return f"{label + ':':<27}{value}"

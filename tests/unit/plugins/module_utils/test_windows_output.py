@@ -124,6 +124,8 @@ def test_dump_option_line_of_the_reference_shape():
 def test_netsh_success_is_read_from_the_text():
     assert wo.netsh_succeeded(fixture("dhcp_show_iprange.txt"))
     assert not wo.netsh_succeeded("Changed the current scope context to 10.0.0.0 scope.\r\n\r\n")
+    batch = "Command completed successfully.\r\nThe specified subnet already exists on the DHCP server.\r\n"
+    assert not wo.netsh_succeeded(batch)
 
 
 def test_sc_query_running_nt6():
@@ -182,6 +184,15 @@ def test_schtasks_csv_2003():
     assert task["Scheduled Type"] == "Daily "
     assert task["Run As User"] == "SYSTEM"
     assert len(task) == 29  # 28 columns of the 2003 layout plus `name`
+
+
+def test_schtasks_csv_2008_folders():
+    tasks = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2008.txt"))
+    assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
+    assert tasks[0]["TaskName"] == "\\DailyReboot"
+    assert tasks[0]["Schedule Type"] == "Daily"
+    assert tasks[0]["Start Time"] == "01:30:00"
+    assert len(tasks[0]) == 29
 
 
 def test_schtasks_csv_skips_repeated_headers_and_leading_backslash():

@@ -4,7 +4,8 @@ Every Windows role reads host state through these functions and nothing else, so
 the layouts of Windows Server 2003 and 2008 (see the project's reference of command outputs; section
 numbers below point into it). Pure Python, standard library only: it runs on the controller.
 
-Parsers take the decoded stdout (str, CRLF or LF line ends) and return typed, immutable results.
+Parsers take stdout decoded with the shell's code page (437 unless the session asked for 65001;
+pywinrm returns bytes) as str with CRLF or LF line ends, and return typed results.
 `classify_error` turns a failed command's text and exit code into an `ErrorKind`.
 """
 
@@ -24,8 +25,13 @@ def _lines(text: str) -> list[str]:
 
 
 def netsh_succeeded(text: str) -> bool:
-    """netsh's exit code is unreliable; success is the closing line (reference 1.9)."""
-    return any(line.strip() == NETSH_OK for line in _lines(text))
+    """netsh's exit code is unreliable; success is the closing line (reference 1.9).
+
+    The last line counts, not any line: a `netsh exec` batch prints one success line per command
+    that worked and stops at the first that fails.
+    """
+    filled = [line.strip() for line in _lines(text) if line.strip()]
+    return bool(filled) and filled[-1] == NETSH_OK
 
 
 # -- netsh dhcp ------------------------------------------------------------------------------------
