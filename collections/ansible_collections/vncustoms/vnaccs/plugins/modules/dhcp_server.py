@@ -141,8 +141,9 @@ notes:
   - In check mode on a host without the DHCP Server component, the service commands are always shown, since
     the state the installer leaves the service in cannot be read before it runs; the real run reads it again
     after installing and runs only what is needed.
-  - The 2003 installer needs the i386 source files (a CD or a share named in the registry's SourcePath); without
-    them sysocmgr waits for a CD and the task reports that the service is still missing.
+  - The 2003 installer needs the i386 source files (a CD or a share named in the registry's
+    SourcePath); without them sysocmgr waits for a CD and the task reports that the service is
+    still missing.
 """
 
 EXAMPLES = r"""
@@ -173,7 +174,8 @@ RETURN = r"""
 commands:
   description:
     - The command lines that change the host, in the order it ran them (or would, in check mode),
-      file writes included. The read-only probes (C(ver), C(sc qc), C(netsh dhcp server dump)...) are not listed.
+      file writes included. The read-only probes (C(ver), C(sc qc), C(netsh dhcp server dump)...)
+      are not listed.
   returned: always
   type: list
   elements: str
