@@ -65,13 +65,20 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
     for group in WINDOWS_GROUPS:
         for name in _group_hosts(inventory, group):
             if name not in hosts:
-                version = hostvars.get(name, {}).get("windows_version")
+                version = _plain(hostvars.get(name, {}).get("windows_version"))
                 hosts[name] = LabHost(name, group, choose_profile(name, group, version))
     for name in _group_hosts(inventory, "windows"):
         if name not in hosts:
-            version = hostvars.get(name, {}).get("windows_version")
+            version = _plain(hostvars.get(name, {}).get("windows_version"))
             hosts[name] = LabHost(name, "base_servers", choose_profile(name, "base_servers", version))
     return sorted(hosts.values(), key=lambda host: host.name)
+
+
+def _plain(value):
+    """A value from `ansible-inventory --list`, which ansible-core 2.19 wraps as {"__ansible_unsafe": ...}."""
+    if isinstance(value, dict) and set(value) == {"__ansible_unsafe"}:
+        return value["__ansible_unsafe"]
+    return value
 
 
 def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
@@ -158,6 +165,9 @@ def write_inventory(directory: Path, runtime: dict, password: str, sites_config:
         _write_private(host_vars / f"{name}.yml", header + yaml.safe_dump(variables, sort_keys=True))
     if sites_config is not None and sites_config.exists():
         config = yaml.safe_load(sites_config.read_text(encoding="utf-8")) or {}
+        # The plugin's relative defaults would point into the lab directory: name the real files.
+        config.setdefault("data_dir", "data")
+        config.setdefault("overrides_file", "site_overrides.yml")
         config = _absolute_options(config, sites_config.parent)
         config["host_vars_overlay"] = str(overlay_path)
         text = "---\n# Written by `invoke lab`: the site inventory with the lab's connection variables.\n"

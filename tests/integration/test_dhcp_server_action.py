@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 from ansible_collections.vncustoms.vnaccs.plugins.action.dhcp_server import ActionModule
-from conftest import PASSWORD, USER
+from winrm_lab_support import PASSWORD, USER
 
 from winlab.lab import HostConfig, Lab, LabConfig
 
@@ -183,3 +183,10 @@ def test_unreachable_host_is_reported_unreachable(lab):
 def test_the_password_never_appears_in_a_result(lab):
     result = run_action(lab, "dhcp2003", {"scopes": [SCOPE]}, diff=True)
     assert PASSWORD not in repr(result)
+
+
+def test_a_workstation_version_fails_cleanly(tmp_path):
+    with Lab(LabConfig(state_dir=tmp_path, hosts=[HostConfig("ws7", "7")], accounts={USER: PASSWORD})) as lab:
+        result = run_action(lab, "ws7", {"scopes": [SCOPE]})
+    assert result["failed"] is True
+    assert result["msg"].startswith("ws7: ") and "2003 or 2008" in result["msg"]

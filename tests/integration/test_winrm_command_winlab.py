@@ -10,7 +10,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WinRMUnreachableError,
     echo_file_commands,
 )
-from conftest import PASSWORD, USER, host_vars
+from winrm_lab_support import PASSWORD, USER, host_vars
 
 pytestmark = pytest.mark.slow
 

@@ -120,6 +120,8 @@ class ActionModule(WindowsAction):
             return outcome
         if installing:
             answer, install = install_commands(family, answer_path)
+            if answer:
+                install = [*install, f"del {answer_path}"]
             writes = echo_file_commands(answer_path, answer) if answer else []
             outcome.commands += writes + install
             outcome.preview += (

@@ -138,6 +138,12 @@ attributes:
 notes:
   - The host needs a WinRM 2.0 listener (5985/5986) and an administrator account; see the README.
   - netsh's exit code is not used; each netsh command must print C(Command completed successfully.).
+  - In check mode on a host without the DHCP Server component, the service commands are always shown, since
+    the state the installer leaves the service in cannot be read before it runs; the real run reads it again
+    after installing and runs only what is needed.
+  - The 2003 installer needs the i386 source files (a CD or a share named in the registry's
+    SourcePath); without them sysocmgr waits for a CD and the task reports that the service is
+    still missing.
 """
 
 EXAMPLES = r"""
@@ -166,7 +172,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 commands:
-  description: The command lines it ran, or would run in check mode, in order (file writes included).
+  description:
+    - The command lines that change the host, in the order it ran them (or would, in check mode),
+      file writes included. The read-only probes (C(ver), C(sc qc), C(netsh dhcp server dump)...)
+      are not listed.
   returned: always
   type: list
   elements: str

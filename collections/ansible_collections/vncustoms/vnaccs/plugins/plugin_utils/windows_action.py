@@ -119,6 +119,10 @@ class WindowsAction(ActionBase):
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))
             return _scrub(result, password)
+        except ValueError as error:
+            # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
+            result.update(failed=True, msg=f"{host}: {error}")
+            return _scrub(result, password)
         except (WinRMSettingsError, WinRMCommandError, WinRMCommandLayerError) as error:
             result.update(failed=True, msg=str(error))
             if isinstance(error, WinRMCommandError) and error.result is not None:
