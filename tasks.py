@@ -16,6 +16,7 @@ from pathlib import Path
 from invoke import Collection, task
 
 from tasklib import containers
+from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
@@ -36,9 +37,11 @@ DEBIAN_PACKAGES: dict[str, str] = {
 
 def _env() -> dict[str, str]:
     """Environment every child process gets: the project's Ansible settings and tools first."""
+    venv_bin = str(ROOT / ".venv" / "bin")
+    path = os.environ.get("PATH", "")
     env = {
         "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PATH": path if path.split(os.pathsep)[0] == venv_bin else f"{venv_bin}{os.pathsep}{path}",
         "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
         "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
         # podman's settings (containers/containers.conf) and the image each scenario runs.
@@ -121,13 +124,26 @@ def molecule(c, scenario=""):
 
 
 @task
+def demo(c):
+    """The main job on the built-in lab: validate the site data, build the inventory, print the plan."""
+    data = load_or_exit()
+    print(f"==> Site inventory: {summary_line(data)}", flush=True)
+    if data.new_allocations:
+        print(f"==> {len(data.new_allocations)} site(s) get a subnet now; `./run inventory` records them")
+    print("==> Address plan (through the vncustoms.vnaccs.sites inventory plugin)", flush=True)
+    print_address_plan(c)
+    print(f"\n==> Done: {summary_line(data)}")
+
+
+@task
 def test(c):
     """Everything CI runs: lint, pytest, the platform images, and every Molecule scenario."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
+    inventory(c, check=True)
     lint(c)
     unit(c)
     containers.ensure_images(c)
     molecule(c)
 
 
-ns = Collection(lint, unit, molecule, test, containers.images)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, containers.images)

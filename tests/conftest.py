@@ -1,0 +1,23 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def inventory_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of inventory/ (data, overrides, plugin config) that a test may break.
+
+    The test runs inside it, so messages name files as an admin sees them from there
+    ("site_overrides.yml", "data/sites.yml").
+    """
+    target = tmp_path / "inventory"
+    shutil.copytree(ROOT / "inventory", target)
+    monkeypatch.chdir(target)
+    return target
