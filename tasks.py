@@ -17,6 +17,7 @@ from invoke import Collection, task
 
 from tasklib import containers
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
+from tasklib.switches import switches
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "collections"))
@@ -146,4 +147,4 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule, containers.images)
+ns = Collection(demo, test, inventory, plan, lint, unit, molecule, switches, containers.images)

@@ -1,0 +1,162 @@
+"""dhcp_relay refuses bad input before it contacts the switch, naming the host, site and variable;
+and it never tries a refused password twice.
+
+The input cases run playbooks/relay.yml on a one-switch inventory whose switch address is a
+closed loopback port: a run that tried to connect would fail differently (and later) than the
+check. The login cases run it against a simulated switch that logs every refused login.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from switchlab import lab
+from switchlab.server import SviSpec, SwitchSpec, free_port
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[3]
+GOOD = {
+    "site_name_vi": "Chi cục Hải quan Tiên Sơn",
+    "dhcp_server_ip": "10.20.0.10",
+    "site_vlans": [
+        {"id": 10, "interface": "Vlan10", "subnet": "10.20.10.0/24", "gateway": "10.20.10.1"},
+        {"id": 20, "interface": "Vlan20", "subnet": "10.20.20.0/24", "gateway": "10.20.20.1"},
+    ],
+    "site_stale_helpers": [],
+    "switch_transport": "ssh",
+    "ansible_user": "netops",
+    "ansible_password": "lab-login-pw",
+}
+
+
+def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0) -> subprocess.CompletedProcess:
+    """Run playbooks/relay.yml on one switch at 127.0.0.1:`port` (default: a closed port)."""
+    port = port or free_port()
+    inventory = {
+        "all": {
+            "children": {
+                "switches": {
+                    "hosts": {"tien-son-sw": {"ansible_host": "127.0.0.1", "ansible_port": port, **hostvars}},
+                    "vars": {
+                        "ansible_network_os": "cisco.ios.ios",
+                        "ansible_connection": "ansible.netcommon.network_cli",
+                    },
+                }
+            }
+        }
+    }
+    path = tmp_path / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_"))}
+    env.update(
+        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", VNACCS_SWITCH_BACKUP_DIR=str(tmp_path)
+    )
+    return subprocess.run(
+        [
+            str(Path(sys.executable).parent / "ansible-playbook"),
+            "-i",
+            str(path),
+            "playbooks/relay.yml",
+            *extra,
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def with_vlan(**changes) -> dict:
+    vlans = [dict(GOOD["site_vlans"][0], **changes), GOOD["site_vlans"][1]]
+    return {**GOOD, "site_vlans": vlans}
+
+
+@pytest.mark.parametrize(
+    ("hostvars", "expected"),
+    [
+        pytest.param(with_vlan(gateway="10.20.11.1"), "entry for VLAN 10", id="gateway-outside-subnet"),
+        pytest.param(with_vlan(gateway="10.20.10.0"), "entry for VLAN 10", id="gateway-is-network-address"),
+        pytest.param(with_vlan(interface="Vlan11"), "the interface must be Vlan10", id="interface-mismatch"),
+        pytest.param(with_vlan(subnet="10.20.10.1/24"), "entry for VLAN 10", id="subnet-not-a-network"),
+        pytest.param(
+            {**GOOD, "dhcp_server_ip": "10.20.0.0/24"}, "dhcp_relay_helper_address", id="helper-cidr"
+        ),
+        pytest.param(
+            {**GOOD, "dhcp_server_ip": "224.0.0.5"}, "dhcp_relay_helper_address", id="helper-multicast"
+        ),
+        pytest.param(
+            {**GOOD, "site_stale_helpers": ["10.20.0.10"]},
+            "cannot be both wanted and stale",
+            id="helper-stale",
+        ),
+        pytest.param(
+            {**GOOD, "site_vlans": [GOOD["site_vlans"][0], GOOD["site_vlans"][0]]},
+            "twice",
+            id="duplicate-vlan",
+        ),
+        pytest.param({**GOOD, "ansible_password": ""}, "dhcp_relay_password must be set", id="no-password"),
+    ],
+)
+def test_bad_input_fails_before_connecting(tmp_path, hostvars, expected):
+    result = run_playbook(tmp_path, hostvars)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert expected in output
+    assert "tien-son-sw (Chi cục Hải quan Tiên Sơn)" in output
+    assert "TASK [dhcp_relay : Relay DHCP" not in output  # the switch was never contacted
+
+
+def test_bad_transport_is_refused_by_the_argument_spec(tmp_path):
+    result = run_playbook(tmp_path, {**GOOD, "switch_transport": "rlogin"})
+    assert result.returncode != 0
+    assert "dhcp_relay_transport" in result.stdout + result.stderr
+
+
+def test_password_never_appears_in_the_output(tmp_path):
+    result = run_playbook(tmp_path, {**GOOD, "ansible_password": "s3cret-Pw-123"}, "-vvv")
+    assert "s3cret-Pw-123" not in result.stdout + result.stderr
+    assert result.returncode != 0  # it got as far as connecting to the closed port
+
+
+def test_a_vlan_holding_the_dhcp_server_is_skipped_with_a_reason(tmp_path):
+    local_only = {
+        **GOOD,
+        "site_vlans": [{"id": 5, "interface": "Vlan5", "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"}],
+    }
+    result = run_playbook(tmp_path, local_only)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "the DHCP server 10.20.0.10 is on Vlan5" in output
+    assert "no relay is configured" in output
+
+
+@pytest.mark.parametrize("transport", ["ssh", "telnet"])
+def test_a_refused_password_is_tried_once(tmp_path, transport):
+    spec = SwitchSpec(
+        hostname="tien-son-sw",
+        ssh_port=0,
+        username="netops",
+        password="right-pw",
+        svis=[SviSpec(id=10, address="10.20.10.1/24"), SviSpec(id=20, address="10.20.20.1/24")],
+    )
+    state = lab.start([spec], tmp_path / "lab.json")
+    try:
+        switch = state["switches"][0]
+        port = switch["telnet_port"] if transport == "telnet" else switch["ssh_port"]
+        result = run_playbook(
+            tmp_path, {**GOOD, "switch_transport": transport, "ansible_password": "wrong-pw"}, port=port
+        )
+    finally:
+        lab.stop(tmp_path / "lab.json")
+    assert result.returncode != 0
+    log = Path(state["log"]).read_text(encoding="utf-8")
+    assert log.count(f"{transport} login refused") == 1, log
