@@ -13,13 +13,17 @@ the definition checked out here (VNACCS_IMAGE_BOOKWORM_SYSTEMD=localhost/vnaccs/
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import shlex
 import shutil
 import sys
+import tempfile
 import time
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,17 +144,44 @@ def _podman(c, arguments: str, **kwargs):
     return c.run(f"podman {arguments}", env=podman_env(), **kwargs)
 
 
+@contextmanager
+def _build_lock() -> Iterator[None]:
+    """One image build at a time on this machine: every checkout shares root's podman storage."""
+    directory = Path("/run/lock") if Path("/run/lock").is_dir() else Path(tempfile.gettempdir())
+    with (directory / "vnaccs-platform-images.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print("==> Waiting for another checkout's image build to finish", flush=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _exists(c, image: ImageDefinition) -> bool:
+    return _podman(c, f"image exists {image.reference}", warn=True, hide=True).ok
+
+
 def ensure_images(c, force: bool = False) -> None:
     """Build each image whose definition has no image yet (or every image with `force`)."""
     for image in definitions():
-        if not force and image.reference in _ready:
+        if not force and (image.reference in _ready or _exists(c, image)):
+            _reuse(c, image)
             continue
-        if not force and _podman(c, f"image exists {image.reference}", warn=True, hide=True).ok:
-            _podman(c, f"tag {image.reference} {image.latest}", hide=True)
-            print(f"==> Image {image.reference}: reused (definition unchanged)", flush=True)
-        else:
+        with _build_lock():
+            # Another checkout may have built the same definition while this one waited.
+            if not force and _exists(c, image):
+                _reuse(c, image)
+                continue
             build_image(c, image)
         _ready.add(image.reference)
+
+
+def _reuse(c, image: ImageDefinition) -> None:
+    if image.reference in _ready:
+        return
+    _podman(c, f"tag {image.reference} {image.latest}", hide=True)
+    print(f"==> Image {image.reference}: reused (definition unchanged)", flush=True)
+    _ready.add(image.reference)
 
 
 def build_image(c, image: ImageDefinition) -> None:
@@ -194,6 +225,8 @@ def build_image(c, image: ImageDefinition) -> None:
             hide="out",
         )
         _podman(c, f"tag {image.reference} {image.latest}", hide=True)
+        # A forced rebuild leaves the image it replaced untagged: remove it (only images built here).
+        _podman(c, f"image prune --force --filter label={DEFINITION_LABEL}", hide=True, warn=True)
     finally:
         shutil.rmtree(rootfs, ignore_errors=True)
     print(f"==> Image {image.reference}: built in {time.monotonic() - started:.0f} s", flush=True)
