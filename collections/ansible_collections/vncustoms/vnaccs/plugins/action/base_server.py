@@ -52,9 +52,10 @@ class ActionModule(WindowsAction):
                 "remark": {"type": "str", "default": ""},
             },
         },
+        # No default for the two dicts: Ansible's validator fills suboption defaults into a default
+        # dict in place, which would change this class attribute for every later task.
         "ftp": {
             "type": "dict",
-            "default": {},
             "options": {
                 "enabled": {"type": "bool", "default": True},
                 "site_name": {"type": "str", "default": "VNACCS Base Server"},
@@ -67,7 +68,6 @@ class ActionModule(WindowsAction):
         "install": {"type": "bool", "default": True},
         "forms": {
             "type": "dict",
-            "default": {},
             "options": {
                 "share_grant": {"type": "bool"},
                 "firewall": {"type": "str", "choices": ["auto", *FIREWALL_FORMS], "default": "auto"},

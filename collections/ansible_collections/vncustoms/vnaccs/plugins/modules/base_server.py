@@ -75,9 +75,8 @@ options:
         type: str
         default: ""
   ftp:
-    description: The FTP site over the layout.
+    description: The FTP site over the layout; unset manages it with the defaults below.
     type: dict
-    default: {}
     suboptions:
       enabled:
         description: Whether to manage IIS FTP, its site and the firewall opening at all.
@@ -113,7 +112,6 @@ options:
       - The command forms of the host's Windows version. The role sets them from its per-version vars files;
         C(auto) (or unset) takes them from the version the host reports.
     type: dict
-    default: {}
     suboptions:
       share_grant:
         description: Whether C(net share) takes C(/GRANT) (2008) or not (2003). Unset is auto.
