@@ -16,6 +16,7 @@ from pathlib import Path
 from invoke import Collection, task
 
 from tasklib import containers
+from tasklib.base import base_servers, base_servers_demo
 from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
@@ -150,5 +151,18 @@ def test(c):
 
 
 ns = Collection(
-    demo, test, inventory, plan, lint, unit, molecule, lab, containers.images, switches, dhcp, dhcp_demo
+    demo,
+    test,
+    inventory,
+    plan,
+    lint,
+    unit,
+    molecule,
+    lab,
+    containers.images,
+    switches,
+    dhcp,
+    dhcp_demo,
+    base_servers,
+    base_servers_demo,
 )
