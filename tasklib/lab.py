@@ -12,6 +12,7 @@ and port of its emulated host, the lab account, and `winlab_profile`.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import secrets
@@ -45,6 +46,8 @@ class LabHost:
     name: str
     group: str
     profile: str
+    # The site address from the inventory: the emulated host's network card shows it.
+    address: str | None = None
 
 
 def choose_profile(name: str, group: str, windows_version: str | None) -> str:
@@ -62,16 +65,21 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
     """Windows hosts from `ansible-inventory --list` output, with the profile each will emulate."""
     hostvars = inventory.get("_meta", {}).get("hostvars", {})
     hosts: dict[str, LabHost] = {}
-    for group in WINDOWS_GROUPS:
+    for group in (*WINDOWS_GROUPS, "windows"):
         for name in _group_hosts(inventory, group):
             if name not in hosts:
-                version = hostvars.get(name, {}).get("windows_version")
-                hosts[name] = LabHost(name, group, choose_profile(name, group, version))
-    for name in _group_hosts(inventory, "windows"):
-        if name not in hosts:
-            version = hostvars.get(name, {}).get("windows_version")
-            hosts[name] = LabHost(name, "base_servers", choose_profile(name, "base_servers", version))
+                variables = hostvars.get(name, {})
+                kind = group if group != "windows" else "base_servers"
+                profile = choose_profile(name, kind, variables.get("windows_version"))
+                hosts[name] = LabHost(name, kind, profile, _ipv4(variables.get("ansible_host")))
     return sorted(hosts.values(), key=lambda host: host.name)
+
+
+def _ipv4(value) -> str | None:
+    try:
+        return str(ipaddress.IPv4Address(str(value)))
+    except ValueError:
+        return None
 
 
 def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
@@ -100,7 +108,14 @@ def lab_config(hosts: list[LabHost], lab_dir: Path, password: str) -> dict:
         "accounts": {LAB_USER: password},
         "https": True,
         "allow_basic": True,
-        "hosts": [{"name": host.name, "profile": host.profile} for host in hosts],
+        "hosts": [
+            {
+                "name": host.name,
+                "profile": host.profile,
+                **({"address": host.address} if host.address else {}),
+            }
+            for host in hosts
+        ],
     }
 
 

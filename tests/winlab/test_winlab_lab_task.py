@@ -17,7 +17,7 @@ from tasklib import lab as lab_task
 INVENTORY_LIST = {
     "_meta": {
         "hostvars": {
-            "dhcp-bac-ninh": {"windows_version": "2003"},
+            "dhcp-bac-ninh": {"windows_version": "2003", "ansible_host": "10.27.10.5"},
             "dhcp-hai-phong": {"windows_version": "2008"},
             "dhcp-lang-son": {},
             "base-ha-noi": {},
@@ -50,6 +50,11 @@ def test_windows_hosts_from_the_inventory():
     assert hosts["ws-bac-ninh-01"].profile == "xp"
     assert hosts["ws-bac-ninh-02"].profile in ("xp", "7")
     assert hosts["base-ha-noi"].group == "base_servers"
+    # The site address becomes the emulated card's address; a host without one gets a lab address.
+    assert hosts["dhcp-bac-ninh"].address == "10.27.10.5"
+    assert hosts["base-ha-noi"].address is None
+    config = lab_task.lab_config(list(hosts.values()), Path("/tmp/lab"), "pw")
+    assert {"name": "dhcp-bac-ninh", "profile": "2003", "address": "10.27.10.5"} in config["hosts"]
 
 
 def test_profiles_alternate_deterministically():
