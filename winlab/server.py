@@ -8,6 +8,7 @@ one thread plus one per open connection.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import selectors
@@ -145,7 +146,7 @@ class HostRuntime:
         short = action.rsplit("/", 1)[-1]
         self.count(short)
         if action == wsman.ACTION_CREATE:
-            codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
+            codepage = _codepage(request.options.get("WINRS_CODEPAGE", "437"))
             shell_id = wsman.new_id()
             with self.lock:
                 self.shells[shell_id] = Shell(codepage=codepage, user=user, delegated=delegated)
@@ -237,6 +238,19 @@ class HostRuntime:
                 "w:InvalidParameter", f"The command with CommandId {command_id} was not found.", 2150858843
             )
         return command
+
+
+def _codepage(text: str) -> int:
+    """The shell's code page, if Python can encode to it; otherwise a fault, as the service refuses it."""
+    try:
+        codepage = int(text or 437)
+        codecs.lookup("utf-8" if codepage == 65001 else f"cp{codepage}")
+    except (ValueError, LookupError):
+        # Fault wording [U].
+        raise wsman.WsmanError(
+            "w:InvalidOptions", f"The code page {text} is not valid or not installed.", 2150858882
+        ) from None
+    return codepage
 
 
 class WinRMHandler(BaseHTTPRequestHandler):

@@ -83,6 +83,19 @@ def test_codepage_follows_the_shell_option(lab):
     assert outputs[437] == b"H?i quan\r\n"  # cp437 has no ả
 
 
+def test_unknown_codepage_is_a_fault(lab):
+    protocol = Protocol(endpoint(lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
+    with pytest.raises(WSManFaultError) as raised:
+        protocol.open_shell(codepage=99999)
+    assert raised.value.fault_subcode == "w:InvalidOptions"
+    # Vietnamese Windows' ANSI code page is a valid choice.
+    shell = protocol.open_shell(codepage=1258)
+    command = protocol.run_command(shell, "echo đư")
+    assert protocol.get_command_output(shell, command)[0] == b"\xf0\xfd\r\n"
+    protocol.cleanup_command(shell, command)
+    protocol.close_shell(shell)
+
+
 class RecordingProtocol(Protocol):
     """Keeps every request and raw reply, to check what pywinrm itself does not."""
 
