@@ -613,3 +613,18 @@ def test_iisftp_start_and_stop(fresh):
     client.ok(f"{script} /start MSFTPSVC/1")
     assert wo.parse_iisftp_query(client.ok(f"{script} /query MSFTPSVC/1"))[0].status == "STARTED"
     assert client.run(f"{script} /delete NoSuchSite").status_code == 1
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_schtasks_create_messages(fresh):
+    client, _ = fresh
+    as_system = client.ok(
+        'schtasks /create /sc daily /st {} /tn A /tr "ver" /ru SYSTEM'.format(
+            "03:00:00" if fresh[1] == "2003" else "03:00"
+        )
+    )
+    # The sourced `/ru System` sample: an INFO line, then SUCCESS with a capital S (reference 6.1).
+    assert as_system == (
+        "INFO: The task will be created under user name (NT AUTHORITY\\SYSTEM).\r\n"
+        "SUCCESS: The Scheduled task A has successfully been created.\r\n"
+    )

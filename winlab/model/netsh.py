@@ -464,6 +464,7 @@ def _show_state(ctx: Context, scope: dict) -> str:
 
 
 def _show_clients(ctx: Context, scope: dict) -> str:
+    """The sample (reference 1.7) is `show client 1`; level 0 is printed the same way [U]."""
     out = [
         "Type : N - NONE, D - DHCP B - BOOTP, U - UNSPECIFIED, R - RESERVATION IP",
         "=" * 92,
