@@ -628,3 +628,17 @@ def test_schtasks_create_messages(fresh):
         "INFO: The task will be created under user name (NT AUTHORITY\\SYSTEM).\r\n"
         "SUCCESS: The Scheduled task A has successfully been created.\r\n"
     )
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_netsh_dhcp_needs_the_service_running(fresh):
+    client, profile = fresh
+    install(client, profile)
+    client.ok("net stop DHCPServer")
+    stdout, stderr, code = output(client.run("netsh dhcp server show scope"))
+    assert code == 1
+    assert wo.classify_error(stdout, stderr, code) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
+    # Authorization lives in Active Directory, not in the service: it still answers.
+    assert wo.netsh_succeeded(client.ok("netsh dhcp show server"))
+    client.ok("net start DHCPServer")
+    assert wo.netsh_succeeded(client.ok("netsh dhcp server show scope"))

@@ -311,3 +311,15 @@ def test_ipconfig_all_leased_workstations(name, address):
     assert adapter.dhcp_enabled
     assert adapter.get("DHCP Server") == address.rsplit(".", 1)[0] + ".5"
     assert adapter.get("Lease Expires") == "Tuesday, December 8, 2026 8:00:00 AM"
+
+
+def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
+    text = (
+        "Unable to determine the DHCP Server version for the Server 10.27.10.5.\r\n"
+        "The following command was not found: dhcp server show scope.\r\n"
+    )
+    assert wo.classify_error(text, "", 1) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
+    assert (
+        wo.classify_error(fixture("advfirewall_not_found_2003.txt"), "", 1)
+        is wo.ErrorKind.NETSH_COMMAND_NOT_FOUND
+    )
