@@ -17,6 +17,7 @@ import ssl
 import struct
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -156,12 +157,11 @@ class HostRuntime:
             program, arguments = wsman.command_line(request)
             line = " ".join([program, *arguments]).strip()
             result = self.host.run(line, user=shell.user, delegated=shell.delegated)
-            encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
             command_id = wsman.new_id()
             delay = float(self.faults.get("command_delay", 0) or 0)
             shell.commands[command_id] = Command(
-                stdout=result.stdout.encode(encoding, errors="replace"),
-                stderr=result.stderr.encode(encoding, errors="replace"),
+                stdout=encode_console(result.stdout, shell.codepage),
+                stderr=encode_console(result.stderr, shell.codepage),
                 exit_code=result.exit_code,
                 ready_at=time.monotonic() + delay,
             )
@@ -238,6 +238,36 @@ class HostRuntime:
                 "w:InvalidParameter", f"The command with CommandId {command_id} was not found.", 2150858843
             )
         return command
+
+
+# Letters Unicode does not decompose, with the plain letter Windows' best-fit tables give them.
+_BEST_FIT = {"đ": "d", "Đ": "D", "ơ": "o", "Ơ": "O", "ư": "u", "Ư": "U"}
+
+
+def encode_console(text: str, codepage: int) -> bytes:
+    """Console output in the shell's code page.
+
+    A character the code page lacks becomes its best-fit letter where Windows has one (ụ -> u,
+    đ -> d), else '?', as WideCharToMultiByte does by default; the exact best-fit tables are [U].
+    So Vietnamese names come back unaccented under code page 437, and intact under 65001.
+    """
+    if codepage == 65001:
+        return text.encode("utf-8")
+    encoding = f"cp{codepage}"
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode(encoding)
+            continue
+        except UnicodeEncodeError:
+            pass
+        base = unicodedata.normalize("NFD", char)[0]
+        base = _BEST_FIT.get(base, _BEST_FIT.get(char, base))
+        try:
+            out += base.encode(encoding) if base != char else b"?"
+        except UnicodeEncodeError:
+            out += b"?"
+    return bytes(out)
 
 
 def _codepage(text: str) -> int:
