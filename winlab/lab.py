@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import resource
 import ssl
 import threading
 import time
@@ -97,6 +98,7 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
+        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file = config.state_dir / "ntlm-accounts"
         auth.write_ntlm_accounts(self.accounts_file, config.accounts)
@@ -303,6 +305,15 @@ class Lab:
             )
             scopes[scope]["leases"] = leases
             host.save()
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """A fleet of hundreds of hosts needs more sockets than the usual soft limit of 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
