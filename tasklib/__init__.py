@@ -1,0 +1,1 @@
+"""Invoke task modules kept out of tasks.py so each stays small."""

@@ -1,0 +1,628 @@
+"""Parsers for the console output of the Windows commands the toolkit runs over WinRM.
+
+Every Windows role reads host state through these functions and nothing else, so one place knows
+the layouts of Windows Server 2003 and 2008 (see the project's reference of command outputs; section
+numbers below point into it). Pure Python, standard library only: it runs on the controller.
+
+Parsers take stdout decoded with the shell's code page (437 unless the session asked for 65001;
+pywinrm returns bytes) as str with CRLF or LF line ends, and return typed results.
+`classify_error` turns a failed command's text and exit code into an `ErrorKind`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+NETSH_OK = "Command completed successfully."
+
+
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def netsh_succeeded(text: str) -> bool:
+    """netsh's exit code is unreliable; success is the closing line (reference 1.9).
+
+    The last line counts, not any line: a `netsh exec` batch prints one success line per command
+    that worked and stops at the first that fails.
+    """
+    filled = [line.strip() for line in _lines(text) if line.strip()]
+    return bool(filled) and filled[-1] == NETSH_OK
+
+
+# -- netsh dhcp ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DhcpScope:
+    address: str
+    mask: str
+    state: str  # "Active" or "Disabled"
+    name: str
+    comment: str
+    switched: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.state == "Active"
+
+
+_SCOPE_ROW = re.compile(
+    r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(Active|Disabled)(\(Switched\))?\s*-"
+)
+
+
+def parse_show_scope(text: str) -> list[DhcpScope]:
+    """`netsh dhcp server show scope` (reference 1.3): fixed columns, name cut at 21, comment at 14."""
+    scopes = []
+    for line in _lines(text):
+        match = _SCOPE_ROW.match(line)
+        if not match:
+            continue
+        rest = line[match.end() :]
+        # The name column is 21 wide and may run straight into the next '-'.
+        name, comment = rest[:21], rest[22:] if len(rest) > 21 else ""
+        scopes.append(
+            DhcpScope(
+                address=match.group(1),
+                mask=match.group(2),
+                state=match.group(3),
+                name=name.rstrip(),
+                comment=comment.strip(),
+                switched=bool(match.group(4)),
+            )
+        )
+    return scopes
+
+
+def scope_count(text: str) -> int | None:
+    match = re.search(r"Total No\. of Scopes = (\d+)", text)
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class IpRange:
+    start: str
+    end: str
+    kind: str = "DHCP ONLY"
+
+
+@dataclass(frozen=True)
+class ExcludeRange:
+    start: str
+    end: str
+
+
+_RANGE_ROW = re.compile(r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*(?:-\s*(\S.*?))?\s*$")
+
+
+def parse_show_iprange(text: str) -> list[IpRange]:
+    """`scope X show iprange` (reference 1.4)."""
+    return [
+        IpRange(m.group(1), m.group(2), m.group(3) or "") for m in map(_RANGE_ROW.match, _lines(text)) if m
+    ]
+
+
+def parse_show_excluderange(text: str) -> list[ExcludeRange]:
+    """`scope X show excluderange` (reference 1.5; the layout there is unverified)."""
+    return [ExcludeRange(m.group(1), m.group(2)) for m in map(_RANGE_ROW.match, _lines(text)) if m]
+
+
+@dataclass(frozen=True)
+class OptionValue:
+    code: int
+    type: str
+    values: tuple[str, ...]
+    vendor_class: str | None = None
+
+
+def parse_show_optionvalue(text: str) -> list[OptionValue]:
+    """`scope X show optionvalue` (reference 1.6): OptionId blocks, one Type/Value pair per element."""
+    options: list[OptionValue] = []
+    vendor: str | None = None
+    code: int | None = None
+    kind = ""
+    values: list[str] = []
+
+    def close() -> None:
+        if code is not None:
+            options.append(OptionValue(code, kind, tuple(values), vendor))
+
+    for raw in _lines(text):
+        line = raw.strip()
+        if line.startswith("For vendor class ["):
+            close()
+            code, values = None, []
+            vendor = line[len("For vendor class [") :].rstrip("]:")
+        elif line.startswith("OptionId :"):
+            close()
+            code, kind, values = int(line.split(":", 1)[1]), "", []
+        elif line.startswith("Option Element Type ="):
+            kind = line.split("=", 1)[1].strip()
+        elif line.startswith("Option Element Value ="):
+            values.append(line.split("=", 1)[1].strip())
+    close()
+    return options
+
+
+@dataclass(frozen=True)
+class DhcpLease:
+    address: str
+    mask: str
+    unique_id: str
+    expires: str
+    type: str
+    name: str
+
+    @property
+    def mac(self) -> str:
+        return self.unique_id.strip("-").lower()
+
+
+_LEASE_ROW = re.compile(
+    r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*([0-9A-Fa-f-]+)\s*-\s*(.*?)\s*-([A-Z])-\s*(.*?)\s*$"
+)
+
+
+def parse_show_clients(text: str) -> list[DhcpLease]:
+    """`scope X show clients [1]` (reference 1.7)."""
+    leases = []
+    for line in _lines(text):
+        match = _LEASE_ROW.match(line)
+        if match:
+            leases.append(DhcpLease(*(group.strip() for group in match.groups())))
+    return leases
+
+
+@dataclass(frozen=True)
+class AuthorizedServer:
+    name: str
+    address: str
+
+
+def parse_show_server(text: str) -> list[AuthorizedServer]:
+    """`netsh dhcp show server`: lines with `Server [name] Address [ip]` (reference 1.2)."""
+    found = re.findall(r"Server \[([^\]]*)\]\s+Address \[([^\]]*)\]", text)
+    return [AuthorizedServer(name, address) for name, address in found]
+
+
+@dataclass
+class DumpScope:
+    address: str
+    mask: str = ""
+    name: str = ""
+    comment: str = ""
+    state: int = 0
+    ranges: list[IpRange] = field(default_factory=list)
+    exclusions: list[ExcludeRange] = field(default_factory=list)
+    options: dict[int, OptionValue] = field(default_factory=dict)
+
+
+@dataclass
+class DhcpDump:
+    server: str = ""
+    scopes: dict[str, DumpScope] = field(default_factory=dict)
+
+
+_DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+\\\\(\S+)\s+(.*)$", re.IGNORECASE)
+_RANGE_KINDS = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}
+
+
+def _words(text: str) -> list[str]:
+    return [a if a else b for a, b in re.findall(r'"([^"]*)"|(\S+)', text)]
+
+
+def parse_dhcp_dump(text: str) -> DhcpDump:
+    """`netsh dhcp server dump` (reference 1.8): replayable `Dhcp Server \\\\ip ...` command lines."""
+    dump = DhcpDump()
+    for raw in _lines(text):
+        match = _DUMP_LINE.match(raw.strip())
+        if not match:
+            continue
+        dump.server = match.group(1)
+        words = _words(match.group(2))
+        lowered = [word.lower() for word in words]
+        if lowered[:2] == ["add", "scope"] and len(words) >= 5:
+            scope = dump.scopes.setdefault(words[2], DumpScope(words[2]))
+            scope.mask, scope.name = words[3], words[4]
+            scope.comment = words[5] if len(words) > 5 else ""
+            continue
+        if lowered[:1] != ["scope"] or len(words) < 3:
+            continue
+        scope = dump.scopes.setdefault(words[1], DumpScope(words[1]))
+        verb = lowered[2:4]
+        args = words[4:]
+        if verb == ["set", "state"] and args:
+            scope.state = int(args[0])
+        elif verb == ["add", "iprange"] and len(args) >= 2:
+            kind = _RANGE_KINDS.get(args[2].upper(), args[2]) if len(args) > 2 else "DHCP ONLY"
+            scope.ranges.append(IpRange(args[0], args[1], kind))
+        elif verb == ["add", "excluderange"] and len(args) >= 2:
+            scope.exclusions.append(ExcludeRange(args[0], args[1]))
+        elif verb == ["set", "optionvalue"] and len(args) >= 3:
+            rest = args[2:]
+            vendor = next((a.split("=", 1)[1] for a in rest if a.lower().startswith("vendor=")), None)
+            values = tuple(a for a in rest if not re.match(r"(?i)^(user|vendor)=", a))
+            scope.options[int(args[0])] = OptionValue(int(args[0]), args[1].upper(), values, vendor)
+    return dump
+
+
+# -- sc --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ServiceStatus:
+    name: str
+    state_code: int
+    state: str
+    type_code: int
+    win32_exit_code: int
+
+    @property
+    def running(self) -> bool:
+        return self.state == "RUNNING"
+
+
+def parse_sc_query(text: str) -> list[ServiceStatus]:
+    """`sc query [name]` (reference 3.2), both the NT 5 and NT 6 spacing."""
+    services: list[ServiceStatus] = []
+    current: dict[str, str] = {}
+
+    def close() -> None:
+        if "name" in current:
+            services.append(
+                ServiceStatus(
+                    name=current["name"],
+                    state_code=int(current.get("state_code", "0")),
+                    state=current.get("state", ""),
+                    type_code=int(current.get("type", "0"), 16),
+                    win32_exit_code=int(current.get("exit", "0")),
+                )
+            )
+
+    for line in _lines(text):
+        if line.startswith("SERVICE_NAME:"):
+            close()
+            current = {"name": line.split(":", 1)[1].strip()}
+        elif match := re.match(r"^\s*STATE\s*:\s*(\d+)\s+(\w+)", line):
+            current["state_code"], current["state"] = match.group(1), match.group(2)
+        elif match := re.match(r"^\s*TYPE\s*:\s*([0-9a-fA-F]+)\s", line):
+            current["type"] = match.group(1)
+        elif match := re.match(r"^\s*WIN32_EXIT_CODE\s*:\s*(\d+)", line):
+            current["exit"] = match.group(1)
+    close()
+    return services
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    name: str
+    start_type_code: int
+    start_type: str  # AUTO_START, DEMAND_START, DISABLED, ...
+    delayed: bool
+    binary_path: str
+    display_name: str
+    start_name: str
+
+    @property
+    def start_mode(self) -> str:
+        """The word `sc config ... start=` takes for this start type."""
+        words = {0: "boot", 1: "system", 2: "auto", 3: "demand", 4: "disabled"}
+        return "delayed-auto" if self.delayed else words.get(self.start_type_code, "")
+
+
+def parse_sc_qc(text: str) -> ServiceConfig | None:
+    """`sc qc name` (reference 3.3). None when the output holds no configuration."""
+    fields: dict[str, str] = {}
+    for line in _lines(text):
+        match = re.match(r"^\s*([A-Z_]+)\s*:\s?(.*)$", line)
+        if match:
+            fields[match.group(1)] = match.group(2).rstrip()
+    if "SERVICE_NAME" not in fields or "START_TYPE" not in fields:
+        return None
+    start = re.match(r"(\d+)\s+(\w+)(\s+\(DELAYED\))?", fields["START_TYPE"])
+    if start is None:
+        return None
+    return ServiceConfig(
+        name=fields["SERVICE_NAME"],
+        start_type_code=int(start.group(1)),
+        start_type=start.group(2),
+        delayed=bool(start.group(3)),
+        binary_path=fields.get("BINARY_PATH_NAME", ""),
+        display_name=fields.get("DISPLAY_NAME", ""),
+        start_name=fields.get("SERVICE_START_NAME", ""),
+    )
+
+
+# -- net share -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Share:
+    name: str
+    resource: str
+    remark: str
+
+    @property
+    def special(self) -> bool:
+        return self.name.endswith("$")
+
+
+def parse_net_share(text: str) -> list[Share]:
+    """`net share` (reference 4.1): name column 13 wide, resource 32; long values wrap to the next line."""
+    shares: list[Share] = []
+    lines = _lines(text)
+    try:
+        start = next(i for i, line in enumerate(lines) if line.startswith("-" * 20)) + 1
+    except StopIteration:
+        return shares
+    pending: str | None = None
+    for line in lines[start:]:
+        if not line.strip() or line.startswith("The command completed"):
+            break
+        if pending is not None:
+            resource = line[13:45].strip() if len(line) > 13 else ""
+            shares.append(Share(pending, resource, line[45:].strip()))
+            pending = None
+            continue
+        if " " not in line.strip() and len(line.strip()) > 12:
+            pending = line.strip()  # a name longer than 12 characters stands alone on its line
+            continue
+        name = line[:13].strip()
+        if not name:
+            continue
+        shares.append(Share(name, line[13:45].strip(), line[45:].strip()))
+    return shares
+
+
+# -- schtasks --------------------------------------------------------------------------------------
+def parse_schtasks_csv(text: str) -> list[dict[str, str]]:
+    """`schtasks /query /fo csv [/v]` (reference 6.2). One dict per task, keyed by the header row.
+
+    NT 6 repeats the header for every task folder, so repeated headers are skipped. `name` is added:
+    the task name without NT 6's leading backslash, so 2003 and 2008 rows compare equal.
+    """
+    rows: list[dict[str, str]] = []
+    header: list[str] | None = None
+    body = "\n".join(line for line in _lines(text) if line.strip() and not line.startswith("INFO:"))
+    for record in csv.reader(io.StringIO(body)):
+        if not record:
+            continue
+        if record[0] == "HostName" or record[0] == "TaskName":
+            header = record
+            continue
+        if header is None:
+            continue
+        row = dict(zip(header, record, strict=False))
+        row["name"] = row.get("TaskName", "").lstrip("\\")
+        rows.append(row)
+    return rows
+
+
+# -- ipconfig --------------------------------------------------------------------------------------
+@dataclass
+class Adapter:
+    name: str
+    fields: dict[str, list[str]] = field(default_factory=dict)
+
+    def get(self, label: str) -> str:
+        values = self.fields.get(label.lower())
+        return values[0] if values else ""
+
+    @property
+    def ipv4_address(self) -> str:
+        # "IPv4 Address" with "(Preferred)" on NT 6, "IP Address" on NT 5 (reference 7.1, 7.2).
+        value = self.get("IPv4 Address") or self.get("IP Address")
+        return value.replace("(Preferred)", "").strip()
+
+    @property
+    def dhcp_enabled(self) -> bool:
+        return self.get("DHCP Enabled").lower() == "yes"
+
+    @property
+    def dns_servers(self) -> list[str]:
+        return list(self.fields.get("dns servers", []))
+
+
+@dataclass
+class IpConfig:
+    host_name: str = ""
+    primary_dns_suffix: str = ""
+    adapters: list[Adapter] = field(default_factory=list)
+
+
+def parse_ipconfig_all(text: str) -> IpConfig:
+    """`ipconfig /all` on NT 5 and NT 6 (reference 7.1, 7.2): labels compared case-insensitively."""
+    config = IpConfig()
+    current: dict[str, list[str]] | None = None
+    global_fields: dict[str, list[str]] = {}
+    last_label = ""
+    for line in _lines(text):
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            if line.rstrip().endswith(":") and "adapter" in line:
+                adapter = Adapter(line.rstrip()[:-1].split(" adapter ", 1)[1])
+                config.adapters.append(adapter)
+                current = adapter.fields
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        target = current if current is not None else global_fields
+        if indent >= 20 and last_label:
+            # A further value of the field above (more DNS servers, search suffixes).
+            target.setdefault(last_label, []).append(line.strip())
+            continue
+        match = re.match(r"^\s+(\S.*?)[\s.]*:\s?(.*)$", line)
+        if match:
+            last_label = match.group(1).strip().lower()
+            target.setdefault(last_label, [])
+            if match.group(2).strip():
+                target[last_label].append(match.group(2).strip())
+    config.host_name = (global_fields.get("host name") or [""])[0]
+    config.primary_dns_suffix = (global_fields.get("primary dns suffix") or [""])[0]
+    return config
+
+
+# -- iisftp.vbs ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FtpSite:
+    name: str
+    metabase_path: str
+    status: str
+    ip: str
+    port: int
+
+
+def parse_iisftp_query(text: str) -> list[FtpSite]:
+    """`iisftp.vbs /query`: rows `Name (MSFTPSVC/n)  STATUS  IP  PORT` (reference 5.1; layout unverified)."""
+    sites = []
+    for line in _lines(text):
+        match = re.match(r"^(.*?) \((MSFTPSVC/\d+)\)\s+(\w+)\s+(\S+)\s+(\d+)\s*$", line)
+        if match:
+            name, path, status, ip, port = match.groups()
+            sites.append(FtpSite(name.strip(), path, status, "" if ip == "ALL" else ip, int(port)))
+    return sites
+
+
+# -- ver -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WindowsVersion:
+    version: str
+    major: int
+    minor: int
+    build: int
+    xp: bool
+
+    @property
+    def family(self) -> str:
+        """The toolkit's version key: "2003" or "xp" for NT 5, "2008" for NT 6.0 and 6.1 servers.
+
+        `ver` cannot tell a server from a workstation on NT 6 (6.0 is Vista and 2008, 6.1 is 7 and
+        2008 R2); the inventory's `windows_version` says which. On NT 5, only XP names itself.
+        """
+        if self.major == 5:
+            return "xp" if self.xp or self.minor == 1 else "2003"
+        return "2008"
+
+
+def parse_ver(text: str) -> WindowsVersion | None:
+    match = re.search(r"Microsoft Windows( XP)? \[Version (\d+)\.(\d+)\.(\d+)", text)
+    if not match:
+        return None
+    major, minor, build = (int(match.group(i)) for i in (2, 3, 4))
+    return WindowsVersion(f"{major}.{minor}.{build}", major, minor, build, bool(match.group(1)))
+
+
+# -- reg query -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RegistryValue:
+    name: str
+    type: str
+    data: str
+
+
+def parse_reg_query(text: str) -> dict[str, dict[str, RegistryValue]]:
+    """`reg query` on NT 5 (banner, tabs) and NT 6 (4 spaces) (reference 8.2): key -> value name -> value."""
+    keys: dict[str, dict[str, RegistryValue]] = {}
+    current: dict[str, RegistryValue] | None = None
+    for line in _lines(text):
+        if line.startswith("HKEY_"):
+            current = keys.setdefault(line.strip(), {})
+            continue
+        match = re.match(r"^[\t ]+(\S.*?)[\t ]+(REG_\w+)(?:[\t ]+(.*))?$", line)
+        if match and current is not None:
+            value = RegistryValue(match.group(1), match.group(2), (match.group(3) or "").rstrip())
+            current[value.name.lower()] = value
+    return keys
+
+
+# -- errors ----------------------------------------------------------------------------------------
+class ErrorKind(Enum):
+    NOT_RECOGNIZED = "not_recognized"  # cmd.exe: no such program
+    NETSH_COMMAND_NOT_FOUND = "netsh_command_not_found"  # e.g. the DHCP netsh helper is not installed
+    DHCP_SERVER_UNAVAILABLE = "dhcp_server_unavailable"  # the DHCP Server service is not running
+    SERVICE_NOT_INSTALLED = "service_not_installed"  # sc 1060
+    SERVICE_ALREADY_RUNNING = "service_already_running"  # sc 1056, net 2182
+    SERVICE_NOT_STARTED = "service_not_started"  # sc 1062, net 3521
+    SERVICE_DISABLED = "service_disabled"  # 1058
+    ACCESS_DENIED = "access_denied"
+    SHARE_NOT_FOUND = "share_not_found"  # net 2310
+    SHARE_EXISTS = "share_exists"  # net 2118
+    NET_UNKNOWN_OPTION = "net_unknown_option"  # e.g. /GRANT on 2003
+    DHCP_SCOPE_NOT_FOUND = "dhcp_scope_not_found"
+    DHCP_SCOPE_EXISTS = "dhcp_scope_exists"
+    DHCP_RANGE_INVALID = "dhcp_range_invalid"
+    DHCP_RANGE_EXISTS = "dhcp_range_exists"
+    DHCP_SERVER_ALREADY_AUTHORIZED = "dhcp_server_already_authorized"
+    DHCP_SERVER_NOT_AUTHORIZED = "dhcp_server_not_authorized"
+    DHCP_CLASS_UNKNOWN = "dhcp_class_unknown"
+    TASK_NOT_FOUND = "task_not_found"
+    TASK_INVALID_START_TIME = "task_invalid_start_time"
+    INVALID_OPTION = "invalid_option"
+    REGISTRY_NOT_FOUND = "registry_not_found"
+    MSI_INSTALL_FAILURE = "msi_install_failure"  # 1603
+    MSI_ALREADY_RUNNING = "msi_already_running"  # 1618
+    MSI_UNKNOWN_PRODUCT = "msi_unknown_product"  # 1605
+    MSI_PACKAGE_OPEN_FAILED = "msi_package_open_failed"  # 1619
+    SHUTDOWN_ALREADY_SCHEDULED = "shutdown_already_scheduled"
+    UNKNOWN = "unknown"
+
+
+# Substrings real automation matches on (reference 1.9, 3.2, 4.2, 6.2, 8.2), most specific first.
+_ERROR_TEXTS: list[tuple[str, ErrorKind]] = [
+    ("is not recognized as an internal or external command", ErrorKind.NOT_RECOGNIZED),
+    ("Unable to determine the DHCP Server version", ErrorKind.DHCP_SERVER_UNAVAILABLE),
+    ("The following command was not found", ErrorKind.NETSH_COMMAND_NOT_FOUND),
+    ("FAILED 1060", ErrorKind.SERVICE_NOT_INSTALLED),
+    ("FAILED 1056", ErrorKind.SERVICE_ALREADY_RUNNING),
+    ("NET HELPMSG 2182", ErrorKind.SERVICE_ALREADY_RUNNING),
+    ("FAILED 1062", ErrorKind.SERVICE_NOT_STARTED),
+    ("NET HELPMSG 3521", ErrorKind.SERVICE_NOT_STARTED),
+    ("NET HELPMSG 2185", ErrorKind.SERVICE_NOT_INSTALLED),
+    ("FAILED 1058", ErrorKind.SERVICE_DISABLED),
+    ("System error 1058", ErrorKind.SERVICE_DISABLED),
+    ("Access is denied", ErrorKind.ACCESS_DENIED),
+    ("NET HELPMSG 2310", ErrorKind.SHARE_NOT_FOUND),
+    ("NET HELPMSG 2118", ErrorKind.SHARE_EXISTS),
+    ("NET HELPMSG 3506", ErrorKind.NET_UNKNOWN_OPTION),
+    ("The specified subnet does not exist", ErrorKind.DHCP_SCOPE_NOT_FOUND),
+    ("The command needs a valid Scope IP Address", ErrorKind.DHCP_SCOPE_NOT_FOUND),
+    ("subnet already exists", ErrorKind.DHCP_SCOPE_EXISTS),
+    ("Either the scope already exists", ErrorKind.DHCP_SCOPE_EXISTS),
+    ("range is already defined", ErrorKind.DHCP_RANGE_EXISTS),
+    ("overlaps with an existing range or is invalid", ErrorKind.DHCP_RANGE_INVALID),
+    ("already present", ErrorKind.DHCP_SERVER_ALREADY_AUTHORIZED),
+    ("not present", ErrorKind.DHCP_SERVER_NOT_AUTHORIZED),
+    ("class name being used is unknown", ErrorKind.DHCP_CLASS_UNKNOWN),
+    ("Invalid Start Time", ErrorKind.TASK_INVALID_START_TIME),
+    ("ERROR: Invalid argument/option", ErrorKind.INVALID_OPTION),
+    ("unable to find the specified registry key or value", ErrorKind.REGISTRY_NOT_FOUND),
+    ("ERROR: The system cannot find the file specified", ErrorKind.TASK_NOT_FOUND),
+    ("already been scheduled", ErrorKind.SHUTDOWN_ALREADY_SCHEDULED),
+]
+_MSI_CODES = {
+    1603: ErrorKind.MSI_INSTALL_FAILURE,
+    1605: ErrorKind.MSI_UNKNOWN_PRODUCT,
+    1618: ErrorKind.MSI_ALREADY_RUNNING,
+    1619: ErrorKind.MSI_PACKAGE_OPEN_FAILED,
+}
+MSI_SUCCESS_CODES = (0, 1641, 3010)
+
+
+def classify_error(
+    stdout: str, stderr: str = "", exit_code: int = 0, msiexec: bool = False
+) -> ErrorKind | None:
+    """What went wrong, or None if the output shows success.
+
+    netsh is judged by its text (a missing `Command completed successfully.` line is a failure);
+    msiexec by its exit code alone (it prints nothing with /qn); everything else by text and code.
+    """
+    if msiexec:
+        if exit_code in MSI_SUCCESS_CODES:
+            return None
+        return _MSI_CODES.get(exit_code, ErrorKind.UNKNOWN)
+    text = f"{stdout}\n{stderr}"
+    for needle, kind in _ERROR_TEXTS:
+        if needle.lower() in text.lower():
+            return kind
+    if exit_code != 0:
+        return ErrorKind.UNKNOWN
+    return None

@@ -1,0 +1,141 @@
+"""`invoke lab`: start winlab for every Windows host of the site inventory and write a lab inventory.
+
+    ./run lab           start (or reuse) the lab in the background; the last line printed is the
+                        lab inventory's path
+    ./run lab --down    stop it
+
+The lab inventory (build/lab/inventory/) is the site inventory built by the same plugin from the same
+data files, with `host_vars_overlay.yml` merged over it: each Windows host gets the loopback address
+and port of its emulated host, the lab account, and `winlab_profile`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from invoke import task
+
+from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
+
+ROOT = Path(__file__).resolve().parent.parent
+LAB_DIR = ROOT / "build" / "lab"
+SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
+
+
+def running_pid(pidfile: Path) -> int | None:
+    try:
+        pid = int(pidfile.read_text().strip())
+        os.kill(pid, 0)
+    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
+        return None
+    try:
+        # When this process started it, an exited lab is a zombie until reaped.
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            return None
+    except ChildProcessError:
+        pass
+    return pid
+
+
+def start_daemon(config_path: Path, lab_dir: Path, timeout: float = 60) -> dict:
+    """Run `python -m winlab serve` detached; wait for its runtime file."""
+    runtime_path = lab_dir / "runtime.json"
+    runtime_path.unlink(missing_ok=True)
+    log = open(lab_dir / "winlab.log", "ab")  # noqa: SIM115 (handed to the child, which outlives us)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "winlab",
+            "serve",
+            "--config",
+            str(config_path),
+            "--runtime",
+            str(runtime_path),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    (lab_dir / "winlab.pid").write_text(f"{process.pid}\n")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"winlab exited with {process.returncode}; see {lab_dir / 'winlab.log'}")
+        if runtime_path.exists():
+            return json.loads(runtime_path.read_text(encoding="utf-8"))
+        time.sleep(0.1)
+    process.terminate()
+    raise RuntimeError(f"winlab did not start within {timeout} s; see {lab_dir / 'winlab.log'}")
+
+
+def stop_daemon(lab_dir: Path, timeout: float = 15) -> bool:
+    pidfile = lab_dir / "winlab.pid"
+    pid = running_pid(pidfile)
+    if pid is None:
+        pidfile.unlink(missing_ok=True)
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and running_pid(pidfile) is not None:
+        time.sleep(0.1)
+    pidfile.unlink(missing_ok=True)
+    return True
+
+
+def inventory_hosts(c) -> list[LabHost]:
+    """Windows hosts of the site inventory, or the sample hosts while its plugin is not available."""
+    if SITES_CONFIG.exists():
+        result = c.run(f"ansible-inventory -i {SITES_CONFIG} --list", hide=True, warn=True)
+        if result.ok:
+            return windows_hosts(json.loads(result.stdout))
+        print(f"==> ansible-inventory failed; using the sample hosts:\n{result.stderr}", file=sys.stderr)
+    return sample_hosts()
+
+
+@task
+def lab(c, down=False):
+    """Start winlab for the inventory's Windows hosts and write the lab inventory; --down stops it."""
+    LAB_DIR.mkdir(parents=True, exist_ok=True)
+    if down:
+        print("==> winlab stopped" if stop_daemon(LAB_DIR) else "==> winlab was not running")
+        return
+    config_path = LAB_DIR / "winlab.json"
+    previous = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+    # Keep the lab password across restarts so inventories written earlier stay valid.
+    password = previous.get("accounts", {}).get(LAB_USER) or "Lab-" + secrets.token_urlsafe(12)
+    hosts = inventory_hosts(c)
+    config = lab_config(hosts, LAB_DIR, password)
+    if running_pid(LAB_DIR / "winlab.pid") is not None:
+        if previous == config and (LAB_DIR / "runtime.json").exists():
+            runtime = json.loads((LAB_DIR / "runtime.json").read_text(encoding="utf-8"))
+            print("==> winlab already running", flush=True)
+        else:
+            stop_daemon(LAB_DIR)
+            runtime = None
+    else:
+        runtime = None
+    if runtime is None:
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        config_path.chmod(0o600)
+        runtime = start_daemon(config_path, LAB_DIR)
+        print(
+            f"==> winlab: {len(runtime['hosts'])} emulated Windows host(s), control {runtime['control_url']}"
+        )
+    for host in hosts:
+        runtime["hosts"][host.name]["group"] = host.group
+    print(
+        write_inventory(
+            LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None
+        )
+    )

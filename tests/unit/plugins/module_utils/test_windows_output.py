@@ -1,0 +1,325 @@
+"""The roles' parsers on the project's fixtures (tests/fixtures/windows, layouts cited in index.yml)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
+
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
+UNINSTALL = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+
+
+def fixture(name: str) -> str:
+    return (FIXTURES / name).read_bytes().decode("cp437")
+
+
+def test_show_scope_2003_layout():
+    scopes = wo.parse_show_scope(fixture("dhcp_show_scope_2003.txt"))
+    assert scopes == [
+        wo.DhcpScope("10.27.10.0", "255.255.255.0", "Active", "CC HQ Bac Ninh", "VNACCS VLAN 10"),
+        # The name is cut at 21 characters and runs into the separator; the comment is cut at 14.
+        wo.DhcpScope("10.27.11.0", "255.255.255.0", "Disabled", "CC HQ Quan ly KCN Tie", "Khu cong nghie"),
+    ]
+    assert scopes[0].active and not scopes[1].active
+    assert wo.scope_count(fixture("dhcp_show_scope_2003.txt")) == 2
+
+
+def test_show_scope_2008_layout():
+    scopes = wo.parse_show_scope(fixture("dhcp_show_scope_2008.txt"))
+    assert scopes == [
+        wo.DhcpScope("10.31.10.0", "255.255.255.0", "Active", "CC HQ KV3 Hai Phong", "VNACCS VLAN 10")
+    ]
+
+
+def test_show_scope_empty_comment_and_switched_state():
+    text = " 10.1.2.0         - 255.255.255.0  -Active(Switched)-Chi cuc              -\r\n"
+    assert wo.parse_show_scope(text) == [
+        wo.DhcpScope("10.1.2.0", "255.255.255.0", "Active", "Chi cuc", "", switched=True)
+    ]
+
+
+def test_show_iprange():
+    assert wo.parse_show_iprange(fixture("dhcp_show_iprange.txt")) == [
+        wo.IpRange("10.27.10.50", "10.27.10.254", "DHCP ONLY")
+    ]
+
+
+def test_show_excluderange():
+    assert wo.parse_show_excluderange(fixture("dhcp_show_excluderange.txt")) == [
+        wo.ExcludeRange("10.27.10.50", "10.27.10.59")
+    ]
+
+
+def test_show_optionvalue_multi_element():
+    options = wo.parse_show_optionvalue(fixture("dhcp_show_optionvalue.txt"))
+    assert options == [
+        wo.OptionValue(3, "IPADDRESS", ("10.27.10.1",)),
+        wo.OptionValue(6, "IPADDRESS", ("10.27.10.5", "10.27.1.10")),
+        wo.OptionValue(15, "STRING", ("bacninh.customs.gov.vn",)),
+        wo.OptionValue(51, "DWORD", ("691200",)),
+    ]
+
+
+def test_show_optionvalue_vendor_class_block():
+    text = (
+        "        OptionId : 51\r\n                Option Element Type = DWORD\r\n"
+        "                Option Element Value = 691200\r\n        For vendor class [Customs-Thin-Client]:\r\n"
+        "        OptionId : 3\r\n                Option Element Type = IPADDRESS\r\n"
+        "                Option Element Value = 10.0.0.1\r\n"
+    )
+    assert wo.parse_show_optionvalue(text) == [
+        wo.OptionValue(51, "DWORD", ("691200",)),
+        wo.OptionValue(3, "IPADDRESS", ("10.0.0.1",), "Customs-Thin-Client"),
+    ]
+
+
+def test_show_clients_both_row_shapes():
+    leases = wo.parse_show_clients(fixture("dhcp_show_clients.txt"))
+    assert leases == [
+        wo.DhcpLease("10.27.10.60", "255.255.255.0", "00-0c-29-4a-7b-00", "NEVER EXPIRES", "U", "may-in-bn"),
+        wo.DhcpLease(
+            "10.27.10.61",
+            "255.255.255.0",
+            "00-0c-29-4a-7b-01",
+            "12/3/2026 9:15:00 AM",
+            "D",
+            "ws-bn-01.bacninh.customs.gov.vn",
+        ),
+    ]
+    assert leases[1].mac == "00-0c-29-4a-7b-01"
+
+
+def test_show_server():
+    assert wo.parse_show_server(fixture("dhcp_show_server.txt")) == [
+        wo.AuthorizedServer("dhcp-bac-ninh.customs.gov.vn", "10.27.10.5")
+    ]
+
+
+def test_dump_reads_scope_ranges_exclusions_and_options():
+    dump = wo.parse_dhcp_dump(fixture("dhcp_dump_2008.txt"))
+    assert dump.server == "10.31.10.5"
+    assert list(dump.scopes) == ["10.31.10.0"]
+    scope = dump.scopes["10.31.10.0"]
+    assert (scope.mask, scope.name, scope.comment, scope.state) == (
+        "255.255.255.0",
+        "CC HQ KV3 Hai Phong",
+        "VNACCS VLAN 10",
+        1,
+    )
+    assert scope.ranges == [wo.IpRange("10.31.10.50", "10.31.10.254", "DHCP ONLY")]
+    assert scope.exclusions == [wo.ExcludeRange("10.31.10.50", "10.31.10.59")]
+    assert scope.options == {
+        3: wo.OptionValue(3, "IPADDRESS", ("10.31.10.1",)),
+        6: wo.OptionValue(6, "IPADDRESS", ("10.31.10.5", "10.31.1.10")),
+    }
+
+
+def test_dump_option_line_of_the_reference_shape():
+    line = 'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 66 STRING "tftp"\r\n'
+    assert wo.parse_dhcp_dump(line).scopes["10.0.0.0"].options[66] == wo.OptionValue(66, "STRING", ("tftp",))
+
+
+def test_netsh_success_is_read_from_the_text():
+    assert wo.netsh_succeeded(fixture("dhcp_show_iprange.txt"))
+    assert not wo.netsh_succeeded("Changed the current scope context to 10.0.0.0 scope.\r\n\r\n")
+    batch = "Command completed successfully.\r\nThe specified subnet already exists on the DHCP server.\r\n"
+    assert not wo.netsh_succeeded(batch)
+
+
+def test_sc_query_running_nt6():
+    [status] = wo.parse_sc_query(fixture("sc_query_running_2008.txt"))
+    assert status == wo.ServiceStatus("DHCPServer", 4, "RUNNING", 0x20, 0)
+    assert status.running
+
+
+def test_sc_query_stopped_nt5():
+    [status] = wo.parse_sc_query(fixture("sc_query_stopped_2003.txt"))
+    assert status == wo.ServiceStatus("TlntSvr", 1, "STOPPED", 0x10, 1077)
+    assert not status.running
+
+
+def test_sc_query_missing_service():
+    assert wo.parse_sc_query(fixture("sc_query_missing.txt")) == []
+    assert wo.classify_error(fixture("sc_query_missing.txt"), "", 1060) is wo.ErrorKind.SERVICE_NOT_INSTALLED
+
+
+def test_sc_qc():
+    config = wo.parse_sc_qc(fixture("sc_qc_2003.txt"))
+    assert config == wo.ServiceConfig(
+        name="LanmanServer",
+        start_type_code=2,
+        start_type="AUTO_START",
+        delayed=False,
+        binary_path="C:\\WINDOWS\\system32\\svchost.exe -k netsvcs",
+        display_name="Server",
+        start_name="LocalSystem",
+    )
+    assert config.start_mode == "auto"
+    assert wo.parse_sc_qc(fixture("sc_query_missing.txt")) is None
+
+
+def test_net_share_with_a_wrapped_long_name():
+    shares = wo.parse_net_share(fixture("net_share_2003.txt"))
+    assert shares == [
+        wo.Share("C$", "C:\\", "Default share"),
+        wo.Share("IPC$", "", "Remote IPC"),
+        wo.Share("ADMIN$", "C:\\WINDOWS", "Remote Admin"),
+        wo.Share("BAOCAO-EUC-2026", "C:\\Inetpub\\ftproot\\EUC", ""),
+        wo.Share("VNACCS", "C:\\VNACCS\\Client", "Bo cai dat VNACCS"),
+    ]
+    assert [share.name for share in shares if not share.special] == ["BAOCAO-EUC-2026", "VNACCS"]
+
+
+def test_net_share_missing_is_classified():
+    assert wo.classify_error("", fixture("net_share_missing.txt"), 2) is wo.ErrorKind.SHARE_NOT_FOUND
+
+
+def test_schtasks_csv_2003():
+    [task] = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2003.txt"))
+    assert task["name"] == "DailyReboot"
+    assert task["Task To Run"] == "shutdown -r -f -t 60"
+    assert task["Start Time"] == "01:30:00"
+    assert task["Scheduled Type"] == "Daily "
+    assert task["Run As User"] == "SYSTEM"
+    assert len(task) == 29  # 28 columns of the 2003 layout plus `name`
+
+
+def test_schtasks_csv_2008_folders():
+    tasks = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2008.txt"))
+    assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
+    assert tasks[0]["TaskName"] == "\\DailyReboot"
+    assert tasks[0]["Schedule Type"] == "Daily"
+    assert tasks[0]["Start Time"] == "01:30:00"
+    assert len(tasks[0]) == 29
+
+
+def test_schtasks_csv_skips_repeated_headers_and_leading_backslash():
+    header = '"HostName","TaskName","Next Run Time","Status"\r\n'
+    text = (
+        f"\r\n{header}"
+        + '"WS01","\\DailyReboot","N/A","Ready"\r\n'
+        + f"\r\n{header}"
+        + '"WS01","\\Other","N/A","Ready"\r\n'
+    )
+    assert [row["name"] for row in wo.parse_schtasks_csv(text)] == ["DailyReboot", "Other"]
+    assert wo.parse_schtasks_csv("INFO: There are no scheduled tasks present in the system.\r\n") == []
+
+
+@pytest.mark.parametrize(
+    ("name", "address", "host"),
+    [
+        ("ipconfig_all_2003.txt", "10.27.10.5", "DHCP-BAC-NINH"),
+        ("ipconfig_all_2008.txt", "10.31.10.5", "DHCP-HAI-PHONG"),
+    ],
+)
+def test_ipconfig_all(name, address, host):
+    config = wo.parse_ipconfig_all(fixture(name))
+    assert config.host_name == host
+    assert config.primary_dns_suffix == "customs.gov.vn"
+    [adapter] = config.adapters
+    assert adapter.name == "Local Area Connection"
+    assert adapter.ipv4_address == address
+    assert adapter.get("Subnet Mask") == "255.255.255.0"
+    assert not adapter.dhcp_enabled
+    assert adapter.dns_servers == [address.rsplit(".", 1)[0] + ".2"]
+
+
+def test_ipconfig_continuation_lines_and_lowercase_labels():
+    text = (
+        "\r\nWindows IP Configuration\r\n\r\n"
+        "        Host Name . . . . . . . . . . . . : WS01\r\n\r\n"
+        "Ethernet adapter Local Area Connection:\r\n\r\n"
+        "        Dhcp Enabled. . . . . . . . . . . : Yes\r\n"
+        "        IP Address. . . . . . . . . . . . : 10.27.10.61\r\n"
+        "        DNS Servers . . . . . . . . . . . : 10.27.10.5\r\n"
+        "                                            10.27.1.10\r\n"
+    )
+    config = wo.parse_ipconfig_all(text)
+    assert config.host_name == "WS01"
+    assert config.adapters[0].dhcp_enabled
+    assert config.adapters[0].dns_servers == ["10.27.10.5", "10.27.1.10"]
+
+
+def test_iisftp_query():
+    assert wo.parse_iisftp_query(fixture("iisftp_query_2003.txt")) == [
+        wo.FtpSite("Default FTP Site", "MSFTPSVC/1", "STARTED", "", 21)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "version", "family"),
+    [("ver_2003.txt", "5.2.3790", "2003"), ("ver_2008.txt", "6.0.6002", "2008")],
+)
+def test_ver(name, version, family):
+    parsed = wo.parse_ver(fixture(name))
+    assert (parsed.version, parsed.family) == (version, family)
+
+
+def test_ver_xp():
+    assert wo.parse_ver("\r\nMicrosoft Windows XP [Version 5.1.2600]\r\n").family == "xp"
+    assert wo.parse_ver("no banner") is None
+
+
+@pytest.mark.parametrize("name", ["reg_query_2003.txt", "reg_query_2008.txt"])
+def test_reg_query_both_separators(name):
+    keys = wo.parse_reg_query(fixture(name))
+    key = UNINSTALL + "\\{5A3C1D2E-7B4F-4E21-9C6A-2F0D8B1E4C77}"
+    assert keys[key]["displayversion"] == wo.RegistryValue("DisplayVersion", "REG_SZ", "4.2.1")
+
+
+@pytest.mark.parametrize(
+    ("name", "stream", "code", "kind"),
+    [
+        ("not_recognized.txt", "stderr", 1, wo.ErrorKind.NOT_RECOGNIZED),
+        ("advfirewall_not_found_2003.txt", "stdout", 1, wo.ErrorKind.NETSH_COMMAND_NOT_FOUND),
+        ("sc_config_success.txt", "stdout", 0, None),
+        ("firewall_deprecated_7.txt", "stdout", 0, None),
+    ],
+)
+def test_classify_fixture_outputs(name, stream, code, kind):
+    text = fixture(name)
+    stdout, stderr = (text, "") if stream == "stdout" else ("", text)
+    assert wo.classify_error(stdout, stderr, code) is kind
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (0, None),
+        (3010, None),
+        (1603, wo.ErrorKind.MSI_INSTALL_FAILURE),
+        (1618, wo.ErrorKind.MSI_ALREADY_RUNNING),
+        (1605, wo.ErrorKind.MSI_UNKNOWN_PRODUCT),
+    ],
+)
+def test_msiexec_is_judged_by_exit_code(code, kind):
+    assert wo.classify_error("", "", code, msiexec=True) is kind
+
+
+def test_unknown_failure_is_still_a_failure():
+    assert wo.classify_error("something odd", "", 5) is wo.ErrorKind.UNKNOWN
+
+
+@pytest.mark.parametrize(
+    ("name", "address"), [("ipconfig_all_xp.txt", "10.27.10.61"), ("ipconfig_all_7.txt", "10.31.10.61")]
+)
+def test_ipconfig_all_leased_workstations(name, address):
+    [adapter] = wo.parse_ipconfig_all(fixture(name)).adapters
+    assert adapter.ipv4_address == address
+    assert adapter.dhcp_enabled
+    assert adapter.get("DHCP Server") == address.rsplit(".", 1)[0] + ".5"
+    assert adapter.get("Lease Expires") == "Tuesday, December 8, 2026 8:00:00 AM"
+
+
+def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
+    text = (
+        "Unable to determine the DHCP Server version for the Server 10.27.10.5.\r\n"
+        "The following command was not found: dhcp server show scope.\r\n"
+    )
+    assert wo.classify_error(text, "", 1) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
+    assert (
+        wo.classify_error(fixture("advfirewall_not_found_2003.txt"), "", 1)
+        is wo.ErrorKind.NETSH_COMMAND_NOT_FOUND
+    )

@@ -1,0 +1,146 @@
+"""The lab inventory (winlab.inventory) and the `lab` invoke task's background process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+import winrm
+import yaml
+
+from tasklib import lab as lab_task
+from winlab import inventory
+
+INVENTORY_LIST = {
+    "_meta": {
+        "hostvars": {
+            "dhcp-bac-ninh": {"windows_version": "2003", "ansible_host": "10.27.10.5"},
+            "dhcp-hai-phong": {"windows_version": "2008"},
+            "dhcp-lang-son": {},
+            "base-ha-noi": {},
+            "ws-bac-ninh-01": {"windows_version": "xp"},
+            "ws-bac-ninh-02": {},
+            "sw-bac-ninh": {},
+        }
+    },
+    "all": {"children": ["windows", "switches", "ungrouped"]},
+    "windows": {"children": ["dhcp_servers", "base_servers", "workstations"]},
+    "dhcp_servers": {"hosts": ["dhcp-bac-ninh", "dhcp-hai-phong", "dhcp-lang-son"]},
+    "base_servers": {"hosts": ["base-ha-noi"]},
+    "workstations": {"hosts": ["ws-bac-ninh-01", "ws-bac-ninh-02"]},
+    "switches": {"hosts": ["sw-bac-ninh"]},
+}
+
+
+def test_windows_hosts_from_the_inventory():
+    hosts = {host.name: host for host in inventory.windows_hosts(INVENTORY_LIST)}
+    assert set(hosts) == {
+        "dhcp-bac-ninh",
+        "dhcp-hai-phong",
+        "dhcp-lang-son",
+        "base-ha-noi",
+        "ws-bac-ninh-01",
+        "ws-bac-ninh-02",
+    }
+    assert hosts["dhcp-bac-ninh"].profile == "2003"
+    assert hosts["dhcp-hai-phong"].profile == "2008"
+    assert hosts["ws-bac-ninh-01"].profile == "xp"
+    assert hosts["ws-bac-ninh-02"].profile in ("xp", "7")
+    assert hosts["base-ha-noi"].group == "base_servers"
+    # The site address becomes the emulated card's address; a host without one gets a lab address.
+    assert hosts["dhcp-bac-ninh"].address == "10.27.10.5"
+    assert hosts["base-ha-noi"].address is None
+    config = inventory.lab_config(list(hosts.values()), Path("/tmp/lab"), "pw")
+    assert {"name": "dhcp-bac-ninh", "profile": "2003", "address": "10.27.10.5"} in config["hosts"]
+
+
+def test_profiles_alternate_deterministically():
+    names = [f"dhcp-site-{index}" for index in range(40)]
+    profiles = [inventory.choose_profile(name, "dhcp_servers", None) for name in names]
+    assert set(profiles) == {"2003", "2008"}
+    assert profiles == [inventory.choose_profile(name, "dhcp_servers", None) for name in names]
+    assert {inventory.choose_profile(name, "workstations", None) for name in names} == {"xp", "7"}
+
+
+RUNTIME = {
+    "control_url": "http://127.0.0.1:40000",
+    "hosts": {
+        "dhcp-bac-ninh": {"address": "127.0.0.1", "http_port": 40001, "https_port": 40002, "profile": "2003"},
+        "ws-bac-ninh-01": {"address": "127.0.0.1", "http_port": 40003, "https_port": 40004, "profile": "xp"},
+    },
+}
+
+
+def test_inventory_with_the_site_plugin(tmp_path):
+    data = tmp_path / "inventory"
+    data.mkdir()
+    (data / "sites.yml").write_text("---\n[]\n")
+    sites_config = data / "vnaccs.sites.yml"
+    sites_config.write_text("---\nplugin: vncustoms.vnaccs.sites\nsites_file: sites.yml\nstrict: true\n")
+    directory = inventory.write_inventory(tmp_path / "lab" / "inventory", RUNTIME, "pw", sites_config)
+    config = yaml.safe_load((directory / "lab.sites.yml").read_text())
+    assert config["plugin"] == "vncustoms.vnaccs.sites"
+    assert config["sites_file"] == str(data / "sites.yml")  # relative data paths made absolute
+    assert config["strict"] is True
+    overlay = yaml.safe_load(Path(config["host_vars_overlay"]).read_text())
+    assert overlay["dhcp-bac-ninh"] == {
+        "ansible_host": "127.0.0.1",
+        "ansible_port": 40001,
+        "ansible_user": "Administrator",
+        "ansible_password": "pw",
+        "ansible_winrm_transport": "ntlm",
+        "ansible_winrm_scheme": "http",
+        "winlab_profile": "2003",
+        "winlab_https_port": 40002,
+        "winlab_control_url": "http://127.0.0.1:40000",
+    }
+    # Only the plugin configuration and host_vars sit inside the directory Ansible reads.
+    assert sorted(path.name for path in directory.iterdir()) == ["host_vars", "lab.sites.yml"]
+    assert (
+        yaml.safe_load((directory / "host_vars" / "ws-bac-ninh-01.yml").read_text())["winlab_profile"] == "xp"
+    )
+    assert oct(Path(config["host_vars_overlay"]).stat().st_mode & 0o777) == "0o600"
+
+
+def test_static_inventory_without_the_site_plugin(tmp_path):
+    runtime = json.loads(json.dumps(RUNTIME))
+    runtime["hosts"]["dhcp-bac-ninh"]["group"] = "dhcp_servers"
+    runtime["hosts"]["ws-bac-ninh-01"]["group"] = "workstations"
+    directory = inventory.write_inventory(tmp_path / "inventory", runtime, "pw", None)
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(directory), "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(lab_task.ROOT),
+    )
+    parsed = json.loads(listed.stdout)
+    assert parsed["dhcp_servers"]["hosts"] == ["dhcp-bac-ninh"]
+    assert parsed["_meta"]["hostvars"]["ws-bac-ninh-01"]["ansible_port"] == 40003
+
+
+@pytest.mark.slow
+def test_background_process_starts_and_stops(tmp_path):
+    hosts = [inventory.LabHost("dhcp-bac-ninh", "dhcp_servers", "2003")]
+    config_path = tmp_path / "winlab.json"
+    config_path.write_text(json.dumps(inventory.lab_config(hosts, tmp_path, "Pw-123")))
+    runtime = lab_task.start_daemon(config_path, tmp_path)
+    try:
+        pid = lab_task.running_pid(tmp_path / "winlab.pid")
+        assert pid is not None
+        port = runtime["hosts"]["dhcp-bac-ninh"]["http_port"]
+        session = winrm.Session(
+            f"http://127.0.0.1:{port}/wsman", auth=("Administrator", "Pw-123"), transport="ntlm"
+        )
+        assert session.run_cmd("hostname").std_out == b"DHCP-BAC-NINH\r\n"
+    finally:
+        assert lab_task.stop_daemon(tmp_path)
+    assert lab_task.running_pid(tmp_path / "winlab.pid") is None
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.post(f"http://127.0.0.1:{port}/wsman", timeout=5)
+    assert (tmp_path / "state" / "dhcp-bac-ninh.json").exists()
+    assert not lab_task.stop_daemon(tmp_path)

@@ -1,0 +1,381 @@
+"""A lab: several emulated hosts in one process, and the control interface to steer them.
+
+Control interface (JSON over HTTP on loopback, the port is in the runtime file):
+
+    GET    /hosts                          every host: profile, address, ports, counters, lockouts, faults
+    GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
+    POST   /hosts/<name>/lockout/reset     unlock every account on the host
+    POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
+                                           {"command_delay": seconds} (commands run that long)
+    DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
+    POST   /hosts/<name>/counters/reset    zero the request counter
+    POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
+    POST   /hosts/<name>/dhcp/leases       {"scope", "ip", "mac", "client", "expires"}: a client took a lease
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import resource
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from winlab import auth, certs
+from winlab.model import Host, tasks
+from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
+
+# Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
+LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
+FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy", "command_delay")
+
+
+@dataclass
+class HostConfig:
+    name: str
+    profile: str
+    http_port: int = 0
+    https_port: int = 0
+    # The address of the modeled network card (what ipconfig and netsh dhcp dump show).
+    address: str | None = None
+
+
+@dataclass
+class LabConfig:
+    state_dir: Path
+    hosts: list[HostConfig]
+    accounts: dict[str, str] = field(default_factory=lambda: {"Administrator": "Winlab-Pa55"})
+    address: str = "127.0.0.1"
+    https: bool = True
+    allow_basic: bool = True
+    control_port: int = 0
+    # How long a restarting host refuses connections after `shutdown -r`.
+    reboot_seconds: float = 5.0
+
+    @classmethod
+    def from_dict(cls, data: dict, base: Path) -> LabConfig:
+        hosts = [
+            HostConfig(**{k: v for k, v in host.items() if k in HostConfig.__annotations__})
+            for host in data["hosts"]
+        ]
+        state_dir = Path(data.get("state_dir", "state"))
+        return cls(
+            state_dir=state_dir if state_dir.is_absolute() else base / state_dir,
+            hosts=hosts,
+            accounts=dict(data.get("accounts") or {"Administrator": "Winlab-Pa55"}),
+            address=data.get("address", "127.0.0.1"),
+            https=bool(data.get("https", True)),
+            allow_basic=bool(data.get("allow_basic", True)),
+            control_port=int(data.get("control_port", 0)),
+            reboot_seconds=float(data.get("reboot_seconds", 5.0)),
+        )
+
+
+class Lab:
+    def __init__(self, config: LabConfig) -> None:
+        if not any(ipaddress.ip_address(config.address) in net for net in LAB_NETWORKS):
+            raise ValueError(
+                f"winlab listens on loopback (127.0.0.0/8), or in a container on the lab network "
+                f"198.18.0.0/15, not on {config.address}"
+            )
+        self.config = config
+        self.listeners = Listeners()
+        self.runtimes: dict[str, HostRuntime] = {}
+        self.endpoints: dict[str, list[Endpoint]] = {}
+        self.ssl_context: ssl.SSLContext | None = None
+        self.cert_path: Path | None = None
+        self.control: ThreadingHTTPServer | None = None
+        self._lock = threading.Lock()
+        self._running = False
+
+    # -- life cycle -------------------------------------------------------------------------------------
+    def start(self) -> Lab:
+        config = self.config
+        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.accounts_file = config.state_dir / "ntlm-accounts"
+        auth.write_ntlm_accounts(self.accounts_file, config.accounts)
+        if config.https:
+            self.cert_path, key_path = certs.make_self_signed(config.state_dir / "tls")
+            self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self.ssl_context.load_cert_chain(self.cert_path, key_path)
+        for host_config in config.hosts:
+            host = Host(
+                host_config.name,
+                host_config.profile,
+                state_path(config.state_dir, host_config.name),
+                address=host_config.address,
+            )
+            runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
+            host.resolver = self._resolve
+            host.accounts = runtime.check_password
+            self.runtimes[host.name] = runtime
+            self._open(runtime, host_config.http_port, host_config.https_port)
+        self.listeners.start()
+        self._running = True
+        threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
+        self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
+        self.control.daemon_threads = True
+        threading.Thread(
+            target=self.control.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="winlab-control",
+            daemon=True,
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        self._running = False
+        if self.control is not None:
+            self.control.shutdown()
+            self.control.server_close()
+        self.listeners.stop()
+        for runtime in self.runtimes.values():
+            self._drop_connections(runtime)
+            runtime.host.save()
+
+    def __enter__(self) -> Lab:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _open(self, runtime: HostRuntime, http_port: int, https_port: int) -> None:
+        endpoints = []
+        sock = bind(self.config.address, http_port)
+        runtime.http_port = sock.getsockname()[1]
+        endpoints.append(Endpoint(runtime, "http", sock, self.config.allow_basic))
+        if self.ssl_context is not None:
+            sock = bind(self.config.address, https_port)
+            runtime.https_port = sock.getsockname()[1]
+            endpoints.append(Endpoint(runtime, "https", sock, self.config.allow_basic, self.ssl_context))
+        self.endpoints[runtime.name] = endpoints
+        for endpoint in endpoints:
+            self.listeners.add(endpoint)
+
+    def _watch_reboots(self) -> None:
+        """Carry out scheduled `shutdown -r`: the host goes down, then comes back restarted."""
+        while self._running:
+            now = time.time()
+            for name, runtime in list(self.runtimes.items()):
+                host = runtime.host
+                with host.lock:
+                    due = [
+                        entry
+                        for entry in host.state["reboots"]
+                        if not entry.get("done") and not entry.get("aborted") and entry["due"] <= now
+                    ]
+                    for entry in due:
+                        entry["done"] = True
+                    if due:
+                        tasks.complete_reboot(host)
+                        host.save()
+                if due and not runtime.faults.get("down"):
+                    self.set_fault(name, down=True)
+                    if any(entry["restart"] for entry in due):
+                        # A shutdown without -r leaves the host off until the control interface clears it.
+                        threading.Timer(self.config.reboot_seconds, self._boot, args=(runtime,)).start()
+            time.sleep(0.1)
+
+    def _boot(self, runtime: HostRuntime) -> None:
+        if self._running:
+            self._bring_up(runtime)
+
+    @staticmethod
+    def _drop_connections(runtime: HostRuntime) -> None:
+        with runtime.lock:
+            connections = list(runtime.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(2)
+
+    def _resolve(self, server: str) -> Host | None:
+        """The emulated host a UNC server name means (inventory name, computer name or modeled
+        address), or None when there is none or it is down."""
+        wanted = server.lower()
+        for name, runtime in self.runtimes.items():
+            host = runtime.host
+            names = {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
+            if wanted in names:
+                return None if runtime.faults.get("down") else host
+        return None
+
+    # -- what tests and the control interface use ----------------------------------------------------------
+    def runtime(self, name: str) -> HostRuntime:
+        try:
+            return self.runtimes[name]
+        except KeyError:
+            raise KeyError(f"no winlab host named {name!r}") from None
+
+    def host(self, name: str) -> Host:
+        return self.runtime(name).host
+
+    @property
+    def control_url(self) -> str:
+        assert self.control is not None
+        host, port = self.control.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def describe(self) -> dict:
+        hosts = {}
+        for name, runtime in self.runtimes.items():
+            hosts[name] = {
+                "profile": runtime.host.profile.key,
+                "address": runtime.address,
+                "http_port": runtime.http_port,
+                "https_port": runtime.https_port,
+                "locked": sorted(
+                    user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
+                ),
+                "faults": dict(runtime.faults),
+                **runtime.counters(),
+            }
+        return {"control_url": self.control_url, "cert": str(self.cert_path or ""), "hosts": hosts}
+
+    def set_fault(self, name: str, **faults) -> None:
+        runtime = self.runtime(name)
+        unknown = set(faults) - set(FAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault(s) {', '.join(sorted(unknown))}; known: {', '.join(FAULTS)}")
+        if "msi_busy" in faults:
+            # Another Windows Installer transaction holds the mutex: msiexec answers 1618.
+            with runtime.host.lock:
+                runtime.host.state["msi_busy"] = bool(faults["msi_busy"])
+                runtime.host.save()
+        if "service_stopped" in faults:
+            from winlab.model import services
+
+            services.crash(runtime.host, str(faults.pop("service_stopped")))
+        if faults.get("down"):
+            with self._lock:
+                for endpoint in self.endpoints.pop(name, []):
+                    self.listeners.remove(endpoint.sock)
+            self._drop_connections(runtime)
+        with runtime.lock:
+            runtime.faults.update({key: value for key, value in faults.items() if value})
+
+    def clear_faults(self, name: str) -> None:
+        runtime = self.runtime(name)
+        with runtime.host.lock:
+            runtime.host.state["msi_busy"] = False
+            runtime.host.save()
+        with runtime.lock:
+            was_down = bool(runtime.faults.get("down"))
+            runtime.faults.clear()
+            if was_down:
+                runtime.faults["down"] = True  # until the listeners are open again
+        if was_down:
+            self._bring_up(runtime)
+
+    def _bring_up(self, runtime: HostRuntime) -> None:
+        with self._lock:
+            if runtime.name not in self.endpoints:
+                self._open(runtime, runtime.http_port, runtime.https_port)
+        with runtime.lock:
+            runtime.faults.pop("down", None)
+
+    def reset_lockout(self, name: str, user: str | None = None) -> None:
+        self.runtime(name).reset_lockout(user)
+
+    def set_clock(self, name: str, when: str | None) -> None:
+        """Pin the host's clock (ISO 8601), or let it follow real time again with None."""
+        host = self.host(name)
+        if when is not None:
+            datetime.fromisoformat(when)
+        with host.lock:
+            host.state["clock"] = when
+            host.save()
+
+    def add_lease(self, name: str, scope: str, ip: str, mac: str, client: str, expires: str = "") -> None:
+        """A DHCP client took a lease (there are no real clients in the lab)."""
+        host = self.host(name)
+        with host.lock:
+            scopes = host.state["dhcp"]["scopes"]
+            if scope not in scopes:
+                raise ValueError(f"host {name} has no DHCP scope {scope}")
+            leases = [lease for lease in scopes[scope]["leases"] if lease["ip"] != ip]
+            kind = "D" if expires else "U"
+            leases.append(
+                {"ip": ip, "mac": mac, "name": client, "expires": expires or "NEVER EXPIRES", "type": kind}
+            )
+            scopes[scope]["leases"] = leases
+            host.save()
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """A fleet of hundreds of hosts needs more sockets than the usual soft limit of 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
+    class ControlHandler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args) -> None:
+            return
+
+        def _route(self, method: str) -> None:
+            parts = [part for part in self.path.split("?")[0].split("/") if part]
+            length = int(self.headers.get("Content-Length", "0") or 0)
+            payload = json.loads(self.rfile.read(length) or b"{}") if length else {}
+            try:
+                if parts == ["hosts"] and method == "GET":
+                    json_reply(self, 200, lab.describe())
+                    return
+                if len(parts) >= 3 and parts[0] == "hosts":
+                    name, tail = parts[1], parts[2:]
+                    if tail == ["state"] and method == "GET":
+                        json_reply(self, 200, lab.host(name).snapshot())
+                        return
+                    if tail == ["lockout", "reset"] and method == "POST":
+                        lab.reset_lockout(name, payload.get("user"))
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["faults"] and method == "POST":
+                        lab.set_fault(name, **payload)
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["faults"] and method == "DELETE":
+                        lab.clear_faults(name)
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["clock"] and method == "POST":
+                        lab.set_clock(name, payload.get("time"))
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["dhcp", "leases"] and method == "POST":
+                        lab.add_lease(name, **payload)
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["counters"] and method == "GET":
+                        json_reply(self, 200, lab.runtime(name).counters())
+                        return
+                    if tail == ["counters", "reset"] and method == "POST":
+                        lab.runtime(name).reset_counters()
+                        json_reply(self, 200, {"ok": True})
+                        return
+                json_reply(self, 404, {"error": f"no such control resource: {method} {self.path}"})
+            except KeyError as error:
+                json_reply(self, 404, {"error": str(error)})
+            except (ValueError, TypeError) as error:
+                json_reply(self, 400, {"error": str(error)})
+
+        def do_GET(self) -> None:
+            self._route("GET")
+
+        def do_POST(self) -> None:
+            self._route("POST")
+
+        def do_DELETE(self) -> None:
+            self._route("DELETE")
+
+    return ControlHandler

@@ -1,0 +1,394 @@
+"""One emulated Windows host: its persisted state and a cmd.exe-like interpreter over it.
+
+pywinrm runs every command through `cmd.exe /c` (WINRS_SKIP_CMD_SHELL=FALSE), so the interpreter
+handles what cmd does to a line before a program sees it: %VAR% expansion (once, before anything
+runs, as cmd does), `&`, `&&`, `||`, `|`, redirections, `cmd /c` and `start /wait`.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from winlab.model import defaults
+from winlab.model.profiles import Profile, get_profile
+
+CRLF = "\r\n"
+MAX_COMMAND_LINE = 8191
+
+
+def lines(*items: str) -> str:
+    """Join output lines with CRLF and end with CRLF, as Windows consoles write them."""
+    return CRLF.join(items) + CRLF
+
+
+@dataclass
+class Result:
+    stdout: str = ""
+    stderr: str = ""
+    exit_code: int = 0
+
+
+@dataclass
+class RunSession:
+    """What one WinRM command runs with: its user, and what it may reach on other hosts.
+
+    With NTLM the server holds no password it could pass on, so the command cannot open shares on
+    other hosts (the "double hop") unless it connects with explicit credentials first (`net use`);
+    with Basic it can.
+    """
+
+    user: str = ""
+    delegated: bool = False
+    connections: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Context:
+    host: Host
+    stdin: str = ""
+    user: str = ""
+
+    @property
+    def profile(self) -> Profile:
+        return self.host.profile
+
+    @property
+    def state(self) -> dict:
+        return self.host.state
+
+
+Handler = Callable[[Context, list[str], str], Result]
+COMMANDS: dict[str, Handler] = {}
+
+
+def command(*names: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        for name in names:
+            COMMANDS[name.lower()] = func
+        return func
+
+    return register
+
+
+def not_recognized(name: str) -> Result:
+    # cmd.exe's wording, general knowledge of every NT version [U: not quoted in the reference].
+    return Result(
+        stderr=lines(
+            f"'{name}' is not recognized as an internal or external command,",
+            "operable program or batch file.",
+        ),
+        exit_code=1,
+    )
+
+
+def split_args(text: str) -> list[str]:
+    """Split like the C runtime does: whitespace separates, double quotes group and are removed."""
+    args: list[str] = []
+    current: list[str] = []
+    in_quotes = False
+    started = False
+    for char in text:
+        if char == '"':
+            in_quotes = not in_quotes
+            started = True
+        elif char in " \t" and not in_quotes:
+            if started:
+                args.append("".join(current))
+                current, started = [], False
+        else:
+            current.append(char)
+            started = True
+    if started:
+        args.append("".join(current))
+    return args
+
+
+def _split_chain(line: str) -> list[tuple[str, str]]:
+    """Split a line into (operator-before, segment) pairs on unquoted &, &&, ||, |."""
+    parts: list[tuple[str, str]] = []
+    operator = ""
+    current: list[str] = []
+    in_quotes = False
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if char == '"':
+            in_quotes = not in_quotes
+        if char == "^" and not in_quotes and index + 1 < len(line):
+            current.append(line[index + 1])
+            index += 2
+            continue
+        if not in_quotes and char in "&|":
+            # `2>&1` is a redirection, not a separator.
+            if char == "&" and "".join(current).endswith(">"):
+                current.append(char)
+                index += 1
+                continue
+            double = line[index : index + 2] in ("&&", "||")
+            parts.append((operator, "".join(current)))
+            operator = line[index : index + 2] if double else char
+            current = []
+            index += 2 if double else 1
+            continue
+        current.append(char)
+        index += 1
+    parts.append((operator, "".join(current)))
+    return parts
+
+
+# A handle digit counts only when it stands alone before '>' (`2>nul`), not at the end of a word.
+_REDIRECT = re.compile(r'((?<=\s)[12]|^[12])?(>>?)(&[12]|\s*"[^"]*"|\s*[^\s&|<>"]+)')
+
+
+def _take_redirections(segment: str) -> tuple[str, list[tuple[str, str, str]]]:
+    redirections: list[tuple[str, str, str]] = []
+
+    def keep(match: re.Match[str]) -> str:
+        redirections.append((match.group(1) or "1", match.group(2), match.group(3).strip().strip('"')))
+        return ""
+
+    # Quoted text is left alone: only match outside quotes.
+    pieces = re.split(r'("[^"]*")', segment)
+    cleaned = "".join(piece if piece.startswith('"') else _REDIRECT.sub(keep, piece) for piece in pieces)
+    # Trailing spaces stay: cmd hands them to the program (`echo a > f` writes "a ").
+    return cleaned.lstrip(), redirections
+
+
+class Host:
+    """State of one emulated host, loaded from and saved to its JSON state file."""
+
+    def __init__(
+        self, name: str, profile: str, state_file: Path | None = None, address: str | None = None
+    ) -> None:
+        self.name = name
+        self.state_file = state_file
+        # Set by the lab: finds another emulated host by computer name, address or inventory name.
+        self.resolver: Callable[[str], Host | None] | None = None
+        # Set by the lab: checks an account's password (for `net use ... password /user:...`).
+        self.accounts: Callable[[str, str], bool] | None = None
+        self.session = RunSession()
+        self.lock = threading.RLock()
+        loaded = None
+        if state_file is not None and state_file.exists():
+            loaded = json.loads(state_file.read_text(encoding="utf-8"))
+        if loaded is not None and loaded.get("profile") == str(profile).lower():
+            self.state = loaded
+        else:
+            self.state = defaults.initial_state(name, get_profile(profile), address)
+        self.profile = get_profile(self.state["profile"])
+        self._saved = json.dumps(self.state, sort_keys=True)
+        if state_file is not None and loaded is None:
+            self._write(self._saved)
+
+    def now(self) -> datetime:
+        """The host's clock: real time, unless the lab pinned it (tests compare dated output)."""
+        pinned = self.state.get("clock")
+        return datetime.fromisoformat(pinned) if pinned else datetime.now().replace(microsecond=0)
+
+    def timestamp(self) -> float:
+        return self.now().timestamp()
+
+    @property
+    def computer_name(self) -> str:
+        return self.state["computer_name"]
+
+    def env(self, user: str = "") -> dict[str, str]:
+        root = self.profile.system_root
+        return {
+            "SYSTEMROOT": root,
+            "WINDIR": root,
+            "SYSTEMDRIVE": "C:",
+            "COMPUTERNAME": self.computer_name,
+            "USERNAME": user.rpartition("\\")[2] or "Administrator",
+            "PROGRAMFILES": "C:\\Program Files",
+            "TEMP": defaults.profile_dir(self.profile, user) + "\\Local Settings\\Temp"
+            if not self.profile.nt6
+            else defaults.profile_dir(self.profile, user) + "\\AppData\\Local\\Temp",
+            "OS": "Windows_NT",
+        }
+
+    def run(self, command_line: str, user: str = "", delegated: bool = False) -> Result:
+        """Run one command line as cmd.exe /c would, then persist any state change."""
+        if len(command_line) > MAX_COMMAND_LINE:
+            # cmd.exe's limit since XP; wording general knowledge [U].
+            return Result(stderr=lines("The command line is too long."), exit_code=1)
+        with self.lock:
+            self.session = RunSession(user, delegated)
+            result = self._run_line(command_line, user)
+            self.save()
+            return result
+
+    def save(self) -> None:
+        text = json.dumps(self.state, sort_keys=True)
+        if text != self._saved:
+            self._saved = text
+            self._write(text)
+
+    def _write(self, text: str) -> None:
+        if self.state_file is None:
+            return
+        self.state_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.state_file.with_suffix(".tmp")
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, self.state_file)
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return copy.deepcopy(self.state)
+
+    def expand(self, text: str, user: str, errorlevel: int) -> str:
+        environment = self.env(user)
+
+        def replace(match: re.Match[str]) -> str:
+            key = match.group(1).upper()
+            if key == "ERRORLEVEL":
+                return str(errorlevel)
+            return environment.get(key, match.group(0))
+
+        return re.sub(r"%([A-Za-z_][A-Za-z0-9_]*)%", replace, text)
+
+    def _run_line(self, line: str, user: str) -> Result:
+        line = self.expand(line, user, 0)
+        total = Result()
+        last = Result()
+        pipe_input = ""
+        for operator, segment in _split_chain(line):
+            if operator == "&&" and last.exit_code != 0:
+                continue
+            if operator == "||" and last.exit_code == 0:
+                continue
+            stdin = pipe_input if operator == "|" else ""
+            if operator == "|":
+                # The left side's stdout went into this command, not to the console.
+                total.stdout = total.stdout[: len(total.stdout) - len(pipe_input)]
+            last = self._run_segment(segment, user, stdin)
+            total.stdout += last.stdout
+            total.stderr += last.stderr
+            pipe_input = last.stdout
+        total.exit_code = last.exit_code
+        return total
+
+    def _run_segment(self, segment: str, user: str, stdin: str) -> Result:
+        text, redirections = _take_redirections(segment.lstrip())
+        if not text.strip():
+            return Result()
+        result = self.run_program(text, user, stdin)
+        from winlab.model import files  # cycle: files registers commands on this module
+
+        for stream, mode, target in redirections:
+            if target in ("&1", "&2"):
+                if stream == "2" and target == "&1":
+                    result.stdout, result.stderr = result.stdout + result.stderr, ""
+                continue
+            data = result.stdout if stream == "1" else result.stderr
+            if stream == "1":
+                result.stdout = ""
+            else:
+                result.stderr = ""
+            if target.lower() == "nul":
+                continue
+            error = files.write_text(self, user, target, data, append=mode == ">>")
+            if error:
+                return Result(stderr=error, exit_code=1)
+        return result
+
+    def run_program(self, text: str, user: str, stdin: str = "") -> Result:
+        match = re.match(r'\s*("[^"]*"|[^\s"]+)(.*)$', text, re.S)
+        if match is None:
+            return Result()
+        program = match.group(1).strip('"')
+        rest = match.group(2)
+        # `echo.` and `cd\` style: cmd splits a built-in name from a following punctuation mark.
+        builtin = re.match(r"(?i)(echo)([.:;/].*)$", program)
+        if builtin:
+            program, rest = builtin.group(1), builtin.group(2) + rest
+        name = program.replace("/", "\\").rpartition("\\")[2].lower()
+        if name.endswith((".exe", ".com")):
+            name = name[:-4]
+        handler = COMMANDS.get(name)
+        if handler is None:
+            return not_recognized(program)
+        context = Context(host=self, stdin=stdin, user=user)
+        return handler(context, split_args(rest), rest)
+
+
+def slash_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`/key value` and `/flag` options, as schtasks, reg and iisftp.vbs take them."""
+    options: dict[str, str] = {}
+    order: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg.startswith("/"):
+            key = arg[1:].lower()
+            value = ""
+            if index + 1 < len(argv) and not argv[index + 1].startswith("/"):
+                value = argv[index + 1]
+                index += 1
+            options[key] = value
+            order.append(key)
+        index += 1
+    return options, order
+
+
+@command("cmd")
+def _cmd(ctx: Context, argv: list[str], raw: str) -> Result:
+    match = re.match(r"\s*/[cCkK]\s+(.*)$", raw, re.S)
+    if not match:
+        return Result()
+    inner = match.group(1).strip()
+    if inner.startswith('"') and inner.endswith('"') and inner.count('"') == 2:
+        inner = inner[1:-1]
+    return ctx.host._run_line(inner, ctx.user)
+
+
+@command("start")
+def _start(ctx: Context, argv: list[str], raw: str) -> Result:
+    # `start "" /wait prog args`: the first quoted argument is a window title.
+    rest = raw.strip()
+    if rest.startswith('"'):
+        rest = rest[rest.index('"', 1) + 1 :].strip()
+    while True:
+        option = re.match(r"(?i)/(wait|w|b|min|max)\b\s*", rest)
+        if not option:
+            break
+        rest = rest[option.end() :]
+    return ctx.host.run_program(rest, ctx.user, ctx.stdin)
+
+
+@command("echo")
+def _echo(ctx: Context, argv: list[str], raw: str) -> Result:
+    if raw[:1] in ".:;/" and raw[1:].strip() == "":
+        return Result(stdout=CRLF)
+    text = raw[1:] if raw[:1] in " .:;/" else raw
+    if not text.strip():
+        return Result(stdout=lines("ECHO is on."))
+    return Result(stdout=lines(text))
+
+
+@command("hostname")
+def _hostname(ctx: Context, argv: list[str], raw: str) -> Result:
+    return Result(stdout=lines(ctx.host.computer_name))
+
+
+@command("ver")
+def _ver(ctx: Context, argv: list[str], raw: str) -> Result:
+    # A blank line, the banner, then CRLF (as `ver` prints in a console) [U: banner text per profile].
+    return Result(stdout=lines("", ctx.profile.ver_banner))
+
+
+@command("exit")
+def _exit(ctx: Context, argv: list[str], raw: str) -> Result:
+    codes = [arg for arg in argv if arg.lower() != "/b"]
+    try:
+        return Result(exit_code=int(codes[0]) if codes else 0)
+    except ValueError:
+        return Result(exit_code=0)
