@@ -22,6 +22,7 @@ from pathlib import Path
 
 from invoke import task
 
+from tasklib.sites import parse_inventory_json
 from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ def inventory_hosts(c) -> list[LabHost]:
     if SITES_CONFIG.exists():
         result = c.run(f"ansible-inventory -i {SITES_CONFIG} --list", hide=True, warn=True)
         if result.ok:
-            return windows_hosts(json.loads(result.stdout))
+            return windows_hosts(parse_inventory_json(result.stdout))
         print(f"==> ansible-inventory failed; using the sample hosts:\n{result.stderr}", file=sys.stderr)
     return sample_hosts()
 

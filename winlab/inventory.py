@@ -156,7 +156,17 @@ def write_inventory(directory: Path, runtime: dict, password: str, sites_config:
         _write_private(host_vars / f"{name}.yml", header + yaml.safe_dump(variables, sort_keys=True))
     if sites_config is not None and sites_config.exists():
         config = yaml.safe_load(sites_config.read_text(encoding="utf-8")) or {}
+        # The plugin's file options default to paths beside its configuration; name them so that
+        # they point at the site data from here.
+        config.setdefault("data_dir", "data")
+        config.setdefault("overrides_file", "site_overrides.yml")
         config = _absolute_options(config, sites_config.parent)
+        # The same group variables (connection settings per role group) as the site inventory.
+        group_vars = directory / "group_vars"
+        if group_vars.is_symlink() or group_vars.exists():
+            group_vars.unlink()
+        if (sites_config.parent / "group_vars").is_dir():
+            group_vars.symlink_to((sites_config.parent / "group_vars").resolve())
         config["host_vars_overlay"] = str(overlay_path)
         text = "---\n# Written by `invoke lab`: the site inventory with the lab's connection variables.\n"
         text += yaml.safe_dump(config, sort_keys=False)
