@@ -128,7 +128,7 @@ def summary_line(data) -> str:
 def print_address_plan(c, inventory_source: Path = INVENTORY) -> None:
     """Print the per-site address plan, read back through `ansible-inventory` (the real plugin)."""
     result = c.run(f"ansible-inventory -i {inventory_source} --list", hide="out", env=_ansible_env())
-    listing = json.loads(result.stdout, object_hook=_plain)
+    listing = parse_inventory_json(result.stdout)
     hostvars = listing["_meta"]["hostvars"]
     departments = listing["departments"]["children"]
     switch_of = {hostvars[h]["site_host"]: h for h in listing.get("switches", {}).get("hosts", [])}
@@ -153,9 +153,16 @@ def print_address_plan(c, inventory_source: Path = INVENTORY) -> None:
             print(f"    {v['site_name_vi']}")
 
 
-def _plain(node: dict):
-    """ansible-inventory marks variables from inventory plugins as unsafe: {"__ansible_unsafe": v}."""
-    return node["__ansible_unsafe"] if set(node) == {"__ansible_unsafe"} else node
+def parse_inventory_json(text: str) -> dict:
+    """`ansible-inventory --list` output, with the plugin's values unwrapped.
+
+    ansible-inventory marks variables from inventory plugins as unsafe: {"__ansible_unsafe": v}.
+    """
+
+    def plain(node: dict):
+        return node["__ansible_unsafe"] if set(node) == {"__ansible_unsafe"} else node
+
+    return json.loads(text, object_hook=plain)
 
 
 def _ansible_env() -> dict[str, str]:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import resource
 import ssl
 import threading
 import time
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.model import Host, tasks
-from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
+from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
@@ -97,6 +98,7 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
+        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file = config.state_dir / "ntlm-accounts"
         auth.write_ntlm_accounts(self.accounts_file, config.accounts)
@@ -229,7 +231,9 @@ class Lab:
                 "address": runtime.address,
                 "http_port": runtime.http_port,
                 "https_port": runtime.https_port,
-                "locked": sorted(user for user, count in runtime.bad_logons.items() if count >= 5),
+                "locked": sorted(
+                    user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
+                ),
                 "faults": dict(runtime.faults),
                 **runtime.counters(),
             }
@@ -303,6 +307,15 @@ class Lab:
             )
             scopes[scope]["leases"] = leases
             host.save()
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """A fleet of hundreds of hosts needs more sockets than the usual soft limit of 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:

@@ -8,6 +8,7 @@ one thread plus one per open connection.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import selectors
@@ -16,6 +17,7 @@ import ssl
 import struct
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -145,7 +147,7 @@ class HostRuntime:
         short = action.rsplit("/", 1)[-1]
         self.count(short)
         if action == wsman.ACTION_CREATE:
-            codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
+            codepage = _codepage(request.options.get("WINRS_CODEPAGE", "437"))
             shell_id = wsman.new_id()
             with self.lock:
                 self.shells[shell_id] = Shell(codepage=codepage, user=user, delegated=delegated)
@@ -155,12 +157,11 @@ class HostRuntime:
             program, arguments = wsman.command_line(request)
             line = " ".join([program, *arguments]).strip()
             result = self.host.run(line, user=shell.user, delegated=shell.delegated)
-            encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
             command_id = wsman.new_id()
             delay = float(self.faults.get("command_delay", 0) or 0)
             shell.commands[command_id] = Command(
-                stdout=result.stdout.encode(encoding, errors="replace"),
-                stderr=result.stderr.encode(encoding, errors="replace"),
+                stdout=encode_console(result.stdout, shell.codepage),
+                stderr=encode_console(result.stderr, shell.codepage),
                 exit_code=result.exit_code,
                 ready_at=time.monotonic() + delay,
             )
@@ -237,6 +238,49 @@ class HostRuntime:
                 "w:InvalidParameter", f"The command with CommandId {command_id} was not found.", 2150858843
             )
         return command
+
+
+# Letters Unicode does not decompose, with the plain letter Windows' best-fit tables give them.
+_BEST_FIT = {"đ": "d", "Đ": "D", "ơ": "o", "Ơ": "O", "ư": "u", "Ư": "U"}
+
+
+def encode_console(text: str, codepage: int) -> bytes:
+    """Console output in the shell's code page.
+
+    A character the code page lacks becomes its best-fit letter where Windows has one (ụ -> u,
+    đ -> d), else '?', as WideCharToMultiByte does by default; the exact best-fit tables are [U].
+    So Vietnamese names come back unaccented under code page 437, and intact under 65001.
+    """
+    if codepage == 65001:
+        return text.encode("utf-8")
+    encoding = f"cp{codepage}"
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode(encoding)
+            continue
+        except UnicodeEncodeError:
+            pass
+        base = unicodedata.normalize("NFD", char)[0]
+        base = _BEST_FIT.get(base, _BEST_FIT.get(char, base))
+        try:
+            out += base.encode(encoding) if base != char else b"?"
+        except UnicodeEncodeError:
+            out += b"?"
+    return bytes(out)
+
+
+def _codepage(text: str) -> int:
+    """The shell's code page, if Python can encode to it; otherwise a fault, as the service refuses it."""
+    try:
+        codepage = int(text or 437)
+        codecs.lookup("utf-8" if codepage == 65001 else f"cp{codepage}")
+    except (ValueError, LookupError):
+        # Fault wording [U].
+        raise wsman.WsmanError(
+            "w:InvalidOptions", f"The code page {text} is not valid or not installed.", 2150858882
+        ) from None
+    return codepage
 
 
 class WinRMHandler(BaseHTTPRequestHandler):

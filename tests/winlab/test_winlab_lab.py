@@ -81,15 +81,18 @@ def test_host_down_refuses_connections_and_comes_back(small_lab):
 def test_slow_responses(small_lab):
     client = Client(small_lab, "dhcp-lao-cai")
     client.ok("ver")
-    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"slow": 0.2})
+    started = time.monotonic()
+    client.ok("ver")
+    normal = time.monotonic() - started
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"slow": 0.3})
     started = time.monotonic()
     client.ok("ver")
     # Five requests (create, command, receive, signal, delete), each delayed.
-    assert time.monotonic() - started >= 1.0
+    assert time.monotonic() - started >= 1.5 + normal / 2
     control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
     started = time.monotonic()
     client.ok("ver")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.5
 
 
 def test_connection_dropped_mid_command(small_lab):
@@ -200,8 +203,9 @@ def test_long_running_command_answers_operation_timeouts(small_lab):
     command = protocol.run_command(shell, "hostname")
     assert protocol.get_command_output(shell, command) == (b"DHCP-LAO-CAI\r\n", b"", 0)
     assert time.monotonic() - started >= 2.5
-    # Two Receives time out (pywinrm retries them silently), the third returns the output.
-    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == 3
+    # Receives time out (pywinrm retries them silently) until the command is done: three when the
+    # first Receive comes at once, two on a machine slow enough to delay it by half a second.
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] in (2, 3)
     control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
 
 
@@ -238,13 +242,14 @@ def test_domain_account_over_ntlm_without_encryption(tmp_path, user):
 
 def test_shutdown_restarts_the_host(tmp_path):
     hosts = [HostConfig("ws-bac-ninh-07", "7")]
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, reboot_seconds=1.0)
+    # Long enough a restart that a probe sees the host down even on a loaded machine.
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, reboot_seconds=4.0)
     with Lab(config) as lab:
         client = Client(lab, "ws-bac-ninh-07")
         client.ok("sc config Spooler start= demand")
         client.ok("sc stop LanmanServer")
         assert client.run("shutdown -r -f -t 0").status_code == 0
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 4
         went_down = False
         while time.monotonic() < deadline and not went_down:
             try:
@@ -253,7 +258,7 @@ def test_shutdown_restarts_the_host(tmp_path):
                 went_down = True
             time.sleep(0.05)
         assert went_down
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20
         while lab.runtime("ws-bac-ninh-07").faults.get("down") and time.monotonic() < deadline:
             time.sleep(0.05)
         client = Client(lab, "ws-bac-ninh-07")

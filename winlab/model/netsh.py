@@ -157,8 +157,21 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
         return not_found(words)
     rest = rest[1:]
     # An optional target server (\\name or an address). Every target is taken to be this host.
+    target = _server_address(ctx)
     if rest and (rest[0].startswith("\\\\") or _ip(rest[0])):
+        target = rest[0].lstrip("\\")
         rest = rest[1:]
+    service = ctx.state["services"].get("DHCPServer")
+    if service is None or service["state"] != 4:
+        # With the DHCP Server service stopped netsh cannot reach it, and then does not know the
+        # server context's commands. Both lines are [U]; automation matches the first (reference 1.9).
+        return Result(
+            stdout=lines(
+                f"Unable to determine the DHCP Server version for the Server {target}.",
+                f"The following command was not found: {' '.join(words)}.",
+            ),
+            exit_code=1,
+        )
     if not rest:
         return Result(stdout=lines(OK))
     verb = rest[0].lower()
@@ -464,6 +477,7 @@ def _show_state(ctx: Context, scope: dict) -> str:
 
 
 def _show_clients(ctx: Context, scope: dict) -> str:
+    """The sample (reference 1.7) is `show client 1`; level 0 is printed the same way [U]."""
     out = [
         "Type : N - NONE, D - DHCP B - BOOTP, U - UNSPECIFIED, R - RESERVATION IP",
         "=" * 92,

@@ -77,8 +77,9 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
             # A task that never ran: 0 on 2003, 267011 (SCHED_S_TASK_HAS_NOT_RUN) on NT 6 [U].
             "last_result": 267011 if nt6 else 0,
         }
-        if user.upper() in ("SYSTEM", "NT AUTHORITY\\SYSTEM") and not nt6:
-            # Second sample of reference 6.1 [V], used for 2003 where /ru SYSTEM needs no password [U].
+        if user.upper() in ("SYSTEM", "NT AUTHORITY\\SYSTEM"):
+            # Second sample of reference 6.1 [V] (the docs' `/ru System` example, Vista/2008 docs);
+            # 2003 is taken to print the same [U].
             return Result(
                 stdout=lines(
                     "INFO: The task will be created under user name (NT AUTHORITY\\SYSTEM).",
