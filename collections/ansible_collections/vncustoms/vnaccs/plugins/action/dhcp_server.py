@@ -215,7 +215,9 @@ class ActionModule(WindowsAction):
                 if result.exit_code == 3010:
                     outcome.extra["reboot_required"] = True
                     outcome.warnings.append(
-                        f"{session.host}: the DHCP Server role asks for a restart; this task does not restart"
+                        f"{session.host}: the DHCP Server role asks for a restart; nothing was restarted. "
+                        "Plan one outside peak hours (09:00-12:00, 14:00-17:00) and the Sunday "
+                        "03:00-06:00 maintenance window"
                     )
                 elif result.exit_code not in (0, 1003):
                     raise WinRMCommandError(
