@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import resource
 import ssl
 import threading
 import time
@@ -28,7 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.model import Host, system
+from winlab.model import Host, tasks
 from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
@@ -97,6 +98,7 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
+        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file = config.state_dir / "ntlm-accounts"
         auth.write_ntlm_accounts(self.accounts_file, config.accounts)
@@ -112,6 +114,8 @@ class Lab:
                 address=host_config.address,
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
+            host.resolver = self._resolve
+            host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
         self.listeners.start()
@@ -171,7 +175,7 @@ class Lab:
                     for entry in due:
                         entry["done"] = True
                     if due:
-                        system.complete_reboot(host)
+                        tasks.complete_reboot(host)
                         host.save()
                 if due and not runtime.faults.get("down"):
                     self.set_fault(name, down=True)
@@ -191,6 +195,17 @@ class Lab:
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(2)
+
+    def _resolve(self, server: str) -> Host | None:
+        """The emulated host a UNC server name means (inventory name, computer name or modeled
+        address), or None when there is none or it is down."""
+        wanted = server.lower()
+        for name, runtime in self.runtimes.items():
+            host = runtime.host
+            names = {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
+            if wanted in names:
+                return None if runtime.faults.get("down") else host
+        return None
 
     # -- what tests and the control interface use ----------------------------------------------------------
     def runtime(self, name: str) -> HostRuntime:
@@ -290,6 +305,15 @@ class Lab:
             )
             scopes[scope]["leases"] = leases
             host.save()
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """A fleet of hundreds of hosts needs more sockets than the usual soft limit of 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
 
 
 def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:

@@ -11,9 +11,11 @@ def test_scope(winlab_factory):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from winlab import inventory
 from winlab.lab import HostConfig, Lab, LabConfig
 from winlab.testing import PASSWORD, USER
 
@@ -32,4 +34,24 @@ def winlab_factory(tmp_path) -> Iterator[Callable[..., Lab]]:
 
     yield start
     for lab in labs:
+        lab.stop()
+
+
+@pytest.fixture
+def winlab_inventory(tmp_path, request) -> Iterator[tuple[Lab, Path]]:
+    """A lab for every Windows host of an `ansible-inventory --list` result, and its inventory.
+
+    Parametrize indirectly with the inventory (a dict); without a parameter the sample hosts are
+    used. Yields the running lab and the inventory directory to pass to `ansible-playbook -i`.
+    """
+    listed = getattr(request, "param", None)
+    hosts = inventory.windows_hosts(listed) if listed else inventory.sample_hosts()
+    config = inventory.lab_config(hosts, tmp_path, PASSWORD)
+    lab = Lab(LabConfig.from_dict({**config, "https": False}, tmp_path)).start()
+    try:
+        runtime = lab.describe()
+        for host in hosts:
+            runtime["hosts"][host.name]["group"] = host.group
+        yield lab, inventory.write_inventory(tmp_path / "inventory", runtime, PASSWORD, None)
+    finally:
         lab.stop()

@@ -8,6 +8,7 @@ one thread plus one per open connection.
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import selectors
@@ -16,6 +17,7 @@ import ssl
 import struct
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -43,6 +45,7 @@ class Command:
 class Shell:
     codepage: int
     user: str
+    delegated: bool = False  # Basic logons hold the password, so commands can reach other hosts
     commands: dict[str, Command] = field(default_factory=dict)
 
 
@@ -91,6 +94,12 @@ class HostRuntime:
             self.bad_logons[account] = count + 1
             return False
 
+    def domain_account(self, user: str) -> bool:
+        """Whether `user` names a domain account: written with a domain, or configured with one."""
+        if "\\" in user or "@" in user:
+            return True
+        return any("\\" in name and self._account(name) == self._account(user) for name in self.accounts)
+
     def known_account(self, user: str) -> bool:
         return any(self._account(name) == self._account(user) for name in self.accounts)
 
@@ -125,7 +134,7 @@ class HostRuntime:
             self.operations.clear()
 
     # -- WS-Management ---------------------------------------------------------------------------------
-    def handle(self, request: wsman.Request, user: str, endpoint_url: str) -> bytes:
+    def handle(self, request: wsman.Request, user: str, endpoint_url: str, delegated: bool = False) -> bytes:
         if request.resource_uri and request.resource_uri != wsman.SHELL_CMD_URI:
             raise wsman.WsmanError(
                 "w:DestinationUnreachable",
@@ -138,22 +147,21 @@ class HostRuntime:
         short = action.rsplit("/", 1)[-1]
         self.count(short)
         if action == wsman.ACTION_CREATE:
-            codepage = int(request.options.get("WINRS_CODEPAGE", "437") or 437)
+            codepage = _codepage(request.options.get("WINRS_CODEPAGE", "437"))
             shell_id = wsman.new_id()
             with self.lock:
-                self.shells[shell_id] = Shell(codepage=codepage, user=user)
+                self.shells[shell_id] = Shell(codepage=codepage, user=user, delegated=delegated)
             return wsman.create_response(request, endpoint_url, shell_id)
         shell = self._shell(request)
         if action == wsman.ACTION_COMMAND:
             program, arguments = wsman.command_line(request)
             line = " ".join([program, *arguments]).strip()
-            result = self.host.run(line, user=shell.user)
-            encoding = "utf-8" if shell.codepage == 65001 else f"cp{shell.codepage}"
+            result = self.host.run(line, user=shell.user, delegated=shell.delegated)
             command_id = wsman.new_id()
             delay = float(self.faults.get("command_delay", 0) or 0)
             shell.commands[command_id] = Command(
-                stdout=result.stdout.encode(encoding, errors="replace"),
-                stderr=result.stderr.encode(encoding, errors="replace"),
+                stdout=encode_console(result.stdout, shell.codepage),
+                stderr=encode_console(result.stderr, shell.codepage),
                 exit_code=result.exit_code,
                 ready_at=time.monotonic() + delay,
             )
@@ -232,6 +240,49 @@ class HostRuntime:
         return command
 
 
+# Letters Unicode does not decompose, with the plain letter Windows' best-fit tables give them.
+_BEST_FIT = {"đ": "d", "Đ": "D", "ơ": "o", "Ơ": "O", "ư": "u", "Ư": "U"}
+
+
+def encode_console(text: str, codepage: int) -> bytes:
+    """Console output in the shell's code page.
+
+    A character the code page lacks becomes its best-fit letter where Windows has one (ụ -> u,
+    đ -> d), else '?', as WideCharToMultiByte does by default; the exact best-fit tables are [U].
+    So Vietnamese names come back unaccented under code page 437, and intact under 65001.
+    """
+    if codepage == 65001:
+        return text.encode("utf-8")
+    encoding = f"cp{codepage}"
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode(encoding)
+            continue
+        except UnicodeEncodeError:
+            pass
+        base = unicodedata.normalize("NFD", char)[0]
+        base = _BEST_FIT.get(base, _BEST_FIT.get(char, base))
+        try:
+            out += base.encode(encoding) if base != char else b"?"
+        except UnicodeEncodeError:
+            out += b"?"
+    return bytes(out)
+
+
+def _codepage(text: str) -> int:
+    """The shell's code page, if Python can encode to it; otherwise a fault, as the service refuses it."""
+    try:
+        codepage = int(text or 437)
+        codecs.lookup("utf-8" if codepage == 65001 else f"cp{codepage}")
+    except (ValueError, LookupError):
+        # Fault wording [U].
+        raise wsman.WsmanError(
+            "w:InvalidOptions", f"The code page {text} is not valid or not installed.", 2150858882
+        ) from None
+    return codepage
+
+
 class WinRMHandler(BaseHTTPRequestHandler):
     """One TCP connection to a host's listener. NTLM state is per connection, as with HTTP.sys."""
 
@@ -245,6 +296,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
         self.ntlm_pending: spnego.ContextProxy | None = None
         self.ntlm: spnego.ContextProxy | None = None
         self.ntlm_user = ""
+        self.basic = False
         super().__init__(request, client_address, endpoint)
 
     def log_message(self, format: str, *args) -> None:
@@ -287,15 +339,21 @@ class WinRMHandler(BaseHTTPRequestHandler):
             self._send(404)
             return
         authorization = self.headers.get("Authorization", "")
-        scheme, _, value = authorization.partition(" ")
-        scheme = scheme.lower()
+        offered, _, value = authorization.partition(" ")
+        scheme = offered.lower()
         user = ""
+        self.basic = scheme == "basic"
         if scheme == "basic" and self.endpoint.allow_basic:
             credentials = auth.parse_basic(value.strip())
             if credentials is None:
                 self._challenge()
                 return
             user, password = credentials
+            if runtime.domain_account(user):
+                # WinRM's Basic authentication takes local accounts only (pywinrm README, reference 9.2):
+                # a domain account is refused before any password check, so it counts no bad logon.
+                self._challenge()
+                return
             if not runtime.record_logon(user, runtime.check_password(user, password)):
                 self._challenge()
                 return
@@ -309,7 +367,8 @@ class WinRMHandler(BaseHTTPRequestHandler):
             if kind == 1:
                 self.ntlm_pending = auth.new_ntlm_acceptor(runtime.accounts_file)
                 challenge = auth.ntlm_step(self.ntlm_pending, token, runtime.accounts_file) or b""
-                header = f"{scheme.capitalize()} {base64.b64encode(challenge).decode()}"
+                # The challenge goes back under the scheme name the client used (Negotiate or NTLM).
+                header = f"{offered} {base64.b64encode(challenge).decode()}"
                 self._send(401, b"", [("WWW-Authenticate", header)])
                 return
             if kind != 3 or self.ntlm_pending is None:
@@ -369,7 +428,7 @@ class WinRMHandler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            reply = runtime.handle(request, user, self.endpoint.url)
+            reply = runtime.handle(request, user, self.endpoint.url, delegated=self.basic)
         except wsman.WsmanError as error:
             status = 500
             relates_to = request.message_id if request is not None else ""

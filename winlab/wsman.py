@@ -31,6 +31,7 @@ ACTION_SIGNAL = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Signal"
 ACTION_SEND = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Send"
 ANONYMOUS = "http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous"
 STATE_DONE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Done"
+STATE_RUNNING = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/CommandState/Running"
 SIGNAL_TERMINATE = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/terminate"
 FAULT_ACTION = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
 
@@ -152,7 +153,7 @@ def receive_response(
             encoded = base64.b64encode(data).decode("ascii")
             parts.append(f'<rsp:Stream Name="{name}" CommandId={cid}>{encoded}</rsp:Stream>')
     if exit_code is None:
-        parts.append(f'<rsp:CommandState CommandId={cid} State="{STATE_DONE[:-4]}Running"/>')
+        parts.append(f'<rsp:CommandState CommandId={cid} State="{STATE_RUNNING}"/>')
     else:
         for name in ("stdout", "stderr"):
             parts.append(f'<rsp:Stream Name="{name}" CommandId={cid} End="true"></rsp:Stream>')

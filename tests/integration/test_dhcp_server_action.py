@@ -120,7 +120,10 @@ def test_partial_wrong_state_is_repaired_and_other_scopes_are_left_alone(lab):
     preview = run_action(lab, name, {"scopes": [SCOPE]}, check_mode=True)
     assert preview["changed"] is True
     assert model(lab, name) == damaged
-    assert preview["commands"][:2] == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    assert preview["commands"] == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    # netsh cannot read the scopes while the service is stopped; check mode says so.
+    assert preview["scopes_read"] is False
+    assert "cannot be read while the DHCPServer service is stopped" in preview["diff"]["prepared"]
 
     repaired = run_action(lab, name, {"scopes": [SCOPE]})
     assert repaired["changed"] is True and not repaired.get("failed"), repaired.get("msg")

@@ -327,6 +327,9 @@ def test_firewall_contexts(fresh):
     assert client.ok(rule) == "Ok.\r\n\r\n"
     shown = client.ok('netsh advfirewall firewall show rule name="FTP (21)"')
     assert "LocalPort:                            21" in shown
+    # add rule does not de-duplicate (reference 5.3): a second add makes a second rule.
+    client.ok(rule)
+    assert client.ok('netsh advfirewall firewall show rule name="FTP (21)"').count("Rule Name:") == 2
     client.ok('netsh advfirewall firewall delete rule name="FTP (21)"')
     assert client.run('netsh advfirewall firewall show rule name="FTP (21)"').status_code == 1
     assert client.ok(old) == "Ok.\r\n\r\n"  # 2008 (Vista) still answers the old context plainly
@@ -610,3 +613,32 @@ def test_iisftp_start_and_stop(fresh):
     client.ok(f"{script} /start MSFTPSVC/1")
     assert wo.parse_iisftp_query(client.ok(f"{script} /query MSFTPSVC/1"))[0].status == "STARTED"
     assert client.run(f"{script} /delete NoSuchSite").status_code == 1
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_schtasks_create_messages(fresh):
+    client, _ = fresh
+    as_system = client.ok(
+        'schtasks /create /sc daily /st {} /tn A /tr "ver" /ru SYSTEM'.format(
+            "03:00:00" if fresh[1] == "2003" else "03:00"
+        )
+    )
+    # The sourced `/ru System` sample: an INFO line, then SUCCESS with a capital S (reference 6.1).
+    assert as_system == (
+        "INFO: The task will be created under user name (NT AUTHORITY\\SYSTEM).\r\n"
+        "SUCCESS: The Scheduled task A has successfully been created.\r\n"
+    )
+
+
+@pytest.mark.parametrize("fresh", SERVERS, indirect=True)
+def test_netsh_dhcp_needs_the_service_running(fresh):
+    client, profile = fresh
+    install(client, profile)
+    client.ok("net stop DHCPServer")
+    stdout, stderr, code = output(client.run("netsh dhcp server show scope"))
+    assert code == 1
+    assert wo.classify_error(stdout, stderr, code) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
+    # Authorization lives in Active Directory, not in the service: it still answers.
+    assert wo.netsh_succeeded(client.ok("netsh dhcp show server"))
+    client.ok("net start DHCPServer")
+    assert wo.netsh_succeeded(client.ok("netsh dhcp server show scope"))

@@ -262,3 +262,65 @@ def test_shutdown_restarts_the_host(tmp_path):
         assert "LanmanServer" in running
         assert "Spooler" not in running
         assert client.run("shutdown -a").status_code == 1116
+
+
+def test_copy_from_another_hosts_share_needs_credentials_over_ntlm(tmp_path):
+    hosts = [HostConfig("base-ha-noi", "2003", address="10.1.1.10"), HostConfig("ws-ha-noi-01", "7")]
+    with Lab(LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False)) as lab:
+        base = Client(lab, "base-ha-noi")
+        base.ok("mkdir C:\\VNACCS\\4.2.1")
+        base.ok("echo ProductVersion=4.2.1> C:\\VNACCS\\4.2.1\\client.msi")
+        base.ok("net share VNACCS=C:\\VNACCS")
+        workstation = Client(lab, "ws-ha-noi-01")
+        workstation.ok("mkdir C:\\Temp")
+        copy = "copy /y \\\\BASE-HA-NOI\\VNACCS\\4.2.1\\client.msi C:\\Temp"
+        # NTLM: the server cannot pass the logon on to the share (the double hop).
+        denied = workstation.run(copy)
+        assert (denied.status_code, denied.std_out) == (
+            1,
+            b"Access is denied.\r\n        0 file(s) copied.\r\n",
+        )
+        wrong = workstation.run(f"net use \\\\10.1.1.10\\VNACCS wrong /user:{USER}")
+        assert wrong.status_code == 2 and b"System error 86" in wrong.std_err
+        connect = f"net use \\\\BASE-HA-NOI\\VNACCS {PASSWORD} /user:{USER}"
+        assert workstation.ok(f"{connect} && {copy}").endswith("        1 file(s) copied.\r\n")
+        assert workstation.ok("type C:\\Temp\\client.msi") == "ProductVersion=4.2.1\r\n"
+        # Basic logons hold the password, so they reach the share directly.
+        assert Client(lab, "ws-ha-noi-01", transport="basic").ok(copy) == "        1 file(s) copied.\r\n"
+        missing = Client(lab, "ws-ha-noi-01", transport="basic").run("type \\\\base-ha-noi\\NOSHARE\\x.txt")
+        assert missing.std_err == b"The network name cannot be found.\r\n"
+        control(lab, "POST", "/hosts/base-ha-noi/faults", {"down": True})
+        gone = Client(lab, "ws-ha-noi-01", transport="basic").run(copy)
+        assert gone.std_out.startswith(b"The network path was not found.")
+
+
+def test_command_line_length_limit(small_lab):
+    client = Client(small_lab, "dhcp-lao-cai")
+    assert client.run("echo " + "A" * 8000).status_code == 0
+    too_long = client.run("echo " + "A" * 8200)
+    assert (too_long.status_code, too_long.std_err) == (1, b"The command line is too long.\r\n")
+
+
+def test_dir_of_another_hosts_share(tmp_path):
+    hosts = [HostConfig("base-da-nang", "2008"), HostConfig("ws-da-nang-01", "xp")]
+    with Lab(LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False)) as lab:
+        base = Client(lab, "base-da-nang")
+        base.ok("mkdir C:\\EUC\\2026")
+        base.ok("net share EUC=C:\\EUC /GRANT:Everyone,READ")
+        listing = Client(lab, "ws-da-nang-01", transport="basic").ok("dir /b \\\\base-da-nang\\EUC")
+        assert listing == "2026\r\n"
+
+
+def test_basic_takes_local_accounts_only(tmp_path):
+    accounts = {"Administrator": PASSWORD, "CUSTOMS\\svc-ansible": "Svc-Pa55"}
+    with Lab(LabConfig(tmp_path, [HostConfig("dhcp-dien-bien", "2003")], accounts, https=False)) as lab:
+        url = f"http://127.0.0.1:{lab.runtime('dhcp-dien-bien').http_port}/wsman"
+        for user in ("CUSTOMS\\svc-ansible", "svc-ansible"):
+            session = winrm.Session(
+                url, auth=(user, "Svc-Pa55"), transport="basic", server_cert_validation="ignore"
+            )
+            with pytest.raises(winrm.exceptions.InvalidCredentialsError):
+                session.run_cmd("ver")
+        local = winrm.Session(url, auth=(USER, PASSWORD), transport="basic", server_cert_validation="ignore")
+        assert local.run_cmd("hostname").std_out == b"DHCP-DIEN-BIEN\r\n"
+        assert lab.runtime("dhcp-dien-bien").bad_logons.get("svc-ansible", 0) == 0

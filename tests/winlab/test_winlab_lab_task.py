@@ -1,4 +1,4 @@
-"""The `lab` invoke task: host profiles, the lab inventory, and the background process."""
+"""The lab inventory (winlab.inventory) and the `lab` invoke task's background process."""
 
 from __future__ import annotations
 
@@ -13,11 +13,12 @@ import winrm
 import yaml
 
 from tasklib import lab as lab_task
+from winlab import inventory
 
 INVENTORY_LIST = {
     "_meta": {
         "hostvars": {
-            "dhcp-bac-ninh": {"windows_version": "2003"},
+            "dhcp-bac-ninh": {"windows_version": "2003", "ansible_host": "10.27.10.5"},
             "dhcp-hai-phong": {"windows_version": "2008"},
             "dhcp-lang-son": {},
             "base-ha-noi": {},
@@ -36,7 +37,7 @@ INVENTORY_LIST = {
 
 
 def test_windows_hosts_from_the_inventory():
-    hosts = {host.name: host for host in lab_task.windows_hosts(INVENTORY_LIST)}
+    hosts = {host.name: host for host in inventory.windows_hosts(INVENTORY_LIST)}
     assert set(hosts) == {
         "dhcp-bac-ninh",
         "dhcp-hai-phong",
@@ -50,14 +51,19 @@ def test_windows_hosts_from_the_inventory():
     assert hosts["ws-bac-ninh-01"].profile == "xp"
     assert hosts["ws-bac-ninh-02"].profile in ("xp", "7")
     assert hosts["base-ha-noi"].group == "base_servers"
+    # The site address becomes the emulated card's address; a host without one gets a lab address.
+    assert hosts["dhcp-bac-ninh"].address == "10.27.10.5"
+    assert hosts["base-ha-noi"].address is None
+    config = inventory.lab_config(list(hosts.values()), Path("/tmp/lab"), "pw")
+    assert {"name": "dhcp-bac-ninh", "profile": "2003", "address": "10.27.10.5"} in config["hosts"]
 
 
 def test_profiles_alternate_deterministically():
     names = [f"dhcp-site-{index}" for index in range(40)]
-    profiles = [lab_task.choose_profile(name, "dhcp_servers", None) for name in names]
+    profiles = [inventory.choose_profile(name, "dhcp_servers", None) for name in names]
     assert set(profiles) == {"2003", "2008"}
-    assert profiles == [lab_task.choose_profile(name, "dhcp_servers", None) for name in names]
-    assert {lab_task.choose_profile(name, "workstations", None) for name in names} == {"xp", "7"}
+    assert profiles == [inventory.choose_profile(name, "dhcp_servers", None) for name in names]
+    assert {inventory.choose_profile(name, "workstations", None) for name in names} == {"xp", "7"}
 
 
 RUNTIME = {
@@ -75,7 +81,7 @@ def test_inventory_with_the_site_plugin(tmp_path):
     (data / "sites.yml").write_text("---\n[]\n")
     sites_config = data / "vnaccs.sites.yml"
     sites_config.write_text("---\nplugin: vncustoms.vnaccs.sites\nsites_file: sites.yml\nstrict: true\n")
-    directory = lab_task.write_inventory(tmp_path / "lab" / "inventory", RUNTIME, "pw", sites_config)
+    directory = inventory.write_inventory(tmp_path / "lab" / "inventory", RUNTIME, "pw", sites_config)
     config = yaml.safe_load((directory / "lab.sites.yml").read_text())
     assert config["plugin"] == "vncustoms.vnaccs.sites"
     assert config["sites_file"] == str(data / "sites.yml")  # relative data paths made absolute
@@ -104,7 +110,7 @@ def test_static_inventory_without_the_site_plugin(tmp_path):
     runtime = json.loads(json.dumps(RUNTIME))
     runtime["hosts"]["dhcp-bac-ninh"]["group"] = "dhcp_servers"
     runtime["hosts"]["ws-bac-ninh-01"]["group"] = "workstations"
-    directory = lab_task.write_inventory(tmp_path / "inventory", runtime, "pw", None)
+    directory = inventory.write_inventory(tmp_path / "inventory", runtime, "pw", None)
     listed = subprocess.run(
         [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(directory), "--list"],
         capture_output=True,
@@ -112,16 +118,16 @@ def test_static_inventory_without_the_site_plugin(tmp_path):
         check=True,
         cwd=Path(lab_task.ROOT),
     )
-    inventory = json.loads(listed.stdout)
-    assert inventory["dhcp_servers"]["hosts"] == ["dhcp-bac-ninh"]
-    assert inventory["_meta"]["hostvars"]["ws-bac-ninh-01"]["ansible_port"] == 40003
+    parsed = json.loads(listed.stdout)
+    assert parsed["dhcp_servers"]["hosts"] == ["dhcp-bac-ninh"]
+    assert parsed["_meta"]["hostvars"]["ws-bac-ninh-01"]["ansible_port"] == 40003
 
 
 @pytest.mark.slow
 def test_background_process_starts_and_stops(tmp_path):
-    hosts = [lab_task.LabHost("dhcp-bac-ninh", "dhcp_servers", "2003")]
+    hosts = [inventory.LabHost("dhcp-bac-ninh", "dhcp_servers", "2003")]
     config_path = tmp_path / "winlab.json"
-    config_path.write_text(json.dumps(lab_task.lab_config(hosts, tmp_path, "Pw-123")))
+    config_path.write_text(json.dumps(inventory.lab_config(hosts, tmp_path, "Pw-123")))
     runtime = lab_task.start_daemon(config_path, tmp_path)
     try:
         pid = lab_task.running_pid(tmp_path / "winlab.pid")

@@ -14,6 +14,8 @@ from winlab_support import PASSWORD, USER, Client
 from winrm.exceptions import WSManFaultError
 from winrm.protocol import Protocol
 
+from winlab.server import encode_console
+
 NS = {"s": "http://www.w3.org/2003/05/soap-envelope", "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing"}
 
 
@@ -70,6 +72,19 @@ def test_unauthenticated_request_is_challenged(lab):
     assert 'Basic realm="WSMAN"' in offered
 
 
+@pytest.mark.parametrize(
+    ("text", "codepage", "expected"),
+    [
+        ("Cục Hải quan Đồng Nai", 437, b"Cuc Hai quan Dong Nai"),
+        ("Chi cục Lưu Xá", 437, b"Chi cuc Luu X\xa0"),  # cp437 has á itself (0xA0)
+        ("Mã số €", 437, b"Ma so ?"),
+        ("Hải quan", 65001, "Hải quan".encode()),
+    ],
+)
+def test_console_encoding_best_fit(text, codepage, expected):
+    assert encode_console(text, codepage) == expected
+
+
 def test_codepage_follows_the_shell_option(lab):
     protocol = Protocol(endpoint(lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
     outputs = {}
@@ -80,7 +95,20 @@ def test_codepage_follows_the_shell_option(lab):
         protocol.cleanup_command(shell, command)
         protocol.close_shell(shell)
     assert outputs[65001] == "Hải quan\r\n".encode()
-    assert outputs[437] == b"H?i quan\r\n"  # cp437 has no ả
+    assert outputs[437] == b"Hai quan\r\n"  # cp437 has no ả: its best-fit letter stands in
+
+
+def test_unknown_codepage_is_a_fault(lab):
+    protocol = Protocol(endpoint(lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
+    with pytest.raises(WSManFaultError) as raised:
+        protocol.open_shell(codepage=99999)
+    assert raised.value.fault_subcode == "w:InvalidOptions"
+    # Vietnamese Windows' ANSI code page is a valid choice.
+    shell = protocol.open_shell(codepage=1258)
+    command = protocol.run_command(shell, "echo đư")
+    assert protocol.get_command_output(shell, command)[0] == b"\xf0\xfd\r\n"
+    protocol.cleanup_command(shell, command)
+    protocol.close_shell(shell)
 
 
 class RecordingProtocol(Protocol):

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import winrm
+
 from winlab.testing import winlab_session
 
 pytest_plugins = ["winlab.pytest_plugin"]
@@ -17,3 +24,24 @@ def test_factory_starts_hosts_and_sessions_reach_them(winlab_factory):
         winlab_session(lab, "dhcp-hai-phong", transport="basic").run_cmd("hostname").std_out
         == b"DHCP-HAI-PHONG\r\n"
     )
+
+
+def test_inventory_fixture_points_ansible_at_the_emulated_hosts(winlab_inventory):
+    lab, directory = winlab_inventory
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(directory), "--list"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    hostvars = json.loads(listed.stdout)["_meta"]["hostvars"]
+    assert set(hostvars) == set(lab.runtimes)
+    variables = hostvars["dhcp-sample-2003"]
+    assert variables["winlab_profile"] == "2003"
+    session = winrm.Session(
+        f"http://{variables['ansible_host']}:{variables['ansible_port']}/wsman",
+        auth=(variables["ansible_user"], variables["ansible_password"]),
+        transport=variables["ansible_winrm_transport"],
+        server_cert_validation="ignore",
+    )
+    assert session.run_cmd("hostname").std_out == b"DHCP-SAMPLE-200\r\n"  # NetBIOS names stop at 15

@@ -21,6 +21,10 @@ PATH_NOT_FOUND = "The system cannot find the path specified."
 
 def normalize(host: Host, user: str, path: str) -> str:
     path = path.strip().strip('"').replace("/", "\\")
+    if path.startswith("\\\\"):
+        # \\server\share\rest: kept as a UNC path, resolved on the other host by locate().
+        parts = [part for part in path[2:].split("\\") if part not in ("", ".")]
+        return "\\\\" + "\\".join(parts)
     if not re.match(r"^[A-Za-z]:\\", path):
         if re.match(r"^[A-Za-z]:$", path):
             path += "\\"
@@ -39,6 +43,43 @@ def normalize(host: Host, user: str, path: str) -> str:
             continue
         parts.append(part)
     return drive + "\\" + "\\".join(parts)
+
+
+ACCESS_DENIED = "Access is denied."
+NETWORK_PATH = "The network path was not found."
+NETWORK_NAME = "The network name cannot be found."
+
+
+def locate(ctx: Context, path: str) -> tuple[Host, str] | str:
+    """The host and local path a (possibly UNC) path names, or the error text Windows gives [U].
+
+    A UNC path reaches another emulated host's share (C$ and ADMIN$ too) when the command may use
+    the network: a Basic logon, or an earlier `net use` with credentials in the same command line.
+    """
+    if not path.startswith("\\\\"):
+        return ctx.host, path
+    parts = path[2:].split("\\")
+    if len(parts) < 2:
+        return NETWORK_NAME
+    server, share, rest = parts[0], parts[1], parts[2:]
+    other = ctx.host.resolver(server) if ctx.host.resolver else None
+    if other is None:
+        return NETWORK_PATH
+    session = ctx.host.session
+    if not (session.delegated or server.lower() in session.connections):
+        return ACCESS_DENIED
+    return other, share_path(other, share, rest)
+
+
+def share_path(host: Host, share: str, rest: list[str]) -> str:
+    """Local path behind a share name, or '' when the host has no such share."""
+    special = {"c$": "C:\\", "admin$": host.profile.system_root}
+    base = special.get(share.lower()) or host.state["shares"].get(share.lower(), {}).get("path", "")
+    if not base:
+        return ""
+    if not rest:
+        return base
+    return base.rstrip("\\") + "\\" + "\\".join(rest)
 
 
 def parent(path: str) -> str:
@@ -138,11 +179,14 @@ def rmdir(ctx: Context, argv: list[str], raw: str) -> Result:
 def dir_(ctx: Context, argv: list[str], raw: str) -> Result:
     bare = any(arg.lower() == "/b" for arg in argv)
     targets = [arg for arg in argv if not arg.startswith("/")]
-    path = normalize(ctx.host, ctx.user, targets[0] if targets else ".")
-    fs = ctx.state["fs"]
-    if is_dir(ctx.host, path):
+    found = locate(ctx, normalize(ctx.host, ctx.user, targets[0] if targets else "."))
+    if isinstance(found, str) or not found[1]:
+        return Result(stderr=lines(found if isinstance(found, str) else NETWORK_NAME), exit_code=1)
+    host, path = found
+    fs = host.state["fs"]
+    if is_dir(host, path):
         folder, pattern = path, None
-    elif get_file(ctx.host, path):
+    elif get_file(host, path):
         folder, pattern = parent(path), path.lower()
     else:
         return Result(stderr=lines("File Not Found"), exit_code=1)
@@ -188,7 +232,12 @@ def dir_(ctx: Context, argv: list[str], raw: str) -> Result:
 def type_(ctx: Context, argv: list[str], raw: str) -> Result:
     if not argv:
         return Result(stderr=lines("The syntax of the command is incorrect."), exit_code=1)
-    data = read_bytes(ctx.host, normalize(ctx.host, ctx.user, argv[0]))
+    found = locate(ctx, normalize(ctx.host, ctx.user, argv[0]))
+    if isinstance(found, str):
+        return Result(stderr=lines(found), exit_code=1)
+    if not found[1]:
+        return Result(stderr=lines(NETWORK_NAME), exit_code=1)
+    data = read_bytes(*found)
     if data is None:
         return Result(stderr=lines(NOT_FOUND), exit_code=1)
     return Result(stdout=data.decode("cp437", errors="replace"))
@@ -199,17 +248,35 @@ def copy(ctx: Context, argv: list[str], raw: str) -> Result:
     paths = [arg for arg in argv if not arg.startswith("/")]
     if len(paths) != 2:
         return Result(stderr=lines("The syntax of the command is incorrect."), exit_code=1)
-    source = normalize(ctx.host, ctx.user, paths[0])
-    data = read_bytes(ctx.host, source)
+    source_path = normalize(ctx.host, ctx.user, paths[0])
+    target_path = normalize(ctx.host, ctx.user, paths[1])
+    # [U] copy prints its errors, then the zero count, to stdout.
+    source = locate(ctx, source_path)
+    target = locate(ctx, target_path)
+    for found in (source, target):
+        if isinstance(found, str):
+            return Result(stdout=lines(found, "        0 file(s) copied."), exit_code=1)
+    (source_host, source_local), (target_host, target_local) = source, target
+    if not source_local or not target_local:
+        return Result(stdout=lines(NETWORK_NAME, "        0 file(s) copied."), exit_code=1)
+    data = read_bytes(source_host, source_local)
     if data is None:
-        # [U] copy prints the error then the zero count, both to stdout.
         return Result(stdout=lines(NOT_FOUND, "        0 file(s) copied."), exit_code=1)
-    target = normalize(ctx.host, ctx.user, paths[1])
-    if is_dir(ctx.host, target):
-        target = target.rstrip("\\") + "\\" + source.rsplit("\\", 1)[1]
-    if not is_dir(ctx.host, parent(target)):
+    if is_dir(target_host, target_local):
+        target_local = target_local.rstrip("\\") + "\\" + source_local.rsplit("\\", 1)[1]
+    if not is_dir(target_host, parent(target_local)):
         return Result(stdout=lines(PATH_NOT_FOUND, "        0 file(s) copied."), exit_code=1)
-    put_file(ctx.host, target, data)
+    if target_host is ctx.host:
+        put_file(target_host, target_local, data)
+    else:
+        # Another host's lock, taken with a timeout so two hosts copying to each other cannot deadlock.
+        if not target_host.lock.acquire(timeout=10):
+            return Result(stdout=lines(ACCESS_DENIED, "        0 file(s) copied."), exit_code=1)
+        try:
+            put_file(target_host, target_local, data)
+            target_host.save()
+        finally:
+            target_host.lock.release()
     return Result(stdout=lines("        1 file(s) copied."))
 
 
@@ -348,7 +415,8 @@ def icacls(ctx: Context, argv: list[str], raw: str) -> Result:
     if ctx.profile.key == "xp":
         return not_recognized("icacls")
     if not argv:
-        return Result(stdout=lines("ICACLS name /save aclfile [/T] [/C] [/L] [/Q] [U]"), exit_code=87)
+        # Wording not sourced [U].
+        return Result(stdout=lines("ICACLS name /save aclfile [/T] [/C] [/L] [/Q]"), exit_code=87)
     path = normalize(ctx.host, ctx.user, argv[0])
     if not (is_dir(ctx.host, path) or get_file(ctx.host, path)):
         # Output of a failed icacls [U]; the summary line is [V-fixture] (reference 4.3).

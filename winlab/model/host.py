@@ -13,7 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from winlab.model import defaults
 from winlab.model.profiles import Profile, get_profile
 
 CRLF = "\r\n"
+MAX_COMMAND_LINE = 8191
 
 
 def lines(*items: str) -> str:
@@ -33,6 +34,20 @@ class Result:
     stdout: str = ""
     stderr: str = ""
     exit_code: int = 0
+
+
+@dataclass
+class RunSession:
+    """What one WinRM command runs with: its user, and what it may reach on other hosts.
+
+    With NTLM the server holds no password it could pass on, so the command cannot open shares on
+    other hosts (the "double hop") unless it connects with explicit credentials first (`net use`);
+    with Basic it can.
+    """
+
+    user: str = ""
+    delegated: bool = False
+    connections: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -155,6 +170,11 @@ class Host:
     ) -> None:
         self.name = name
         self.state_file = state_file
+        # Set by the lab: finds another emulated host by computer name, address or inventory name.
+        self.resolver: Callable[[str], Host | None] | None = None
+        # Set by the lab: checks an account's password (for `net use ... password /user:...`).
+        self.accounts: Callable[[str, str], bool] | None = None
+        self.session = RunSession()
         self.lock = threading.RLock()
         loaded = None
         if state_file is not None and state_file.exists():
@@ -195,9 +215,13 @@ class Host:
             "OS": "Windows_NT",
         }
 
-    def run(self, command_line: str, user: str = "") -> Result:
+    def run(self, command_line: str, user: str = "", delegated: bool = False) -> Result:
         """Run one command line as cmd.exe /c would, then persist any state change."""
+        if len(command_line) > MAX_COMMAND_LINE:
+            # cmd.exe's limit since XP; wording general knowledge [U].
+            return Result(stderr=lines("The command line is too long."), exit_code=1)
         with self.lock:
+            self.session = RunSession(user, delegated)
             result = self._run_line(command_line, user)
             self.save()
             return result
@@ -294,6 +318,25 @@ class Host:
             return not_recognized(program)
         context = Context(host=self, stdin=stdin, user=user)
         return handler(context, split_args(rest), rest)
+
+
+def slash_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
+    """`/key value` and `/flag` options, as schtasks, reg and iisftp.vbs take them."""
+    options: dict[str, str] = {}
+    order: list[str] = []
+    index = 0
+    while index < len(argv):
+        arg = argv[index]
+        if arg.startswith("/"):
+            key = arg[1:].lower()
+            value = ""
+            if index + 1 < len(argv) and not argv[index + 1].startswith("/"):
+                value = argv[index + 1]
+                index += 1
+            options[key] = value
+            order.append(key)
+        index += 1
+    return options, order
 
 
 @command("cmd")

@@ -61,6 +61,8 @@ def net(ctx: Context, argv: list[str], raw: str) -> Result:
         return services.net_service(ctx, verb, argv[1:])
     if verb == "share":
         return share(ctx, argv[1:], raw)
+    if verb == "use":
+        return use(ctx, argv[1:])
     return _error(f"NET {verb.upper()} is not modeled by winlab.", helpmsg=3506, code=1)
 
 
@@ -156,3 +158,34 @@ def _details(ctx: Context, entry: dict) -> list[str]:
         out += [f"{'':<18}{grant}" for grant in grants[1:]]
     out += ["The command completed successfully.", ""]
     return [re.sub(r"\s+$", "", line) if line.strip() else line for line in out]
+
+
+def use(ctx: Context, argv: list[str]) -> Result:
+    """`net use [X:] \\\\server\\share [password] [/user:name]`: a connection for this command line.
+
+    With a password the connection works from an NTLM session too (no double hop). Connections last
+    for the command line only: each WinRM shell is a new logon session. Error texts [U].
+    """
+    targets = [arg for arg in argv if arg.startswith("\\\\")]
+    if not targets:
+        return _error("The syntax of this command is:", "", "NET USE", helpmsg=3506, code=1)
+    server, _, rest = targets[0][2:].partition("\\")
+    share_name = rest.split("\\")[0]
+    other = ctx.host.resolver(server) if ctx.host.resolver else None
+    if other is None:
+        return Result(stderr=lines("System error 53 has occurred.", "", files.NETWORK_PATH, ""), exit_code=2)
+    if not files.share_path(other, share_name, []):
+        return Result(stderr=lines("System error 67 has occurred.", "", files.NETWORK_NAME, ""), exit_code=2)
+    words = [arg for arg in argv if not arg.startswith("/") and arg not in targets and not arg.endswith(":")]
+    user = next((arg.split(":", 1)[1] for arg in argv if arg.lower().startswith("/user:")), ctx.user)
+    if not words and not ctx.host.session.delegated:
+        return Result(stderr=lines("System error 5 has occurred.", "", files.ACCESS_DENIED, ""), exit_code=2)
+    if words and ctx.host.accounts is not None and not ctx.host.accounts(user, words[0]):
+        return Result(
+            stderr=lines(
+                "System error 86 has occurred.", "", "The specified network password is not correct.", ""
+            ),
+            exit_code=2,
+        )
+    ctx.host.session.connections.add(server.lower())
+    return Result(stdout=lines("The command completed successfully.", ""))

@@ -146,7 +146,8 @@ def _server_address(ctx: Context) -> str:
 def dhcp(ctx: Context, words: list[str]) -> Result:
     rest = words[1:]
     if not rest:
-        return Result(stdout=lines("Lists all the commands available in this context. [U]"))
+        # Wording not sourced [U].
+        return Result(stdout=lines("Lists all the commands available in this context."))
     verb = rest[0].lower()
     if verb in ("add", "delete") and len(rest) >= 2 and rest[1].lower() == "server":
         return _authorize(ctx, verb, rest[2:])
@@ -156,8 +157,21 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
         return not_found(words)
     rest = rest[1:]
     # An optional target server (\\name or an address). Every target is taken to be this host.
+    target = _server_address(ctx)
     if rest and (rest[0].startswith("\\\\") or _ip(rest[0])):
+        target = rest[0].lstrip("\\")
         rest = rest[1:]
+    service = ctx.state["services"].get("DHCPServer")
+    if service is None or service["state"] != 4:
+        # With the DHCP Server service stopped netsh cannot reach it, and then does not know the
+        # server context's commands. Both lines are [U]; automation matches the first (reference 1.9).
+        return Result(
+            stdout=lines(
+                f"Unable to determine the DHCP Server version for the Server {target}.",
+                f"The following command was not found: {' '.join(words)}.",
+            ),
+            exit_code=1,
+        )
     if not rest:
         return Result(stdout=lines(OK))
     verb = rest[0].lower()
@@ -463,6 +477,7 @@ def _show_state(ctx: Context, scope: dict) -> str:
 
 
 def _show_clients(ctx: Context, scope: dict) -> str:
+    """The sample (reference 1.7) is `show client 1`; level 0 is printed the same way [U]."""
     out = [
         "Type : N - NONE, D - DHCP B - BOOTP, U - UNSPECIFIED, R - RESERVATION IP",
         "=" * 92,
@@ -568,7 +583,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -578,7 +594,9 @@ def firewall(ctx: Context, words: list[str]) -> Result:
             if not existing:
                 return Result(
                     stdout=lines(
-                        "Delete a port opening failed.", "The system cannot find the file specified. [U]"
+                        # Wording not sourced [U].
+                        "Delete a port opening failed.",
+                        "The system cannot find the file specified.",
                     ),
                     exit_code=1,
                 )
@@ -589,7 +607,8 @@ def firewall(ctx: Context, words: list[str]) -> Result:
                 stdout=lines(
                     "",
                     "The syntax supplied for this command is not valid. Check help for the "
-                    "correct syntax. [U]",
+                    # Wording not sourced [U].
+                    "correct syntax.",
                     "",
                 ),
                 exit_code=1,
@@ -653,7 +672,8 @@ def advfirewall(ctx: Context, words: list[str]) -> Result:
             or named.get("action", "").lower() not in ("allow", "block", "bypass")
             or unknown
         ):
-            return Result(stdout=lines("", "A specified value is not valid. [U]", ""), exit_code=1)
+            # Wording not sourced [U].
+            return Result(stdout=lines("", "A specified value is not valid.", ""), exit_code=1)
         # add rule does not de-duplicate: a second add makes a second rule (reference 5.3) [U].
         rules.append({key: named[key] for key in named})
         return Result(stdout=lines("Ok.", ""))

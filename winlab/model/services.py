@@ -115,9 +115,11 @@ def sc(ctx: Context, argv: list[str], raw: str) -> Result:
                 out += status_block(host, key, service)
         return Result(stdout=lines(*out, ""))
     if verb not in ("query", "qc", "config", "start", "stop"):
-        return Result(stdout=lines(f"[SC] Unknown command: {verb} [U]"), exit_code=1)
+        # Wording not sourced [U].
+        return Result(stdout=lines(f"[SC] Unknown command: {verb}"), exit_code=1)
     if not rest:
-        return Result(stdout=lines(f"DESCRIPTION: {verb} needs a service name [U]"), exit_code=1639)
+        # Wording not sourced [U].
+        return Result(stdout=lines(f"DESCRIPTION: {verb} needs a service name"), exit_code=1639)
     found = find(host, rest[0])
     if found is None or found[0].lower() != rest[0].lower():
         # sc takes only key names, never display names.

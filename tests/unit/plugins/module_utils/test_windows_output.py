@@ -350,3 +350,15 @@ def test_netsh_dhcp_error_texts(text, kind):
     output = f"Changed the current scope context to 10.27.40.0 scope.\r\n\r\n{text}\r\n"
     assert wo.classify_error(output, "", 1) is kind
     assert not wo.netsh_succeeded(output)
+
+
+def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
+    text = (
+        "Unable to determine the DHCP Server version for the Server 10.27.10.5.\r\n"
+        "The following command was not found: dhcp server show scope.\r\n"
+    )
+    assert wo.classify_error(text, "", 1) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
+    assert (
+        wo.classify_error(fixture("advfirewall_not_found_2003.txt"), "", 1)
+        is wo.ErrorKind.NETSH_COMMAND_NOT_FOUND
+    )

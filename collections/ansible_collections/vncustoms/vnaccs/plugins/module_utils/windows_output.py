@@ -538,6 +538,7 @@ def parse_reg_query(text: str) -> dict[str, dict[str, RegistryValue]]:
 class ErrorKind(Enum):
     NOT_RECOGNIZED = "not_recognized"  # cmd.exe: no such program
     NETSH_COMMAND_NOT_FOUND = "netsh_command_not_found"  # e.g. the DHCP netsh helper is not installed
+    DHCP_SERVER_UNAVAILABLE = "dhcp_server_unavailable"  # the DHCP Server service is not running
     SERVICE_NOT_INSTALLED = "service_not_installed"  # sc 1060
     SERVICE_ALREADY_RUNNING = "service_already_running"  # sc 1056, net 2182
     SERVICE_NOT_STARTED = "service_not_started"  # sc 1062, net 3521
@@ -568,6 +569,7 @@ class ErrorKind(Enum):
 # Substrings real automation matches on (reference 1.9, 3.2, 4.2, 6.2, 8.2), most specific first.
 _ERROR_TEXTS: list[tuple[str, ErrorKind]] = [
     ("is not recognized as an internal or external command", ErrorKind.NOT_RECOGNIZED),
+    ("Unable to determine the DHCP Server version", ErrorKind.DHCP_SERVER_UNAVAILABLE),
     ("The following command was not found", ErrorKind.NETSH_COMMAND_NOT_FOUND),
     ("FAILED 1060", ErrorKind.SERVICE_NOT_INSTALLED),
     ("FAILED 1056", ErrorKind.SERVICE_ALREADY_RUNNING),

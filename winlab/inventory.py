@@ -1,0 +1,178 @@
+"""The lab inventory: which profile each Windows host of the site inventory emulates, and the files
+that point Ansible at the emulated hosts. Used by `invoke lab` and by the `winlab_inventory` pytest
+fixture."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+LAB_USER = "Administrator"
+WINDOWS_GROUPS = ("dhcp_servers", "base_servers", "workstations")
+# Used while the site inventory plugin is not available: one host of each kind.
+SAMPLE_HOSTS = {
+    "dhcp-sample-2003": ("dhcp_servers", "2003"),
+    "dhcp-sample-2008": ("dhcp_servers", "2008"),
+    "base-sample": ("base_servers", None),
+    "ws-sample-1": ("workstations", None),
+    "ws-sample-2": ("workstations", None),
+}
+
+
+@dataclass(frozen=True)
+class LabHost:
+    name: str
+    group: str
+    profile: str
+    # The site address from the inventory: the emulated host's network card shows it.
+    address: str | None = None
+
+
+def choose_profile(name: str, group: str, windows_version: str | None) -> str:
+    """`windows_version` when the inventory sets it; otherwise alternate by a hash of the name, so
+    both server versions (and both workstation versions) appear and a host keeps its profile."""
+    if windows_version:
+        return str(windows_version).lower()
+    even = hashlib.sha256(name.encode("utf-8")).digest()[0] % 2 == 0
+    if group == "workstations":
+        return "xp" if even else "7"
+    return "2003" if even else "2008"
+
+
+def windows_hosts(inventory: dict) -> list[LabHost]:
+    """Windows hosts from `ansible-inventory --list` output, with the profile each will emulate."""
+    hostvars = inventory.get("_meta", {}).get("hostvars", {})
+    hosts: dict[str, LabHost] = {}
+    for group in (*WINDOWS_GROUPS, "windows"):
+        for name in _group_hosts(inventory, group):
+            if name not in hosts:
+                variables = hostvars.get(name, {})
+                kind = group if group != "windows" else "base_servers"
+                profile = choose_profile(name, kind, variables.get("windows_version"))
+                hosts[name] = LabHost(name, kind, profile, _ipv4(variables.get("ansible_host")))
+    return sorted(hosts.values(), key=lambda host: host.name)
+
+
+def _ipv4(value) -> str | None:
+    try:
+        return str(ipaddress.IPv4Address(str(value)))
+    except ValueError:
+        return None
+
+
+def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
+    seen = seen if seen is not None else set()
+    if group in seen or group not in inventory:
+        return []
+    seen.add(group)
+    entry = inventory[group]
+    names = list(entry.get("hosts", []))
+    for child in entry.get("children", []):
+        names += _group_hosts(inventory, child, seen)
+    return names
+
+
+def sample_hosts() -> list[LabHost]:
+    return [
+        LabHost(name, group, choose_profile(name, group, version))
+        for name, (group, version) in SAMPLE_HOSTS.items()
+    ]
+
+
+def lab_config(hosts: list[LabHost], lab_dir: Path, password: str) -> dict:
+    return {
+        "state_dir": str(lab_dir / "state"),
+        "address": "127.0.0.1",
+        "accounts": {LAB_USER: password},
+        "https": True,
+        "allow_basic": True,
+        "hosts": [
+            {
+                "name": host.name,
+                "profile": host.profile,
+                **({"address": host.address} if host.address else {}),
+            }
+            for host in hosts
+        ],
+    }
+
+
+def overlay(runtime: dict, password: str) -> dict:
+    """host name -> the connection variables of its emulated host."""
+    result = {}
+    for name, host in sorted(runtime["hosts"].items()):
+        result[name] = {
+            "ansible_host": host["address"],
+            "ansible_port": host["http_port"],
+            "ansible_user": LAB_USER,
+            "ansible_password": password,
+            "ansible_winrm_transport": "ntlm",
+            "ansible_winrm_scheme": "http",
+            "winlab_profile": host["profile"],
+            "winlab_https_port": host["https_port"],
+            "winlab_control_url": runtime["control_url"],
+        }
+    return result
+
+
+def _absolute_options(config: dict, base: Path) -> dict:
+    """The site plugin's options with every relative file path made absolute."""
+    result = {}
+    for key, value in config.items():
+        if isinstance(value, str) and not os.path.isabs(value) and (base / value).exists():
+            result[key] = str((base / value).resolve())
+        else:
+            result[key] = value
+    return result
+
+
+def write_inventory(directory: Path, runtime: dict, password: str, sites_config: Path | None) -> Path:
+    """Write the lab inventory directory and return its path.
+
+    With the site plugin's configuration: `lab.sites.yml` (same plugin and data files, absolute
+    paths, plus `host_vars_overlay` naming the overlay file). Without it: a static `lab.yml` of the
+    emulated hosts. The overlay lives beside the directory, not in it, because Ansible would read
+    any YAML file inside an inventory directory as an inventory of its own. The same variables are
+    also written as `host_vars/<host>.yml`, which Ansible merges over any inventory source.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in ("lab.sites.yml", "lab.yml"):
+        (directory / stale).unlink(missing_ok=True)
+    data = overlay(runtime, password)
+    overlay_path = directory.parent / "host_vars_overlay.yml"
+    header = "---\n# Written by `invoke lab`: connection variables of the winlab hosts.\n"
+    _write_private(overlay_path, header + yaml.safe_dump(data, sort_keys=True))
+    host_vars = directory / "host_vars"
+    if host_vars.exists():
+        for stale in host_vars.glob("*.yml"):
+            stale.unlink()
+    host_vars.mkdir(exist_ok=True)
+    for name, variables in data.items():
+        _write_private(host_vars / f"{name}.yml", header + yaml.safe_dump(variables, sort_keys=True))
+    if sites_config is not None and sites_config.exists():
+        config = yaml.safe_load(sites_config.read_text(encoding="utf-8")) or {}
+        config = _absolute_options(config, sites_config.parent)
+        config["host_vars_overlay"] = str(overlay_path)
+        text = "---\n# Written by `invoke lab`: the site inventory with the lab's connection variables.\n"
+        text += yaml.safe_dump(config, sort_keys=False)
+        (directory / "lab.sites.yml").write_text(text, encoding="utf-8")
+    else:
+        groups: dict[str, dict] = {}
+        for name in data:
+            group = runtime["hosts"][name].get("group", "base_servers")
+            groups.setdefault(group, {"hosts": {}})["hosts"][name] = None
+        static = {"all": {"children": {"windows": {"children": groups}}}}
+        text = "---\n# Written by `invoke lab` (no site inventory plugin configuration found).\n"
+        (directory / "lab.yml").write_text(text + yaml.safe_dump(static, sort_keys=True), encoding="utf-8")
+    return directory
+
+
+def _write_private(path: Path, text: str) -> None:
+    # The files hold the lab password.
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)

@@ -1,0 +1,172 @@
+"""`reg` and `msiexec`, and the Uninstall keys installed products leave. Reference section 8."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from winlab.model import files
+from winlab.model.host import Context, Result, command, lines, slash_options
+
+HIVES = {
+    "hklm": "HKEY_LOCAL_MACHINE",
+    "hkey_local_machine": "HKEY_LOCAL_MACHINE",
+    "hkcu": "HKEY_CURRENT_USER",
+    "hkey_current_user": "HKEY_CURRENT_USER",
+}
+UNINSTALL = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
+REG_NOT_FOUND = (
+    "ERROR: The system was unable to find the specified registry key or value."  # [U] (reference 8.2)
+)
+
+
+def _reg_key(text: str) -> str | None:
+    hive, _, rest = text.strip("\\").partition("\\")
+    full = HIVES.get(hive.lower())
+    return f"{full}\\{rest}".rstrip("\\") if full else None
+
+
+def registry(ctx: Context) -> dict:
+    """The registry, with the Uninstall keys derived from the installed products."""
+    keys = {key: dict(values) for key, values in ctx.state["registry"].items()}
+    for code, product in ctx.state["products"].items():
+        keys[f"{UNINSTALL}\\{code}".lower()] = {
+            "_path": f"{UNINSTALL}\\{code}",
+            "displayname": ["DisplayName", "REG_SZ", product["name"]],
+            "displayversion": ["DisplayVersion", "REG_SZ", product["version"]],
+            "publisher": ["Publisher", "REG_SZ", product.get("publisher", "")],
+            "uninstallstring": ["UninstallString", "REG_EXPAND_SZ", f"MsiExec.exe /X{code}"],
+        }
+    return keys
+
+
+@command("reg")
+def reg(ctx: Context, argv: list[str], raw: str) -> Result:
+    if len(argv) < 2:
+        return Result(stdout=lines("ERROR: Invalid syntax.", 'Type "REG /?" for usage.'), exit_code=1)
+    verb, key = argv[0].lower(), _reg_key(argv[1])
+    if key is None:
+        return Result(stdout=lines("ERROR: Invalid key name.", 'Type "REG /?" for usage.'), exit_code=1)
+    options, _ = slash_options(argv[2:])
+    if verb == "query":
+        keys = registry(ctx)
+        entry = keys.get(key.lower())
+        subkeys = sorted(
+            {k.get("_path", path) for path, k in keys.items() if path.startswith(key.lower() + "\\")}
+        )
+        if entry is None and not subkeys:
+            return Result(stderr=lines(REG_NOT_FOUND), exit_code=1)
+        values = [v for name, v in (entry or {}).items() if name != "_path"]
+        if "v" in options:
+            values = [v for v in values if v[0].lower() == options["v"].lower()]
+            if not values:
+                return Result(stderr=lines(REG_NOT_FOUND), exit_code=1)
+            subkeys = []
+        path = (entry or {}).get("_path", key)
+        if ctx.profile.nt6:
+            # 4-space separators, no banner (reference 8.2 [U]/[V-fixture]).
+            out = ["", path] + [f"    {name}    {kind}    {data}" for name, kind, data in values] + [""]
+        else:
+            # REG.EXE VERSION 3.0 banner (reference 8.2 [V]); tab separators [U].
+            out = ["", "! REG.EXE VERSION 3.0", "", path] + [
+                f"    {name}\t{kind}\t{data}" for name, kind, data in values
+            ]
+            out.append("")
+        if "s" not in options:
+            direct = [s for s in subkeys if "\\" not in s[len(key) + 1 :]]
+            out += direct + ([""] if direct else [])
+        return Result(stdout=lines(*out))
+    if verb == "add":
+        store = ctx.state["registry"].setdefault(key.lower(), {"_path": key})
+        if "v" in options or "ve" in options:
+            name = options.get("v", "")
+            if name.lower() in store and "f" not in options:
+                return Result(
+                    stdout=lines(
+                        # Wording not sourced [U].
+                        f"Value {name} exists, overwrite(Yes/No)? The operation was canceled by the user."
+                    ),
+                    exit_code=1,
+                )
+            store[name.lower()] = [
+                name or "(Default)",
+                options.get("t", "REG_SZ").upper(),
+                options.get("d", ""),
+            ]
+        ok = "The operation completed successfully."
+        return Result(stdout=lines(ok))
+    if verb == "delete":
+        store = ctx.state["registry"].get(key.lower())
+        if store is None:
+            return Result(stderr=lines(REG_NOT_FOUND), exit_code=1)
+        if "v" in options:
+            if store.pop(options["v"].lower(), None) is None:
+                return Result(stderr=lines(REG_NOT_FOUND), exit_code=1)
+        else:
+            del ctx.state["registry"][key.lower()]
+        return Result(stdout=lines("The operation completed successfully."))
+    return Result(stdout=lines("ERROR: Invalid syntax.", 'Type "REG /?" for usage.'), exit_code=1)
+
+
+# -- msiexec ---------------------------------------------------------------------------------------
+def package_manifest(data: bytes) -> dict[str, str]:
+    """What a lab package installs. A test package is a text file of `Key=Value` lines (ProductCode,
+    ProductName, ProductVersion, Publisher, and Result=1603|3010 to make the install fail or ask for a
+    restart); any other content installs as a product named after the file, its code from its hash."""
+    manifest: dict[str, str] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and re.match(r"^[A-Za-z]+$", key.strip()):
+            manifest[key.strip().lower()] = value.strip()
+    return manifest
+
+
+@command("msiexec")
+def msiexec(ctx: Context, argv: list[str], raw: str) -> Result:
+    """Exit codes 0, 1603, 1605, 1618, 1619, 1639, 3010 (reference 8.1). msiexec prints nothing with /qn."""
+    lowered = [arg.lower() for arg in argv]
+    mode = next((arg for arg in lowered if arg in ("/i", "/x", "/uninstall", "/package")), None)
+    target_index = lowered.index(mode) + 1 if mode else -1
+    if mode is None or target_index >= len(argv):
+        return Result(exit_code=1639)
+    if ctx.state.get("msi_busy"):
+        return Result(exit_code=1618)
+    target = argv[target_index]
+    properties = dict(arg.split("=", 1) for arg in argv if "=" in arg and not arg.startswith("/"))
+    products = ctx.state["products"]
+    if mode in ("/x", "/uninstall"):
+        code = target.upper() if target.startswith("{") else None
+        if code is None:
+            data = files.read_bytes(ctx.host, files.normalize(ctx.host, ctx.user, target))
+            if data is None:
+                return Result(exit_code=1619)
+            code = _product_code(target, data)
+        if code not in products:
+            return Result(exit_code=1605)
+        del products[code]
+        return Result()
+    path = files.normalize(ctx.host, ctx.user, target)
+    data = files.read_bytes(ctx.host, path)
+    if data is None:
+        return Result(exit_code=1619)
+    manifest = package_manifest(data)
+    result = int(manifest.get("result", "0") or 0)
+    if result == 1603:
+        return Result(exit_code=1603)
+    code = _product_code(target, data)
+    products[code] = {
+        "name": manifest.get("productname", path.rsplit("\\", 1)[1].rsplit(".", 1)[0]),
+        "version": manifest.get("productversion", "1.0.0"),
+        "publisher": manifest.get("publisher", ""),
+        "properties": properties,
+        "package": path,
+    }
+    return Result(exit_code=3010 if result == 3010 else 0)
+
+
+def _product_code(target: str, data: bytes) -> str:
+    manifest = package_manifest(data)
+    if manifest.get("productcode"):
+        return manifest["productcode"].upper()
+    digest = hashlib.md5(data, usedforsecurity=False).hexdigest().upper()
+    return f"{{{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}}}"
