@@ -120,7 +120,10 @@ def test_partial_wrong_state_is_repaired_and_other_scopes_are_left_alone(lab):
     preview = run_action(lab, name, {"scopes": [SCOPE]}, check_mode=True)
     assert preview["changed"] is True
     assert model(lab, name) == damaged
-    assert preview["commands"][:2] == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    assert preview["commands"] == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    # netsh cannot read the scopes while the service is stopped; check mode says so.
+    assert preview["scopes_read"] is False
+    assert "cannot be read while the DHCPServer service is stopped" in preview["diff"]["prepared"]
 
     repaired = run_action(lab, name, {"scopes": [SCOPE]})
     assert repaired["changed"] is True and not repaired.get("failed"), repaired.get("msg")
@@ -190,3 +193,59 @@ def test_a_workstation_version_fails_cleanly(tmp_path):
         result = run_action(lab, "ws7", {"scopes": [SCOPE]})
     assert result["failed"] is True
     assert result["msg"].startswith("ws7: ") and "2003 or 2008" in result["msg"]
+
+
+class ModelProtocol:
+    """pywinrm's Protocol answered straight from a winlab host model, with one answer overridden."""
+
+    def __init__(self, host, override):
+        self.host, self.override = host, override
+
+    def open_shell(self, codepage=437):
+        return "S"
+
+    def run_command(self, shell_id, command, args=()):
+        result = self.host.run(command)
+        self.last = self.override(command, result)
+        return "C"
+
+    def get_command_output(self, shell_id, command_id):
+        result = self.last
+        # Code page 437, unmappable characters replaced, as winlab's server sends them.
+        return (
+            result.stdout.encode("cp437", errors="replace"),
+            result.stderr.encode("cp437", errors="replace"),
+            result.exit_code,
+        )
+
+    def cleanup_command(self, shell_id, command_id):
+        pass
+
+    def close_shell(self, shell_id, close_session=True):
+        pass
+
+
+def test_a_restart_the_installer_asks_for_is_reported_not_done(tmp_path):
+    from winlab.model import Host
+    from winlab.model.host import Result
+
+    host = Host("dhcp2008", "2008", tmp_path / "dhcp2008.json")
+
+    def wants_restart(command, result):
+        if command.startswith("servermanagercmd"):
+            return Result(
+                stdout="Success: Installation succeeded. A restart is required.\r\n", exit_code=3010
+            )
+        return result
+
+    task = MagicMock(args={"scopes": [SCOPE]}, async_val=0, check_mode=False, diff=False)
+    loader = DataLoader()
+    action = ActionModule(task, MagicMock(), MagicMock(), loader, Templar(loader=loader), None)
+    action.protocol_factory = lambda settings: ModelProtocol(host, wants_restart)
+    result = action.run(
+        task_vars={"inventory_hostname": "dhcp2008", "ansible_user": USER, "ansible_password": PASSWORD}
+    )
+    assert result["reboot_required"] is True and not result.get("failed"), result.get("msg")
+    assert any("restart" in warning and "peak hours" in warning for warning in result["warnings"])
+    assert host.state["reboots"] == []
+    assert host.state["dhcp"]["scopes"]["10.27.10.0"]["state"] == 1

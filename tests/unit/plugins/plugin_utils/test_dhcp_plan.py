@@ -276,3 +276,17 @@ def test_script_failure_is_judged_by_text():
     failed = ok + "The specified IP address range either overlaps with an existing range or is invalid.\r\n"
     problem = script_failure(failed, 2)
     assert problem.startswith("1 of 2 netsh commands succeeded; dhcp_range_invalid")
+
+
+def test_probe_with_the_service_stopped_cannot_read_the_scopes():
+    text = probe_output(
+        ("qc", fixture("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
+        ("query", fixture("sc_query_stopped_2003.txt")),
+        (
+            "dump",
+            "Unable to determine the DHCP Server version for the Server 10.27.40.10.\r\n"
+            "The following command was not found: dhcp server dump.\r\n",
+        ),
+    )
+    state = parse_probe(text)
+    assert (state.installed, state.running, state.scopes) == (True, False, None)

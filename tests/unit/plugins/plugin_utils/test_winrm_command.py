@@ -224,10 +224,16 @@ def test_version_is_detected_once_per_session(answers, family, commands):
     assert [call[2] for call in protocol.steps("run_command")] == commands
 
 
-def test_the_inventory_version_saves_the_question():
-    protocol = FakeProtocol()
-    assert session_with(protocol, windows_version="2003").windows_family() == "2003"
-    assert protocol.calls == []
+def test_the_inventory_version_settles_nt6_without_systeminfo():
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
+    assert session_with(protocol, windows_version="2008").windows_family() == "2008"
+    assert [call[2] for call in protocol.steps("run_command")] == ["ver"]
+
+
+def test_an_inventory_version_that_contradicts_ver_is_an_error():
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
+    with pytest.raises(WinRMCommandError, match="windows_version=2003"):
+        session_with(protocol, windows_version="2003").windows_family()
 
 
 def test_unreadable_ver_output_is_an_error():

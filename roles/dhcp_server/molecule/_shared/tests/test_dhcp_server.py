@@ -126,3 +126,17 @@ def test_scopes_the_role_does_not_manage_are_left_alone(name):
     text = run(windows_host(name), "netsh dhcp server show scope")
     for address in HOST_VARS[name].get("expected_unmanaged_scopes", []):
         assert re.search(rf"^\s*{re.escape(address)}\s*-", text, re.M), text
+
+
+@pytest.mark.parametrize("name", sorted(INSTANCES))
+def test_authorized_in_the_departments_domain_or_not_at_all(name):
+    host = windows_host(name)
+    text = run(host, "netsh dhcp show server")
+    found = re.findall(r"Server \[([^\]]+)\]\s+Address \[([^\]]+)\]", text)
+    domain = HOST_VARS[name].get("department_ad_domain")
+    if domain:
+        assert [(server.lower().endswith("." + domain), address) for server, address in found] == [
+            (True, HOST_VARS[name]["dhcp_server_ip"])
+        ]
+    else:
+        assert found == []

@@ -52,8 +52,9 @@ SCOPE_OPTIONS = {
 }
 
 SCRIPT_HEADER = "# Written by vncustoms.vnaccs.dhcp_server for one netsh exec run; deleted afterwards."
-# sc's start= words for the service start modes this plugin sets (reference 3.1).
-START_MODES = ("auto", "demand", "disabled")
+# The daily check of Appendix III wants the DHCP Server service Running and Automatic; netsh can
+# read and change scopes only while it runs.
+START_MODE, RUNNING = "auto", True
 
 
 class ActionModule(WindowsAction):
@@ -62,8 +63,6 @@ class ActionModule(WindowsAction):
         "install": {"type": "bool", "default": True},
         "ad_domain": {"type": "str", "default": ""},
         "server_ip": {"type": "str", "default": ""},
-        "service_start_mode": {"type": "str", "choices": list(START_MODES), "default": "auto"},
-        "service_state": {"type": "str", "choices": ["started", "stopped"], "default": "started"},
         "fold_names": {"type": "bool", "default": True},
         "work_dir": {"type": "str", "default": "%SystemRoot%\\Temp"},
     }
@@ -93,8 +92,7 @@ class ActionModule(WindowsAction):
     def run_windows(self, session: WindowsSession, args: dict[str, Any], check_mode: bool) -> WindowsOutcome:
         wanted: list[WantedScope] = self._wanted
         authorize = bool(args["ad_domain"])
-        running = args["service_state"] == "started"
-        start_mode = args["service_start_mode"]
+        running, start_mode = RUNNING, START_MODE
         work_dir = args["work_dir"].rstrip("\\")
         answer_path = f"{work_dir}\\vnaccs_dhcp_install.txt"
         script_path = f"{work_dir}\\vnaccs_dhcp_plan.txt"
@@ -158,6 +156,18 @@ class ActionModule(WindowsAction):
                             session.host,
                             result,
                         )
+                if state.scopes is None:
+                    # The scopes could not be read while the service was stopped: read them now.
+                    state = self._probe(session, authorize)
+
+        if state.scopes is None:
+            # Only in check mode: the service is stopped, so netsh cannot read the scopes yet.
+            outcome.preview.append(
+                "(the scopes cannot be read while the DHCPServer service is stopped; the real run "
+                "reads them once it has started the service, and plans the netsh script then)"
+            )
+            outcome.extra["scopes_read"] = False
+            return outcome
 
         # 3. Authorization and scopes, as one netsh script.
         script = self._script(state, wanted, args, authorize)
@@ -202,6 +212,8 @@ class ActionModule(WindowsAction):
             lines = authorization_script(state, dns_name, args["server_ip"])
             self._needs_authorization = bool(lines)
             script += lines
+        if state.scopes is None:
+            return [*script, "(the scopes cannot be read: the DHCPServer service is not running)"]
         for scope in wanted:
             script += scope_script(scope, state.scopes.get(scope.address))
         return script
@@ -215,7 +227,9 @@ class ActionModule(WindowsAction):
                 if result.exit_code == 3010:
                     outcome.extra["reboot_required"] = True
                     outcome.warnings.append(
-                        f"{session.host}: the DHCP Server role asks for a restart; this task does not restart"
+                        f"{session.host}: the DHCP Server role asks for a restart; nothing was restarted. "
+                        "Plan one outside peak hours (09:00-12:00, 14:00-17:00) and the Sunday "
+                        "03:00-06:00 maintenance window"
                     )
                 elif result.exit_code not in (0, 1003):
                     raise WinRMCommandError(
@@ -248,7 +262,10 @@ class ActionModule(WindowsAction):
     def _render(state: ServerState, wanted: list[WantedScope]) -> str:
         lines = render_service(state.installed, state.start_mode, state.running)
         for scope in wanted:
-            lines += render_scope(state.scopes.get(scope.address), scope.address)
+            if state.scopes is None:
+                lines.append(f"scope {scope.address}: not readable while the service is stopped")
+            else:
+                lines += render_scope(state.scopes.get(scope.address), scope.address)
         return "\n".join(lines) + "\n"
 
     @staticmethod

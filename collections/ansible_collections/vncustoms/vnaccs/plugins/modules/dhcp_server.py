@@ -23,7 +23,9 @@ description:
     003, 006 and 015, state). A scope with the wrong mask is deleted and created again; C(DHCPNOFORCE) makes
     that fail rather than drop leases in use. Scopes not listed, and options other than 003, 006 and 015,
     are left alone.
-  - Sets the C(DHCPServer) service's start mode and state.
+  - Sets the C(DHCPServer) service to start automatically and starts it (the daily check of Appendix III
+    wants it Running and Automatic; netsh can read and change the scopes only while it runs). With the
+    service stopped, check mode reports the service change and says the scopes are read once it runs.
   - An authentication failure fails the host at once and is never retried (five failed logons lock a
     customs account, Decision 833 Article 18). An unreachable host is reported unreachable.
   - Scope names and comments are written without Vietnamese diacritics when O(fold_names) is true, since the
@@ -107,16 +109,6 @@ options:
     description: Address to authorize the server under; required with O(ad_domain).
     type: str
     default: ""
-  service_start_mode:
-    description: Start mode of the DHCPServer service (C(sc config DHCPServer start= ...)).
-    type: str
-    choices: [auto, demand, disabled]
-    default: auto
-  service_state:
-    description: State of the DHCPServer service.
-    type: str
-    choices: [started, stopped]
-    default: started
   fold_names:
     description: Write scope names and comments without Vietnamese diacritics (see the description).
     type: bool

@@ -171,7 +171,8 @@ class ServerState:
     installed: bool = False
     start_mode: str = ""  # "auto", "demand", "disabled", ... ("" when not installed)
     running: bool = False
-    scopes: dict[str, DumpScope] = field(default_factory=dict)
+    # None when netsh could not read them: the DHCP Server service is stopped (reference 1.9).
+    scopes: dict[str, DumpScope] | None = field(default_factory=dict)
     authorized: list[AuthorizedServer] | None = None
 
 
@@ -216,7 +217,9 @@ def parse_probe(stdout: str) -> ServerState:
         statuses = parse_sc_query(sections.get("query", ""))
         state.running = bool(statuses and statuses[0].running)
         dump_text = sections.get("dump", "")
-        if "The following command was not found" not in dump_text:
+        if classify_error(dump_text) is ErrorKind.DHCP_SERVER_UNAVAILABLE:
+            state.scopes = None
+        elif "The following command was not found" not in dump_text:
             state.scopes = parse_dhcp_dump(dump_text).scopes
     if "servers" in sections:
         servers_text = sections["servers"]

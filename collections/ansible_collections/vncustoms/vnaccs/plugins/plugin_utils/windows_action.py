@@ -84,10 +84,12 @@ class WindowsAction(ActionBase):
 
     def connection_settings(self, task_vars: dict[str, Any]) -> ConnectionSettings:
         host = str(task_vars.get("inventory_hostname", ""))
+        # Template against the task's variables, so `ansible_password: "{{ vault_x }}"` resolves.
+        templar = self._templar.copy_with_new_env(available_variables=task_vars)
         resolved = {}
         for name in CONNECTION_VARS:
             if name in task_vars:
-                resolved[name] = self._templar.template(task_vars[name])
+                resolved[name] = templar.template(task_vars[name])
         return ConnectionSettings.from_host_vars(host, resolved)
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -218,7 +218,9 @@ class WindowsSession:
         self._factory = protocol_factory or _default_protocol_factory
         self._protocol: Any = None
         self._shell_id: str | None = None
-        self._family = windows_version if windows_version in ("2003", "2008", "xp", "7") else None
+        # The inventory's windows_version: checked against `ver`, and it settles NT 6 server/workstation.
+        self._hint = str(windows_version).lower() if windows_version else None
+        self._family: str | None = None
         self.history: list[CommandResult] = []
 
     @property
@@ -310,7 +312,13 @@ class WindowsSession:
 
     # -- version ----------------------------------------------------------------------------------------
     def windows_family(self) -> str:
-        """ "2003", "2008", "xp" or "7", asked once per session (not at all if the inventory says)."""
+        """ "2003", "2008", "xp" or "7", asked once per session with `ver`.
+
+        `ver` tells NT 5.1 (XP) and 5.2 (2003) apart, but says 6.0/6.1 for both the servers and the
+        workstations of NT 6: there the inventory's `windows_version` decides, or else systeminfo's
+        OS Name (slow on a real host, so set windows_version where it is known). A windows_version that
+        contradicts `ver` is an error, not a guess.
+        """
         if self._family is not None:
             return self._family
         from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import parse_ver
@@ -323,11 +331,19 @@ class WindowsSession:
             )
         family = version.family
         if version.major == 6:
-            # `ver` says 6.0/6.1 for both servers and workstations; systeminfo's OS Name tells them apart.
-            info = self.run("systeminfo")
-            os_name = re.search(r"(?m)^OS Name:\s*(.+)$", info.stdout)
-            server = bool(os_name and "Server" in os_name.group(1))
-            family = "2008" if server else "7"
+            if self._hint in ("2008", "7"):
+                family = self._hint
+            else:
+                info = self.run("systeminfo")
+                os_name = re.search(r"(?m)^OS Name:\s*(.+)$", info.stdout)
+                family = "2008" if os_name and "Server" in os_name.group(1) else "7"
+        if self._hint and self._hint != family:
+            raise WinRMCommandError(
+                f"{self.host}: the inventory says windows_version={self._hint}, but the host runs "
+                f"{family} (ver: {version.version})",
+                self.host,
+                result,
+            )
         self._family = family
         return family
 
