@@ -123,6 +123,8 @@ def test_fresh_host_check_mode_then_apply_then_nothing(lab, name, installer, fir
     again = run_action(lab, name, ARGS)
     assert again["changed"] is False, again
     assert again["commands"] == []
+    # Nothing to change shows no difference either.
+    assert again["diff"]["before"] == again["diff"]["after"]
 
 
 @pytest.mark.parametrize("name", ["base2003", "base2008"])

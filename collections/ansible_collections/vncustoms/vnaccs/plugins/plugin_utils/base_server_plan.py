@@ -528,17 +528,26 @@ def render_state(wanted: Wanted, state: HostState) -> str:
         entries = state.acls.get(folder)
         lines.append(f"folder {folder}: {'present' if entries is not None else 'absent'}")
     entries = state.acls.get(wanted.root) or []
-    managed = {p.lower() for p in (*wanted.readers, *wanted.writers)}
-    for entry in entries:
-        if entry.principal.lower() in managed:
-            lines.append(f"  ntfs {entry.principal}:{entry.inheritance}({entry.rights})")
+
+    def rights(principal: str) -> str:
+        found = [f"{e.inheritance}({e.rights})" for e in entries if e.principal.lower() == principal.lower()]
+        return " ".join(found) or "none"
+
+    # Judged as the plan judges them, so that a host needing no change shows no difference.
+    for principal in wanted.readers:
+        exact = [e for e in entries if e.principal.lower() == principal.lower()]
+        read = len(exact) == 1 and _has(exact, principal, (READ_RIGHT,))
+        lines.append(f"  ntfs {principal}: {'read' if read else rights(principal)}")
+    for principal in wanted.writers:
+        write = _has(entries, principal, WRITE_SATISFIED_BY)
+        lines.append(f"  ntfs {principal}: {'modify or full' if write else rights(principal)}")
     for share in wanted.shares:
         present = state.shares.get(share.name)
         if present is None:
             lines.append(f"share {share.name}: absent")
             continue
         lines.append(f'share {present.name}: {present.path} remark "{present.remark}"')
-        lines += [f"  grant {p} {r}" for p, r in present.permissions]
+        lines += [f"  grant {p} {r}" for p, r in sorted(present.permissions, key=lambda g: g[0].lower())]
     for service in wanted.services:
         config, status = state.service_config.get(service), state.service_status.get(service)
         if config is None:
@@ -569,13 +578,13 @@ def _render_firewall(wanted: Wanted, state: HostState) -> list[str]:
             for r in state.firewall_rules
         ]
     port = wanted.ftp.port if wanted.ftp else 21
-    openings = [o for o in state.port_openings if o.port == port]
+    openings = [o for o in state.port_openings if o.port == port and o.protocol == "TCP"]
     if not openings:
         return [f"firewall TCP {port}: closed"]
-    return [
-        f"firewall TCP {o.port} ({o.profile} profile): {'enabled' if o.enabled else 'disabled'} {o.name}"
-        for o in openings
-    ]
+    names = ", ".join(sorted({o.name for o in openings}))
+    if all(o.enabled for o in openings):
+        return [f"firewall TCP {port}: open ({names})"]
+    return [f"firewall TCP {port}: disabled in some profiles ({names})"]
 
 
 def render_wanted(wanted: Wanted) -> str:
