@@ -30,7 +30,7 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.model import Host, tasks
-from winlab.server import Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
+from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
@@ -231,7 +231,9 @@ class Lab:
                 "address": runtime.address,
                 "http_port": runtime.http_port,
                 "https_port": runtime.https_port,
-                "locked": sorted(user for user, count in runtime.bad_logons.items() if count >= 5),
+                "locked": sorted(
+                    user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
+                ),
                 "faults": dict(runtime.faults),
                 **runtime.counters(),
             }

@@ -81,15 +81,18 @@ def test_host_down_refuses_connections_and_comes_back(small_lab):
 def test_slow_responses(small_lab):
     client = Client(small_lab, "dhcp-lao-cai")
     client.ok("ver")
-    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"slow": 0.2})
+    started = time.monotonic()
+    client.ok("ver")
+    normal = time.monotonic() - started
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"slow": 0.3})
     started = time.monotonic()
     client.ok("ver")
     # Five requests (create, command, receive, signal, delete), each delayed.
-    assert time.monotonic() - started >= 1.0
+    assert time.monotonic() - started >= 1.5 + normal / 2
     control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
     started = time.monotonic()
     client.ok("ver")
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 1.5
 
 
 def test_connection_dropped_mid_command(small_lab):
@@ -200,8 +203,9 @@ def test_long_running_command_answers_operation_timeouts(small_lab):
     command = protocol.run_command(shell, "hostname")
     assert protocol.get_command_output(shell, command) == (b"DHCP-LAO-CAI\r\n", b"", 0)
     assert time.monotonic() - started >= 2.5
-    # Two Receives time out (pywinrm retries them silently), the third returns the output.
-    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] == 3
+    # Receives time out (pywinrm retries them silently) until the command is done: three when the
+    # first Receive comes at once, two on a machine slow enough to delay it by half a second.
+    assert control(small_lab, "GET", "/hosts/dhcp-lao-cai/counters")["operations"]["Receive"] in (2, 3)
     control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
 
 
