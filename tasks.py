@@ -16,6 +16,7 @@ from pathlib import Path
 from invoke import Collection, task
 
 from tasklib import containers
+from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
 from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
 from tasklib.switches import switches
@@ -148,4 +149,6 @@ def test(c):
     molecule(c)
 
 
-ns = Collection(demo, test, inventory, plan, lint, unit, molecule, lab, switches, containers.images)
+ns = Collection(
+    demo, test, inventory, plan, lint, unit, molecule, lab, switches, dhcp, dhcp_demo, containers.images
+)

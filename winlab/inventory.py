@@ -51,11 +51,18 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
     for group in (*WINDOWS_GROUPS, "windows"):
         for name in _group_hosts(inventory, group):
             if name not in hosts:
-                variables = hostvars.get(name, {})
+                variables = {key: _plain(value) for key, value in hostvars.get(name, {}).items()}
                 kind = group if group != "windows" else "base_servers"
                 profile = choose_profile(name, kind, variables.get("windows_version"))
                 hosts[name] = LabHost(name, kind, profile, _ipv4(variables.get("ansible_host")))
     return sorted(hosts.values(), key=lambda host: host.name)
+
+
+def _plain(value):
+    """`ansible-inventory --list` in ansible-core 2.19 wraps strings as {"__ansible_unsafe": ...}."""
+    if isinstance(value, dict) and set(value) == {"__ansible_unsafe"}:
+        return value["__ansible_unsafe"]
+    return value
 
 
 def _ipv4(value) -> str | None:

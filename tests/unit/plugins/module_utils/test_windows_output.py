@@ -313,6 +313,45 @@ def test_ipconfig_all_leased_workstations(name, address):
     assert adapter.get("Lease Expires") == "Tuesday, December 8, 2026 8:00:00 AM"
 
 
+# What the dhcp_server plugin relies on: a dump of a scope left half done by hand, and the error
+# texts a failed `netsh exec` line prints (reference 1.8, 1.9).
+DAMAGED_DUMP = (
+    'Dhcp Server \\\\10.27.40.10 add scope 10.27.40.0 255.255.255.0 "DHCP Thai Nguyen" ""\r\n'
+    "Dhcp Server \\\\10.27.40.10 Scope 10.27.40.0 set state 0\r\n"
+    "Dhcp Server \\\\10.27.40.10 Scope 10.27.40.0 Add iprange 10.27.40.100 10.27.40.200 BOTH 0\r\n"
+    "Dhcp Server \\\\10.27.40.10 Scope 10.27.40.0 set optionvalue 6 IPADDRESS"
+    ' "10.27.1.10" "10.27.1.11" "10.27.1.12"\r\n'
+    'Dhcp Server \\\\10.27.40.10 Scope 10.27.40.0 set optionvalue 15 STRING "thainguyen.customs.gov.vn"\r\n'
+)
+
+
+def test_dump_of_an_inactive_hand_made_scope():
+    scope = wo.parse_dhcp_dump(DAMAGED_DUMP).scopes["10.27.40.0"]
+    assert (scope.name, scope.comment, scope.state) == ("DHCP Thai Nguyen", "", 0)
+    assert scope.ranges == [wo.IpRange("10.27.40.100", "10.27.40.200", "DHCP BOOTP")]
+    assert scope.options[6].values == ("10.27.1.10", "10.27.1.11", "10.27.1.12")
+    assert scope.options[15] == wo.OptionValue(15, "STRING", ("thainguyen.customs.gov.vn",))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        (
+            "The specified IP address range either overlaps with an existing range or is invalid.",
+            wo.ErrorKind.DHCP_RANGE_INVALID,
+        ),
+        ("The specified subnet does not exist.", wo.ErrorKind.DHCP_SCOPE_NOT_FOUND),
+        ("The command needs a valid Scope IP Address.", wo.ErrorKind.DHCP_SCOPE_NOT_FOUND),
+        ("The specified subnet already exists on the DHCP server.", wo.ErrorKind.DHCP_SCOPE_EXISTS),
+        ("The following command was not found: dhcp server dump.", wo.ErrorKind.NETSH_COMMAND_NOT_FOUND),
+    ],
+)
+def test_netsh_dhcp_error_texts(text, kind):
+    output = f"Changed the current scope context to 10.27.40.0 scope.\r\n\r\n{text}\r\n"
+    assert wo.classify_error(output, "", 1) is kind
+    assert not wo.netsh_succeeded(output)
+
+
 def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
     text = (
         "Unable to determine the DHCP Server version for the Server 10.27.10.5.\r\n"

@@ -1,0 +1,385 @@
+"""The DHCP Server on Windows Server 2003/2008: wanted state, one-round-trip probe, plan, netsh script.
+
+Pure controller-side logic for the `vncustoms.vnaccs.dhcp_server` action plugin, kept apart from
+Ansible so that it can be tested on its own. Host output is read only through the shared parsers in
+`module_utils/windows_output.py`.
+
+Commands follow the project's Windows reference: netsh dhcp (section 1), sysocmgr and
+servermanagercmd (section 2), sc (section 3).
+
+Assumptions the reference marks unverified [U], to check on a real 2003 SP2 and 2008 host:
+* `netsh exec` prints `Command completed successfully.` once per successful line and stops at the
+  first failing one (script_failure counts those lines; netsh's exit code is not used).
+* The scope-context commands `set name`, `set comment`, `delete iprange`, `delete excluderange`
+  and `delete optionvalue` take the arguments used here (reference 1.2 lists only their siblings).
+* With the DHCP Server service stopped, `netsh dhcp server dump` answers "Unable to determine the
+  DHCP Server version ..." (reference 1.9 lists the string), so the scopes are read after `sc start`.
+* servermanagercmd's role Id is `DHCP`; sysocmgr under `start /wait` returns 0 when it applied the
+  answer file (reference 2.1, 2.2). Success is judged by `sc qc DHCPServer` afterwards, not by them.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+    AuthorizedServer,
+    DumpScope,
+    ErrorKind,
+    OptionValue,
+    classify_error,
+    parse_dhcp_dump,
+    parse_sc_qc,
+    parse_sc_query,
+    parse_show_server,
+)
+
+SERVICE = "DHCPServer"
+MARK = "==vnaccs:{}=="
+ACTIVE_STATES = (1, 3)  # 3 is "active, switched" (reference 1.2)
+OPTION_ROUTER, OPTION_DNS, OPTION_DOMAIN = 3, 6, 15
+MANAGED_OPTIONS = (OPTION_ROUTER, OPTION_DNS, OPTION_DOMAIN)
+# sysocmgr answer file for the DHCP Server component (reference 2.1). `;` starts an .inf comment.
+ANSWER_FILE = [
+    "; Written by vncustoms.vnaccs.dhcp_server: installs the DHCP Server component (sysocmgr /u:).",
+    "[Components]",
+    "NetOC = On",
+    "",
+    "[NetOptionalComponents]",
+    "DHCPServer = 1",
+]
+
+
+class PlanError(ValueError):
+    """Wanted state that cannot be applied; the message names the field."""
+
+
+def ascii_fold(text: str) -> str:
+    """Vietnamese text without its diacritics ("Chi cục Hải quan Tiên Sơn" -> "Chi cuc Hai quan Tien Son").
+
+    The WinRM shell runs in OEM code page 437 (reference 10.4) and `netsh exec` reads its script in
+    that code page, which has no Vietnamese letters (ư, ơ, đ, ạ...): a name written through it
+    would arrive with `?` in place of those letters. The folded name is the faithful form that
+    both Windows versions keep and show back unchanged.
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+
+
+# -- wanted state -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class WantedScope:
+    address: str
+    mask: str
+    name: str
+    comment: str
+    range_start: str
+    range_end: str
+    exclusions: tuple[tuple[str, str], ...] = ()
+    router: str = ""
+    dns_servers: tuple[str, ...] = ()
+    domain_name: str = ""
+    active: bool = True
+
+    @property
+    def options(self) -> dict[int, OptionValue]:
+        wanted: dict[int, OptionValue] = {}
+        if self.router:
+            wanted[OPTION_ROUTER] = OptionValue(OPTION_ROUTER, "IPADDRESS", (self.router,))
+        if self.dns_servers:
+            wanted[OPTION_DNS] = OptionValue(OPTION_DNS, "IPADDRESS", tuple(self.dns_servers))
+        if self.domain_name:
+            wanted[OPTION_DOMAIN] = OptionValue(OPTION_DOMAIN, "STRING", (self.domain_name,))
+        return wanted
+
+
+def _address(value: str, where: str) -> ipaddress.IPv4Address:
+    try:
+        return ipaddress.IPv4Address(str(value).strip())
+    except ValueError:
+        raise PlanError(f"{where}: {value!r} is not an IPv4 address") from None
+
+
+_SAFE_TEXT = re.compile(r'^[^"%\r\n]*$')
+
+
+def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope:
+    """Check one scope's arguments and build its wanted state. Errors name the field."""
+    where = f"scopes[{index}]"
+    address = _address(spec["address"], f"{where}.address")
+    mask = str(spec.get("mask") or "255.255.255.0")
+    if mask != "255.255.255.0":
+        raise PlanError(f"{where}.mask: {mask} is not 255.255.255.0; branch scopes are /24 (Appendix IV, II)")
+    network = ipaddress.IPv4Network(f"{address}/24", strict=False)
+    if network.network_address != address:
+        raise PlanError(f"{where}.address: {address} is not the network address of {network}")
+
+    def inside(value: str, field_name: str) -> str:
+        ip = _address(value, f"{where}.{field_name}")
+        if ip not in network or ip in (network.network_address, network.broadcast_address):
+            raise PlanError(f"{where}.{field_name}: {ip} is outside the scope's subnet {network}")
+        return str(ip)
+
+    start = inside(spec["range_start"], "range_start")
+    end = inside(spec["range_end"], "range_end")
+    if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
+        raise PlanError(f"{where}.range_start: {start} comes after range_end {end}")
+    exclusions = []
+    for number, item in enumerate(spec.get("exclusions") or []):
+        first = inside(item["start"], f"exclusions[{number}].start")
+        last = inside(item["end"], f"exclusions[{number}].end")
+        if ipaddress.IPv4Address(first) > ipaddress.IPv4Address(last):
+            raise PlanError(f"{where}.exclusions[{number}]: start {first} comes after end {last}")
+        exclusions.append((first, last))
+    router = inside(spec["router"], "router") if spec.get("router") else ""
+    dns = tuple(str(_address(value, f"{where}.dns_servers")) for value in spec.get("dns_servers") or [])
+    domain = str(spec.get("domain_name") or "")
+    if domain and not re.match(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", domain):
+        raise PlanError(f"{where}.domain_name: {domain!r} is not a DNS domain name")
+    name = str(spec.get("name") or f"Scope {address}")
+    comment = str(spec.get("comment") or "")
+    if fold_names:
+        name, comment = ascii_fold(name), ascii_fold(comment)
+    for field_name, text in (("name", name), ("comment", comment)):
+        if not _SAFE_TEXT.match(text):
+            raise PlanError(f"{where}.{field_name}: {text!r} may not contain double quotes, % or line breaks")
+        try:
+            text.encode("cp437")
+        except UnicodeEncodeError:
+            raise PlanError(
+                f"{where}.{field_name}: {text!r} has letters that the host's code page 437 cannot carry; "
+                "leave fold_names on"
+            ) from None
+    overlaps = sorted(exclusions)
+    for (_, previous_end), (next_start, _) in itertools.pairwise(overlaps):
+        if ipaddress.IPv4Address(next_start) <= ipaddress.IPv4Address(previous_end):
+            raise PlanError(f"{where}.exclusions: {next_start} overlaps another exclusion")
+    return WantedScope(
+        address=str(address),
+        mask=mask,
+        name=name,
+        comment=comment,
+        range_start=start,
+        range_end=end,
+        exclusions=tuple(overlaps),
+        router=router,
+        dns_servers=dns,
+        domain_name=domain,
+        active=str(spec.get("state") or "active") == "active",
+    )
+
+
+# -- what is on the host ----------------------------------------------------------------------------
+@dataclass
+class ServerState:
+    computer_name: str = ""
+    installed: bool = False
+    start_mode: str = ""  # "auto", "demand", "disabled", ... ("" when not installed)
+    running: bool = False
+    # None when netsh could not read them: the DHCP Server service is stopped (reference 1.9).
+    scopes: dict[str, DumpScope] | None = field(default_factory=dict)
+    authorized: list[AuthorizedServer] | None = None
+
+
+def probe_command(read_authorization: bool) -> str:
+    """One command line that reads everything the plan needs: a single WinRM round trip."""
+    parts = [
+        "hostname",
+        f"echo {MARK.format('qc')}",
+        f"sc qc {SERVICE}",
+        f"echo {MARK.format('query')}",
+        f"sc query {SERVICE}",
+        f"echo {MARK.format('dump')}",
+        "netsh dhcp server dump",
+    ]
+    if read_authorization:
+        parts += [f"echo {MARK.format('servers')}", "netsh dhcp show server"]
+    return "&".join(parts)
+
+
+def split_sections(stdout: str) -> dict[str, str]:
+    sections: dict[str, list[str]] = {"head": []}
+    current = "head"
+    for line in stdout.replace("\r\n", "\n").split("\n"):
+        match = re.match(r"^==vnaccs:(\w+)==\s*$", line.strip())
+        if match:
+            current = match.group(1)
+            sections[current] = []
+            continue
+        sections[current].append(line)
+    return {key: "\n".join(value) for key, value in sections.items()}
+
+
+def parse_probe(stdout: str) -> ServerState:
+    sections = split_sections(stdout)
+    state = ServerState()
+    head = [line.strip() for line in sections.get("head", "").split("\n") if line.strip()]
+    state.computer_name = head[0] if head else ""
+    config = parse_sc_qc(sections.get("qc", ""))
+    state.installed = config is not None
+    if config is not None:
+        state.start_mode = config.start_mode
+        statuses = parse_sc_query(sections.get("query", ""))
+        state.running = bool(statuses and statuses[0].running)
+        dump_text = sections.get("dump", "")
+        if classify_error(dump_text) is ErrorKind.DHCP_SERVER_UNAVAILABLE:
+            state.scopes = None
+        elif "The following command was not found" not in dump_text:
+            state.scopes = parse_dhcp_dump(dump_text).scopes
+    if "servers" in sections:
+        servers_text = sections["servers"]
+        state.authorized = parse_show_server(servers_text) if state.installed else []
+    return state
+
+
+# -- the plan ---------------------------------------------------------------------------------------
+def install_commands(family: str, answer_path: str) -> tuple[list[str], list[str]]:
+    """(file lines to write first, commands) that install the DHCP Server component."""
+    if family == "2003":
+        # sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
+        return ANSWER_FILE, [f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r"]
+    if family == "2008":
+        return [], ["servermanagercmd -install DHCP"]
+    raise PlanError(f"the DHCP Server is installed on Windows Server 2003 or 2008, not on {family!r}")
+
+
+def service_commands(state: ServerState, start_mode: str, running: bool, assume_unknown: bool) -> list[str]:
+    commands = []
+    if assume_unknown or state.start_mode != start_mode:
+        commands.append(f"sc config {SERVICE} start= {start_mode}")
+    if running and (assume_unknown or not state.running):
+        commands.append(f"sc start {SERVICE}")
+    if not running and (assume_unknown or state.running):
+        commands.append(f"sc stop {SERVICE}")
+    return commands
+
+
+def _quote(text: str) -> str:
+    return f'"{text}"'
+
+
+def _option_line(prefix: str, option: OptionValue) -> str:
+    if option.type == "STRING":
+        values = " ".join(_quote(value) for value in option.values)
+    else:
+        values = " ".join(option.values)
+    return f"{prefix} set optionvalue {option.code} {option.type} {values}"
+
+
+def _same_option(have: OptionValue | None, want: OptionValue) -> bool:
+    return have is not None and have.type.upper() == want.type and tuple(have.values) == tuple(want.values)
+
+
+def scope_script(want: WantedScope, have: DumpScope | None) -> list[str]:
+    """netsh lines (for `netsh exec`) that turn `have` into `want`; empty when they agree."""
+    server = "dhcp server"
+    prefix = f"{server} scope {want.address}"
+    lines: list[str] = []
+    if have is not None and have.mask and have.mask != want.mask:
+        # A scope's mask cannot be changed in place; DHCPNOFORCE refuses when leases are in use.
+        lines.append(f"{server} delete scope {want.address} DHCPNOFORCE")
+        have = None
+    if have is None:
+        lines.append(
+            f"{server} add scope {want.address} {want.mask} {_quote(want.name)} {_quote(want.comment)}"
+        )
+        have = DumpScope(want.address, want.mask, want.name, want.comment, 0)
+    else:
+        if have.name != want.name:
+            lines.append(f"{prefix} set name {_quote(want.name)}")
+        if have.comment != want.comment:
+            lines.append(f"{prefix} set comment {_quote(want.comment)}")
+    wanted_exclusions = set(want.exclusions)
+    present_exclusions = {(item.start, item.end) for item in have.exclusions}
+    for start, end in sorted(present_exclusions - wanted_exclusions):
+        lines.append(f"{prefix} delete excluderange {start} {end}")
+    ranges = [(item.start, item.end) for item in have.ranges]
+    if ranges != [(want.range_start, want.range_end)]:
+        for start, end in ranges:
+            lines.append(f"{prefix} delete iprange {start} {end}")
+        lines.append(f"{prefix} add iprange {want.range_start} {want.range_end}")
+    for start, end in sorted(wanted_exclusions - present_exclusions):
+        lines.append(f"{prefix} add excluderange {start} {end}")
+    wanted_options = want.options
+    for code in MANAGED_OPTIONS:
+        option = wanted_options.get(code)
+        present = have.options.get(code)
+        if option is not None and not _same_option(present, option):
+            lines.append(_option_line(prefix, option))
+        elif option is None and present is not None:
+            lines.append(f"{prefix} delete optionvalue {code}")
+    is_active = have.state in ACTIVE_STATES
+    if want.active != is_active:
+        lines.append(f"{prefix} set state {1 if want.active else 0}")
+    return lines
+
+
+def authorization_script(state: ServerState, dns_name: str, server_ip: str) -> list[str]:
+    present = state.authorized or []
+    if any(server.address == server_ip for server in present):
+        return []
+    return [f"dhcp add server {dns_name} {server_ip}"]
+
+
+# -- how the state reads in a diff ------------------------------------------------------------------
+def render_service(installed: bool, start_mode: str, running: bool) -> list[str]:
+    if not installed:
+        return [f"service {SERVICE}: not installed"]
+    return [f"service {SERVICE}: start={start_mode or '?'} {'running' if running else 'stopped'}"]
+
+
+def render_scope(scope: DumpScope | None, address: str) -> list[str]:
+    if scope is None:
+        return [f"scope {address}: absent"]
+    state = "active" if scope.state in ACTIVE_STATES else "inactive"
+    out = [f'scope {scope.address} mask {scope.mask} name "{scope.name}" comment "{scope.comment}" {state}']
+    out += [f"  range {item.start} - {item.end}" for item in scope.ranges]
+    out += [
+        f"  exclude {item.start} - {item.end}" for item in sorted(scope.exclusions, key=lambda e: e.start)
+    ]
+    for code in sorted(scope.options):
+        if code in MANAGED_OPTIONS:
+            option = scope.options[code]
+            out.append(f"  option {code} {option.type.upper()} {' '.join(option.values)}")
+    return out
+
+
+def as_dump_scope(want: WantedScope) -> DumpScope:
+    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+        ExcludeRange,
+        IpRange,
+    )
+
+    return DumpScope(
+        address=want.address,
+        mask=want.mask,
+        name=want.name,
+        comment=want.comment,
+        state=1 if want.active else 0,
+        ranges=[IpRange(want.range_start, want.range_end)],
+        exclusions=[ExcludeRange(start, end) for start, end in want.exclusions],
+        options=want.options,
+    )
+
+
+def script_failure(output: str, expected_successes: int) -> str | None:
+    """Why a `netsh exec` run failed, or None.
+
+    netsh's exit code is not reliable (reference 1.9): every command in the script must print
+    `Command completed successfully.`; the first that does not is the failure.
+    """
+    successes = sum(1 for line in output.splitlines() if line.strip() == "Command completed successfully.")
+    if successes >= expected_successes:
+        return None
+    kind = classify_error(output) or ErrorKind.UNKNOWN
+    lines = [line.strip() for line in output.splitlines() if line.strip()]
+    detail = next(
+        (line for line in reversed(lines) if line != "Command completed successfully."),
+        "(no output)",
+    )
+    return f"{successes} of {expected_successes} netsh commands succeeded; {kind.value}: {detail}"

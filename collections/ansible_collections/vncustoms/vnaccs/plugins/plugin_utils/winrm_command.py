@@ -1,0 +1,443 @@
+"""The toolkit's one WinRM command layer: plain cmd.exe commands on Windows hosts through pywinrm.
+
+Every Windows role runs its commands through `WindowsSession`; no role opens its own pywinrm session.
+Ansible's `winrm` connection cannot be used: it wraps every command, even `raw`, in PowerShell,
+which Server 2003 does not have (see the project's Windows reference, section 9.3).
+
+A session opens **one** WinRM shell per host and runs several commands in it (pywinrm's
+`Session.run_cmd` opens and closes a shell per command: five HTTP round trips each), so that a task
+costs a handful of round trips.
+
+    settings = ConnectionSettings.from_host_vars("branch-dhcp", task_vars)
+    with WindowsSession(settings) as session:
+        family = session.windows_family()           # "2003", "2008", "xp" or "7", asked once
+        result = session.run("netsh dhcp server dump")
+        session.write_text_file(r"C:\\WINDOWS\\Temp\\plan.txt", ["dhcp server ...", ...])
+
+Errors are typed (all subclasses of `WinRMCommandLayerError`):
+* `WinRMAuthenticationError`: the host refused the credentials (HTTP 401). Raised at once and never
+  retried: five failed logons lock a customs account (Decision 833, Article 18).
+* `WinRMUnreachableError`: no WinRM listener answered (refused, timed out, DNS); names the host.
+* `WinRMCommandError`: the shell could not run a command (a WS-Management fault or transport error),
+  or, with `check=True`, the command reported a failure.
+* `WinRMSettingsError`: the host's connection variables are missing or wrong.
+
+Passwords never appear in messages, results or `repr()`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_PORTS = {"http": 5985, "https": 5986}
+# pywinrm opens its shells in OEM code page 437 (reference 10.4); output is decoded the same way.
+SHELL_CODEPAGE = 437
+OUTPUT_ENCODING = "cp437"
+# cmd.exe refuses command lines longer than 8191 characters; stay well under it.
+CMD_LINE_LIMIT = 8191
+CMD_LINE_BUDGET = 7800
+ENV_USER = "VNACCS_WINRM_USER"
+ENV_PASSWORD = "VNACCS_WINRM_PASSWORD"
+TRANSPORTS = ("ntlm", "basic", "plaintext", "ssl", "kerberos", "credssp", "certificate")
+
+
+class WinRMCommandLayerError(Exception):
+    """Base class of every error this layer raises."""
+
+    def __init__(self, message: str, host: str = "") -> None:
+        super().__init__(message)
+        self.host = host
+
+
+class WinRMSettingsError(WinRMCommandLayerError):
+    """The host's connection variables are missing or invalid."""
+
+
+class WinRMAuthenticationError(WinRMCommandLayerError):
+    """The host refused the credentials. Never retried (Article 18: five failures lock the account)."""
+
+
+class WinRMUnreachableError(WinRMCommandLayerError):
+    """No WinRM listener answered at the host's address and port."""
+
+
+class WinRMCommandError(WinRMCommandLayerError):
+    """A command could not be run, or (with check=True) reported a failure."""
+
+    def __init__(self, message: str, host: str = "", result: CommandResult | None = None) -> None:
+        super().__init__(message, host)
+        self.result = result
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on", "validate")
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """How to reach one host. Built from the host's Ansible variables; the password stays out of repr."""
+
+    name: str
+    address: str
+    user: str
+    password: str = field(repr=False)
+    port: int = 5985
+    transport: str = "ntlm"
+    scheme: str = "http"
+    validate_certs: bool = True
+    # CA bundle for HTTPS listeners with the site's own certificates; None: the system's (certifi).
+    ca_trust_path: str | None = None
+    operation_timeout: int = 20
+    read_timeout: int = 30
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.scheme}://{self.address}:{self.port}/wsman"
+
+    @classmethod
+    def from_host_vars(
+        cls, name: str, host_vars: Mapping[str, Any], environ: Mapping[str, str] | None = None
+    ) -> ConnectionSettings:
+        """Settings from `ansible_host`, `ansible_port`, `ansible_user`, `ansible_password`,
+        `ansible_winrm_transport`, `ansible_winrm_scheme`, `ansible_winrm_server_cert_validation` and
+        `ansible_winrm_ca_trust_path`.
+
+        The user and password fall back to VNACCS_WINRM_USER / VNACCS_WINRM_PASSWORD, so that they
+        can come from Ansible Vault (as variables) or from the environment of a CI job.
+        """
+        environ = os.environ if environ is None else environ
+        address = str(host_vars.get("ansible_host") or name)
+        scheme = str(host_vars.get("ansible_winrm_scheme") or "").lower()
+        port_value = host_vars.get("ansible_port")
+        if not scheme:
+            scheme = "https" if str(port_value) == "5986" else "http"
+        if scheme not in DEFAULT_PORTS:
+            raise WinRMSettingsError(
+                f"{name}: ansible_winrm_scheme must be http or https, not {scheme!r}", name
+            )
+        try:
+            port = int(port_value) if port_value not in (None, "") else DEFAULT_PORTS[scheme]
+        except (TypeError, ValueError):
+            raise WinRMSettingsError(
+                f"{name}: ansible_port must be a number, not {port_value!r}", name
+            ) from None
+        transport = str(host_vars.get("ansible_winrm_transport") or "ntlm").lower()
+        if isinstance(host_vars.get("ansible_winrm_transport"), list | tuple):
+            transport = str(host_vars["ansible_winrm_transport"][0]).lower()
+        if transport not in TRANSPORTS:
+            raise WinRMSettingsError(
+                f"{name}: ansible_winrm_transport {transport!r} is not one of {', '.join(TRANSPORTS)}", name
+            )
+        user = host_vars.get("ansible_user") or environ.get(ENV_USER, "")
+        password = host_vars.get("ansible_password")
+        if password in (None, ""):
+            password = environ.get(ENV_PASSWORD, "")
+        if not user or not password:
+            raise WinRMSettingsError(
+                f"{name}: no WinRM credentials: set ansible_user and ansible_password (Ansible Vault) "
+                f"or the environment variables {ENV_USER} and {ENV_PASSWORD}",
+                name,
+            )
+        validation = host_vars.get("ansible_winrm_server_cert_validation", "validate")
+        return cls(
+            name=name,
+            address=address,
+            user=str(user),
+            password=str(password),
+            port=port,
+            transport=transport,
+            scheme=scheme,
+            validate_certs=_as_bool(validation),
+            ca_trust_path=str(host_vars["ansible_winrm_ca_trust_path"])
+            if host_vars.get("ansible_winrm_ca_trust_path")
+            else None,
+            operation_timeout=int(host_vars.get("ansible_winrm_operation_timeout_sec") or 20),
+            read_timeout=int(host_vars.get("ansible_winrm_read_timeout_sec") or 30),
+        )
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """One command's outcome, decoded from code page 437."""
+
+    command: str
+    stdout: str
+    stderr: str
+    exit_code: int
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _default_protocol_factory(settings: ConnectionSettings):
+    from winrm.protocol import Protocol
+
+    return Protocol(
+        endpoint=settings.endpoint,
+        transport=settings.transport,
+        username=settings.user,
+        password=settings.password,
+        server_cert_validation="validate" if settings.validate_certs else "ignore",
+        # Explicit, so that pywinrm does not fall back to REQUESTS_CA_BUNDLE from the environment.
+        ca_trust_path=settings.ca_trust_path,
+        operation_timeout_sec=settings.operation_timeout,
+        read_timeout_sec=settings.read_timeout,
+    )
+
+
+def _is_auth_error(error: BaseException) -> bool:
+    from winrm.exceptions import AuthenticationError, WinRMTransportError
+
+    if isinstance(error, AuthenticationError):
+        return True
+    return isinstance(error, WinRMTransportError) and getattr(error, "code", None) == 401
+
+
+def _is_unreachable(error: BaseException) -> bool:
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests comes with pywinrm
+        return isinstance(error, OSError)
+    return isinstance(error, requests.exceptions.ConnectionError | requests.exceptions.Timeout | OSError)
+
+
+class WindowsSession:
+    """One WinRM shell on one host, for the length of a task. Use it as a context manager."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        protocol_factory: Callable[[ConnectionSettings], Any] | None = None,
+        windows_version: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self._factory = protocol_factory or _default_protocol_factory
+        self._protocol: Any = None
+        self._shell_id: str | None = None
+        # The inventory's windows_version: checked against `ver`, and it settles NT 6 server/workstation.
+        self._hint = str(windows_version).lower() if windows_version else None
+        self._family: str | None = None
+        self.history: list[CommandResult] = []
+
+    @property
+    def host(self) -> str:
+        return self.settings.name
+
+    # -- life cycle -------------------------------------------------------------------------------------
+    def open(self) -> WindowsSession:
+        if self._shell_id is not None:
+            return self
+        self._protocol = self._guard(lambda: self._factory(self.settings), "connect")
+        self._shell_id = self._guard(
+            lambda: self._protocol.open_shell(codepage=SHELL_CODEPAGE), "open a shell"
+        )
+        return self
+
+    def close(self) -> None:
+        if self._shell_id is None or self._protocol is None:
+            return
+        shell_id, self._shell_id = self._shell_id, None
+        with contextlib.suppress(Exception):
+            self._protocol.close_shell(shell_id)
+
+    def __enter__(self) -> WindowsSession:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _guard(self, call: Callable[[], Any], doing: str) -> Any:
+        """Run one pywinrm call and turn its exceptions into this layer's typed errors."""
+        host, where = self.settings.name, self.settings.endpoint
+        try:
+            return call()
+        except WinRMCommandLayerError:
+            raise
+        except Exception as error:
+            if _is_auth_error(error):
+                raise WinRMAuthenticationError(
+                    f"{host}: authentication failed for user {self.settings.user!r} at {where} "
+                    f"({self.settings.transport}); not retried, since five failed logons lock the "
+                    "account (Article 18). Check the credentials in the vault or the environment.",
+                    host,
+                ) from None
+            if type(error).__name__ == "SSLError":
+                raise WinRMUnreachableError(
+                    f"{host}: the TLS certificate at {where} is not trusted; name its CA in "
+                    "ansible_winrm_ca_trust_path",
+                    host,
+                ) from None
+            if _is_unreachable(error):
+                raise WinRMUnreachableError(
+                    f"{host}: WinRM is unreachable at {where}: could not {doing} ({type(error).__name__})",
+                    host,
+                ) from None
+            raise WinRMCommandError(f"{host}: could not {doing} over WinRM: {error}", host) from None
+
+    # -- commands ---------------------------------------------------------------------------------------
+    def run(self, command: str, check: bool = False) -> CommandResult:
+        """Run one cmd.exe command line in the session's shell."""
+        if len(command) > CMD_LINE_LIMIT:
+            raise WinRMCommandError(
+                f"{self.host}: a command line of {len(command)} characters is over cmd.exe's limit of "
+                f"{CMD_LINE_LIMIT}",
+                self.host,
+            )
+        self.open()
+        protocol, shell_id = self._protocol, self._shell_id
+        command_id = self._guard(lambda: protocol.run_command(shell_id, command), "run a command")
+        try:
+            stdout, stderr, code = self._guard(
+                lambda: protocol.get_command_output(shell_id, command_id), "read a command's output"
+            )
+        finally:
+            with contextlib.suppress(Exception):
+                protocol.cleanup_command(shell_id, command_id)
+        result = CommandResult(
+            command=command,
+            stdout=stdout.decode(OUTPUT_ENCODING, errors="replace"),
+            stderr=stderr.decode(OUTPUT_ENCODING, errors="replace"),
+            exit_code=int(code),
+        )
+        self.history.append(result)
+        if check and not result.ok:
+            raise WinRMCommandError(
+                f"{self.host}: `{command}` failed with exit code {result.exit_code}: "
+                f"{_last_line(result.output)}",
+                self.host,
+                result,
+            )
+        return result
+
+    def run_many(self, commands: Iterable[str], check: bool = False) -> list[CommandResult]:
+        return [self.run(command, check=check) for command in commands]
+
+    # -- version ----------------------------------------------------------------------------------------
+    def windows_family(self) -> str:
+        """ "2003", "2008", "xp" or "7", asked once per session with `ver`.
+
+        `ver` tells NT 5.1 (XP) and 5.2 (2003) apart, but says 6.0/6.1 for both the servers and the
+        workstations of NT 6: there the inventory's `windows_version` decides, or else systeminfo's
+        OS Name (slow on a real host, so set windows_version where it is known). A windows_version that
+        contradicts `ver` is an error, not a guess.
+        """
+        if self._family is not None:
+            return self._family
+        from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import parse_ver
+
+        result = self.run("ver")
+        version = parse_ver(result.stdout)
+        if version is None:
+            raise WinRMCommandError(
+                f"{self.host}: cannot read the Windows version from `ver`", self.host, result
+            )
+        family = version.family
+        if version.major == 6:
+            if self._hint in ("2008", "7"):
+                family = self._hint
+            else:
+                info = self.run("systeminfo")
+                os_name = re.search(r"(?m)^OS Name:\s*(.+)$", info.stdout)
+                family = "2008" if os_name and "Server" in os_name.group(1) else "7"
+        if self._hint and self._hint != family:
+            raise WinRMCommandError(
+                f"{self.host}: the inventory says windows_version={self._hint}, but the host runs "
+                f"{family} (ver: {version.version})",
+                self.host,
+                result,
+            )
+        self._family = family
+        return family
+
+    # -- files ------------------------------------------------------------------------------------------
+    def write_text_file(self, path: str, lines: Iterable[str]) -> list[str]:
+        """Write `lines` to `path` on the host with cmd.exe's `echo` (no PowerShell, no file copy).
+
+        Returns the command lines it ran. The file ends up in code page 437, CRLF line ends, as
+        `netsh exec` and `sysocmgr` read them.
+        """
+        commands = echo_file_commands(path, lines)
+        for command in commands:
+            self.run(command, check=True)
+        return commands
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(no output)"
+
+
+_CMD_SPECIAL = set("^&|<>()%")
+
+
+def cmd_escape(text: str) -> str:
+    """Escape `text` for an unquoted cmd.exe `echo`: ^ before & | < > ( ) ^ and %.
+
+    Characters inside double quotes are left alone, since cmd does not treat them specially there;
+    but cmd expands %NAME% even inside quotes, so a % inside quotes is refused. So are characters
+    that code page 437 cannot carry, and line breaks.
+    """
+    if "\r" in text or "\n" in text:
+        raise ValueError("a line to echo must not contain a line break")
+    try:
+        text.encode(OUTPUT_ENCODING)
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"{text!r} has characters that code page 437 cannot carry "
+            f"({error.object[error.start : error.end]!r})"
+        ) from None
+    out: list[str] = []
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+            out.append(char)
+        elif quoted and char == "%":
+            raise ValueError(f"{text!r}: cmd.exe would expand a % inside quotes")
+        elif not quoted and char in _CMD_SPECIAL:
+            out.append("^" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def echo_file_commands(path: str, lines: Iterable[str], budget: int = CMD_LINE_BUDGET) -> list[str]:
+    """Command lines that write `lines` to `path`, each under `budget` characters.
+
+    The redirection comes first (`>>file echo text`), so a line ending in a digit (`set state 1`) is
+    not taken for a handle number (`1>>file`). The first line truncates the file (`>`).
+    """
+    # %NAME% (e.g. %SystemRoot%) is fine: cmd expands it. Anything else special is refused.
+    if re.search(r'[\s"&|<>^%()]', re.sub(r"%[A-Za-z_][A-Za-z0-9_]*%", "", path)):
+        raise ValueError(f"{path!r}: use a path without spaces, quotes or cmd.exe special characters")
+    commands: list[str] = []
+    current = ""
+    first = True
+    for line in lines:
+        text = cmd_escape(line)
+        piece = f"{'>' if first else '>>'}{path} " + (f"echo {text}" if text.strip() else "echo.")
+        first = False
+        if len(piece) > budget:
+            raise ValueError(f"one line is too long for a command line ({len(piece)} characters)")
+        if current and len(current) + 1 + len(piece) > budget:
+            commands.append(current)
+            current = piece
+        else:
+            current = f"{current}&{piece}" if current else piece
+    if first:
+        current = f"type nul>{path}"
+    if current:
+        commands.append(current)
+    return commands

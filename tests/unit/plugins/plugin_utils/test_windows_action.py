@@ -1,0 +1,177 @@
+"""WindowsAction, the base class of the Windows action plugins, with a fake pywinrm Protocol."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from unittest.mock import MagicMock
+
+import pytest
+from ansible.errors import AnsibleActionFail
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import (
+    WindowsAction,
+    WindowsOutcome,
+)
+from winrm.exceptions import InvalidCredentialsError
+
+PASSWORD = "Very-Secret-9"
+
+
+class FakeProtocol:
+    def __init__(self, outputs: dict[str, bytes], error: Exception | None = None):
+        self.outputs = outputs
+        self.error = error
+        self.commands: list[str] = []
+        self.shells = 0
+
+    def open_shell(self, codepage=437):
+        if self.error:
+            raise self.error
+        self.shells += 1
+        return "S"
+
+    def run_command(self, shell_id, command, args=()):
+        self.commands.append(command)
+        return "C"
+
+    def get_command_output(self, shell_id, command_id):
+        return self.outputs.get(self.commands[-1], b""), b"", 0
+
+    def cleanup_command(self, shell_id, command_id):
+        pass
+
+    def close_shell(self, shell_id, close_session=True):
+        pass
+
+
+class ServiceStart(WindowsAction):
+    """A minimal plugin: start a service unless `sc query` shows it running."""
+
+    ARGUMENT_SPEC: ClassVar[dict[str, Any]] = {"name": {"type": "str", "required": True}}
+
+    def run_windows(self, session, args, check_mode):
+        state = session.run(f"sc query {args['name']}").stdout
+        running = "RUNNING" in state
+        commands = [] if running else [f"sc start {args['name']}"]
+        if commands and not check_mode:
+            for command in commands:
+                session.run(command, check=True)
+        return WindowsOutcome(
+            changed=bool(commands),
+            commands=commands,
+            before="running" if running else "stopped",
+            after="running",
+            extra={"echo": state},
+        )
+
+
+def run(protocol: FakeProtocol, args: dict, check_mode=False, diff=True, **host_vars):
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.diff = diff
+    loader = DataLoader()
+    action = ServiceStart(
+        task=task,
+        connection=MagicMock(),
+        play_context=MagicMock(),
+        loader=loader,
+        templar=Templar(loader=loader),
+        shared_loader_obj=None,
+    )
+    action.protocol_factory = lambda settings: protocol
+    task_vars = {
+        "inventory_hostname": "cao-bang-dhcp",
+        "ansible_host": "10.0.0.5",
+        "ansible_user": "Administrator",
+        "ansible_password": PASSWORD,
+        **host_vars,
+    }
+    return action.run(task_vars=task_vars)
+
+
+def test_check_mode_reports_the_plan_and_runs_only_the_probe():
+    protocol = FakeProtocol({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
+    result = run(protocol, {"name": "Spooler"}, check_mode=True)
+    assert result["changed"] is True
+    assert result["commands"] == ["sc start Spooler"]
+    assert protocol.commands == ["sc query Spooler"]
+    assert result["diff"]["before"] == "stopped" and result["diff"]["after"] == "running"
+    assert "would run" in result["diff"]["prepared"] and "sc start Spooler" in result["diff"]["prepared"]
+
+
+def test_a_real_run_runs_the_plan_in_one_shell():
+    protocol = FakeProtocol({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
+    result = run(protocol, {"name": "Spooler"})
+    assert protocol.commands == ["sc query Spooler", "sc start Spooler"]
+    assert protocol.shells == 1
+    assert result["changed"] is True and "ran" in result["diff"]["prepared"]
+
+
+def test_nothing_to_do_is_not_changed_and_has_no_prepared_diff():
+    protocol = FakeProtocol({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
+    result = run(protocol, {"name": "Spooler"})
+    assert (result["changed"], result["commands"]) == (False, [])
+    assert "prepared" not in result["diff"]
+
+
+def test_without_diff_mode_there_is_no_diff():
+    protocol = FakeProtocol({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
+    assert "diff" not in run(protocol, {"name": "Spooler"}, diff=False)
+
+
+def test_the_password_is_scrubbed_even_if_a_host_echoes_it():
+    protocol = FakeProtocol({"sc query Spooler": f"RUNNING {PASSWORD}\r\n".encode()})
+    result = run(protocol, {"name": "Spooler"})
+    assert PASSWORD not in repr(result)
+    assert "********" in result["echo"]
+
+
+def test_a_templated_password_from_the_vault_variables_is_used():
+    protocol = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    seen = {}
+
+    def factory(settings):
+        seen["password"] = settings.password
+        return protocol
+
+    task = MagicMock(args={"name": "Spooler"}, async_val=0, check_mode=False, diff=False)
+    loader = DataLoader()
+    action = ServiceStart(task, MagicMock(), MagicMock(), loader, Templar(loader=loader), None)
+    action.protocol_factory = factory
+    action.run(
+        task_vars={
+            "inventory_hostname": "h",
+            "ansible_host": "10.0.0.5",
+            "ansible_user": "Administrator",
+            # Inventory files are trusted template sources; plain Python strings are not (2.19).
+            "ansible_password": trust_as_template("{{ vault_winrm_password }}"),
+            "vault_winrm_password": PASSWORD,
+        }
+    )
+    assert seen["password"] == PASSWORD
+
+
+def test_authentication_failure_fails_the_host_with_a_clear_message():
+    protocol = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    result = run(protocol, {"name": "Spooler"})
+    assert result["failed"] is True and result["authentication_failed"] is True
+    assert "cao-bang-dhcp" in result["msg"] and "not retried" in result["msg"]
+
+
+def test_missing_credentials_fail_without_contacting_the_host(monkeypatch):
+    monkeypatch.delenv("VNACCS_WINRM_USER", raising=False)
+    monkeypatch.delenv("VNACCS_WINRM_PASSWORD", raising=False)
+    protocol = FakeProtocol({})
+    result = run(protocol, {"name": "Spooler"}, ansible_password="")
+    assert result["failed"] is True and "VNACCS_WINRM_PASSWORD" in result["msg"]
+    assert protocol.commands == [] and protocol.shells == 0
+
+
+def test_bad_arguments_fail_before_connecting():
+    protocol = FakeProtocol({})
+    with pytest.raises(AnsibleActionFail):
+        run(protocol, {"nam": "Spooler"})
+    assert protocol.shells == 0

@@ -1,0 +1,281 @@
+"""The shared WinRM command layer, against a fake pywinrm Protocol (no network)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
+    CMD_LINE_LIMIT,
+    ConnectionSettings,
+    WindowsSession,
+    WinRMAuthenticationError,
+    WinRMCommandError,
+    WinRMSettingsError,
+    WinRMUnreachableError,
+    cmd_escape,
+    echo_file_commands,
+)
+from winrm.exceptions import InvalidCredentialsError, WinRMTransportError, WSManFaultError
+
+PASSWORD = "S3cret-Pass"
+HOST_VARS = {"ansible_host": "10.27.10.5", "ansible_user": "HQ\\dhcpadmin", "ansible_password": PASSWORD}
+
+
+class FakeProtocol:
+    """Records pywinrm Protocol calls; answers commands from a table of (stdout, stderr, code)."""
+
+    def __init__(self, answers=None, fail_on=None, error=None):
+        self.answers = answers or {}
+        self.fail_on = fail_on
+        self.error = error
+        self.calls: list[tuple] = []
+
+    def _maybe_fail(self, step):
+        if self.fail_on == step:
+            raise self.error
+
+    def open_shell(self, codepage=437):
+        self.calls.append(("open_shell", codepage))
+        self._maybe_fail("open_shell")
+        return "SHELL-1"
+
+    def run_command(self, shell_id, command, args=()):
+        self.calls.append(("run_command", shell_id, command))
+        self._maybe_fail("run_command")
+        return f"CMD-{len(self.calls)}"
+
+    def get_command_output(self, shell_id, command_id):
+        command = next(call[2] for call in reversed(self.calls) if call[0] == "run_command")
+        self.calls.append(("get_command_output", shell_id, command_id))
+        self._maybe_fail("get_command_output")
+        return self.answers.get(command, (b"", b"", 0))
+
+    def cleanup_command(self, shell_id, command_id):
+        self.calls.append(("cleanup_command", shell_id, command_id))
+
+    def close_shell(self, shell_id, close_session=True):
+        self.calls.append(("close_shell", shell_id))
+
+    def steps(self, name):
+        return [call for call in self.calls if call[0] == name]
+
+
+def session_with(protocol: FakeProtocol, **kwargs) -> WindowsSession:
+    settings = ConnectionSettings.from_host_vars("bac-ninh-cchq-tien-son", HOST_VARS)
+    return WindowsSession(settings, protocol_factory=lambda _settings: protocol, **kwargs)
+
+
+# -- settings ---------------------------------------------------------------------------------------
+def test_settings_default_to_ntlm_over_http_on_5985():
+    settings = ConnectionSettings.from_host_vars("h", HOST_VARS)
+    assert (settings.transport, settings.scheme, settings.port) == ("ntlm", "http", 5985)
+    assert settings.endpoint == "http://10.27.10.5:5985/wsman"
+    assert settings.validate_certs is True
+
+
+def test_settings_https_defaults_to_5986_and_reads_cert_validation():
+    settings = ConnectionSettings.from_host_vars(
+        "h", {**HOST_VARS, "ansible_winrm_scheme": "https", "ansible_winrm_server_cert_validation": "ignore"}
+    )
+    assert settings.endpoint == "https://10.27.10.5:5986/wsman"
+    assert settings.validate_certs is False
+
+
+def test_settings_take_port_and_transport_from_host_vars():
+    settings = ConnectionSettings.from_host_vars(
+        "h", {**HOST_VARS, "ansible_port": "15985", "ansible_winrm_transport": "basic"}
+    )
+    assert (settings.port, settings.transport) == (15985, "basic")
+
+
+def test_credentials_fall_back_to_the_environment():
+    environ = {"VNACCS_WINRM_USER": "envuser", "VNACCS_WINRM_PASSWORD": "envpass"}
+    settings = ConnectionSettings.from_host_vars("h", {"ansible_host": "10.0.0.1"}, environ=environ)
+    assert (settings.user, settings.password) == ("envuser", "envpass")
+
+
+def test_missing_credentials_name_the_host_and_both_sources():
+    with pytest.raises(WinRMSettingsError) as error:
+        ConnectionSettings.from_host_vars("lao-cai-cchq", {"ansible_host": "10.0.0.1"}, environ={})
+    assert "lao-cai-cchq" in str(error.value)
+    assert "VNACCS_WINRM_PASSWORD" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [
+        ({"ansible_winrm_transport": "telnet"}, "ansible_winrm_transport"),
+        ({"ansible_port": "x"}, "ansible_port"),
+    ],
+)
+def test_bad_settings_are_refused(extra, word):
+    with pytest.raises(WinRMSettingsError, match=word):
+        ConnectionSettings.from_host_vars("h", {**HOST_VARS, **extra})
+
+
+def test_repr_of_settings_hides_the_password():
+    assert PASSWORD not in repr(ConnectionSettings.from_host_vars("h", HOST_VARS))
+
+
+# -- one shell, several commands --------------------------------------------------------------------
+def test_one_shell_in_code_page_437_serves_several_commands():
+    protocol = FakeProtocol({"hostname": (b"DHCP01\r\n", b"", 0), "ver": (b"x", b"", 0)})
+    with session_with(protocol) as session:
+        assert session.run("hostname").stdout == "DHCP01\r\n"
+        session.run("ver")
+    assert protocol.steps("open_shell") == [("open_shell", 437)]
+    assert len(protocol.steps("run_command")) == 2
+    assert len(protocol.steps("cleanup_command")) == 2
+    assert protocol.steps("close_shell") == [("close_shell", "SHELL-1")]
+
+
+def test_output_is_decoded_from_code_page_437():
+    protocol = FakeProtocol({"type f": (b"Caf\x82 \x84\r\n", b"Acc\x82s\r\n", 3)})
+    result = session_with(protocol).run("type f")
+    assert (result.stdout, result.stderr, result.exit_code) == ("Café ä\r\n", "Accés\r\n", 3)
+    assert not result.ok
+
+
+def test_check_raises_with_the_result_attached():
+    protocol = FakeProtocol({"sc start X": (b"[SC] StartService FAILED 1058:\r\n", b"", 1058)})
+    with pytest.raises(WinRMCommandError) as error:
+        session_with(protocol).run("sc start X", check=True)
+    assert error.value.result.exit_code == 1058
+    assert "FAILED 1058" in str(error.value)
+
+
+def test_a_command_over_the_cmd_line_limit_is_refused_before_sending():
+    protocol = FakeProtocol()
+    with pytest.raises(WinRMCommandError, match="8191"):
+        session_with(protocol).run("echo " + "x" * CMD_LINE_LIMIT)
+    assert protocol.calls == []
+
+
+# -- typed errors -----------------------------------------------------------------------------------
+def test_authentication_failure_is_raised_at_once_and_never_retried():
+    protocol = FakeProtocol(fail_on="open_shell", error=InvalidCredentialsError("rejected"))
+    session = session_with(protocol)
+    with pytest.raises(WinRMAuthenticationError) as error:
+        session.run("hostname")
+    assert len(protocol.steps("open_shell")) == 1
+    assert protocol.steps("run_command") == []
+    message = str(error.value)
+    assert "bac-ninh-cchq-tien-son" in message and "Article 18" in message
+    assert PASSWORD not in message
+
+
+def test_http_401_from_the_transport_is_an_authentication_failure():
+    protocol = FakeProtocol(fail_on="run_command", error=WinRMTransportError("http", 401, "denied"))
+    with pytest.raises(WinRMAuthenticationError):
+        session_with(protocol).run("hostname")
+    assert len(protocol.steps("run_command")) == 1
+
+
+def test_refused_connection_is_unreachable_and_names_the_host():
+    protocol = FakeProtocol(fail_on="open_shell", error=requests.exceptions.ConnectionError("refused"))
+    with pytest.raises(WinRMUnreachableError) as error:
+        session_with(protocol).run("hostname")
+    assert "bac-ninh-cchq-tien-son" in str(error.value)
+    assert "10.27.10.5:5985" in str(error.value)
+
+
+def test_a_wsman_fault_is_a_command_error():
+    fault = WSManFaultError(code=500, message="fault", response="", reason="The shell was not found")
+    protocol = FakeProtocol(fail_on="get_command_output", error=fault)
+    with pytest.raises(WinRMCommandError, match="could not read"):
+        session_with(protocol).run("hostname")
+    assert len(protocol.steps("cleanup_command")) == 1
+
+
+# -- version detection ------------------------------------------------------------------------------
+VER_2003 = b"\r\nMicrosoft Windows [Version 5.2.3790]\r\n"
+VER_6 = b"\r\nMicrosoft Windows [Version 6.0.6002]\r\n"
+OS_2008 = b"OS Name:                   Microsoft Windows Server 2008 Standard\r\n"
+
+
+@pytest.mark.parametrize(
+    ("answers", "family", "commands"),
+    [
+        ({"ver": (VER_2003, b"", 0)}, "2003", ["ver"]),
+        ({"ver": (b"\r\nMicrosoft Windows XP [Version 5.1.2600]\r\n", b"", 0)}, "xp", ["ver"]),
+        (
+            {
+                "ver": (VER_6, b"", 0),
+                "systeminfo": (OS_2008, b"", 0),
+            },
+            "2008",
+            ["ver", "systeminfo"],
+        ),
+        (
+            {
+                "ver": (b"\r\nMicrosoft Windows [Version 6.1.7601]\r\n", b"", 0),
+                "systeminfo": (b"OS Name:                   Microsoft Windows 7 Professional\r\n", b"", 0),
+            },
+            "7",
+            ["ver", "systeminfo"],
+        ),
+    ],
+)
+def test_version_is_detected_once_per_session(answers, family, commands):
+    protocol = FakeProtocol(answers)
+    session = session_with(protocol)
+    assert session.windows_family() == family
+    assert session.windows_family() == family
+    assert [call[2] for call in protocol.steps("run_command")] == commands
+
+
+def test_the_inventory_version_settles_nt6_without_systeminfo():
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
+    assert session_with(protocol, windows_version="2008").windows_family() == "2008"
+    assert [call[2] for call in protocol.steps("run_command")] == ["ver"]
+
+
+def test_an_inventory_version_that_contradicts_ver_is_an_error():
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
+    with pytest.raises(WinRMCommandError, match="windows_version=2003"):
+        session_with(protocol, windows_version="2003").windows_family()
+
+
+def test_unreadable_ver_output_is_an_error():
+    with pytest.raises(WinRMCommandError, match="Windows version"):
+        session_with(FakeProtocol({"ver": (b"garbage", b"", 0)})).windows_family()
+
+
+# -- writing files with echo ------------------------------------------------------------------------
+def test_specials_are_escaped_outside_quotes_only():
+    assert cmd_escape("a & b | c < d > e (f) 50% ^g") == "a ^& b ^| c ^< d ^> e ^(f^) 50^% ^^g"
+    assert cmd_escape('add scope 1.2.3.0 "A & B (C)"') == 'add scope 1.2.3.0 "A & B (C)"'
+
+
+@pytest.mark.parametrize("text", ['name "50%"', "Chi cục", "two\nlines"])
+def test_lines_cmd_cannot_echo_faithfully_are_refused(text):
+    with pytest.raises(ValueError):
+        cmd_escape(text)
+
+
+def test_echo_puts_the_redirection_first_and_truncates_once():
+    commands = echo_file_commands(r"C:\WINDOWS\Temp\plan.txt", ["set state 1", "", "second"])
+    assert commands == [
+        r">C:\WINDOWS\Temp\plan.txt echo set state 1&>>C:\WINDOWS\Temp\plan.txt echo."
+        r"&>>C:\WINDOWS\Temp\plan.txt echo second"
+    ]
+
+
+def test_echo_commands_are_chunked_under_the_budget():
+    lines = [f"dhcp server scope 10.0.{n}.0 set state 1" for n in range(200)]
+    commands = echo_file_commands(r"%SystemRoot%\Temp\p.txt", lines, budget=500)
+    assert len(commands) > 1
+    assert all(len(command) <= 500 for command in commands)
+    assert commands[0].startswith(r">%SystemRoot%\Temp\p.txt echo ")
+    assert all(command.startswith(">>") for command in commands[1:])
+    assert sum(command.count(" echo ") for command in commands) == 200
+
+
+def test_an_empty_file_is_still_written():
+    assert echo_file_commands(r"C:\t.txt", []) == [r"type nul>C:\t.txt"]
+
+
+@pytest.mark.parametrize("path", [r"C:\Program Files\x.txt", r"C:\a&b.txt", 'C:\\"x".txt'])
+def test_paths_cmd_would_split_are_refused(path):
+    with pytest.raises(ValueError):
+        echo_file_commands(path, ["x"])
