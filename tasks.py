@@ -17,9 +17,11 @@ from invoke import Collection, task
 
 from tasklib import containers
 from tasklib.base import base_servers, base_servers_demo
+from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
-from tasklib.sites import inventory, load_or_exit, plan, print_address_plan, summary_line
+from tasklib.playbooks import ansible_env
+from tasklib.sites import inventory, plan
 from tasklib.switches import switches
 
 ROOT = Path(__file__).resolve().parent
@@ -41,17 +43,12 @@ DEBIAN_PACKAGES: dict[str, str] = {
 
 def _env() -> dict[str, str]:
     """Environment every child process gets: the project's Ansible settings and tools first."""
-    venv_bin = str(ROOT / ".venv" / "bin")
-    path = os.environ.get("PATH", "")
-    env = {
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "PATH": path if path.split(os.pathsep)[0] == venv_bin else f"{venv_bin}{os.pathsep}{path}",
-        "PY_COLORS": "0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
-        "ANSIBLE_FORCE_COLOR": "0" if os.environ.get("CI") else "1",
+    return ansible_env(
+        PY_COLORS="0" if os.environ.get("CI") else os.environ.get("PY_COLORS", "1"),
+        ANSIBLE_FORCE_COLOR="0" if os.environ.get("CI") else "1",
         # podman's settings (containers/containers.conf) and the image each scenario runs.
         **containers.podman_env(),
-    }
-    return env
+    )
 
 
 def ensure_debian_packages(c, names: list[str]) -> None:
@@ -128,18 +125,6 @@ def molecule(c, scenario=""):
 
 
 @task
-def demo(c):
-    """The main job on the built-in lab: validate the site data, build the inventory, print the plan."""
-    data = load_or_exit()
-    print(f"==> Site inventory: {summary_line(data)}", flush=True)
-    if data.new_allocations:
-        print(f"==> {len(data.new_allocations)} site(s) get a subnet now; `./run inventory` records them")
-    print("==> Address plan (through the vncustoms.vnaccs.sites inventory plugin)", flush=True)
-    print_address_plan(c)
-    print(f"\n==> Done: {summary_line(data)}")
-
-
-@task
 def test(c):
     """Everything CI runs: lint, pytest, the platform images, and every Molecule scenario."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
@@ -159,10 +144,10 @@ ns = Collection(
     unit,
     molecule,
     lab,
-    containers.images,
     switches,
     dhcp,
     dhcp_demo,
+    containers.images,
     base_servers,
     base_servers_demo,
 )

@@ -4,37 +4,25 @@
     ./run base-servers -l region_tong_cuc                  apply it
     ./run base-servers-demo     start the lab, set up every base server, run again: changed=0
 
-`run_base_server_demo(c, lab_inventory_path)` is what `./run demo` calls for its base-server step.
+`run_base_server_demo(c, lab_inventory_path)` runs the base-server step of `./run demo` on its own.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from invoke import task
 
-from tasklib.dhcp import Recap
+from tasklib import playbooks
+from tasklib.playbooks import Recap, converge_twice
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = ROOT / "playbooks" / "base_servers.yml"
 
 
-def _env() -> dict[str, str]:
-    venv_bin = str(ROOT / ".venv" / "bin")
-    return {
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-
-
 def run_playbook(c, inventory: str | Path | None, extra: str = "", hide: bool = True):
-    source = f" -i {inventory}" if inventory else ""
-    with c.cd(str(ROOT)):
-        return c.run(f"ansible-playbook{source} {PLAYBOOK}{extra}", env=_env(), hide=hide, warn=True)
+    return playbooks.run_playbook(c, PLAYBOOK, [inventory] if inventory else [], extra, hide)
 
 
 def run_base_server_demo(c, lab_inventory_path: str | Path) -> Recap:
@@ -43,28 +31,8 @@ def run_base_server_demo(c, lab_inventory_path: str | Path) -> Recap:
     Prints each run's summary and the second run's PLAY RECAP; exits 1 when a run fails or the
     second run reports a change.
     """
-    print(
-        f"==> Base servers: folders, shares, FTP and firewall on the lab ({lab_inventory_path})", flush=True
-    )
-    first = run_playbook(c, lab_inventory_path)
-    recap = Recap.parse(first.stdout)
-    print(f"    first run: {recap.summary()}", flush=True)
-    if not first.ok or not recap.hosts or recap.hosts_with("failed") or recap.hosts_with("unreachable"):
-        print(first.stdout[-5000:], file=sys.stderr)
-        sys.exit("Base server demo: the first run failed")
-    print("==> Base servers: running again; every host must report changed=0", flush=True)
-    second = run_playbook(c, lab_inventory_path)
-    again = Recap.parse(second.stdout)
+    _, again = converge_twice(c, "Base servers", PLAYBOOK.relative_to(ROOT), [lab_inventory_path])
     print(again.text, flush=True)
-    print(f"    second run: {again.summary()}", flush=True)
-    if (
-        not second.ok
-        or again.total("changed")
-        or again.hosts_with("failed")
-        or again.hosts_with("unreachable")
-    ):
-        changed = ", ".join(again.hosts_with("changed"))
-        sys.exit(f"Base server demo: the second run was not idempotent: changed on {changed}")
     print(f"==> Base servers: {len(again.hosts)} base server(s) as wanted; the second run changed nothing")
     return again
 

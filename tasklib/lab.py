@@ -22,7 +22,7 @@ from pathlib import Path
 
 from invoke import task
 
-from tasklib.sites import parse_inventory_json
+from tasklib.playbooks import parse_inventory_json
 from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
 
 ROOT = Path(__file__).resolve().parent.parent

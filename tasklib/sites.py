@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from pathlib import Path
 
 import yaml
 from invoke import task
+
+from tasklib.playbooks import ansible_env, parse_inventory_json
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory"
@@ -127,7 +127,7 @@ def summary_line(data) -> str:
 
 def print_address_plan(c, inventory_source: Path = INVENTORY) -> None:
     """Print the per-site address plan, read back through `ansible-inventory` (the real plugin)."""
-    result = c.run(f"ansible-inventory -i {inventory_source} --list", hide="out", env=_ansible_env())
+    result = c.run(f"ansible-inventory -i {inventory_source} --list", hide="out", env=ansible_env())
     listing = parse_inventory_json(result.stdout)
     hostvars = listing["_meta"]["hostvars"]
     departments = listing["departments"]["children"]
@@ -151,25 +151,6 @@ def print_address_plan(c, inventory_source: Path = INVENTORY) -> None:
             )
             print(line.rstrip())
             print(f"    {v['site_name_vi']}")
-
-
-def parse_inventory_json(text: str) -> dict:
-    """`ansible-inventory --list` output, with the plugin's values unwrapped.
-
-    ansible-inventory marks variables from inventory plugins as unsafe: {"__ansible_unsafe": v}.
-    """
-
-    def plain(node: dict):
-        return node["__ansible_unsafe"] if set(node) == {"__ansible_unsafe"} else node
-
-    return json.loads(text, object_hook=plain)
-
-
-def _ansible_env() -> dict[str, str]:
-    return {
-        "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-        "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
 
 
 @task

@@ -13,7 +13,6 @@ the real one so that it overrides the connection settings:
 
 from __future__ import annotations
 
-import json
 import secrets
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from pathlib import Path
 
 import yaml
 from invoke import task
+
+from tasklib.playbooks import parse_inventory_json
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = ROOT / "build" / "lab"
@@ -43,15 +44,10 @@ def switch_hosts(inventory: Path) -> dict[str, dict]:
         cwd=ROOT,
         env={**_clean_env(), "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg")},
     )
-    data = json.loads(listing.stdout, object_hook=_plain)
+    data = parse_inventory_json(listing.stdout)
     hostvars = data.get("_meta", {}).get("hostvars", {})
     names = _group_hosts(data, "switches")
     return {name: hostvars.get(name, {}) for name in sorted(names)}
-
-
-def _plain(value: dict):
-    """ansible-inventory may mark strings as unsafe ({"__ansible_unsafe": "..."}): unwrap them."""
-    return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else value
 
 
 def _group_hosts(data: dict, group: str) -> set[str]:

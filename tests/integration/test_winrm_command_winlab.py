@@ -86,3 +86,23 @@ def test_write_text_file_returns_what_it_ran(winlab):
         commands = windows.write_text_file(path, lines)
         assert [result.command for result in windows.history] == commands
         assert windows.run(f"type {path}").stdout == "\r\n".join(lines) + "\r\n"
+
+
+def test_basic_over_https_validates_the_hosts_certificate(winlab):
+    runtime = winlab.runtime("layer2008")
+    extra = {
+        "ansible_port": runtime.https_port,
+        "ansible_winrm_scheme": "https",
+        "ansible_winrm_transport": "basic",
+        "ansible_winrm_ca_trust_path": str(winlab.cert_path),
+    }
+    with session(winlab, "layer2008", **extra) as windows:
+        assert windows.settings.endpoint.startswith("https://")
+        assert windows.run("hostname").stdout.strip() == "LAYER2008"
+
+
+def test_an_untrusted_certificate_is_refused(winlab):
+    runtime = winlab.runtime("layer2008")
+    extra = {"ansible_port": runtime.https_port, "ansible_winrm_scheme": "https"}
+    with pytest.raises(WinRMUnreachableError, match="not trusted"):
+        session(winlab, "layer2008", **extra).run("hostname")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from invoke import MockContext, Result
 
-from tasklib.base import PLAYBOOK, run_base_server_demo
+from tasklib.base import run_base_server_demo
 
 
 def recap(changed: int, failed: int = 0) -> str:
@@ -17,7 +17,7 @@ def recap(changed: int, failed: int = 0) -> str:
 
 
 def context(*outputs: str, exited: int = 0) -> MockContext:
-    command = f"ansible-playbook -i /lab/inventory {PLAYBOOK}"
+    command = "ansible-playbook -i /lab/inventory playbooks/base_servers.yml"
     return MockContext(run={command: [Result(stdout=out, exited=exited) for out in outputs]}, repeat=False)
 
 

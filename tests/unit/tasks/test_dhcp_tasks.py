@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tasklib.dhcp import Recap
+from tasklib.playbooks import Recap
 
 OUTPUT = """
 TASK [dhcp_server : Install the DHCP Server ...] ****

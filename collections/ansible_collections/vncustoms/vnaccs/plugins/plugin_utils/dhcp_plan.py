@@ -6,6 +6,16 @@ Ansible so that it can be tested on its own. Host output is read only through th
 
 Commands follow the project's Windows reference: netsh dhcp (section 1), sysocmgr and
 servermanagercmd (section 2), sc (section 3).
+
+Assumptions the reference marks unverified [U], to check on a real 2003 SP2 and 2008 host:
+* `netsh exec` prints `Command completed successfully.` once per successful line and stops at the
+  first failing one (script_failure counts those lines; netsh's exit code is not used).
+* The scope-context commands `set name`, `set comment`, `delete iprange`, `delete excluderange`
+  and `delete optionvalue` take the arguments used here (reference 1.2 lists only their siblings).
+* With the DHCP Server service stopped, `netsh dhcp server dump` answers "Unable to determine the
+  DHCP Server version ..." (reference 1.9 lists the string), so the scopes are read after `sc start`.
+* servermanagercmd's role Id is `DHCP`; sysocmgr under `start /wait` returns 0 when it applied the
+  answer file (reference 2.1, 2.2). Success is judged by `sc qc DHCPServer` afterwards, not by them.
 """
 
 from __future__ import annotations

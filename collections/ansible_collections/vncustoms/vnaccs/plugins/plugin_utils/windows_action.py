@@ -41,6 +41,7 @@ CONNECTION_VARS = (
     "ansible_winrm_transport",
     "ansible_winrm_scheme",
     "ansible_winrm_server_cert_validation",
+    "ansible_winrm_ca_trust_path",
     "ansible_winrm_operation_timeout_sec",
     "ansible_winrm_read_timeout_sec",
     "windows_version",

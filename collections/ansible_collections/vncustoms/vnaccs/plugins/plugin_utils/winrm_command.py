@@ -92,6 +92,8 @@ class ConnectionSettings:
     transport: str = "ntlm"
     scheme: str = "http"
     validate_certs: bool = True
+    # CA bundle for HTTPS listeners with the site's own certificates; None: the system's (certifi).
+    ca_trust_path: str | None = None
     operation_timeout: int = 20
     read_timeout: int = 30
 
@@ -104,7 +106,8 @@ class ConnectionSettings:
         cls, name: str, host_vars: Mapping[str, Any], environ: Mapping[str, str] | None = None
     ) -> ConnectionSettings:
         """Settings from `ansible_host`, `ansible_port`, `ansible_user`, `ansible_password`,
-        `ansible_winrm_transport`, `ansible_winrm_scheme` and `ansible_winrm_server_cert_validation`.
+        `ansible_winrm_transport`, `ansible_winrm_scheme`, `ansible_winrm_server_cert_validation` and
+        `ansible_winrm_ca_trust_path`.
 
         The user and password fall back to VNACCS_WINRM_USER / VNACCS_WINRM_PASSWORD, so that they
         can come from Ansible Vault (as variables) or from the environment of a CI job.
@@ -152,6 +155,9 @@ class ConnectionSettings:
             transport=transport,
             scheme=scheme,
             validate_certs=_as_bool(validation),
+            ca_trust_path=str(host_vars["ansible_winrm_ca_trust_path"])
+            if host_vars.get("ansible_winrm_ca_trust_path")
+            else None,
             operation_timeout=int(host_vars.get("ansible_winrm_operation_timeout_sec") or 20),
             read_timeout=int(host_vars.get("ansible_winrm_read_timeout_sec") or 30),
         )
@@ -184,6 +190,8 @@ def _default_protocol_factory(settings: ConnectionSettings):
         username=settings.user,
         password=settings.password,
         server_cert_validation="validate" if settings.validate_certs else "ignore",
+        # Explicit, so that pywinrm does not fall back to REQUESTS_CA_BUNDLE from the environment.
+        ca_trust_path=settings.ca_trust_path,
         operation_timeout_sec=settings.operation_timeout,
         read_timeout_sec=settings.read_timeout,
     )
@@ -263,6 +271,12 @@ class WindowsSession:
                     f"{host}: authentication failed for user {self.settings.user!r} at {where} "
                     f"({self.settings.transport}); not retried, since five failed logons lock the "
                     "account (Article 18). Check the credentials in the vault or the environment.",
+                    host,
+                ) from None
+            if type(error).__name__ == "SSLError":
+                raise WinRMUnreachableError(
+                    f"{host}: the TLS certificate at {where} is not trusted; name its CA in "
+                    "ansible_winrm_ca_trust_path",
                     host,
                 ) from None
             if _is_unreachable(error):
