@@ -589,13 +589,6 @@ def _render_firewall(wanted: Wanted, state: HostState) -> list[str]:
 
 def render_wanted(wanted: Wanted) -> str:
     """The state as it will be after the plan ran, in the same form as render_state."""
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-        ServiceConfig as Config,
-    )
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-        ServiceStatus as Status,
-    )
-
     state = HostState(ftp_installed=wanted.ftp is not None)
     for folder in [wanted.root, *wanted.folders]:
         state.acls[folder] = []
@@ -606,8 +599,8 @@ def render_wanted(wanted: Wanted) -> str:
         grants = share.grants if wanted.forms.share_grant else ()
         state.shares[share.name] = ShareDetails(share.name, share.path, share.remark, None, grants)
     for service in wanted.services:
-        state.service_config[service] = Config(service, 2, "AUTO_START", False, "", "", "")
-        state.service_status[service] = Status(service, 4, "RUNNING", 0x20, 0)
+        state.service_config[service] = ServiceConfig(service, 2, "AUTO_START", False, "", "", "")
+        state.service_status[service] = ServiceStatus(service, 4, "RUNNING", 0x20, 0)
     if wanted.ftp is not None:
         state.ftp_sites = [FtpSite(wanted.ftp.site_name, "", "STARTED", "", wanted.ftp.port)]
         if wanted.forms.firewall == "advfirewall":
