@@ -113,7 +113,8 @@ def test_winlab_runs_from_the_repository_and_site_packages_alone(tmp_path, monke
     """What the container's service does: no virtual environment, no site directory, only
     PYTHONPATH; then an NTLM command over pywinrm."""
     # Plain HTTP: pywinrm needs no CA bundle (and warns when it finds one in the environment).
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(variable, raising=False)
     config = {
         "state_dir": str(tmp_path / "state"),
         "address": "127.0.0.1",
