@@ -12,86 +12,19 @@ and port of its emulated host, the lab account, and `winlab_profile`.
 from __future__ import annotations
 
 import json
-import os
 import secrets
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from invoke import task
 
 from tasklib.playbooks import parse_inventory_json
+from winlab.daemon import running_pid, start_daemon, stop_daemon
 from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = ROOT / "build" / "lab"
 SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
-
-
-def running_pid(pidfile: Path) -> int | None:
-    try:
-        pid = int(pidfile.read_text().strip())
-        os.kill(pid, 0)
-    except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
-        return None
-    try:
-        # When this process started it, an exited lab is a zombie until reaped.
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return None
-    except ChildProcessError:
-        pass
-    return pid
-
-
-def start_daemon(config_path: Path, lab_dir: Path, timeout: float = 60) -> dict:
-    """Run `python -m winlab serve` detached; wait for its runtime file."""
-    runtime_path = lab_dir / "runtime.json"
-    runtime_path.unlink(missing_ok=True)
-    log = open(lab_dir / "winlab.log", "ab")  # noqa: SIM115 (handed to the child, which outlives us)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "winlab",
-            "serve",
-            "--config",
-            str(config_path),
-            "--runtime",
-            str(runtime_path),
-        ],
-        cwd=ROOT,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=log,
-        start_new_session=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    (lab_dir / "winlab.pid").write_text(f"{process.pid}\n")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"winlab exited with {process.returncode}; see {lab_dir / 'winlab.log'}")
-        if runtime_path.exists():
-            return json.loads(runtime_path.read_text(encoding="utf-8"))
-        time.sleep(0.1)
-    process.terminate()
-    raise RuntimeError(f"winlab did not start within {timeout} s; see {lab_dir / 'winlab.log'}")
-
-
-def stop_daemon(lab_dir: Path, timeout: float = 15) -> bool:
-    pidfile = lab_dir / "winlab.pid"
-    pid = running_pid(pidfile)
-    if pid is None:
-        pidfile.unlink(missing_ok=True)
-        return False
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and running_pid(pidfile) is not None:
-        time.sleep(0.1)
-    pidfile.unlink(missing_ok=True)
-    return True
 
 
 def inventory_hosts(c) -> list[LabHost]:

@@ -1,7 +1,10 @@
-"""Command line: `python -m winlab serve --config lab.json` (what a container runs) and `ctl`.
+"""Command line: `python -m winlab serve --config lab.json` (what a container runs), `start`,
+`stop` and `ctl`.
 
 `serve` runs the lab in the foreground until SIGTERM or SIGINT and writes the runtime file (ports,
-control URL) next to the configuration, or where `--runtime` says.
+control URL) next to the configuration, or where `--runtime` says. `start --config lab.json --dir D`
+runs `serve` in the background with its pid file, log and runtime file in D, and prints the
+runtime file once every host listens; `stop --dir D` stops it.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
+from winlab.daemon import start_daemon, stop_daemon
 from winlab.lab import Lab, LabConfig
 
 
@@ -62,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="run the lab in the foreground")
     serve_parser.add_argument("--config", required=True, type=Path, help="lab configuration (JSON or YAML)")
     serve_parser.add_argument("--runtime", type=Path, help="where to write ports and the control URL")
+    start_parser = commands.add_parser("start", help="run the lab in the background")
+    start_parser.add_argument("--config", required=True, type=Path, help="lab configuration (JSON or YAML)")
+    start_parser.add_argument("--dir", required=True, type=Path, help="folder for pid file, log and runtime")
+    stop_parser = commands.add_parser("stop", help="stop a lab started with `start`")
+    stop_parser.add_argument("--dir", required=True, type=Path, help="the folder given to `start`")
     ctl_parser = commands.add_parser("ctl", help="call the control interface")
     ctl_parser.add_argument("--url", required=True, help="control URL from the runtime file")
     ctl_parser.add_argument("method", choices=["GET", "POST", "DELETE"])
@@ -70,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(args.config, args.runtime)
+    if args.command == "start":
+        print(json.dumps(start_daemon(args.config.resolve(), args.dir.resolve()), indent=2, sort_keys=True))
+        return 0
+    if args.command == "stop":
+        stop_daemon(args.dir.resolve())
+        return 0
     return control(args.url, args.method, args.path, args.payload)
 
 

@@ -5,11 +5,12 @@
     winlab_ctl.py probe --ephemeral DIR --host NAME                (JSON of raw outputs)
     winlab_ctl.py stop  --ephemeral DIR
 
-The lab runs as `python -m winlab serve` in its own session, on free loopback ports; its state,
-configuration, runtime file and pid live in the scenario's ephemeral directory. The account is
-VNACCS_WINRM_USER / VNACCS_WINRM_PASSWORD from the environment, the same variables the role's WinRM
-layer falls back to, so the password is in no file Molecule writes. `run` and `probe` talk to the
-hosts over WinRM with pywinrm directly: they share no code with the role.
+The lab runs in the background through `winlab.daemon` (as `./run lab` does), on free loopback
+ports; its state, configuration, runtime file and pid live in the scenario's ephemeral directory.
+The account is VNACCS_WINRM_USER / VNACCS_WINRM_PASSWORD from the environment, the same
+variables the role's WinRM layer falls back to, so the password is in no file Molecule writes.
+`run` and `probe` talk to the hosts over WinRM with pywinrm directly: they share no code with
+the role.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import winrm
 import yaml
 
 ROOT = Path(__file__).resolve().parents[4]
+sys.path.insert(0, str(ROOT))
+from winlab.daemon import start_daemon, stop_daemon  # noqa: E402
+
 PROBES = {
     "dump": "netsh dhcp server dump",
     "qc": "sc qc DHCPServer",
@@ -55,26 +56,11 @@ def start(ephemeral: str, platforms: list[dict], instance_config: str) -> int:
         "hosts": [{"name": item["name"], "profile": str(item["winlab_profile"])} for item in platforms],
     }
     (directory / "lab.json").write_text(json.dumps(config), encoding="utf-8")
-    runtime = directory / "runtime.json"
-    runtime.unlink(missing_ok=True)
-    log = (directory / "winlab.log").open("ab")
-    serve = ["-m", "winlab", "serve", "--config", str(directory / "lab.json"), "--runtime", str(runtime)]
-    process = subprocess.Popen(
-        [sys.executable, *serve],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    (directory / "pid").write_text(str(process.pid), encoding="utf-8")
-    deadline = time.monotonic() + 30
-    while not runtime.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            print(f"winlab did not start; see {directory / 'winlab.log'}", file=sys.stderr)
-            return 1
-        time.sleep(0.1)
-    hosts = json.loads(runtime.read_text(encoding="utf-8"))["hosts"]
+    try:
+        hosts = start_daemon(directory / "lab.json", directory, timeout=30)["hosts"]
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
     instances = [
         {"instance": name, "address": "127.0.0.1", "port": host["http_port"], "user": user}
         for name, host in sorted(hosts.items())
@@ -110,19 +96,7 @@ def probe(ephemeral: str, name: str) -> int:
 
 
 def stop(ephemeral: str) -> int:
-    pid_file = lab_dir(ephemeral) / "pid"
-    if not pid_file.exists():
-        return 0
-    pid = int(pid_file.read_text(encoding="utf-8"))
-    try:
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(100):
-            os.kill(pid, 0)
-            time.sleep(0.05)
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    pid_file.unlink()
+    stop_daemon(lab_dir(ephemeral))
     return 0
 
 
