@@ -4,9 +4,12 @@
                         lab inventory's path
     ./run lab --down    stop it
 
-The lab inventory (build/lab/inventory/) is the site inventory built by the same plugin from the same
-data files, with `host_vars_overlay.yml` merged over it: each Windows host gets the loopback address
-and port of its emulated host, the lab account, and `winlab_profile`.
+The lab is winlab (one emulated host per Windows host) and the switch lab (one simulated Cisco IOS
+switch per switch host with VLANs, see tasklib/switches.py). The lab inventory
+(build/lab/inventory/) is the site inventory built by the same plugin from the same data files,
+with `host_vars_overlay.yml` merged over it: each Windows host gets the loopback address and port
+of its emulated host, the lab account, and `winlab_profile`; `switches.yml` in it (the switch
+lab's overlay) gives each switch its simulator's ports and lab credentials.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 from invoke import task
 
 from tasklib.playbooks import parse_inventory_json
+from tasklib.switches import OVERLAY_FILE as SWITCH_OVERLAY
+from tasklib.switches import switches
 from winlab.daemon import running_pid, start_daemon, stop_daemon
 from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
 
@@ -39,10 +44,11 @@ def inventory_hosts(c) -> list[LabHost]:
 
 @task
 def lab(c, down=False):
-    """Start winlab for the inventory's Windows hosts and write the lab inventory; --down stops it."""
+    """Start winlab and the switch lab for the inventory and write the lab inventory; --down stops them."""
     LAB_DIR.mkdir(parents=True, exist_ok=True)
     if down:
         print("==> winlab stopped" if stop_daemon(LAB_DIR) else "==> winlab was not running")
+        switches(c, down=True)
         return
     config_path = LAB_DIR / "winlab.json"
     previous = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
@@ -68,8 +74,13 @@ def lab(c, down=False):
         )
     for host in hosts:
         runtime["hosts"][host.name]["group"] = host.group
-    print(
-        write_inventory(
-            LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None
-        )
+    inventory = write_inventory(
+        LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None
     )
+    switches(c)
+    # Read after the site inventory (file names sort so), the overlay's connection settings win.
+    switch_overlay = inventory / "switches.yml"
+    switch_overlay.unlink(missing_ok=True)
+    if SWITCH_OVERLAY.exists():
+        switch_overlay.symlink_to(SWITCH_OVERLAY)
+    print(inventory)
