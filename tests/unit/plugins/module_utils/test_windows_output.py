@@ -423,3 +423,17 @@ def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
         wo.classify_error(fixture("advfirewall_not_found_2003.txt"), "", 1)
         is wo.ErrorKind.NETSH_COMMAND_NOT_FOUND
     )
+
+
+def test_probe_sections_round_trip_through_cmd_output():
+    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+        probe_section,
+        split_sections,
+    )
+
+    assert probe_section("qc", "sc qc DHCPServer") == ["echo ==vnaccs:qc==", "sc qc DHCPServer"]
+    output = "BRANCH-DHCP\r\n==vnaccs:qc==\r\n[SC] QueryServiceConfig SUCCESS\r\n==vnaccs:dump== \r\n\r\n"
+    sections = split_sections(output)
+    assert sections["head"] == "BRANCH-DHCP"
+    assert sections["qc"] == "[SC] QueryServiceConfig SUCCESS"
+    assert sections["dump"] == "\n"

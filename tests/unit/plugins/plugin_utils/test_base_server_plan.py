@@ -64,7 +64,7 @@ def test_probe_is_one_command_line_with_the_version_firewall_query():
 def probe_output(sections: dict[str, str]) -> str:
     out = ["BASE-HA-NOI"]
     for key, text in sections.items():
-        out += [bp.MARK.format(key), text]
+        out += [wo.PROBE_MARK.format(key), text]
     return "\r\n".join(out)
 
 

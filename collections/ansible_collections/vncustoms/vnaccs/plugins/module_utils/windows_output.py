@@ -20,6 +20,31 @@ from enum import Enum
 NETSH_OK = "Command completed successfully."
 
 
+# Probes run several commands in one round trip (`echo ==vnaccs:NAME==&command&...`); the
+# echoed markers split the combined output back into one section per command.
+PROBE_MARK = "==vnaccs:{}=="
+_PROBE_MARK_LINE = re.compile(r"^==vnaccs:(\w+)==\s*$")
+
+
+def probe_section(name: str, command: str) -> list[str]:
+    """The two commands that put `command`'s output under section `name` of a probe."""
+    return [f"echo {PROBE_MARK.format(name)}", command]
+
+
+def split_sections(stdout: str) -> dict[str, str]:
+    """A probe's output by section; what came before the first marker is under "head"."""
+    sections: dict[str, list[str]] = {"head": []}
+    current = "head"
+    for line in stdout.replace("\r\n", "\n").split("\n"):
+        match = _PROBE_MARK_LINE.match(line.strip())
+        if match:
+            current = match.group(1)
+            sections[current] = []
+            continue
+        sections[current].append(line)
+    return {key: "\n".join(value) for key, value in sections.items()}
+
+
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 

@@ -31,12 +31,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     parse_net_share_details,
     parse_sc_qc,
     parse_sc_query,
+    probe_section,
+    split_sections,
 )
 
 FTP_SERVICE = "MSFTPSVC"
 IISFTP = "cscript //nologo %SystemRoot%\\system32\\iisftp.vbs"
 DEFAULT_FTP_SITE = FtpSite("Default FTP Site", "MSFTPSVC/1", "STARTED", "", 21)
-MARK = "==vnaccs:{}=="
 # sysocmgr answer file for IIS 6 FTP (reference 2.1); `;` starts an .inf comment.
 FTP_ANSWER_FILE = [
     "; Written by vncustoms.vnaccs.base_server: installs IIS FTP (sysocmgr /u:).",
@@ -242,29 +243,16 @@ def probe_command(wanted: Wanted) -> str:
     """One command line that reads everything the plan needs: a single WinRM round trip."""
     parts = ["hostname"]
     for index, service in enumerate(wanted.services):
-        parts += [f"echo {MARK.format(f'qc{index}')}", f"sc qc {service}"]
-        parts += [f"echo {MARK.format(f'query{index}')}", f"sc query {service}"]
+        parts += [*probe_section(f"qc{index}", f"sc qc {service}")]
+        parts += [*probe_section(f"query{index}", f"sc query {service}")]
     for index, folder in enumerate([wanted.root, *wanted.folders]):
-        parts += [f"echo {MARK.format(f'acl{index}')}", f"icacls {folder}"]
+        parts += [*probe_section(f"acl{index}", f"icacls {folder}")]
     for index, share in enumerate(wanted.shares):
-        parts += [f"echo {MARK.format(f'share{index}')}", f"net share {share.name}"]
+        parts += [*probe_section(f"share{index}", f"net share {share.name}")]
     if wanted.ftp is not None:
-        parts += [f"echo {MARK.format('ftp')}", f"{IISFTP} /query"]
-    parts += [f"echo {MARK.format('firewall')}", _firewall_probe(wanted)]
+        parts += [*probe_section("ftp", f"{IISFTP} /query")]
+    parts += [*probe_section("firewall", _firewall_probe(wanted))]
     return "&".join(parts)
-
-
-def split_sections(stdout: str) -> dict[str, str]:
-    sections: dict[str, list[str]] = {"head": []}
-    current = "head"
-    for line in stdout.replace("\r\n", "\n").split("\n"):
-        match = re.match(r"^==vnaccs:(\w+)==\s*$", line.strip())
-        if match:
-            current = match.group(1)
-            sections[current] = []
-            continue
-        sections[current].append(line)
-    return {key: "\n".join(value) for key, value in sections.items()}
 
 
 def parse_probe(stdout: str, wanted: Wanted) -> HostState:

@@ -36,10 +36,11 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     parse_sc_qc,
     parse_sc_query,
     parse_show_server,
+    probe_section,
+    split_sections,
 )
 
 SERVICE = "DHCPServer"
-MARK = "==vnaccs:{}=="
 ACTIVE_STATES = (1, 3)  # 3 is "active, switched" (reference 1.2)
 OPTION_ROUTER, OPTION_DNS, OPTION_DOMAIN = 3, 6, 15
 MANAGED_OPTIONS = (OPTION_ROUTER, OPTION_DNS, OPTION_DOMAIN)
@@ -190,29 +191,13 @@ def probe_command(read_authorization: bool) -> str:
     """One command line that reads everything the plan needs: a single WinRM round trip."""
     parts = [
         "hostname",
-        f"echo {MARK.format('qc')}",
-        f"sc qc {SERVICE}",
-        f"echo {MARK.format('query')}",
-        f"sc query {SERVICE}",
-        f"echo {MARK.format('dump')}",
-        "netsh dhcp server dump",
+        *probe_section("qc", f"sc qc {SERVICE}"),
+        *probe_section("query", f"sc query {SERVICE}"),
+        *probe_section("dump", "netsh dhcp server dump"),
     ]
     if read_authorization:
-        parts += [f"echo {MARK.format('servers')}", "netsh dhcp show server"]
+        parts += [*probe_section("servers", "netsh dhcp show server")]
     return "&".join(parts)
-
-
-def split_sections(stdout: str) -> dict[str, str]:
-    sections: dict[str, list[str]] = {"head": []}
-    current = "head"
-    for line in stdout.replace("\r\n", "\n").split("\n"):
-        match = re.match(r"^==vnaccs:(\w+)==\s*$", line.strip())
-        if match:
-            current = match.group(1)
-            sections[current] = []
-            continue
-        sections[current].append(line)
-    return {key: "\n".join(value) for key, value in sections.items()}
 
 
 def parse_probe(stdout: str) -> ServerState:
