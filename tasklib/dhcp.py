@@ -9,20 +9,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from invoke import task
 
-from tasklib import playbooks
-from tasklib.playbooks import Recap, converge_twice
+from tasklib.playbooks import Recap, apply_playbook, converge_twice
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = ROOT / "playbooks" / "dhcp.yml"
-
-
-def run_playbook(c, inventory: str | Path | None, extra: str = "", hide: bool = True):
-    return playbooks.run_playbook(c, PLAYBOOK, [inventory] if inventory else [], extra, hide)
 
 
 def run_dhcp_demo(c, lab_inventory_path: str | Path) -> Recap:
@@ -42,10 +36,7 @@ def run_dhcp_demo(c, lab_inventory_path: str | Path) -> Recap:
 )
 def dhcp(c, limit="", check=False, diff=False, inventory=""):
     """Create or repair the branch DHCP scopes (playbooks/dhcp.yml)."""
-    extra = (f" -l {limit}" if limit else "") + (" --check" if check else "") + (" --diff" if diff else "")
-    result = run_playbook(c, inventory or None, extra, hide=False)
-    if not result.ok:
-        sys.exit(result.exited)
+    apply_playbook(c, PLAYBOOK, limit, check, diff, inventory)
 
 
 @task(name="dhcp-demo")

@@ -84,6 +84,14 @@ def run_playbook(c, playbook: str | Path, inventories=(), extra: str = "", hide:
         )
 
 
+def apply_playbook(c, playbook: str | Path, limit="", check=False, diff=False, inventory="") -> None:
+    """What an admin's `./run <job>` does: run the playbook in the foreground; exit with its code."""
+    extra = (f" -l {limit}" if limit else "") + (" --check" if check else "") + (" --diff" if diff else "")
+    result = run_playbook(c, playbook, [inventory] if inventory else [], extra, hide=False)
+    if not result.ok:
+        sys.exit(result.exited)
+
+
 def converge_twice(
     c, title: str, playbook: str | Path, inventories=(), extra: str = ""
 ) -> tuple[Recap, Recap]:
