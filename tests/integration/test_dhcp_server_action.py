@@ -10,6 +10,7 @@ from __future__ import annotations
 from unittest.mock import MagicMock
 
 import pytest
+import winrm_lab_support
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
@@ -42,30 +43,9 @@ def lab(tmp_path):
 
 
 def run_action(lab, name, args, check_mode=False, diff=True, **host_vars):
-    task = MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = diff
-    task.action = "vncustoms.vnaccs.dhcp_server"
-    loader = DataLoader()
-    action = ActionModule(
-        task=task,
-        connection=MagicMock(),
-        play_context=MagicMock(),
-        loader=loader,
-        templar=Templar(loader=loader),
-        shared_loader_obj=None,
+    return winrm_lab_support.run_action(
+        ActionModule, "vncustoms.vnaccs.dhcp_server", lab, name, args, check_mode, diff, **host_vars
     )
-    task_vars = {
-        "inventory_hostname": name,
-        "ansible_host": "127.0.0.1",
-        "ansible_port": lab.runtime(name).http_port,
-        "ansible_user": USER,
-        "ansible_password": PASSWORD,
-        **host_vars,
-    }
-    return action.run(task_vars=task_vars)
 
 
 def model(lab, name):
