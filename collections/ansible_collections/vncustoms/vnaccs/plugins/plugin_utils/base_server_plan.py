@@ -1,20 +1,21 @@
 """The regional base server on Windows Server 2003/2008: wanted state, one-round-trip probe, plan.
 
-Pure controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833,
-Article 9 and Appendix III), kept apart from Ansible so that it can be tested on its own. Host
+Controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833, Article 9
+and Appendix III): its probe and plan (:class:`BaseServerPlan`), which the one Windows apply engine
+(`windows_engine.py`) runs. Kept apart from Ansible so that it can be tested on its own. Host
 output is read only through the shared parsers in `module_utils/windows_output.py`.
 
 Commands follow the project's Windows reference: sc (section 3), net share and icacls (section 4),
 iisftp.vbs, netsh firewall and netsh advfirewall (section 5), sysocmgr and servermanagercmd
-(section 2). What differs between the versions is not decided here from the version number but
-from `Forms`, which the role takes from its per-version vars files (or which the plugin derives
-from the detected version when the inventory does not say).
+(section 2). What differs between the versions is data: `FORMS_BY_FAMILY` gives each version's
+`Forms`, chosen by the version the host reports; the plugin's `forms` argument may override one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
     AccessEntry,
@@ -31,8 +32,19 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     parse_net_share_details,
     parse_sc_qc,
     parse_sc_query,
+    probe_head,
     probe_section,
     split_sections,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    Command,
+    PlanError,
+    Step,
+    WindowsPlan,
+    sc_config,
+    sc_start,
+    servermanagercmd_install,
+    sysocmgr_install,
 )
 
 FTP_SERVICE = "MSFTPSVC"
@@ -51,7 +63,8 @@ WRITE_SATISFIED_BY = ("M", "F")
 INHERIT = "(OI)(CI)"
 FIREWALL_FORMS = ("netsh_firewall", "advfirewall")
 FTP_INSTALLERS = ("sysocmgr", "servermanagercmd")
-# The forms each Windows version has, for hosts whose version the inventory does not give.
+# The command forms of each Windows version (reference 4.2: /GRANT only on 2008; 5.3: netsh
+# firewall on 2003, netsh advfirewall on 2008; 2.1/2.2: the installers).
 FORMS_BY_FAMILY = {
     "2003": {"share_grant": False, "firewall": "netsh_firewall", "ftp_installer": "sysocmgr"},
     "2008": {"share_grant": True, "firewall": "advfirewall", "ftp_installer": "servermanagercmd"},
@@ -64,14 +77,10 @@ _TEXT = re.compile(r"^[ -~]*$")
 _PRINCIPAL = re.compile(r"^[A-Za-z0-9_.\\ -]+$")
 
 
-class PlanError(ValueError):
-    """Wanted state that cannot be applied; the message names the field."""
-
-
 # -- wanted state -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Forms:
-    """The command forms of one Windows version (chosen by data, see the role's vars files)."""
+    """The command forms of one Windows version (chosen by data: FORMS_BY_FAMILY)."""
 
     share_grant: bool
     firewall: str
@@ -103,7 +112,10 @@ class Wanted:
     ftp: WantedFtp | None
     firewall_rule: str
     services: tuple[str, ...]
-    forms: Forms
+    # None until the host's version is known (see with_forms).
+    forms: Forms | None = None
+    install: bool = True
+    work_dir: str = "%SystemRoot%\\Temp"
 
 
 def choose_forms(given: dict, family: str) -> Forms:
@@ -152,8 +164,16 @@ def join(root: str, folder: str) -> str:
     return root if not folder else f"{root}\\{folder}"
 
 
-def wanted_state(args: dict, forms: Forms) -> Wanted:
-    """Check the plugin's arguments and build the wanted state. Errors name the argument."""
+def with_forms(wanted: Wanted, given: dict | None, family: str) -> Wanted:
+    """The wanted state with the command forms of the host's version (the `forms` argument first)."""
+    return replace(wanted, forms=choose_forms(given or {}, family))
+
+
+def wanted_state(args: dict) -> Wanted:
+    """Check the plugin's arguments and build the wanted state. Errors name the argument.
+
+    Everything but the version's command forms is checked here, before the host is contacted.
+    """
     root = str(args["root"]).rstrip("\\")
     if not _PATH.match(root + "\\") or len(root) < 4:
         raise PlanError(
@@ -215,7 +235,8 @@ def wanted_state(args: dict, forms: Forms) -> Wanted:
         ftp=ftp,
         firewall_rule=_text(args.get("firewall_rule") or "VNACCS base server FTP", "firewall_rule"),
         services=services,
-        forms=forms,
+        install=bool(args.get("install", True)),
+        work_dir=str(args.get("work_dir") or "%SystemRoot%\\Temp").rstrip("\\"),
     )
 
 
@@ -258,8 +279,7 @@ def probe_command(wanted: Wanted) -> str:
 def parse_probe(stdout: str, wanted: Wanted) -> HostState:
     sections = split_sections(stdout)
     state = HostState()
-    head = [line.strip() for line in sections.get("head", "").split("\n") if line.strip()]
-    state.computer_name = head[0] if head else ""
+    state.computer_name = probe_head(sections)
     for index, service in enumerate(wanted.services):
         config = parse_sc_qc(sections.get(f"qc{index}", ""))
         state.service_config[service] = config
@@ -281,25 +301,17 @@ def parse_probe(stdout: str, wanted: Wanted) -> HostState:
 
 
 # -- the plan ---------------------------------------------------------------------------------------
-@dataclass
-class Step:
-    """One part of the plan: the commands to run and what they change, for --diff."""
-
-    what: str
-    commands: list[str]
-    # Lines of a file to write with echo before the commands run (the sysocmgr answer file).
-    file_path: str = ""
-    file_lines: list[str] = field(default_factory=list)
+def _step(what: str, lines: list[str]) -> Step:
+    """A step of plain commands, each judged by its exit code."""
+    return Step(what, tuple(Command(line) for line in lines))
 
 
 def install_step(wanted: Wanted, state: HostState, answer_path: str) -> Step | None:
     if wanted.ftp is None or state.ftp_installed:
         return None
     if wanted.forms.ftp_installer == "sysocmgr":
-        # sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
-        command = f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r"
-        return Step("install IIS FTP (sysocmgr)", [command], answer_path, list(FTP_ANSWER_FILE))
-    return Step("install IIS FTP (servermanagercmd)", ["servermanagercmd -install Web-Ftp-Server"])
+        return sysocmgr_install("install IIS FTP (sysocmgr)", answer_path, tuple(FTP_ANSWER_FILE))
+    return servermanagercmd_install("install IIS FTP (servermanagercmd)", "Web-Ftp-Server")
 
 
 def folder_step(wanted: Wanted, state: HostState) -> Step | None:
@@ -308,7 +320,7 @@ def folder_step(wanted: Wanted, state: HostState) -> Step | None:
     leaves = [f for f in missing if not any(o.lower().startswith(f.lower() + "\\") for o in missing)]
     if not leaves:
         return None
-    return Step(f"create folders {', '.join(missing)}", [f"mkdir {folder}" for folder in leaves])
+    return _step(f"create folders {', '.join(missing)}", [f"mkdir {folder}" for folder in leaves])
 
 
 def _has(entries: list[AccessEntry], principal: str, rights: tuple[str, ...]) -> bool:
@@ -339,7 +351,7 @@ def acl_step(wanted: Wanted, state: HostState) -> Step | None:
             commands.append(f"icacls {wanted.root} /grant:r {_grant(principal, WRITE_RIGHT)}")
     if not commands:
         return None
-    return Step(f"set NTFS permissions on {wanted.root}", commands)
+    return _step(f"set NTFS permissions on {wanted.root}", commands)
 
 
 def share_create_command(share: WantedShare, forms: Forms) -> str:
@@ -384,22 +396,22 @@ def share_steps(wanted: Wanted, state: HostState) -> list[Step]:
         commands = [] if present is None else [f"net share {share.name} /DELETE"]
         commands.append(share_create_command(share, wanted.forms))
         what = f"create share {share.name}" if present is None else f"repair share {share.name}"
-        steps.append(Step(f"{what} ({'; '.join(drift)})", commands))
+        steps.append(_step(f"{what} ({'; '.join(drift)})", commands))
     return steps
 
 
 def service_step(wanted: Wanted, state: HostState, assume_absent: bool) -> Step | None:
-    commands = []
+    commands: list[Command] = []
     for service in wanted.services:
         config = None if assume_absent and service == FTP_SERVICE else state.service_config.get(service)
         status = None if config is None else state.service_status.get(service)
         if config is None or config.start_mode != "auto":
-            commands.append(f"sc config {service} start= auto")
+            commands.append(sc_config(service, "auto"))
         if status is None or not status.running:
-            commands.append(f"sc start {service}")
+            commands.append(sc_start(service))
     if not commands:
         return None
-    return Step(f"set {', '.join(wanted.services)} Automatic and running", commands)
+    return Step(f"set {', '.join(wanted.services)} Automatic and running", tuple(commands))
 
 
 def _site_arg(name: str) -> str:
@@ -421,14 +433,14 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Ste
         # Only one started site can hold a port: the default site created with IIS FTP would keep
         # ours stopped. It is stopped, not deleted.
         steps.append(
-            Step(
+            _step(
                 f"stop FTP site(s) {', '.join(s.name for s in others)} holding port {ftp.port}",
                 [f"{IISFTP} /stop {_site_arg(s.name)}" for s in others],
             )
         )
     if ours is not None and (ours.port != ftp.port or ours.ip != ""):
         steps.append(
-            Step(
+            _step(
                 f"recreate FTP site {ftp.site_name} (port {ours.port})",
                 [f"{IISFTP} /delete {_site_arg(ours.name)}"],
             )
@@ -436,13 +448,13 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Ste
         ours = None
     if ours is None:
         steps.append(
-            Step(
+            _step(
                 f"create FTP site {ftp.site_name} on port {ftp.port} over {ftp.root}",
                 [f"{IISFTP} /create {ftp.root} {_site_arg(ftp.site_name)} /b {ftp.port}"],
             )
         )
     elif ours.status != "STARTED":
-        steps.append(Step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_arg(ours.name)}"]))
+        steps.append(_step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_arg(ours.name)}"]))
     return steps
 
 
@@ -478,7 +490,7 @@ def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
             return None
         # `add rule` does not de-duplicate (reference 5.3): a wrong or doubled rule is deleted first.
         commands = [f'netsh advfirewall firewall delete rule name="{wanted.firewall_rule}"'] if rules else []
-        return Step(
+        return _step(
             f"open TCP {port} (advfirewall rule {wanted.firewall_rule})",
             [*commands, _firewall_add(wanted, port)],
         )
@@ -487,7 +499,7 @@ def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
         return None
     verb = "set" if openings else "add"
     command = _firewall_add(wanted, port).replace("firewall add", f"firewall {verb}", 1)
-    return Step(f"open TCP {port} (netsh firewall port opening)", [command])
+    return _step(f"open TCP {port} (netsh firewall port opening)", [command])
 
 
 def plan(wanted: Wanted, state: HostState, answer_path: str, assume_ftp_absent: bool = False) -> list[Step]:
@@ -598,3 +610,47 @@ def render_wanted(wanted: Wanted) -> str:
         else:
             state.port_openings = [PortOpening(wanted.ftp.port, "TCP", True, wanted.firewall_rule, "all")]
     return render_state(wanted, state)
+
+
+# -- the plugin's plan, for the apply engine -------------------------------------------------------
+class BaseServerPlan(WindowsPlan):
+    """Folders, NTFS permissions, shares, services, the FTP site and the firewall on one host."""
+
+    unchanged_msg = "the base server is as wanted"
+
+    def __init__(self, wanted: Wanted) -> None:
+        if wanted.forms is None:
+            raise ValueError("BaseServerPlan needs the wanted state with its forms (with_forms)")
+        self.wanted = wanted
+        self.answer_path = f"{wanted.work_dir}\\vnaccs_ftp_install.txt"
+
+    def probe_command(self) -> str:
+        return probe_command(self.wanted)
+
+    def parse_probe(self, stdout: str) -> HostState:
+        return parse_probe(stdout, self.wanted)
+
+    def steps(self, state: HostState) -> list[Step]:
+        steps = plan(self.wanted, state, self.answer_path)
+        if steps and steps[0].reprobe and not self.wanted.install:
+            raise PlanError("IIS FTP is not installed and install is false")
+        return steps
+
+    def result(self, state: HostState, steps: list[Step]) -> dict[str, Any]:
+        wanted, forms = self.wanted, self.wanted.forms
+        return {
+            "forms": {
+                "share_grant": forms.share_grant,
+                "firewall": forms.firewall,
+                "ftp_installer": forms.ftp_installer,
+            },
+            "folders": [wanted.root, *wanted.folders],
+            "shares": {share.name: share.path for share in wanted.shares},
+            "ftp_site": wanted.ftp.site_name if wanted.ftp else "",
+        }
+
+    def render(self, state: HostState) -> str:
+        return render_state(self.wanted, state)
+
+    def render_wanted(self) -> str:
+        return render_wanted(self.wanted)

@@ -315,7 +315,7 @@ class WindowsSession:
         if check and not result.ok:
             raise WinRMCommandError(
                 f"{self.host}: `{command}` failed with exit code {result.exit_code}: "
-                f"{_last_line(result.output)}",
+                f"{last_line(result.output)}",
                 self.host,
                 result,
             )
@@ -325,6 +325,11 @@ class WindowsSession:
         return [self.run(command, check=check) for command in commands]
 
     # -- version ----------------------------------------------------------------------------------------
+    @property
+    def known_family(self) -> str | None:
+        """The family windows_family() found, or None if nothing asked yet (no round trip)."""
+        return self._family
+
     def windows_family(self) -> str:
         """ "2003", "2008", "xp" or "7", asked once per session with `ver`.
 
@@ -374,7 +379,7 @@ class WindowsSession:
         return commands
 
 
-def _last_line(text: str) -> str:
+def last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "(no output)"
 

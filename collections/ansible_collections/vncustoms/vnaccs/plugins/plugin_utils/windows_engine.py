@@ -1,0 +1,297 @@
+# Copyright: VNACCS/VCIS site-infrastructure toolkit
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one apply engine of the collection's Windows action plugins.
+
+Every Windows plugin runs the same algorithm: probe the host in one command, parse the output with
+the one parser module (`module_utils/windows_output.py`), plan, apply the plan in one batch, read
+the host back and fail on leftover drift. A plugin writes only what is its own, as a
+:class:`WindowsPlan`: its probe command, how to parse it, the steps that turn a state into the
+wanted one, and how a state reads in ``--diff``. This module does the rest, once for every plugin:
+check mode, the diff, running the steps and judging their exit codes, planning again after an
+installer, the read-back, the reboot warning and the failure messages.
+
+A plan is a list of :class:`Step`; a step is a list of :class:`Command`, each knowing the exit codes
+it accepts, the failures that mean "already so" (classified by `windows_output.classify_error`,
+which knows "service already running"), and what a restart request looks like. A step with no
+commands is a note: shown in ``--diff``, never run, never a change.
+
+Errors: a plan raises :class:`PlanError` for a wanted state the host cannot take (a DHCP server on
+a workstation, a component missing with install off); nothing else is caught here, so that a bug
+surfaces as a bug (a traceback with ``-vvv``).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+    ErrorKind,
+    classify_error,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
+    CommandResult,
+    WindowsSession,
+    echo_file_commands,
+    last_line,
+)
+
+# Article 22 (peak hours) and Article 20 (the Sunday VNACCS maintenance window): when a restart
+# that a command asked for must not be planned.
+RESTART_ADVICE = (
+    "nothing was restarted. Plan one outside peak hours (09:00-12:00, 14:00-17:00) and the Sunday "
+    "03:00-06:00 maintenance window"
+)
+
+
+class PlanError(Exception):
+    """A wanted state that cannot be applied to this host; the message names the field or the reason."""
+
+
+# -- what a plan is made of -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Command:
+    """One command line of a step, and how its result is judged."""
+
+    line: str
+    # Exit codes that mean success.
+    ok_exit: tuple[int, ...] = (0,)
+    # Failures that mean the wanted state is already there (e.g. sc start on a running service).
+    already: frozenset[ErrorKind] = frozenset()
+    # Exit codes that mean success, with Windows asking for a restart (3010).
+    restart_exit: tuple[int, ...] = ()
+    # For tools whose exit code says nothing (netsh exec): returns why it failed, or None.
+    judge: Callable[[CommandResult], str | None] | None = None
+
+    def failure(self, result: CommandResult) -> str | None:
+        """Why `result` is a failure of this command, or None."""
+        if self.judge is not None:
+            return self.judge(result)
+        if result.exit_code in self.ok_exit or result.exit_code in self.restart_exit:
+            return None
+        kind = classify_error(result.stdout, result.stderr, result.exit_code)
+        if kind in self.already:
+            return None
+        return f"exit code {result.exit_code}: {last_line(result.output)}"
+
+    def asks_restart(self, result: CommandResult) -> bool:
+        return result.exit_code in self.restart_exit
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A file a step writes with cmd.exe's echo before its commands run, and deletes afterwards."""
+
+    path: str
+    lines: tuple[str, ...]
+    # How --diff shows the write; by default the path and the lines joined.
+    shown: str = ""
+
+    def preview(self) -> str:
+        if self.shown:
+            return self.shown
+        return f"(write {self.path}: {'; '.join(line for line in self.lines if line)})"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One part of a plan: what it changes (its --diff header) and the commands that do it."""
+
+    what: str
+    commands: tuple[Command, ...] = ()
+    file: TextFile | None = None
+    # Lines --diff shows in place of the command lines (the netsh script a step runs).
+    shown: tuple[str, ...] | None = None
+    # The step changes the host in ways the plan cannot foresee (an installer): after it, the host
+    # is probed and the rest planned again from what it really left.
+    reprobe: bool = False
+    # Added to the failure message when the step ran but the host does not show its effect.
+    hint: str = ""
+
+    @property
+    def is_note(self) -> bool:
+        return not self.commands
+
+    def command_lines(self) -> list[str]:
+        """Every command line the step runs, file writes and clean-up included."""
+        lines = echo_file_commands(self.file.path, self.file.lines) if self.file else []
+        lines += [command.line for command in self.commands]
+        if self.file:
+            lines.append(f"del {self.file.path}")
+        return lines
+
+    def preview(self) -> list[str]:
+        lines = [f"# {self.what}"]
+        if self.file:
+            lines.append(self.file.preview())
+        lines += list(self.shown) if self.shown is not None else [c.line for c in self.commands]
+        return lines
+
+
+# -- the commands several plugins share ---------------------------------------------------------
+def sc_config(service: str, start_mode: str) -> Command:
+    return Command(f"sc config {service} start= {start_mode}")
+
+
+def sc_start(service: str) -> Command:
+    # 1056 "An instance of the service is already running" is what was wanted (reference 3.2).
+    return Command(f"sc start {service}", already=frozenset({ErrorKind.SERVICE_ALREADY_RUNNING}))
+
+
+def sc_stop(service: str) -> Command:
+    # 1062 "The service has not been started" is what was wanted (reference 3.2).
+    return Command(f"sc stop {service}", already=frozenset({ErrorKind.SERVICE_NOT_STARTED}))
+
+
+def sysocmgr_install(what: str, answer_path: str, answer_lines: tuple[str, ...], hint: str = "") -> Step:
+    """Install Windows Server 2003 components from a sysocmgr answer file (reference 2.1).
+
+    sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
+    Success is judged by probing the host again, not by its exit code.
+    """
+    command = Command(f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r")
+    return Step(what, (command,), file=TextFile(answer_path, answer_lines), reprobe=True, hint=hint)
+
+
+def servermanagercmd_install(what: str, role_id: str, hint: str = "") -> Step:
+    """Install a Windows Server 2008 role or feature (reference 2.2).
+
+    Exit codes: 0 installed, 1003 nothing to do (already installed), 3010 installed and a restart
+    is needed.
+    """
+    command = Command(f"servermanagercmd -install {role_id}", ok_exit=(0, 1003), restart_exit=(3010,))
+    return Step(what, (command,), reprobe=True, hint=hint)
+
+
+# -- what a plugin writes -----------------------------------------------------------------------
+class WindowsPlan(ABC):
+    """A plugin's probe and plan for one host; the engine runs it (see :func:`apply_plan`)."""
+
+    # The task's message when nothing needs changing.
+    unchanged_msg = "the host is as wanted"
+
+    @abstractmethod
+    def probe_command(self) -> str:
+        """One command line that reads everything the plan needs (one WinRM round trip)."""
+
+    @abstractmethod
+    def parse_probe(self, stdout: str) -> Any:
+        """The host's state, from the probe's output, through the parser module."""
+
+    @abstractmethod
+    def steps(self, state: Any) -> list[Step]:
+        """Every step that turns `state` into the wanted state, in order; empty when they agree.
+
+        Raise PlanError when the host cannot be brought there.
+        """
+
+    @abstractmethod
+    def render(self, state: Any) -> str:
+        """The state as --diff shows it (judged as `steps` judges it: no drift, no difference)."""
+
+    @abstractmethod
+    def render_wanted(self) -> str:
+        """The wanted state, in the form of `render`."""
+
+    def result(self, state: Any, steps: list[Step]) -> dict[str, Any]:
+        """Values the task returns besides the engine's, from the state the plan was made on."""
+        return {}
+
+
+@dataclass
+class WindowsOutcome:
+    """What a Windows action did (or would do in check mode)."""
+
+    changed: bool = False
+    commands: list[str] = field(default_factory=list)
+    before: str = ""
+    after: str = ""
+    failed: bool = False
+    msg: str = ""
+    warnings: list[str] = field(default_factory=list)
+    # What --diff shows as the commands (readable form); `commands` when empty.
+    preview: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# -- the engine -----------------------------------------------------------------------------------
+def probe(session: WindowsSession, plan: WindowsPlan) -> Any:
+    return plan.parse_probe(session.run(plan.probe_command()).stdout)
+
+
+def apply_plan(session: WindowsSession, plan: WindowsPlan, check_mode: bool) -> WindowsOutcome:
+    """Probe, plan, and (outside check mode) apply and read back. See the module's docstring."""
+    host = session.host
+    state = probe(session, plan)
+    steps = plan.steps(state)
+    outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
+    outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
+    outcome.changed = any(not step.is_note for step in steps)
+    if check_mode or not outcome.changed:
+        for step in steps:
+            _record(step, outcome)
+        outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
+        return outcome
+
+    pending = list(steps)
+    while pending:
+        step = pending.pop(0)
+        if step.is_note:
+            continue
+        _record(step, outcome)
+        if not _run(session, step, outcome):
+            return outcome
+        if step.reprobe and pending:
+            state = probe(session, plan)
+            pending = plan.steps(state)
+            outcome.extra.update(plan.result(state, pending))
+            if pending and pending[0].what == step.what:
+                return _failed(outcome, f"{host}: {step.what}: it ran, but the host does not show it", step)
+
+    # Read back: the change must show, or the task says so instead of claiming success.
+    left = [step for step in plan.steps(probe(session, plan)) if not step.is_note]
+    if left:
+        return _failed(
+            outcome, f"{host}: after applying, the host still differs: {'; '.join(s.what for s in left)}"
+        )
+    outcome.msg = "changed"
+    return outcome
+
+
+def _record(step: Step, outcome: WindowsOutcome) -> None:
+    if not step.is_note:
+        outcome.commands += step.command_lines()
+        outcome.extra["steps"].append(step.what)
+    outcome.preview += step.preview()
+
+
+def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome) -> bool:
+    """Run one step; False (with the outcome marked failed) when a command failed."""
+    host = session.host
+    try:
+        if step.file:
+            session.write_text_file(step.file.path, step.file.lines)
+        for command in step.commands:
+            result = session.run(command.line)
+            problem = command.failure(result)
+            if problem is not None:
+                _failed(outcome, f"{host}: {step.what}: `{command.line}` failed: {problem}")
+                outcome.extra.update(
+                    command=result.command, stdout=result.stdout, stderr=result.stderr, rc=result.exit_code
+                )
+                return False
+            if command.asks_restart(result):
+                outcome.extra["reboot_required"] = True
+                outcome.warnings.append(f"{host}: `{command.line}` asks for a restart; {RESTART_ADVICE}")
+    finally:
+        if step.file:
+            session.run(f"del {step.file.path}")
+    return True
+
+
+def _failed(outcome: WindowsOutcome, msg: str, step: Step | None = None) -> WindowsOutcome:
+    outcome.failed = True
+    outcome.msg = f"{msg} ({step.hint})" if step is not None and step.hint else msg
+    return outcome

@@ -1,0 +1,202 @@
+"""The one Windows apply engine: check mode, exit codes, restarts, re-planning, read-back, failures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    Command,
+    PlanError,
+    Step,
+    TextFile,
+    WindowsPlan,
+    apply_plan,
+    sc_start,
+    servermanagercmd_install,
+    sysocmgr_install,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import CommandResult
+
+PROBE = "probe"
+
+
+class FakeSession:
+    """Answers each command from a table; a command may change what the probe answers next."""
+
+    host = "lao-cai-dhcp"
+
+    def __init__(self, probe: str, answers: dict[str, tuple[str, int]] | None = None, effects=None):
+        self.probe = probe
+        self.answers = answers or {}
+        self.effects = effects or {}
+        self.ran: list[str] = []
+
+    def run(self, command: str, check: bool = False) -> CommandResult:
+        self.ran.append(command)
+        if command == PROBE:
+            return CommandResult(command, self.probe, "", 0)
+        self.probe = self.effects.get(command, self.probe)
+        stdout, code = self.answers.get(command, ("", 0))
+        return CommandResult(command, stdout, "", code)
+
+    def write_text_file(self, path: str, lines) -> list[str]:
+        self.ran.append(f"(write {path})")
+        return []
+
+
+class TablePlan(WindowsPlan):
+    """The state is a word; each state maps to the steps that lead to "done"."""
+
+    def __init__(self, steps_by_state: dict[str, list[Step]]) -> None:
+        self.steps_by_state = steps_by_state
+
+    def probe_command(self) -> str:
+        return PROBE
+
+    def parse_probe(self, stdout: str) -> str:
+        return stdout
+
+    def steps(self, state: str) -> list[Step]:
+        if state == "impossible":
+            raise PlanError("this host cannot be made so")
+        return list(self.steps_by_state.get(state, []))
+
+    def render(self, state: str) -> str:
+        return f"state {state}\n"
+
+    def render_wanted(self) -> str:
+        return "state done\n"
+
+    def result(self, state: str, steps: list[Step]) -> dict[str, Any]:
+        return {"planned_on": state}
+
+
+START = Step("start Spooler", (sc_start("Spooler"),))
+
+
+def test_check_mode_runs_only_the_probe_and_lists_every_command_with_its_file():
+    step = Step("configure", (Command("tool /apply a.txt"),), file=TextFile("a.txt", ("x=1", "y=2")))
+    session = FakeSession("new")
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=True)
+    assert session.ran == [PROBE]
+    assert outcome.changed is True
+    assert outcome.commands == [">a.txt echo x=1&>>a.txt echo y=2", "tool /apply a.txt", "del a.txt"]
+    assert outcome.preview == ["# configure", "(write a.txt: x=1; y=2)", "tool /apply a.txt"]
+    assert (outcome.before, outcome.after) == ("state new\n", "state done\n")
+    assert outcome.extra["steps"] == ["configure"] and outcome.extra["planned_on"] == "new"
+
+
+def test_nothing_to_do_runs_only_the_probe_and_is_not_changed():
+    session = FakeSession("done")
+    outcome = apply_plan(session, TablePlan({}), check_mode=False)
+    assert (outcome.changed, outcome.commands, session.ran) == (False, [], [PROBE])
+    assert outcome.msg == "the host is as wanted"
+
+
+def test_a_real_run_applies_then_reads_back():
+    session = FakeSession("stopped", effects={"sc start Spooler": "done"})
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert session.ran == [PROBE, "sc start Spooler", PROBE]
+    assert (outcome.changed, outcome.failed, outcome.msg) == (True, False, "changed")
+
+
+def test_already_running_is_what_was_wanted_and_not_a_failure():
+    answers = {"sc start Spooler": ("[SC] StartService FAILED 1056:\r\n\r\nAn instance ...", 1056)}
+    session = FakeSession("stopped", answers, effects={"sc start Spooler": "done"})
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+
+
+def test_a_failed_command_stops_the_plan_names_host_step_and_command_and_still_deletes_the_file():
+    first = Step("write and run", (Command("tool a.txt"),), file=TextFile("a.txt", ("x",)))
+    second = Step("never reached", (Command("other"),))
+    session = FakeSession("new", {"tool a.txt": ("Access is denied.", 5)})
+    outcome = apply_plan(session, TablePlan({"new": [first, second]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == "lao-cai-dhcp: write and run: `tool a.txt` failed: exit code 5: Access is denied."
+    assert (outcome.extra["rc"], outcome.extra["command"]) == (5, "tool a.txt")
+    assert session.ran == [PROBE, "(write a.txt)", "tool a.txt", "del a.txt"]
+
+
+def test_a_restart_request_is_a_warning_and_never_a_restart():
+    install = servermanagercmd_install("install the role", "DHCP")
+    session = FakeSession(
+        "absent",
+        {"servermanagercmd -install DHCP": ("Success: restart needed", 3010)},
+        {"servermanagercmd -install DHCP": "done"},
+    )
+    outcome = apply_plan(session, TablePlan({"absent": [install]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert outcome.extra["reboot_required"] is True
+    assert len(outcome.warnings) == 1 and "peak hours" in outcome.warnings[0]
+    assert not any("shutdown" in command for command in session.ran)
+
+
+def test_servermanagercmd_already_installed_is_success():
+    install = servermanagercmd_install("install the role", "DHCP")
+    session = FakeSession(
+        "absent", {"servermanagercmd -install DHCP": ("", 1003)}, {"servermanagercmd -install DHCP": "done"}
+    )
+    outcome = apply_plan(session, TablePlan({"absent": [install]}), check_mode=False)
+    assert not outcome.failed and outcome.extra["reboot_required"] is False
+
+
+def test_after_an_installer_the_rest_is_planned_from_a_new_probe():
+    install = sysocmgr_install("install it", "ans.txt", ("[Components]",))
+    planned_blind = Step("configure as guessed", (Command("guess"),))
+    real = Step("configure as found", (Command("found"),))
+    command = install.commands[0].line
+    session = FakeSession("absent", effects={command: "installed", "found": "done"})
+    plan = TablePlan({"absent": [install, planned_blind], "installed": [real]})
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert "guess" not in session.ran and "found" in session.ran
+    assert outcome.extra["steps"] == ["install it", "configure as found"]
+    assert outcome.extra["planned_on"] == "installed"
+
+
+def test_an_installer_that_leaves_no_trace_fails_with_its_hint():
+    install = sysocmgr_install(
+        "install it", "ans.txt", ("[Components]",), hint="the i386 files may be missing"
+    )
+    after = Step("configure", (Command("configure"),))
+    session = FakeSession("absent")
+    outcome = apply_plan(session, TablePlan({"absent": [install, after]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == (
+        "lao-cai-dhcp: install it: it ran, but the host does not show it (the i386 files may be missing)"
+    )
+    assert "configure" not in session.ran
+
+
+def test_leftover_drift_after_applying_fails_instead_of_claiming_success():
+    session = FakeSession("stopped")  # sc start changes nothing
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == "lao-cai-dhcp: after applying, the host still differs: start Spooler"
+
+
+def test_a_note_is_shown_but_never_run_and_is_no_change():
+    note = Step("(cannot be read yet)")
+    session = FakeSession("odd")
+    outcome = apply_plan(session, TablePlan({"odd": [note]}), check_mode=False)
+    assert outcome.changed is False and session.ran == [PROBE]
+    assert "# (cannot be read yet)" in outcome.preview
+
+
+def test_a_judge_decides_for_tools_whose_exit_code_says_nothing():
+    def judge(result: CommandResult) -> str | None:
+        return (
+            None if result.stdout.strip().endswith("Command completed successfully.") else "no success line"
+        )
+
+    step = Step("netsh", (Command("netsh exec s.txt", judge=judge),))
+    session = FakeSession("new", {"netsh exec s.txt": ("The command failed.", 0)})
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=False)
+    assert outcome.failed and outcome.msg.endswith("failed: no success line")
+
+
+def test_plan_errors_are_not_caught_by_the_engine():
+    with pytest.raises(PlanError):
+        apply_plan(FakeSession("impossible"), TablePlan({}), check_mode=True)
