@@ -388,6 +388,8 @@ class WantedServer:
 
 def wanted_server(args: dict[str, Any]) -> WantedServer:
     """Check the plugin's arguments (after its spec) and build the wanted state. Errors name the field."""
+    if not args["scopes"]:
+        raise PlanError("scopes: no scope given (the inventory gives each DHCP server its dhcp_scopes)")
     fold = bool(args.get("fold_names", True))
     scopes = tuple(wanted_scope(spec, index, fold_names=fold) for index, spec in enumerate(args["scopes"]))
     addresses = [scope.address for scope in scopes]
