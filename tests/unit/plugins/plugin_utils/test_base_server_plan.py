@@ -11,6 +11,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import Acti
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, Step
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
 FORMS_2003 = bp.choose_forms({}, "2003")
@@ -30,7 +31,7 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_bytes().decode("cp437")
 
 
-def commands(steps: list[bp.Step]) -> list[str]:
+def commands(steps: list[Step]) -> list[str]:
     return [command.line for step in steps for command in step.commands]
 
 
@@ -42,7 +43,7 @@ def test_forms_by_version_and_override():
     assert bp.Forms(False, "netsh_firewall", "sysocmgr") == FORMS_2003
     assert bp.Forms(True, "advfirewall", "servermanagercmd") == FORMS_2008
     assert bp.choose_forms({"share_grant": False, "firewall": "auto"}, "2008").share_grant is False
-    with pytest.raises(bp.PlanError, match=r"forms\.share_grant"):
+    with pytest.raises(PlanError, match=r"forms\.share_grant"):
         bp.choose_forms({}, "xp")
 
 
