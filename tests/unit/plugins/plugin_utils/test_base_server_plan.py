@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, Step
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"

@@ -9,12 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-    DumpScope,
-    ExcludeRange,
-    IpRange,
-    OptionValue,
-)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
     DhcpServerPlan,
     PlanError,
@@ -30,6 +24,12 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import 
     wanted_server,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
+    DumpScope,
+    ExcludeRange,
+    IpRange,
+    OptionValue,
+)
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
 
@@ -245,7 +245,7 @@ def test_authorization_only_when_the_address_is_missing():
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == [
         "dhcp add server dhcp-hp.customs.local 10.31.10.5"
     ]
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import AuthorizedServer
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import AuthorizedServer
 
     state.authorized = [AuthorizedServer("dhcp-hp.customs.local", "10.31.10.5")]
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == []

@@ -3,7 +3,7 @@
 Controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833, Article 9
 and Appendix III): its probe and plan (:class:`BaseServerPlan`), which the one Windows apply engine
 (`windows_engine.py`) runs. Kept apart from Ansible so that it can be tested on its own. Host
-output is read only through the shared parsers in `module_utils/windows_output.py`.
+output is read only through the shared parsers in `plugin_utils/windows_output.py`.
 
 Commands follow the project's Windows reference: sc (section 3), net share and icacls (section 4),
 iisftp.vbs, netsh firewall and netsh advfirewall (section 5), sysocmgr and servermanagercmd
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine as engine
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     AccessEntry,
     FirewallRule,
     FtpSite,
@@ -36,7 +37,6 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     probe_section,
     split_sections,
 )
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine as engine
 
 FTP_SERVICE = "MSFTPSVC"
 IISFTP = "cscript //nologo %SystemRoot%\\system32\\iisftp.vbs"

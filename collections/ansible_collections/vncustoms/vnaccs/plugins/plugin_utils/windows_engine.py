@@ -3,7 +3,7 @@
 """The one apply engine of the collection's Windows action plugins.
 
 Every Windows plugin runs the same algorithm: probe the host in one command, parse the output with
-the one parser module (`module_utils/windows_output.py`), plan, apply the plan in one batch, read
+the one parser module (`plugin_utils/windows_output.py`), plan, apply the plan in one batch, read
 the host back and fail on leftover drift. A plugin writes only what is its own, as a
 :class:`WindowsPlan`: its probe command, how to parse it, the steps that turn a state into the
 wanted one, and how a state reads in ``--diff``. This module does the rest, once for every plugin:
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     ErrorKind,
     classify_error,
 )
