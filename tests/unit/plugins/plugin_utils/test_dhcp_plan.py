@@ -337,3 +337,18 @@ def test_probe_with_the_service_stopped_cannot_read_the_scopes():
     )
     state = parse_probe(text)
     assert (state.installed, state.running, state.scopes) == (True, False, None)
+
+
+@pytest.mark.parametrize(
+    "exclusion",
+    [{"start": "10.31.10.20", "end": "10.31.10.60"}, {"start": "10.31.10.250", "end": "10.31.10.255"}],
+)
+def test_an_exclusion_outside_the_range_is_refused(exclusion):
+    with pytest.raises(PlanError, match=r"scopes\[0\]\.exclusions\[0\]"):
+        wanted(exclusions=[exclusion])
+
+
+def test_an_exclusion_inside_the_range_is_kept():
+    assert wanted(exclusions=[{"start": "10.31.10.60", "end": "10.31.10.69"}]).exclusions == (
+        ("10.31.10.60", "10.31.10.69"),
+    )

@@ -145,6 +145,11 @@ def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope
         last = inside(item["end"], f"exclusions[{number}].end")
         if IPAddress(first) > IPAddress(last):
             raise PlanError(f"{where}.exclusions[{number}]: start {first} comes after end {last}")
+        if IPAddress(first) < IPAddress(start) or IPAddress(last) > IPAddress(end):
+            # An exclusion only withholds addresses of the range; one outside it means the data is wrong.
+            raise PlanError(
+                f"{where}.exclusions[{number}]: {first}-{last} is not inside the range {start}-{end}"
+            )
         exclusions.append((first, last))
     router = inside(spec["router"], "router") if spec.get("router") else ""
     dns = tuple(str(_address(value, f"{where}.dns_servers")) for value in spec.get("dns_servers") or [])
