@@ -52,7 +52,7 @@ def run_playbook(tmp_path: Path, hostvars: dict) -> subprocess.CompletedProcess:
     inventory = {"all": {"children": {"dhcp_servers": {"hosts": {HOST: host}}}}}
     path = tmp_path / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_WINRM_"))}
     env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     return subprocess.run(
         [

@@ -16,7 +16,9 @@ costs a handful of round trips.
 
 Errors are typed (all subclasses of `WinRMCommandLayerError`):
 * `WinRMAuthenticationError`: the host refused the credentials (HTTP 401). Raised at once and never
-  retried: five failed logons lock a customs account (Decision 833, Article 18).
+  retried: five failed logons lock a customs account (Decision 833, Article 18). With an
+  `AccountGuard` (the action plugins always pass one), the failure is recorded, and later logons
+  with that account and password, to any host, are not attempted: `WinRMAccountHeldError`.
 * `WinRMUnreachableError`: no WinRM listener answered (refused, timed out, DNS); names the host.
 * `WinRMCommandError`: the shell could not run a command (a WS-Management fault or transport error),
   or, with `check=True`, the command reported a failure.
@@ -33,6 +35,12 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import (
+    AccountGuard,
+    AccountHeldError,
+    account_name,
+)
 
 DEFAULT_PORTS = {"http": 5985, "https": 5986}
 # pywinrm opens its shells in OEM code page 437 (reference 10.4); output is decoded the same way.
@@ -60,6 +68,10 @@ class WinRMSettingsError(WinRMCommandLayerError):
 
 class WinRMAuthenticationError(WinRMCommandLayerError):
     """The host refused the credentials. Never retried (Article 18: five failures lock the account)."""
+
+
+class WinRMAccountHeldError(WinRMAuthenticationError):
+    """Not attempted: the account failed to log on with this password recently (account_guard)."""
 
 
 class WinRMUnreachableError(WinRMCommandLayerError):
@@ -221,8 +233,10 @@ class WindowsSession:
         settings: ConnectionSettings,
         protocol_factory: Callable[[ConnectionSettings], Any] | None = None,
         windows_version: str | None = None,
+        guard: AccountGuard | None = None,
     ) -> None:
         self.settings = settings
+        self._guard_accounts = guard
         self._factory = protocol_factory or _default_protocol_factory
         self._protocol: Any = None
         self._shell_id: str | None = None
@@ -239,11 +253,29 @@ class WindowsSession:
     def open(self) -> WindowsSession:
         if self._shell_id is not None:
             return self
+        if self._guard_accounts is None:
+            self._logon()
+            return self
+        settings = self.settings
+        account = account_name(settings.user, f"{settings.address}:{settings.port}")
+        try:
+            with self._guard_accounts.logon(account, settings.name, settings.password) as done:
+                try:
+                    self._logon()
+                except WinRMAuthenticationError:
+                    done(False)
+                    raise
+                done(True)
+        except AccountHeldError as error:
+            raise WinRMAccountHeldError(f"{settings.name}: {error}", settings.name) from None
+        return self
+
+    def _logon(self) -> None:
+        """Connect and open the shell: the logon (NTLM or Basic happens on the first request)."""
         self._protocol = self._guard(lambda: self._factory(self.settings), "connect")
         self._shell_id = self._guard(
             lambda: self._protocol.open_shell(codepage=SHELL_CODEPAGE), "open a shell"
         )
-        return self
 
     def close(self) -> None:
         if self._shell_id is None or self._protocol is None:
