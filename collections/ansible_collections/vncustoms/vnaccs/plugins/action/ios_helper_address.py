@@ -210,8 +210,12 @@ class ActionModule(ActionBase):
     @staticmethod
     def _write_backup(directory: str, host: str, text: str, result: dict) -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S.%fZ")
-        os.makedirs(directory, exist_ok=True)
+        # A running-config holds the switch's secrets (enable secret hashes, SNMP communities):
+        # readable by its owner only, in folders only the owner can list.
+        os.makedirs(directory, mode=0o700, exist_ok=True)
+        os.chmod(directory, 0o700)
         path = os.path.join(directory, f"{host}_{stamp}.cfg")
-        with open(path, "w", encoding="utf-8") as handle:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         result["backup_path"] = path
