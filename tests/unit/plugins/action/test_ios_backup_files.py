@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from pathlib import Path
 
 from ansible_collections.vncustoms.vnaccs.plugins.action.ios_helper_address import ActionModule
 
@@ -13,7 +14,7 @@ def test_a_backup_and_its_folders_are_for_the_owner_only(tmp_path):
     result: dict = {}
     ActionModule._write_backup(str(folder), "sw-lao-cai", "enable secret 5 $1$abc\n", result)
     path = result["backup_path"]
-    assert open(path, encoding="utf-8").read() == "enable secret 5 $1$abc\n"
+    assert Path(path).read_text(encoding="utf-8") == "enable secret 5 $1$abc\n"
     assert stat.S_IMODE((tmp_path / "backups").stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

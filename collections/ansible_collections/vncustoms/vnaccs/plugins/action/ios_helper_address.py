@@ -212,7 +212,14 @@ class ActionModule(ActionBase):
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S.%fZ")
         # A running-config holds the switch's secrets (enable secret hashes, SNMP communities):
         # readable by its owner only, in folders only the owner can list.
-        os.makedirs(directory, mode=0o700, exist_ok=True)
+        missing = []
+        folder = os.path.abspath(directory)
+        while not os.path.isdir(folder):
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        for folder in reversed(missing):  # every folder made here: the owner's only
+            os.mkdir(folder, 0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
         os.chmod(directory, 0o700)
         path = os.path.join(directory, f"{host}_{stamp}.cfg")
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
