@@ -36,7 +36,10 @@ ARGS = {
 def lab(tmp_path):
     """Fresh hosts for each test: one per server profile, without IIS FTP."""
     hosts = [HostConfig("base2003", "2003"), HostConfig("base2008", "2008")]
-    with Lab(LabConfig(state_dir=tmp_path, hosts=hosts, accounts={USER: PASSWORD}, https=False)) as running:
+    # Started services run at once (service_start_delay 0) until the engine waits for a started
+    # service to reach RUNNING (issue 10); then these should run with the lab's default delay.
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=0)
+    with Lab(config) as running:
         yield running
 
 

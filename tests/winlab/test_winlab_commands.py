@@ -23,9 +23,14 @@ ANSWER_FILE = [
 
 @pytest.fixture
 def fresh(tmp_path, request):
-    """A new host of the profile the test is parametrized with, and a pywinrm client for it."""
+    """A new host of the profile the test is parametrized with, and a pywinrm client for it.
+
+    Started services run at once here (service_start_delay 0): these tests check command layouts;
+    test_winlab_service_start.py checks the START_PENDING a service goes through first.
+    """
     profile = request.param
-    config = LabConfig(tmp_path, [HostConfig(f"host-{profile}", profile)], {USER: PASSWORD}, https=False)
+    hosts = [HostConfig(f"host-{profile}", profile)]
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=0)
     with Lab(config) as lab:
         yield Client(lab, f"host-{profile}"), profile
 
