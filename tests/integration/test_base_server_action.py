@@ -36,9 +36,8 @@ ARGS = {
 def lab(tmp_path):
     """Fresh hosts for each test: one per server profile, without IIS FTP."""
     hosts = [HostConfig("base2003", "2003"), HostConfig("base2008", "2008")]
-    # Started services run at once (service_start_delay 0) until the engine waits for a started
-    # service to reach RUNNING (issue 10); then these should run with the lab's default delay.
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=0)
+    # A started service runs only after a delay, as on Windows: the plugin must wait for RUNNING.
+    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=1.0)
     with Lab(config) as running:
         yield running
 
