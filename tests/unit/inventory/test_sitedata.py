@@ -10,12 +10,12 @@ import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
     Paths,
     SiteDataError,
-    ascii_fold,
     build_inventory,
     load_site_data,
     slugify,
     write_ledger,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
 
 
 def edit_yaml(path: Path, change) -> None:
