@@ -393,3 +393,96 @@ def test_every_problem_is_reported_at_once(inventory_copy):
     found = problems_of(inventory_copy)
     assert len(found) == 2
     assert any("field 'router'" in p for p in found) and any("field 'windows_version'" in p for p in found)
+
+
+# ------------------------------------------------------------------- values of the wrong shape
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "site_overrides.yml",
+            lambda d: d.update(sites=["lao-cai-cchq-ck-bat-xat"]),
+            "site_overrides.yml: field 'sites': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d.update(departments=["lao_cai"]),
+            "site_overrides.yml: field 'departments': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d.update(base_servers=["ha_noi"]),
+            "site_overrides.yml: field 'base_servers': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": "10.20.0.0/24"}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: must be a mapping, not str",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update(
+                {"lao-cai-cchq-ck-bat-xat": {"vlans": 10, "switch": {"ip": "10.0.0.2"}}}
+            ),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'vlans': must be a list, not int",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": {"stale_helpers": "10.0.0.9"}}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: "
+            "field 'stale_helpers': must be a list, not str",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": {"vlans_exclusive": "yes"}}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: "
+            "field 'vlans_exclusive': 'yes' is not true or false",
+        ),
+        (
+            "data/address_pools.yml",
+            lambda d: d.update(pools=["10.0.0.0/8"]),
+            "data/address_pools.yml: field 'pools': must be a mapping, not list",
+        ),
+        (
+            "data/address_pools.yml",
+            lambda d: d["pools"].update(an_giang=10),
+            "data/address_pools.yml: site pool an_giang: "
+            "field 'pools': 10 is not a network or a list of networks",
+        ),
+        (
+            "data/address_ledger.yml",
+            lambda d: d.update(allocations=["10.0.0.0/24"]),
+            "data/address_ledger.yml: field 'allocations': must be a mapping, not list",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"][0]["rows"][0].update(department=["ha_noi"]),
+            "data/base_servers.yml: site Cục HQ TP Hà Nội: "
+            "field 'department': ['ha_noi'] is not a department slug",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"].append({"slug": d["regions"][0]["slug"], "rows": []}),
+            "data/base_servers.yml: field 'slug': duplicate region slug 'ha_noi'",
+        ),
+    ],
+    ids=[
+        "sites a list",
+        "departments a list",
+        "base servers a list",
+        "site layer a string",
+        "vlans a number",
+        "stale helpers a string",
+        "vlans_exclusive a string",
+        "pools a list",
+        "a pool a number",
+        "allocations a list",
+        "region row department a list",
+        "region slug twice",
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_reported_not_raised(inventory_copy, file, change, expected):
+    edit_yaml(inventory_copy / file, change)
+    assert expected in problems_of(inventory_copy)

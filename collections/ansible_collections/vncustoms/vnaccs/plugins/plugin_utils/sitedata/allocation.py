@@ -14,7 +14,7 @@ from pathlib import Path
 from netaddr import AddrFormatError, IPNetwork
 
 from .addresses import SUBNET_PREFIX, parse_subnet
-from .loading import read_yaml
+from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Department, Paths, Site
 
@@ -25,13 +25,16 @@ def load_pools(paths: Paths, departments: list[Department], problems: ProblemCol
     pools: dict[str, list[IPNetwork]] = {}
     known = {department.slug for department in departments}
     seen: list[tuple[IPNetwork, str]] = []
-    for slug, cidrs in (raw.get("pools") or {}).items():
+    for slug, cidrs in read_section(raw, "pools", paths.pools, problems).items():
         label = f"pool {slug}"
         if slug not in known:
             problems.add(paths.pools, label, None, "unknown department slug")
             continue
         if isinstance(cidrs, str):
             cidrs = [cidrs]
+        elif cidrs is not None and not isinstance(cidrs, list):
+            problems.add(paths.pools, label, "pools", f"{cidrs!r} is not a network or a list of networks")
+            continue
         for cidr in cidrs or []:
             try:
                 network = IPNetwork(cidr)

@@ -28,6 +28,8 @@ SITE_FIELDS = {
     "switch": "the branch switch that is the VLANs' gateway ({ip, transport})",
     "workstations": "customs workstations ({name, ip, terminal_id, os})",
 }
+# Site fields whose value is a list of entries.
+SITE_LIST_FIELDS = ("vlans", "exclusions", "workstations", "stale_helpers")
 LAYER_FIELDS = {"dns_servers", "domain_name", "windows_version", "vlans_exclusive"}
 VLAN_FIELDS = {"id", "subnet", "gateway", "interface"}
 SWITCH_FIELDS = {"ip", "transport"}

@@ -10,8 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from .addresses import parse_address
-from .fields import BASE_SERVER_FIELDS, LAYER_FIELDS, SITE_FIELDS, WINDOWS_SERVER_VERSIONS, check_fields
-from .loading import read_yaml
+from .fields import (
+    BASE_SERVER_FIELDS,
+    LAYER_FIELDS,
+    SITE_FIELDS,
+    SITE_LIST_FIELDS,
+    WINDOWS_SERVER_VERSIONS,
+    check_fields,
+)
+from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Department, Paths, Region, Site
 
@@ -35,27 +42,37 @@ def load_overrides(
     raw = read_yaml(paths.overrides, problems, required=False)
     defaults = raw.get("defaults") or {}
     check_fields(defaults, LAYER_FIELDS, paths.overrides, "defaults", "", problems)
-    department_layers = raw.get("departments") or {}
+    department_layers = read_section(raw, "departments", paths.overrides, problems)
     known_departments = {department.slug for department in departments}
     for slug, layer in department_layers.items():
         if slug not in known_departments:
             problems.add(paths.overrides, f"department {slug}", None, "unknown department slug")
         else:
             check_fields(layer, LAYER_FIELDS, paths.overrides, f"department {slug}", "", problems)
-    site_layers = raw.get("sites") or {}
+    site_layers = read_section(raw, "sites", paths.overrides, problems)
     by_host = {site.host: site for site in sites}
     for host, layer in site_layers.items():
         if host not in by_host:
             problems.add(paths.overrides, host, None, "unknown site host name (see `./run inventory`)")
-        else:
-            check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems)
+        elif check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems):
+            # Checked before allocation, which reads the VLANs; the entries are checked later.
+            for name in SITE_LIST_FIELDS:
+                if not isinstance(layer.get(name, []), list):
+                    problems.add(
+                        paths.overrides, host, name, f"must be a list, not {type(layer[name]).__name__}"
+                    )
     for site in sites:
         site.settings = merge_layers(
-            defaults if isinstance(defaults, dict) else {},
-            department_layers.get(site.department.slug) or {},
-            site_layers.get(site.host) or {},
+            *(
+                layer if isinstance(layer, dict) else {}  # a layer that is no mapping was reported above
+                for layer in (
+                    defaults,
+                    department_layers.get(site.department.slug),
+                    site_layers.get(site.host),
+                )
+            )
         )
-    base_servers = raw.get("base_servers") or {}
+    base_servers = read_section(raw, "base_servers", paths.overrides, problems)
     known_regions = {region.slug for region in regions}
     for slug, settings in base_servers.items():
         label = f"base server {slug}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .addresses import parse_subnet
-from .loading import read_yaml
+from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Paths, SiteData
 
@@ -16,7 +16,7 @@ def load_ledger(paths: Paths, problems: ProblemCollector) -> dict[str, str]:
     """Recorded allocations, host name to CIDR; a missing ledger is an empty one."""
     raw = read_yaml(paths.ledger, problems, required=False)
     ledger: dict[str, str] = {}
-    for host, cidr in (raw.get("allocations") or {}).items():
+    for host, cidr in read_section(raw, "allocations", paths.ledger, problems).items():
         if parse_subnet(cidr, paths.ledger, host, "allocations", problems) is not None:
             ledger[host] = cidr
     return ledger

@@ -35,6 +35,17 @@ def read_yaml(path: Path, problems: ProblemCollector, required: bool = True) -> 
     return data
 
 
+def read_section(raw: dict[str, Any], key: str, path: Path, problems: ProblemCollector) -> dict[str, Any]:
+    """The mapping under `key` of a file's top level; {} when absent, or after recording why not."""
+    section = raw.get(key)
+    if not section:
+        return {}
+    if not isinstance(section, dict):
+        problems.add(path, None, key, f"must be a mapping, not {type(section).__name__}")
+        return {}
+    return section
+
+
 def load_departments(paths: Paths, problems: ProblemCollector) -> list[Department]:
     raw = read_yaml(paths.sites, problems)
     departments: list[Department] = []
@@ -89,6 +100,9 @@ def load_sites(paths: Paths, departments: list[Department], problems: ProblemCol
                     site_entry["name_vi"],
                     site_entry.get("slug") or slugify(site_entry["name_vi"]),
                 )
+                if not isinstance(host_slug, str):
+                    problems.add(paths.sites, name, "slug", f"{host_slug!r} is not a lower-case ASCII slug")
+                    continue
             else:
                 problems.add(paths.sites, f"{department.name_vi} #{index}", "name_vi", "missing site name")
                 continue
@@ -118,12 +132,20 @@ def load_regions(paths: Paths, departments: list[Department], problems: ProblemC
         if not isinstance(entry, dict) or not isinstance(entry.get("slug"), str):
             problems.add(paths.base_servers, None, "slug", f"region without a slug: {entry!r}")
             continue
+        if any(region.slug == entry["slug"] for region in regions):
+            problems.add(paths.base_servers, None, "slug", f"duplicate region slug {entry['slug']!r}")
+            continue
         region = Region(slug=entry["slug"], data_centre_vi=entry.get("data_centre_vi", ""), departments=[])
         for row in entry.get("rows") or []:
             row_name = row.get("name_vi") if isinstance(row, dict) else None
             target = row.get("department") if isinstance(row, dict) else None
             if target is None:
                 continue  # a department that already has DHCP servers: nothing to place
+            if not isinstance(target, str):
+                problems.add(
+                    paths.base_servers, row_name, "department", f"{target!r} is not a department slug"
+                )
+                continue
             department = by_slug.get(target)
             if department is None:
                 problems.add(

@@ -76,6 +76,8 @@ def check_site(site: Site, paths: Paths, problems: ProblemCollector, terminal_id
     version = settings.get("windows_version")
     if version is not None and str(version) not in WINDOWS_SERVER_VERSIONS:
         problems.add(path, host, "windows_version", f"{version!r} is not one of 2003, 2008")
+    if not isinstance(settings.get("vlans_exclusive", False), bool):
+        problems.add(path, host, "vlans_exclusive", f"{settings['vlans_exclusive']!r} is not true or false")
     for position, exclusion in enumerate(settings.get("exclusions") or []):
         label = f"exclusions[{position}]"
         if not check_fields(exclusion, EXCLUSION_FIELDS, path, host, f"{label}.", problems):
