@@ -185,6 +185,136 @@ def test_default_values_follow_appendix_iv(inventory_copy):
     assert host["base_server_region"] == "tong_cuc"
 
 
+# ------------------------------------------------------------------------------ DHCP scopes
+
+SCOPE_SITE = "lao-cai-cchq-ck-bat-xat"  # Chi cục Hải quan cửa khẩu Bát Xát, Cục Hải quan Lào Cai
+SCOPE_SITE_NAME = "Chi cục Hải quan cửa khẩu Bát Xát"
+SCOPE_DEPARTMENT_NAME = "Cục Hải quan Lào Cai"
+
+
+def scopes_of(inventory: Path, **settings) -> list[dict]:
+    """The dhcp_scopes of SCOPE_SITE after giving it `settings` (its own subnet and DNS server)."""
+    set_site(inventory, SCOPE_SITE, subnet="10.20.0.0/24", dns_servers=["10.20.0.53"], **settings)
+    return build_inventory(load_site_data(Paths.in_inventory_dir(inventory))).hosts[SCOPE_SITE]["dhcp_scopes"]
+
+
+def expected_scope(prefix: str, name: str, router: str, **changes) -> dict:
+    scope = {
+        "address": f"{prefix}.0",
+        "mask": "255.255.255.0",
+        "name": name,
+        "comment": SCOPE_DEPARTMENT_NAME,
+        "range_start": f"{prefix}.50",
+        "range_end": f"{prefix}.254",
+        "exclusions": [],
+        "router": router,
+        "dns_servers": ["10.20.0.53"],
+        "domain_name": "",
+    }
+    scope.update(changes)
+    return scope
+
+
+def test_a_site_without_vlans_serves_its_own_scope_only(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        domain_name="laocai.customs.gov.vn",
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0",
+            SCOPE_SITE_NAME,
+            "10.20.0.1",
+            exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+            domain_name="laocai.customs.gov.vn",
+        )
+    ]
+
+
+def test_each_relayed_vlan_gets_a_scope_after_the_sites(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        router="10.20.0.30",
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        switch={"ip": "10.20.0.2"},
+        vlans=[
+            {"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"},
+            {"id": 20, "subnet": "10.20.2.0/24", "gateway": "10.20.2.254", "interface": "Vlan200"},
+        ],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0",
+            SCOPE_SITE_NAME,
+            "10.20.0.30",
+            exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        ),
+        expected_scope("10.20.1", f"{SCOPE_SITE_NAME} VLAN 10", "10.20.1.1"),
+        expected_scope("10.20.2", f"{SCOPE_SITE_NAME} VLAN 20", "10.20.2.254"),
+    ]
+
+
+def test_a_vlan_on_the_site_subnet_is_served_by_the_site_scope_alone(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        switch={"ip": "10.20.0.2"},
+        vlans=[
+            {"id": 10, "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"},
+            {"id": 20, "subnet": "10.20.2.0/24", "gateway": "10.20.2.1"},
+        ],
+    )
+    assert [scope["address"] for scope in scopes] == ["10.20.0.0", "10.20.2.0"]
+    assert scopes[0] == expected_scope("10.20.0", SCOPE_SITE_NAME, "10.20.0.1")
+    assert scopes[1]["name"] == f"{SCOPE_SITE_NAME} VLAN 20"
+
+
+def test_an_overridden_range_changes_the_site_scope_only(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        dhcp_range_start="10.20.0.100",
+        dhcp_range_end="10.20.0.200",
+        switch={"ip": "10.20.0.2"},
+        vlans=[{"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"}],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0", SCOPE_SITE_NAME, "10.20.0.1", range_start="10.20.0.100", range_end="10.20.0.200"
+        ),
+        expected_scope("10.20.1", f"{SCOPE_SITE_NAME} VLAN 10", "10.20.1.1"),
+    ]
+
+
+def test_scopes_share_no_list_with_each_other_or_the_other_variables(inventory_copy):
+    # A shared list would be written as a YAML alias in the snapshot, and one edit would change all.
+    scopes_of(
+        inventory_copy,
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        switch={"ip": "10.20.0.2"},
+        vlans=[{"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"}],
+    )
+    host = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy))).hosts[SCOPE_SITE]
+    site_scope, vlan_scope = host["dhcp_scopes"]
+    lists = [host["dhcp_dns_servers"], host["dhcp_exclusions"], *host["dhcp_exclusions"]]
+    lists += [site_scope["dns_servers"], site_scope["exclusions"], *site_scope["exclusions"]]
+    lists += [vlan_scope["dns_servers"], vlan_scope["exclusions"]]
+    assert len({id(value) for value in lists}) == len(lists)
+
+
+def test_only_dhcp_servers_get_scopes(inventory_copy):
+    set_site(
+        inventory_copy,
+        SCOPE_SITE,
+        switch={"ip": "10.20.0.2"},
+        workstations=[{"name": "PC09", "ip": "10.20.0.60"}],
+    )
+    model = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy)))
+    assert all("dhcp_scopes" in model.hosts[host] for host in model.groups["dhcp_servers"])
+    for group in ("switches", "workstations", "base_servers"):
+        assert model.groups[group]
+        assert not any("dhcp_scopes" in model.hosts[host] for host in model.groups[group]), group
+
+
 # ------------------------------------------------------------------------------- the validator
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from netaddr import IPNetwork
+
 from .addresses import (
     DEFAULT_DHCP_SERVER_OFFSET,
     DEFAULT_ROUTER_OFFSET,
@@ -100,6 +102,7 @@ def build_inventory(data: SiteData) -> InventoryModel:
             site_vars["dhcp_domain_name"] = settings["domain_name"]
         if settings.get("windows_version") is not None:
             site_vars["windows_version"] = str(settings["windows_version"])
+        site_vars["dhcp_scopes"] = dhcp_scopes(site_vars)
         add(site.host, site_vars, "dhcp_servers", department.group, region.group)
         switch = settings.get("switch")
         if switch:
@@ -134,3 +137,55 @@ def build_inventory(data: SiteData) -> InventoryModel:
                 region.group,
             )
     return InventoryModel(hosts=hosts, groups=groups, children=children)
+
+
+def dhcp_scopes(site_vars: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every scope a site's DHCP server serves, from the site host's other variables.
+
+    The site's own scope first, then one per VLAN whose subnet is not the site subnet (those reach
+    the server through the switch's relay), in VLAN order: .50 to .254 of the VLAN's /24 (Appendix
+    IV, section II), the VLAN's gateway as router, no exclusions. Every scope hands out the site's
+    DNS servers and domain. Each scope gets lists of its own, so that none is shared between
+    scopes or with the other variables.
+    """
+    site_network = IPNetwork(site_vars["site_subnet"])
+
+    def scope(network, name, range_start, range_end, exclusions, router) -> dict[str, Any]:
+        return {
+            "address": str(network.network),
+            "mask": SUBNET_MASK,
+            "name": name,
+            "comment": site_vars["department_name_vi"],
+            "range_start": range_start,
+            "range_end": range_end,
+            "exclusions": exclusions,
+            "router": router,
+            "dns_servers": list(site_vars["dhcp_dns_servers"]),
+            "domain_name": site_vars.get("dhcp_domain_name", ""),
+        }
+
+    scopes = [
+        scope(
+            site_network,
+            site_vars["site_name_vi"],
+            site_vars["dhcp_range_start"],
+            site_vars["dhcp_range_end"],
+            [dict(item) for item in site_vars["dhcp_exclusions"]],
+            site_vars["dhcp_router"],
+        )
+    ]
+    for vlan in site_vars["site_vlans"]:
+        network = IPNetwork(vlan["subnet"])
+        if network == site_network:
+            continue  # the server is on this VLAN itself: the site scope serves it
+        scopes.append(
+            scope(
+                network,
+                f"{site_vars['site_name_vi']} VLAN {vlan['id']}",
+                str(network[RANGE_START_OFFSET]),
+                str(network[RANGE_END_OFFSET]),
+                [],
+                vlan["gateway"],
+            )
+        )
+    return scopes
