@@ -121,6 +121,83 @@ def test_dump_option_line_of_the_reference_shape():
     assert wo.parse_dhcp_dump(line).scopes["10.0.0.0"].options[66] == wo.OptionValue(66, "STRING", ("tftp",))
 
 
+def test_dump_keeps_class_values_apart_from_the_scope_option():
+    text = (
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 3 IPADDRESS "10.0.0.1"\r\n'
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 3 IPADDRESS vendor="Customs Thin Client"'
+        ' "10.0.0.254"\r\n'
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 51 DWORD user="Default BOOTP Class"'
+        ' "1800"\r\n'
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 51 DWORD user="Lab" vendor="Thin" "60"\r\n'
+    )
+    scope = wo.parse_dhcp_dump(text).scopes["10.0.0.0"]
+    assert scope.options == {3: wo.OptionValue(3, "IPADDRESS", ("10.0.0.1",))}
+    assert scope.class_options == {
+        (None, "Customs Thin Client"): {
+            3: wo.OptionValue(3, "IPADDRESS", ("10.0.0.254",), "Customs Thin Client")
+        },
+        ("Default BOOTP Class", None): {51: wo.OptionValue(51, "DWORD", ("1800",))},
+        ("Lab", "Thin"): {51: wo.OptionValue(51, "DWORD", ("60",), "Thin")},
+    }
+
+
+def test_dump_class_value_before_the_default_one_does_not_replace_it():
+    text = (
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 3 IPADDRESS vendor="V1" "10.0.0.254"\r\n'
+        'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 3 IPADDRESS "10.0.0.1"\r\n'
+    )
+    scope = wo.parse_dhcp_dump(text).scopes["10.0.0.0"]
+    assert scope.options[3].values == ("10.0.0.1",)
+    assert scope.options[3].vendor_class is None
+    assert scope.class_options[(None, "V1")][3].values == ("10.0.0.254",)
+
+
+def test_dump_quoted_value_that_looks_like_a_tag_stays_a_value():
+    text = 'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 66 STRING "user=tftp"\r\n'
+    scope = wo.parse_dhcp_dump(text).scopes["10.0.0.0"]
+    assert scope.options == {66: wo.OptionValue(66, "STRING", ("user=tftp",))}
+    assert scope.class_options == {}
+
+
+def test_dump_server_options_delayoffer_napstate_and_reservations():
+    text = (
+        'Dhcp Server \\\\dhcp1 set optionvalue 6 IPADDRESS "10.0.1.10" "10.0.1.11"\r\n'
+        'Dhcp Server \\\\dhcp1 set optionvalue 60 STRING vendor="PXE" "PXEClient"\r\n'
+        'Dhcp Server \\\\dhcp1 add scope 10.0.0.0 255.255.255.0 "Lab" ""\r\n'
+        "Dhcp Server \\\\dhcp1 Scope 10.0.0.0 set delayoffer 0\r\n"
+        "Dhcp Server \\\\dhcp1 scope 10.0.0.0 set napstate Off\r\n"
+        'Dhcp Server \\\\dhcp1 Scope 10.0.0.0 Add reservedip 10.0.0.9 000C29AABBCC "pr-01" "" "DHCP"\r\n'
+        'Dhcp Server \\\\dhcp1 Scope 10.0.0.0 set reservedoptionvalue 10.0.0.9 12 STRING "pr-01"\r\n'
+        "Dhcp Server \\\\dhcp1 Scope 10.0.0.0 set reservedoptionvalue 10.0.0.9 2 IPADDRESS"
+        ' vendor="Fire" "10.0.0.5"\r\n'
+        "Dhcp Server \\\\dhcp1 Scope 10.0.0.0 set state 1\r\n"
+    )
+    dump = wo.parse_dhcp_dump(text)
+    assert dump.server == "dhcp1"
+    assert dump.options == {6: wo.OptionValue(6, "IPADDRESS", ("10.0.1.10", "10.0.1.11"))}
+    assert dump.class_options == {(None, "PXE"): {60: wo.OptionValue(60, "STRING", ("PXEClient",), "PXE")}}
+    scope = dump.scopes["10.0.0.0"]
+    assert (scope.name, scope.comment, scope.state, scope.delay_offer, scope.nap_state) == (
+        "Lab",
+        "",
+        1,
+        0,
+        "Off",
+    )
+    assert scope.options == {}
+    reservation = scope.reservations["10.0.0.9"]
+    assert (reservation.unique_id, reservation.name, reservation.comment, reservation.kind) == (
+        "000c29aabbcc",
+        "pr-01",
+        "",
+        "DHCP",
+    )
+    assert reservation.options == {12: wo.OptionValue(12, "STRING", ("pr-01",))}
+    assert reservation.class_options == {
+        (None, "Fire"): {2: wo.OptionValue(2, "IPADDRESS", ("10.0.0.5",), "Fire")}
+    }
+
+
 def test_netsh_success_is_read_from_the_text():
     assert wo.netsh_succeeded(fixture("dhcp_show_iprange.txt"))
     assert not wo.netsh_succeeded("Changed the current scope context to 10.0.0.0 scope.\r\n\r\n")
@@ -170,6 +247,25 @@ def test_net_share_with_a_wrapped_long_name():
         wo.Share("VNACCS", "C:\\VNACCS\\Client", "Bo cai dat VNACCS"),
     ]
     assert [share.name for share in shares if not share.special] == ["BAOCAO-EUC-2026", "VNACCS"]
+
+
+def test_net_share_long_resource_with_its_remark_on_the_next_line():
+    # A resource longer than its 32 columns pushes the remark onto the next line (blank when empty).
+    text = (
+        "Share name   Resource                        Remark\r\n\r\n" + "-" * 79 + "\r\n"
+        "Shared Folder\r\n"
+        "             C:\\Users\\Juan\\Desktop\\Shared Folder\r\n"
+        "\r\n"
+        "NETLOGON     C:\\Windows\\SYSVOL\\sysvol\\lab.sky.net\\SCRIPTS\r\n"
+        "                                             Logon server share\r\n"
+        "test         C:\\Users\\Juan\\Test\r\n"
+        "The command completed successfully.\r\n"
+    )
+    assert wo.parse_net_share(text) == [
+        wo.Share("Shared Folder", "C:\\Users\\Juan\\Desktop\\Shared Folder", ""),
+        wo.Share("NETLOGON", "C:\\Windows\\SYSVOL\\sysvol\\lab.sky.net\\SCRIPTS", "Logon server share"),
+        wo.Share("test", "C:\\Users\\Juan\\Test", ""),
+    ]
 
 
 def test_net_share_missing_is_classified():
