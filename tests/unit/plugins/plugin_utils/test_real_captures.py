@@ -12,6 +12,9 @@ import pytest
 import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
+from winlab.model import defaults
+from winlab.model.host import Host
+
 REAL = Path(__file__).resolve().parents[3] / "fixtures" / "windows" / "real"
 INDEX = yaml.safe_load((REAL / "index.yml").read_text(encoding="utf-8"))["captures"]
 
@@ -317,3 +320,52 @@ def test_reg_query_xp_banner():
 @pytest.mark.parametrize("entry", INDEX, ids=[entry["file"] for entry in INDEX])
 def test_no_capture_is_classified_as_an_error(entry):
     assert wo.classify_error(capture(entry["file"])) is None
+
+
+# -- winlab against the captures -------------------------------------------------------------------
+# winlab, set up like the captured 2008 host, must print what parses to the same structure; for sc
+# query it prints the very lines of the capture.
+def winlab_2008() -> Host:
+    host = Host("winlab-dc-2008", "2008")
+    # The captured host's Computer Browser: disabled and never started.
+    browser = r"C:\Windows\System32\svchost.exe -k netsvcs"
+    host.state["services"]["browser"] = defaults.service("Computer Browser", browser, start=4, state=1)
+    return host
+
+
+def body(text: str, first: str) -> list[str]:
+    """The lines of `text` from the line that starts with `first`, without trailing empty lines."""
+    found = text.replace("\r\n", "\n").split("\n")
+    found = found[next(i for i, line in enumerate(found) if line.startswith(first)) :]
+    while found and not found[-1].strip():
+        found.pop()
+    return found
+
+
+def test_winlab_sc_query_prints_the_2008_capture():
+    real = capture("pwnwiki_sc_query_2008.txt")
+    emulated = winlab_2008().run("sc query browser")
+    assert emulated.exit_code == 0
+    assert wo.parse_sc_query(emulated.stdout) == wo.parse_sc_query(real)
+    # Stopped on NT 6: no controls-accepted line, and two spaces before the hexadecimal exit code.
+    assert body(emulated.stdout, "SERVICE_NAME") == body(real, "SERVICE_NAME")
+
+
+def test_winlab_sc_qc_parses_like_the_2008_capture():
+    emulated = winlab_2008().run("sc qc browser")
+    assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(capture("pwnwiki_sc_qc_2008.txt"))
+
+
+def test_winlab_net_share_parses_like_the_2008_capture():
+    host = winlab_2008()
+    scripts = r"C:\Windows\SYSVOL\sysvol\lab.sky.net\SCRIPTS"
+    for command in (
+        f"mkdir {scripts}",
+        f'net share NETLOGON={scripts} /REMARK:"Logon server share"',
+        r'net share SYSVOL=C:\Windows\SYSVOL\sysvol /REMARK:"Logon server share"',
+    ):
+        assert host.run(command).exit_code == 0, command
+    emulated = host.run("net share")
+    # winlab puts the remark of the long NETLOGON resource on the next line [U]; the capture has it on
+    # the same line. Both read as the same shares.
+    assert wo.parse_net_share(emulated.stdout) == wo.parse_net_share(capture("pwnwiki_net_share_2008.txt"))
