@@ -356,6 +356,7 @@ def test_winlab_sc_qc_parses_like_the_2008_capture():
     assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(capture("pwnwiki_sc_qc_2008.txt"))
 
 
+@pytest.mark.assumption
 def test_winlab_net_share_parses_like_the_2008_capture():
     host = winlab_2008()
     scripts = r"C:\Windows\SYSVOL\sysvol\lab.sky.net\SCRIPTS"

@@ -33,6 +33,7 @@ def test_show_scope_2008_layout():
     ]
 
 
+@pytest.mark.assumption
 def test_show_scope_empty_comment_and_switched_state():
     text = " 10.1.2.0         - 255.255.255.0  -Active(Switched)-Chi cuc              -\r\n"
     assert wo.parse_show_scope(text) == [
@@ -46,12 +47,14 @@ def test_show_iprange():
     ]
 
 
+@pytest.mark.assumption
 def test_show_excluderange():
     assert wo.parse_show_excluderange(fixture("dhcp_show_excluderange.txt")) == [
         wo.ExcludeRange("10.27.10.50", "10.27.10.59")
     ]
 
 
+@pytest.mark.assumption
 def test_show_optionvalue_multi_element():
     options = wo.parse_show_optionvalue(fixture("dhcp_show_optionvalue.txt"))
     assert options == [
@@ -97,6 +100,7 @@ def test_show_server():
     ]
 
 
+@pytest.mark.assumption
 def test_dump_reads_scope_ranges_exclusions_and_options():
     dump = wo.parse_dhcp_dump(fixture("dhcp_dump_2008.txt"))
     assert dump.server == "10.31.10.5"
@@ -237,6 +241,7 @@ def test_sc_qc():
     assert wo.parse_sc_qc(fixture("sc_query_missing.txt")) is None
 
 
+@pytest.mark.assumption
 def test_net_share_with_a_wrapped_long_name():
     shares = wo.parse_net_share(fixture("net_share_2003.txt"))
     assert shares == [
@@ -249,6 +254,7 @@ def test_net_share_with_a_wrapped_long_name():
     assert [share.name for share in shares if not share.special] == ["BAOCAO-EUC-2026", "VNACCS"]
 
 
+@pytest.mark.assumption
 def test_net_share_long_resource_with_its_remark_on_the_next_line():
     # A resource longer than its 32 columns pushes the remark onto the next line (blank when empty).
     text = (
@@ -268,10 +274,12 @@ def test_net_share_long_resource_with_its_remark_on_the_next_line():
     ]
 
 
+@pytest.mark.assumption
 def test_net_share_missing_is_classified():
     assert wo.classify_error("", fixture("net_share_missing.txt"), 2) is wo.ErrorKind.SHARE_NOT_FOUND
 
 
+@pytest.mark.assumption
 def test_schtasks_csv_2003():
     [task] = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2003.txt"))
     assert task["name"] == "DailyReboot"
@@ -282,6 +290,7 @@ def test_schtasks_csv_2003():
     assert len(task) == 29  # 28 columns of the 2003 layout plus `name`
 
 
+@pytest.mark.assumption
 def test_schtasks_csv_2008_folders():
     tasks = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2008.txt"))
     assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
@@ -338,12 +347,14 @@ def test_ipconfig_continuation_lines_and_lowercase_labels():
     assert config.adapters[0].dns_servers == ["10.27.10.5", "10.27.1.10"]
 
 
+@pytest.mark.assumption
 def test_iisftp_query():
     assert wo.parse_iisftp_query(fixture("iisftp_query_2003.txt")) == [
         wo.FtpSite("Default FTP Site", "MSFTPSVC/1", "STARTED", "", 21)
     ]
 
 
+@pytest.mark.assumption
 @pytest.mark.parametrize(
     ("name", "version", "family"),
     [("ver_2003.txt", "5.2.3790", "2003"), ("ver_2008.txt", "6.0.6002", "2008")],
@@ -358,6 +369,7 @@ def test_ver_xp():
     assert wo.parse_ver("no banner") is None
 
 
+@pytest.mark.assumption
 @pytest.mark.parametrize("name", ["reg_query_2003.txt", "reg_query_2008.txt"])
 def test_reg_query_both_separators(name):
     keys = wo.parse_reg_query(fixture(name))
@@ -368,7 +380,9 @@ def test_reg_query_both_separators(name):
 @pytest.mark.parametrize(
     ("name", "stream", "code", "kind"),
     [
-        ("not_recognized.txt", "stderr", 1, wo.ErrorKind.NOT_RECOGNIZED),
+        pytest.param(
+            "not_recognized.txt", "stderr", 1, wo.ErrorKind.NOT_RECOGNIZED, marks=pytest.mark.assumption
+        ),
         ("advfirewall_not_found_2003.txt", "stdout", 1, wo.ErrorKind.NETSH_COMMAND_NOT_FOUND),
         ("sc_config_success.txt", "stdout", 0, None),
         ("firewall_deprecated_7.txt", "stdout", 0, None),
@@ -398,6 +412,7 @@ def test_unknown_failure_is_still_a_failure():
     assert wo.classify_error("something odd", "", 5) is wo.ErrorKind.UNKNOWN
 
 
+@pytest.mark.assumption
 def test_net_share_details_2008_lists_share_permissions():
     details = wo.parse_net_share_details(fixture("net_share_detail_2008.txt"))
     assert details == wo.ShareDetails(
@@ -409,6 +424,7 @@ def test_net_share_details_2008_lists_share_permissions():
     )
 
 
+@pytest.mark.assumption
 def test_net_share_details_2003_has_no_permissions():
     details = wo.parse_net_share_details(fixture("net_share_detail_2003.txt"))
     assert details is not None
@@ -424,6 +440,7 @@ def test_net_share_details_of_a_missing_share_is_none():
     assert wo.parse_net_share_details(fixture("net_share_missing.txt")) is None
 
 
+@pytest.mark.assumption
 def test_icacls_lists_each_entry_with_its_inheritance():
     entries = wo.parse_icacls(fixture("icacls_show_2003.txt"), "C:\\VNACCS\\Base")
     assert entries == [
@@ -441,6 +458,7 @@ def test_icacls_of_a_missing_path_is_none():
     assert wo.parse_icacls(text, "C:\\VNACCS\\Nowhere") is None
 
 
+@pytest.mark.assumption
 def test_firewall_portopening_one_row_per_profile():
     openings = wo.parse_firewall_portopening(fixture("firewall_show_portopening_2003.txt"))
     assert openings == [
@@ -449,12 +467,14 @@ def test_firewall_portopening_one_row_per_profile():
     ]
 
 
+@pytest.mark.assumption
 def test_advfirewall_show_rule():
     assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_2008.txt")) == [
         wo.FirewallRule("VNACCS base server FTP", True, "In", "TCP", "21", "Allow")
     ]
 
 
+@pytest.mark.assumption
 def test_advfirewall_no_matching_rule_is_empty():
     assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_missing_2008.txt")) == []
 
