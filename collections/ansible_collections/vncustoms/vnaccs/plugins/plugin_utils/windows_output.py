@@ -461,8 +461,7 @@ def _share_columns(rest: str) -> tuple[str, str, bool]:
     The resource column is 32 wide. A longer resource runs past it: in the 2008 capture of
     tests/fixtures/windows/real the remark follows it after one space on the same line. When nothing
     follows, the remark is taken from the next line, indented to column 45, and a blank next line is an
-    empty remark [U] (a Windows 10 capture seen in a public cheat sheet shows the blank line; none shows
-    a remark there).
+    empty remark, the way winlab prints a long resource [U].
     """
     if len(rest) <= 32 or rest[31] == " ":
         return rest[:32].strip(), rest[32:].strip(), False
