@@ -34,11 +34,11 @@ OK_ONLY = OK
 # Whether netsh also prints the number is [U]: it is not printed. Each error below carries its code and
 # symbol from Microsoft's "DHCP Server Management API Error Codes" page (MicrosoftDocs/win32,
 # desktop-src/DHCP/dhcp-server-management-api-error-codes.md) and, for the code, the call's return
-# values in [MS-DHCPM]. The page's texts are not netsh's: netsh prints the messages of the system's
-# message table, whose wording differs (Ericsson's capture shows 20005 as "The specified subnet does not
-# exist.", the page says "... does not exist on the DHCP server."; smart-proxy matches 20044 as "class
-# name being used is unknown", the page says "The specified DHCP class name is unknown or invalid.").
-# Where such a capture exists its wording is used; otherwise the page's text stands in, marked [U].
+# values in [MS-DHCPM]. The page's texts are not what netsh prints where captures show netsh's wording
+# (Ericsson's capture shows 20005 as "The specified subnet does not exist.", the page says "... does not
+# exist on the DHCP server."; smart-proxy matches 20044 as "class name being used is unknown", the page
+# says "The specified DHCP class name is unknown or invalid."). Where such a capture exists its wording
+# is used; otherwise the page's text stands in, marked [U].
 DHCP_ERROR_TEMPLATE = "{message}"
 DHCP_ERROR_EXIT = 1  # netsh's errorlevel on failure is undocumented [U]; tools read the text instead.
 
@@ -87,15 +87,16 @@ NO_RANGE = (0, "No items to display.")
 # Server", "Server may not function properly." and ": dhcp server show mibinfo." out of `netsh dhcp server
 # show mibinfo` (Checkmk/checkmk agents/windows/plugins/win_dhcp_pools.bat) [V]. The server is named by
 # its address: a script reading `netsh dhcp server \\name show scope` finds the "Unable" line by an IPv4
-# pattern (Graeme Wilkinson's DHCP export script, 2017) [V-fixture]. The leading blank line and the order
+# pattern (Graeme Wilkinson's DHCP export script, 2017) [D: inferred]. The leading blank line and the order
 # are [U]: the psm1 reads "Server may not function properly" at line index 2 [V].
 UNREACHABLE_VERSION = "Unable to determine the DHCP Server version for the Server {server}."
 UNREACHABLE_WARNING = "Server may not function properly."
 
 # The types `set optionvalue` takes for IPv4 options, the same in the 2003 and the 2008 netsh: its help
 # text lists "BYTE | WORD | DWORD | STRING | IPADDRESS" ("valid only for Windows 2000 Server, Windows
-# Server 2003 and Windows Server 2008"; netsh's resource strings as published by Microsoft's Language
-# Portal, uitranslation.com) [V], as does the XP/2003 "Netsh commands for DHCP" page [D]. IPV6ADDRESS
+# Server 2003 and Windows Server 2008"; netsh's resource strings as uitranslation.com publishes Windows
+# UI strings, the `set optionvalue` and `add optiondef` help) [V], as does the XP/2003 "Netsh commands
+# for DHCP" page [D]. IPV6ADDRESS
 # belongs to 2008's v6 context, not modeled. The API's other types (DWORDDWORD, BINARY, ENCAPSULATED,
 # [MS-DHCPM] 2.2.1.1.10) are not listed there and are refused here [U].
 OPTION_TYPES = ("BYTE", "WORD", "DWORD", "STRING", "IPADDRESS")
@@ -260,7 +261,7 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
     if verb != "server":
         return not_found(words)
     rest = rest[1:]
-    # An optional target server: `\\\\name`, `\\\\address` or an address (reference 1.1).
+    # An optional target server: `\\name`, `\\address` or an address (reference 1.1).
     local, server = True, _server_address(ctx)
     if rest and (rest[0].startswith("\\\\") or _ip(rest[0])):
         local, server = _target(ctx, rest[0])
@@ -521,7 +522,7 @@ def _set_optionvalue(ctx: Context, scope: dict, args: list[str], changed: str) -
         return dhcp_error(OPTION_MISSING, changed)
     defined, array = STANDARD_OPTIONS[code]
     if kind != defined:
-        # A type other than the definition's (STRING for option 3) [U: the wording netsh prints].
+        # A type other than the definition's (STRING for option 3) [U: the refusal and its wording].
         return dhcp_error(PARAMETER, changed)
     if not array and len(values) > 1:
         # Several values for a single-valued option [U].
