@@ -552,7 +552,7 @@ REMAINING = [
         "Command completed",
     ),
     ("netsh dhcp server scope 10.27.60.0 delete optionvalue 3", 0, "Command completed successfully."),
-    ("netsh dhcp server scope 10.27.60.0 delete optionvalue 3", 1, "The specified option does not exist."),
+    ("netsh dhcp server scope 10.27.60.0 delete optionvalue 3", 1, "The specified option does not exist"),
     ('netsh dhcp server scope 10.27.60.0 set comment "VLAN 60"', 0, "Command completed successfully."),
     ('netsh dhcp server scope 10.27.60.0 set name "CC HQ Thuan Thanh"', 0, "Command completed successfully."),
     ("netsh dhcp server scope 10.27.60.0 show state", 0, "Disabled"),

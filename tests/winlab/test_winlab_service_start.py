@@ -140,7 +140,7 @@ def test_netsh_dhcp_cannot_reach_a_starting_dhcp_server(host):
     stdout, stderr, code = output(client.run("netsh dhcp server dump"))
     assert code == 1
     assert wo.classify_error(stdout, stderr, code) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
-    assert stdout.startswith("Unable to determine the DHCP Server version for the Server ")
+    assert stdout.lstrip().startswith("Unable to determine the DHCP Server version for the Server ")
     wait_until(client, "DHCPServer", "RUNNING")
     assert client.ok("netsh dhcp server dump") == dump
 

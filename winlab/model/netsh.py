@@ -5,6 +5,13 @@ Output layouts follow the reference, section 1 (1.3 show scope, 1.4 show iprange
 reference has two samples of a layout, the one from the Server 2003 era (Ericsson, 2005) is used for
 the 2003 profile and the later one (theforeman smart-proxy) for 2008; that attribution by date is an
 assumption [U]. Items the reference marks unverified are marked [U] where they are produced.
+
+Beyond the reference, the dhcp context's refusals and error texts are modeled from: Microsoft's DHCP
+Server Management API error-code page and [MS-DHCPM] (which code each failure is), the mperry2
+Microsoft-DHCP-PowerShell-Admin module and theforeman smart-proxy (the substrings they match in
+netsh's answers), Checkmk's win_dhcp_pools.bat agent plugin (the lines of an unreachable server) and
+netsh's own help strings (the option types). Each source is named where it is used; what none of them
+backs is marked [U] and listed in winlab/README.md.
 """
 
 from __future__ import annotations
@@ -21,39 +28,98 @@ OK = "Command completed successfully."
 # [V-fixture]). Followed as sourced; the samples may have been abbreviated [U].
 OK_ONLY = OK
 
-# Failed netsh dhcp commands: the console wording was not found [U] (reference 1.9, Appendix A.1). The
-# line carries the DHCP API message and code; the last line is never "Command completed successfully.".
+# -- failed netsh dhcp commands ------------------------------------------------------------------------
+# A failed command prints the message of the DHCP Server API error behind it, after the scope context
+# line where there is one; the last line is never "Command completed successfully." (reference 1.9).
+# Whether netsh also prints the number is [U]: it is not printed. Each error below carries its code and
+# symbol from Microsoft's "DHCP Server Management API Error Codes" page (MicrosoftDocs/win32,
+# desktop-src/DHCP/dhcp-server-management-api-error-codes.md) and, for the code, the call's return
+# values in [MS-DHCPM]. The page's texts are not what netsh prints where captures show netsh's wording
+# (Ericsson's capture shows 20005 as "The specified subnet does not exist.", the page says "... does not
+# exist on the DHCP server."; smart-proxy matches 20044 as "class name being used is unknown", the page
+# says "The specified DHCP class name is unknown or invalid."). Where such a capture exists its wording
+# is used; otherwise the page's text stands in, marked [U].
 DHCP_ERROR_TEMPLATE = "{message}"
 DHCP_ERROR_EXIT = 1  # netsh's errorlevel on failure is undocumented [U]; tools read the text instead.
 
-SUBNET_EXISTS = (20004, "The specified subnet already exists on the DHCP server.")
-SUBNET_MISSING = (20005, "The specified subnet does not exist.")  # netsh wording, Ericsson [V-fixture]
+# ERROR_DHCP_SUBNET_NOT_PRESENT: netsh's wording from the Ericsson code comment [V-fixture].
+SUBNET_MISSING = (20005, "The specified subnet does not exist.")
+# ERROR_DHCP_ELEMENT_CANT_REMOVE, which [MS-DHCPM] R_DhcpDeleteSubnet returns for DhcpNoForce when a
+# lease is out, and R_DhcpRemoveSubnetElement for an exclusion range that does not exist. The page's
+# text [U]; the mperry2 psm1 matches "cannot be removed" after `delete scope ... DHCPNOFORCE` [V substring].
+ELEMENT_CANT_REMOVE = (20007, "The specified DHCP element has been used by a client and cannot be removed.")
+# ERROR_DHCP_OPTION_NOT_PRESENT: the page's text [U].
+OPTION_MISSING = (20010, "The specified option does not exist on the DHCP server.")
+# ERROR_DHCP_IPRANGE_EXISTS (SDK spelling ..._EXITS): the page's text [U].
 IPRANGE_EXISTS = (20021, "The specified IP address range is already defined on the DHCP server.")
+# ERROR_DHCP_INVALID_RANGE: the page's text [U]. The NT 4.0 DHCP Manager worded it "The specified range
+# either overlaps with an already existing range or is invalid." (KB Q164330).
 INVALID_RANGE = (
     20023,
     "The specified IP address range either overlaps with an existing range or is invalid.",
 )
+# ERROR_DHCP_CLASS_NOT_FOUND: smart-proxy's report() matches "class name being used is unknown" [V
+# substring]; the rest of the sentence [U].
+CLASS_UNKNOWN = (20044, "The class name being used is unknown or invalid.")
+# ERROR_DHCP_SUBNET_EXISTS: what [MS-DHCPM] R_DhcpCreateSubnet returns both for a scope that exists
+# and for one that overlaps an existing one (20004, ERROR_DHCP_SUBNET_EXITS, is not among its return
+# values). The page's text [U].
+SCOPE_CONFLICT = (
+    20052,
+    "The DHCP scope parameters are incorrect. Either the scope already exists, or its properties are "
+    "inconsistent with the subnet address and mask of an existing scope.",
+)
+# ERROR_DDS_SERVER_ALREADY_EXISTS / ERROR_DDS_SERVER_DOES_NOT_EXIST: the page's texts [U]; the psm1
+# matches "already present" and "not present" [V substring].
+SERVER_PRESENT = (20079, "The specified DHCP servers are already present in Active Directory.")
+SERVER_ABSENT = (20080, "The specified DHCP servers are not present in Active Directory.")
+# ERROR_INVALID_PARAMETER, the Win32 text ([MS-ERREF] 2.2); that netsh prints it for a bad argument [U].
+PARAMETER = (87, "The parameter is incorrect.")
+# netsh's own messages, no API code behind them.
 BAD_SCOPE = (0, "The command needs a valid Scope IP Address.")  # mperry2 psm1 [V substring]
-SERVER_PRESENT = (20079, "The specified DHCP servers are already present in the directory service.")  # [U]
-SERVER_ABSENT = (20080, "The specified DHCP servers are not present in the directory service.")  # [U]
-PARAMETER = (87, "The parameter is incorrect.")  # [U]
+# `add excluderange` on a scope without an IP range: the psm1 reports "No items to display" as "$Scope
+# must first have a defined IP range!" [V substring]; the rest of the line [U].
+NO_RANGE = (0, "No items to display.")
 
-OPTION_TYPES = ("BYTE", "WORD", "DWORD", "DWORDDWORD", "IPADDRESS", "STRING", "BINARY", "ENCAPSULATED")
-NT5_OPTION_TYPES = ("BYTE", "WORD", "DWORD", "DWORDDWORD", "IPADDRESS", "STRING", "BINARY", "ENCAPSULATED")
-# Standard option definitions present on a new DHCP server, with their types (RFC 2132).
+# When netsh cannot reach the DHCP Server service (stopped, or another server it cannot contact), it
+# prints these two lines, then treats the rest of the line as an unknown command. Checkmk's
+# win_dhcp_pools.bat agent plugin filters exactly "Unable to determine the DHCP Server version for the
+# Server", "Server may not function properly." and ": dhcp server show mibinfo." out of `netsh dhcp server
+# show mibinfo` (Checkmk/checkmk agents/windows/plugins/win_dhcp_pools.bat) [V]. The server is named by
+# its address: a script reading `netsh dhcp server \\name show scope` finds the "Unable" line by an IPv4
+# pattern (Graeme Wilkinson's DHCP export script, 2017) [D: inferred]. The leading blank line and the order
+# are [U]: the psm1 reads "Server may not function properly" at line index 2 [V].
+UNREACHABLE_VERSION = "Unable to determine the DHCP Server version for the Server {server}."
+UNREACHABLE_WARNING = "Server may not function properly."
+
+# The types `set optionvalue` takes for IPv4 options, the same in the 2003 and the 2008 netsh: its help
+# text lists "BYTE | WORD | DWORD | STRING | IPADDRESS" ("valid only for Windows 2000 Server, Windows
+# Server 2003 and Windows Server 2008"; netsh's resource strings as uitranslation.com publishes Windows
+# UI strings, the `set optionvalue` and `add optiondef` help) [V], as does the XP/2003 "Netsh commands
+# for DHCP" page [D]. IPV6ADDRESS
+# belongs to 2008's v6 context, not modeled. The API's other types (DWORDDWORD, BINARY, ENCAPSULATED,
+# [MS-DHCPM] 2.2.1.1.10) are not listed there and are refused here [U].
+OPTION_TYPES = ("BYTE", "WORD", "DWORD", "STRING", "IPADDRESS")
+NUMBER_LIMITS = {"BYTE": 0xFF, "WORD": 0xFFFF, "DWORD": 0xFFFFFFFF}  # [MS-DHCPM] 2.2.1.1.10 sizes
+# The option definitions of the DHCP Standard Options class that winlab knows, with their type and
+# whether they take several values. Windows Server 2003 predefines every RFC 2132 option ("DHCP options",
+# Windows Server 2003 TechNet cc787895) [D]; winlab knows only these, on both versions, and refuses the
+# others as options that do not exist, which is stricter than Windows (README, not modeled). Types and
+# arrays per RFC 2132; 3, 51, 66 and 81 as smart-proxy's captured `show optionvalue` shows them [V-fixture].
+# Option 1 is not set with `set optionvalue`: it comes from the scope's mask (NT 4.0 Resource Kit, DHCP
+# options table 13.1) [D]; refused here [U].
 STANDARD_OPTIONS = {
-    1: "IPADDRESS",
-    3: "IPADDRESS",
-    4: "IPADDRESS",
-    6: "IPADDRESS",
-    15: "STRING",
-    42: "IPADDRESS",
-    44: "IPADDRESS",
-    46: "BYTE",
-    51: "DWORD",
-    66: "STRING",
-    67: "STRING",
-    81: "DWORD",
+    3: ("IPADDRESS", True),  # Router
+    4: ("IPADDRESS", True),  # Time Server
+    6: ("IPADDRESS", True),  # DNS Servers
+    15: ("STRING", False),  # DNS Domain Name
+    42: ("IPADDRESS", True),  # NTP Servers
+    44: ("IPADDRESS", True),  # WINS/NBNS Servers
+    46: ("BYTE", False),  # WINS/NBT Node Type
+    51: ("DWORD", False),  # Lease
+    66: ("STRING", False),  # Boot Server Host Name
+    67: ("STRING", False),  # Bootfile Name
+    81: ("DWORD", False),  # the server's dynamic DNS settings, a DWORD in the capture
 }
 RANGE_TYPES = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}  # BOOTP ONLY is [U]
 
@@ -143,6 +209,45 @@ def _server_address(ctx: Context) -> str:
     return ctx.state["network"]["address"]
 
 
+def _target(ctx: Context, word: str) -> tuple[bool, str]:
+    """Whether `dhcp server WORD` names this host, and the address netsh would name the server by.
+
+    This host is its computer name, case-insensitive ("You may also specify the DHCP server by name.
+    For example: \\\\DHCP-SVR01.", 2000trainers.com's netsh DHCP tutorial) or the address of its network
+    card, as `\\\\name`, `\\\\address` or a bare address (reference 1.1); a bare `\\\\` is the local server
+    (Jacob Sommerville's DhcpWOL.ps1 runs `netsh dhcp server \\\\ scope ... show clients` for it)
+    [V-fixture]; so are its DNS name (computer name and the domain's suffix), 127.0.0.1 and localhost
+    [U: no capture]. Any other server cannot be reached from the lab: winlab has no DHCP RPC between
+    hosts, so netsh fails as it does for a server it cannot contact.
+    """
+    name = word[2:] if word.startswith("\\\\") else word
+    own = _server_address(ctx)
+    computer = ctx.host.computer_name.lower()
+    domain = str(ctx.state.get("domain") or "").lower()
+    local = {"", own, "127.0.0.1", "localhost", computer}
+    if domain:
+        local.add(f"{computer}.{domain}")
+    if name.lower() in local:
+        return True, own
+    if _ip(name):
+        return False, name
+    other = ctx.host.resolver(name) if ctx.host.resolver else None
+    # A name that resolves to no host of the lab is named as given [U: what netsh prints then].
+    return False, other.state["network"]["address"] if other is not None else name
+
+
+def _unreachable(server: str, words: list[str]) -> Result:
+    return Result(
+        stdout=lines(
+            "",
+            UNREACHABLE_VERSION.format(server=server),
+            UNREACHABLE_WARNING,
+            f"The following command was not found: {' '.join(words)}.",
+        ),
+        exit_code=1,
+    )
+
+
 def dhcp(ctx: Context, words: list[str]) -> Result:
     rest = words[1:]
     if not rest:
@@ -156,22 +261,15 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
     if verb != "server":
         return not_found(words)
     rest = rest[1:]
-    # An optional target server (\\name or an address). Every target is taken to be this host.
-    target = _server_address(ctx)
+    # An optional target server: `\\name`, `\\address` or an address (reference 1.1).
+    local, server = True, _server_address(ctx)
     if rest and (rest[0].startswith("\\\\") or _ip(rest[0])):
-        target = rest[0].lstrip("\\")
+        local, server = _target(ctx, rest[0])
         rest = rest[1:]
-    if not services.running(ctx.host, "DHCPServer"):
-        # With the DHCP Server service stopped netsh cannot reach it, and then does not know the
-        # server context's commands. Both lines are [U]; automation matches the first (reference 1.9).
-        # So too while the service is still START_PENDING: it serves no RPC until it runs [U].
-        return Result(
-            stdout=lines(
-                f"Unable to determine the DHCP Server version for the Server {target}.",
-                f"The following command was not found: {' '.join(words)}.",
-            ),
-            exit_code=1,
-        )
+    if not local or not services.running(ctx.host, "DHCPServer"):
+        # netsh cannot reach the DHCP Server service: another server, or this one's is not running
+        # (also while it is still START_PENDING: it serves no RPC until it runs [U]).
+        return _unreachable(server, words)
     if not rest:
         return Result(stdout=lines(OK))
     verb = rest[0].lower()
@@ -226,26 +324,13 @@ def _add_scope(ctx: Context, args: list[str]) -> Result:
     try:
         network = ipaddress.IPv4Network(f"{address}/{mask}")
     except ValueError:
-        return dhcp_error(
-            (
-                20052,
-                "The DHCP scope parameters are incorrect. Either the scope already exists, or its "
-                "properties are inconsistent with the subnet address and mask of an existing scope.",
-            )
-        )
+        # Not a subnet address, or not a mask: the same refusal [U].
+        return dhcp_error(SCOPE_CONFLICT)
     scopes = ctx.state["dhcp"]["scopes"]
-    if address in scopes:
-        return dhcp_error(SUBNET_EXISTS)
     for other in scopes.values():
         if ipaddress.IPv4Network(f"{other['address']}/{other['mask']}").overlaps(network):
-            return dhcp_error(
-                (
-                    20052,
-                    "The DHCP scope parameters are incorrect. Either the scope already exists, or "
-                    "its properties are inconsistent with the subnet address and mask of an "
-                    "existing scope.",
-                )
-            )
+            # The scope exists, or overlaps one: both are 20052 (R_DhcpCreateSubnet).
+            return dhcp_error(SCOPE_CONFLICT)
     scopes[address] = {
         "address": address,
         "mask": mask,
@@ -271,10 +356,7 @@ def _delete_scope(ctx: Context, args: list[str]) -> Result:
         return dhcp_error(SUBNET_MISSING)
     force = len(args) > 1 and args[1].upper() == "DHCPFULLFORCE"
     if scope["leases"] and not force:
-        # psm1 matches "cannot be removed" [V substring]; full sentence [U].
-        return dhcp_error(
-            (20012, "The specified subnet cannot be removed because at least one IP address is in use.")
-        )
+        return dhcp_error(ELEMENT_CANT_REMOVE)
     del scopes[args[0]]
     return Result(stdout=lines(OK))
 
@@ -329,17 +411,19 @@ def _scope(ctx: Context, address: str, args: list[str], words: list[str]) -> Res
     if verb == "add" and noun == "iprange":
         return _add_iprange(ctx, scope, rest, changed)
     if verb == "delete" and noun == "iprange":
-        return _delete_range(scope, "ranges", rest, changed)
+        # An IP range that is not there [U: the code, by analogy with add iprange].
+        return _delete_range(scope, "ranges", rest, changed, INVALID_RANGE)
     if verb == "add" and noun == "excluderange":
         return _add_excluderange(scope, rest, changed)
     if verb == "delete" and noun == "excluderange":
-        return _delete_range(scope, "exclusions", rest, changed)
+        # An exclusion range that is not there: R_DhcpRemoveSubnetElement's 20007 ([MS-DHCPM] 3.1.4.7).
+        return _delete_range(scope, "exclusions", rest, changed, ELEMENT_CANT_REMOVE)
     if verb == "set" and noun == "optionvalue":
         return _set_optionvalue(ctx, scope, rest, changed)
     if verb == "delete" and noun == "optionvalue":
         code = _option_code(rest[0]) if rest else None
         if code is None or str(code) not in scope["options"]:
-            return dhcp_error((20010, "The specified option does not exist."), changed)  # [U]
+            return dhcp_error(OPTION_MISSING, changed)
         del scope["options"][str(code)]
         return Result(stdout=lines(changed, "", OK))
     if verb == "set" and noun == "state":
@@ -365,6 +449,11 @@ def _in_scope(scope: dict, start: str, end: str) -> bool:
 def _add_iprange(ctx: Context, scope: dict, args: list[str], changed: str) -> Result:
     if len(args) < 2 or not _in_scope(scope, args[0], args[1]):
         return dhcp_error(INVALID_RANGE, changed)
+    network = ipaddress.IPv4Network(f"{scope['address']}/{scope['mask']}")
+    if _ip(args[0]) == network.network_address or _ip(args[1]) == network.broadcast_address:
+        # A range holding the subnet's own address or its broadcast address cannot be leased from;
+        # refused as an invalid range [U: no capture of a real refusal was found].
+        return dhcp_error(INVALID_RANGE, changed)
     kind = args[2].upper() if len(args) > 2 else "DHCP"
     if kind not in RANGE_TYPES:
         return dhcp_error(PARAMETER, changed)
@@ -380,7 +469,14 @@ def _add_iprange(ctx: Context, scope: dict, args: list[str], changed: str) -> Re
 def _add_excluderange(scope: dict, args: list[str], changed: str) -> Result:
     if len(args) < 2 or not _in_scope(scope, args[0], args[1]):
         return dhcp_error(INVALID_RANGE, changed)
+    if not scope["ranges"]:
+        # The psm1 reads this answer as "$Scope must first have a defined IP range!" [V substring].
+        return dhcp_error(NO_RANGE, changed)
     first, last = _key(args[0]), _key(args[1])
+    if not any(_key(start) <= first and last <= _key(end) for start, end, _ in scope["ranges"]):
+        # An exclusion withholds addresses of the scope's IP range: outside it, the range is invalid
+        # [U: inferred from the psm1's reading above; stricter than allowing it].
+        return dhcp_error(INVALID_RANGE, changed)
     for start, end in scope["exclusions"]:
         if first <= _key(end) and _key(start) <= last:
             return dhcp_error(INVALID_RANGE, changed)
@@ -389,17 +485,26 @@ def _add_excluderange(scope: dict, args: list[str], changed: str) -> Result:
     return Result(stdout=lines(OK_ONLY))
 
 
-def _delete_range(scope: dict, field: str, args: list[str], changed: str) -> Result:
+def _delete_range(scope: dict, field: str, args: list[str], changed: str, missing: tuple[int, str]) -> Result:
     for item in scope[field]:
         if item[:2] == args[:2]:
             scope[field].remove(item)
             return Result(stdout=lines(changed, "", OK))
-    return dhcp_error(INVALID_RANGE, changed)
+    return dhcp_error(missing, changed)
 
 
 def _option_code(text: str) -> int | None:
     # `003` and `3` name the same option (reference 1.2) [U].
     return int(text) if text.isdigit() else None
+
+
+def _option_value_ok(kind: str, value: str) -> bool:
+    if kind == "IPADDRESS":
+        return _ip(value) is not None
+    if kind in NUMBER_LIMITS:
+        # Decimal within the type's size [U: whether netsh also reads 0x.. hex, or truncates].
+        return value.isdigit() and int(value) <= NUMBER_LIMITS[kind]
+    return True  # STRING
 
 
 def _set_optionvalue(ctx: Context, scope: dict, args: list[str], changed: str) -> Result:
@@ -412,16 +517,21 @@ def _set_optionvalue(ctx: Context, scope: dict, args: list[str], changed: str) -
     if code is None or kind not in OPTION_TYPES or not values:
         return dhcp_error(PARAMETER, changed)
     if code not in STANDARD_OPTIONS:
-        return dhcp_error((20010, "The specified option does not exist."), changed)  # [U]
-    if STANDARD_OPTIONS[code] != kind:
+        # No such option definition in the DHCP Standard Options class: ERROR_DHCP_OPTION_NOT_PRESENT,
+        # which DhcpSetOptionValue returns for it (Microsoft's DhcpSetOptionValue page) [D].
+        return dhcp_error(OPTION_MISSING, changed)
+    defined, array = STANDARD_OPTIONS[code]
+    if kind != defined:
+        # A type other than the definition's (STRING for option 3) [U: the refusal and its wording].
         return dhcp_error(PARAMETER, changed)
-    if kind == "IPADDRESS" and any(_ip(value) is None for value in values):
+    if not array and len(values) > 1:
+        # Several values for a single-valued option [U].
         return dhcp_error(PARAMETER, changed)
-    if kind in ("BYTE", "WORD", "DWORD") and not all(value.isdigit() for value in values):
+    if not all(_option_value_ok(kind, value) for value in values):
         return dhcp_error(PARAMETER, changed)
     if vendor:
         # No vendor classes are defined on a new server; smart-proxy matches this substring [V].
-        return dhcp_error((20044, "The class name being used is unknown or invalid."), changed)
+        return dhcp_error(CLASS_UNKNOWN, changed)
     scope["options"][str(code)] = {"type": kind, "values": values}
     return Result(stdout=lines(changed, "", OK))
 
