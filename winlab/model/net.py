@@ -2,7 +2,8 @@
 
 The share list layout, success lines and the 2310 error follow the reference, section 4 (4.1, 4.2).
 /GRANT exists only on NT 6 (reference 4.2: absent from the 2003 syntax); the wording net.exe uses to
-reject an unknown option, the 2118 duplicate error and the `net share NAME` detail layout are [U].
+reject an unknown option and the 2118 duplicate error are [U]. The `net share NAME` detail layout
+follows NT 6 captures (see _details); on NT 5 it is [U].
 """
 
 from __future__ import annotations
@@ -156,7 +157,11 @@ def _details(ctx: Context, entry: dict) -> list[str]:
         grants = [f"{user}, {permission}" for user, permission in entry["grants"]]
         out.append(f"{'Permission':<18}{grants[0]}")
         out += [f"{'':<18}{grant}" for grant in grants[1:]]
-    out += ["The command completed successfully.", ""]
+    # A blank line, then the closing line: the captured `net share C$` of a Windows 7+ host quoted in
+    # rchateauneu/survol, survol/sources_types/smbshr/smbshare_netshare.py (commit
+    # 5db6af895b8c1f9bc69fd1e63c6411f8c21ad35d). NT 5 is taken to print it the same way [U: no XP or
+    # 2003 capture found].
+    out += ["", "The command completed successfully.", ""]
     return [re.sub(r"\s+$", "", line) if line.strip() else line for line in out]
 
 

@@ -18,6 +18,23 @@ def _schtasks_error(message: str, usage: str = "") -> Result:
     return Result(stdout=lines(*out), exit_code=1)
 
 
+def _start_time_ok(ctx: Context, start: str) -> bool:
+    """Whether schtasks /create takes this /ST value.
+
+    * XP: "Specifies the time of day that the task starts in HH:MM:SS 24-hour format" (the XP
+      schtasks page of the Windows XP product documentation, reference 6.1) [V]. That XP refuses
+      HH:MM is [U]: no source shows it either way; winlab refuses it (the stricter choice).
+    * Server 2003: no source retrieved says which form it takes [U]. winlab holds it to XP's
+      HH:MM:SS, the form its schtasks inherits, rather than accept both (the stricter choice).
+    * Vista/2008 and later: "The time format is HH:mm (24 hour time) for example, 14:30 for 2:30
+      PM." (their `schtasks /create /?` text; windowsserverdocs schtasks-create.md, reference 6.1)
+      [D]. Whether they also take HH:mm:ss is [U]; winlab refuses it (the stricter choice).
+    """
+    if ctx.profile.nt6:
+        return re.match(r"^([01]\d|2[0-3]):[0-5]\d$", start) is not None
+    return re.match(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", start) is not None
+
+
 SCHTASKS_CREATE_OPTIONS = {"sc", "mo", "d", "m", "i", "tn", "tr", "st", "sd", "ed", "ru", "rp", "s", "u", "p"}
 
 
@@ -48,10 +65,17 @@ def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
         ):
             return _schtasks_error("Invalid syntax.", "create")
         start = options.get("st", "")
-        # XP and 2003 take HH:MM:SS (reference 6.1, XP [V], 2003 [U]); Vista/2008 and later take HH:MM.
-        pattern = r"^([01]\d|2[0-3]):[0-5]\d$" if nt6 else r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$"
-        if schedule not in ("ONSTART", "ONLOGON", "ONIDLE") and not re.match(pattern, start):
-            return _schtasks_error("Invalid Start Time value.", "create")  # [U] wording
+        if nt6 and not start and schedule not in ("ONCE", "ONSTART", "ONLOGON", "ONIDLE"):
+            # "Defaults to current time if /ST is not specified. This option is required with /SC
+            # ONCE." (the Vista/2008 `schtasks /create /?` text) [D]
+            start = ctx.host.now().strftime("%H:%M")
+        if schedule not in ("ONSTART", "ONLOGON", "ONIDLE") and not _start_time_ok(ctx, start):
+            if nt6:
+                # Windows 10's schtasks, refusing `/ST "12:44:00 PM"`: this line on stderr (captured in
+                # chef-boneyard/chef-client issue 523) [V on Windows 10; taken for Vista/2008 [U]]. Its
+                # exit code there was 0x80004005; 1 is taken for NT 6.0/6.1, as their other errors [U].
+                return Result(stderr=lines("ERROR: Invalid starttime value."), exit_code=1)
+            return _schtasks_error("Invalid Start Time value.", "create")  # [U] wording and stream
         key = name.lstrip("\\").lower()
         if key in tasks and "f" not in options:
             if nt6:

@@ -106,7 +106,7 @@ def test_fresh_2003_plan_installs_with_sysocmgr_and_never_grants():
     assert "mkdir C:\\VNACCS\\Base" not in lines  # made with its subfolders
     assert 'net share VNACCS_EUC=C:\\VNACCS\\Base\\EUCReports /UNLIMITED /REMARK:"VCIS-EUC reports"' in lines
     assert not any("/GRANT" in line for line in lines)
-    assert 'cscript //nologo %SystemRoot%\\system32\\iisftp.vbs /stop "Default FTP Site"' in lines
+    assert "cscript //nologo %SystemRoot%\\system32\\iisftp.vbs /stop MSFTPSVC/1" in lines
     assert lines[-1].startswith("netsh firewall add portopening protocol=TCP port=21")
 
 
@@ -187,7 +187,7 @@ def test_ftp_site_on_another_port_is_recreated():
         ftp_installed=True, ftp_sites=[wo.FtpSite("VNACCS Base Server", "MSFTPSVC/7", "STARTED", "", 2121)]
     )
     lines = commands(bp.ftp_steps(wanted, state, assume_absent=False))
-    assert lines[0].endswith('/delete "VNACCS Base Server"')
+    assert lines[0].endswith("/delete MSFTPSVC/7")
     assert lines[1].endswith('/create C:\\VNACCS\\Base "VNACCS Base Server" /b 21')
 
 

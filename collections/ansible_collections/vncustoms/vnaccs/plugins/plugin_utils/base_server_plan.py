@@ -413,6 +413,13 @@ def _site_arg(name: str) -> str:
     return f'"{name}"'
 
 
+def _site_ref(site: FtpSite) -> str:
+    """How /start, /stop and /delete name a site: by its metabase path. IIsFtp.vbs resolves a site
+    name through FindSite, which does nothing (and exits 0) when the name is shared by several sites,
+    and IIS lets two sites share one."""
+    return site.metabase_path or _site_arg(site.name)
+
+
 def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[engine.Step]:
     if wanted.ftp is None:
         return []
@@ -430,14 +437,14 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[eng
         steps.append(
             _step(
                 f"stop FTP site(s) {', '.join(s.name for s in others)} holding port {ftp.port}",
-                [f"{IISFTP} /stop {_site_arg(s.name)}" for s in others],
+                [f"{IISFTP} /stop {_site_ref(s)}" for s in others],
             )
         )
     if ours is not None and (ours.port != ftp.port or ours.ip != ""):
         steps.append(
             _step(
                 f"recreate FTP site {ftp.site_name} (port {ours.port})",
-                [f"{IISFTP} /delete {_site_arg(ours.name)}"],
+                [f"{IISFTP} /delete {_site_ref(ours)}"],
             )
         )
         ours = None
@@ -449,7 +456,7 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[eng
             )
         )
     elif ours.status != "STARTED":
-        steps.append(_step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_arg(ours.name)}"]))
+        steps.append(_step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_ref(ours)}"]))
     return steps
 
 

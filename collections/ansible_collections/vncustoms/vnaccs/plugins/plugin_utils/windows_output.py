@@ -744,21 +744,37 @@ def parse_ipconfig_all(text: str) -> IpConfig:
 # -- iisftp.vbs ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class FtpSite:
+    """One row of `iisftp.vbs /query`. `ip` is "" for All Unassigned (the script prints ALL) and
+    None when the IP column is blank; see parse_iisftp_query for why an address is not trusted."""
+
     name: str
     metabase_path: str
     status: str
-    ip: str
+    ip: str | None
     port: int
 
 
+# NAME (MSFTPSVC/n), padded to column 46 (at least one space), the state padded to 10, the IP column
+# padded to 16, the port.
+_IISFTP_ROW = re.compile(r"^(.*) \((MSFTPSVC/\d+)\) +([A-Z]+) +(?:(\S+) +)?(\d+)$")
+
+
 def parse_iisftp_query(text: str) -> list[FtpSite]:
-    """`iisftp.vbs /query`: rows `Name (MSFTPSVC/n)  STATUS  IP  PORT` (reference 5.1; layout unverified)."""
+    """`iisftp.vbs /query`, in the layout of Microsoft's IIsFtp.vbs (QueryFtpSite).
+
+    `Connecting to server ...Done.`, the `Site Name (Metabase Path)  Status  IP  Port` header, the
+    rule of `=` and `Site(s) not found.` (printed, with exit 0, when nothing matches) are not rows.
+    For an All Unassigned binding the script prints ALL; for a binding with an address it assigns
+    the binding object instead of its address, so the column may be blank or repeat the previous
+    row's value: only ALL is taken at its word.
+    """
     sites = []
     for line in _lines(text):
-        match = re.match(r"^(.*?) \((MSFTPSVC/\d+)\)\s+(\w+)\s+(\S+)\s+(\d+)\s*$", line)
+        match = _IISFTP_ROW.match(line.rstrip())
         if match:
             name, path, status, ip, port = match.groups()
-            sites.append(FtpSite(name.strip(), path, status, "" if ip == "ALL" else ip, int(port)))
+            address = None if ip is None else "" if ip == "ALL" else ip
+            sites.append(FtpSite(name.strip(), path, status, address, int(port)))
     return sites
 
 
