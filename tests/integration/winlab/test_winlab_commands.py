@@ -6,9 +6,8 @@ import hashlib
 
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
-from winlab_support import PASSWORD, USER, Client
 
-from winlab.lab import HostConfig, Lab, LabConfig
+from tests.support.lab import Client
 
 SERVERS = ["2003", "2008"]
 ANSWER_FILE = [
@@ -22,12 +21,11 @@ ANSWER_FILE = [
 
 
 @pytest.fixture
-def fresh(tmp_path, request):
+def fresh(winlab_factory, request):
     """A new host of the profile the test is parametrized with, and a pywinrm client for it."""
     profile = request.param
-    config = LabConfig(tmp_path, [HostConfig(f"host-{profile}", profile)], {USER: PASSWORD}, https=False)
-    with Lab(config) as lab:
-        yield Client(lab, f"host-{profile}"), profile
+    lab = winlab_factory({f"host-{profile}": profile})
+    return Client(lab, f"host-{profile}"), profile
 
 
 def install(client: Client, profile: str, component: str = "dhcp") -> None:

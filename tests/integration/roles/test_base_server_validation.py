@@ -6,18 +6,17 @@ is a closed loopback port: a run that got past the checks would end `unreachable
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.support.ansible_cli import run_ansible
+from tests.support.fixture_files import ROOT
+
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
 HOST = "base-ha-noi"
 
 
@@ -27,7 +26,7 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def run_playbook(tmp_path: Path, hostvars: dict) -> subprocess.CompletedProcess:
+def run_playbook(tmp_path: Path, hostvars: dict):
     host = {
         "ansible_host": "127.0.0.1",
         "ansible_port": closed_port(),
@@ -40,22 +39,7 @@ def run_playbook(tmp_path: Path, hostvars: dict) -> subprocess.CompletedProcess:
     inventory = {"all": {"children": {"base_servers": {"hosts": {HOST: host}}}}}
     path = tmp_path / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_"))}
-    env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    return subprocess.run(
-        [
-            str(Path(sys.executable).with_name("ansible-playbook")),
-            "-i",
-            str(path),
-            "--check",
-            str(ROOT / "playbooks" / "base_servers.yml"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_ansible("ansible-playbook", "-i", str(path), "--check", str(ROOT / "playbooks" / "base_servers.yml"))
 
 
 def test_good_input_gets_as_far_as_the_host(tmp_path):

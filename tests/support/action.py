@@ -1,0 +1,103 @@
+"""Run an action plugin as Ansible's task executor does, and a fake pywinrm Protocol to run it against.
+
+    result = run_action(ActionModule, {"scopes": [...]}, task_vars, check_mode=True)
+
+The task carries the arguments and the task keywords (check mode, diff, no async); the plugin gets
+a real loader and templar, so templated host variables resolve as in a play.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from unittest.mock import MagicMock
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.action import ActionBase
+from ansible.template import Templar
+
+# (stdout, stderr, exit code), the bytes in code page 437 as a Windows host sends them.
+Output = tuple[bytes, bytes, int]
+
+
+def plugin_name(action_class: type[ActionBase]) -> str:
+    """The name a play calls the plugin by: `vncustoms.vnaccs.dhcp_server`."""
+    parts = action_class.__module__.split(".")
+    if parts[0] == "ansible_collections":
+        return ".".join([parts[1], parts[2], parts[-1]])
+    return parts[-1]
+
+
+def make_action(
+    action_class: type[ActionBase],
+    args: dict[str, Any],
+    check_mode: bool = False,
+    diff: bool = True,
+    protocol: Any = None,
+) -> ActionBase:
+    """The plugin for one task with `args`; with `protocol`, its WinRM sessions use that Protocol."""
+    task = MagicMock()
+    task.args = args
+    task.async_val = 0
+    task.check_mode = check_mode
+    task.diff = diff
+    task.action = plugin_name(action_class)
+    loader = DataLoader()
+    action = action_class(
+        task=task,
+        connection=MagicMock(),
+        play_context=MagicMock(),
+        loader=loader,
+        templar=Templar(loader=loader),
+        shared_loader_obj=None,
+    )
+    if protocol is not None:
+        action.protocol_factory = lambda settings: protocol
+    return action
+
+
+def run_action(
+    action_class: type[ActionBase],
+    args: dict[str, Any],
+    task_vars: dict[str, Any],
+    check_mode: bool = False,
+    diff: bool = True,
+    protocol: Any = None,
+) -> dict[str, Any]:
+    """The result of running the plugin for one host (`task_vars` names it: `inventory_hostname`)."""
+    return make_action(action_class, args, check_mode, diff, protocol).run(task_vars=task_vars)
+
+
+class FakeProtocol:
+    """pywinrm's Protocol as the WinRM layer drives it, answering each command with `answer(command)`.
+
+    `error`, when set, is raised when the shell is opened (a refused login, an unreachable host).
+    `commands` lists what was run, `shells` how many shells were opened.
+    """
+
+    def __init__(self, answer: Callable[[str], Output], error: Exception | None = None) -> None:
+        self.answer = answer
+        self.error = error
+        self.commands: list[str] = []
+        self.shells = 0
+        self._output: Output = (b"", b"", 0)
+
+    def open_shell(self, codepage=437):
+        if self.error:
+            raise self.error
+        self.shells += 1
+        return "S"
+
+    def run_command(self, shell_id, command, args=()):
+        self.commands.append(command)
+        self._output = self.answer(command)
+        return "C"
+
+    def get_command_output(self, shell_id, command_id):
+        return self._output
+
+    def cleanup_command(self, shell_id, command_id):
+        pass
+
+    def close_shell(self, shell_id, close_session=True):
+        pass
