@@ -85,7 +85,8 @@ def fixture_lab(tmp_path_factory) -> Iterator[Lab]:
     """The hosts of the fixture index in their recorded state, and a fresh host of every profile."""
     index = windows_fixture_index()
     hosts = [
-        HostConfig(name, spec["profile"], address=spec.get("address")) for name, spec in index["hosts"].items()
+        HostConfig(name, spec["profile"], address=spec.get("address"))
+        for name, spec in index["hosts"].items()
     ]
     hosts += [HostConfig(name, profile) for name, profile in FRESH_HOSTS.items()]
     config = LabConfig(tmp_path_factory.mktemp("fixture-lab"), hosts, accounts={USER: PASSWORD})

@@ -39,7 +39,9 @@ def run_playbook(tmp_path: Path, hostvars: dict):
     inventory = {"all": {"children": {"base_servers": {"hosts": {HOST: host}}}}}
     path = tmp_path / "inventory.yml"
     path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
-    return run_ansible("ansible-playbook", "-i", str(path), "--check", str(ROOT / "playbooks" / "base_servers.yml"))
+    return run_ansible(
+        "ansible-playbook", "-i", str(path), "--check", str(ROOT / "playbooks" / "base_servers.yml")
+    )
 
 
 def test_good_input_gets_as_far_as_the_host(tmp_path):

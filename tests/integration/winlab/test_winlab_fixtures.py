@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.support.fixture_files import WINDOWS_FIXTURES, windows_fixture_index
 
 ENTRIES = windows_fixture_index()["fixtures"]

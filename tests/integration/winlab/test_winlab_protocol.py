@@ -10,11 +10,11 @@ import requests
 import testinfra
 import winrm
 import xmltodict
-from tests.support.credentials import PASSWORD, USER
-from tests.support.lab import Client
 from winrm.exceptions import WSManFaultError
 from winrm.protocol import Protocol
 
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab import Client
 from winlab.server import encode_console
 
 NS = {"s": "http://www.w3.org/2003/05/soap-envelope", "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing"}
@@ -30,7 +30,10 @@ def test_ntlm_over_http_encrypts_every_message(fixture_lab):
     runtime = fixture_lab.runtime("srv2003")
     before = runtime.counters()["operations"].get("encrypted", 0)
     session = winrm.Session(
-        endpoint(fixture_lab, "srv2003"), auth=(USER, PASSWORD), transport="ntlm", server_cert_validation="ignore"
+        endpoint(fixture_lab, "srv2003"),
+        auth=(USER, PASSWORD),
+        transport="ntlm",
+        server_cert_validation="ignore",
     )
     response = session.run_cmd("hostname")
     assert response.std_out == b"SRV2003\r\n"
@@ -39,9 +42,9 @@ def test_ntlm_over_http_encrypts_every_message(fixture_lab):
 
 
 def test_basic_over_http(fixture_lab):
-    response = winrm.Session(endpoint(fixture_lab, "srv2008"), auth=(USER, PASSWORD), transport="basic").run_cmd(
-        "ver"
-    )
+    response = winrm.Session(
+        endpoint(fixture_lab, "srv2008"), auth=(USER, PASSWORD), transport="basic"
+    ).run_cmd("ver")
     assert response.std_out == b"\r\nMicrosoft Windows [Version 6.0.6002]\r\n"
 
 
@@ -186,7 +189,10 @@ def test_a_wrong_password_is_refused(fixture_lab):
 
 def test_tampered_encrypted_body_is_refused(fixture_lab):
     session = winrm.Session(
-        endpoint(fixture_lab, "srv2008"), auth=(USER, PASSWORD), transport="ntlm", server_cert_validation="ignore"
+        endpoint(fixture_lab, "srv2008"),
+        auth=(USER, PASSWORD),
+        transport="ntlm",
+        server_cert_validation="ignore",
     )
     protocol = session.protocol
     shell = protocol.open_shell()

@@ -1,4 +1,4 @@
-"""The pytest plugin other test suites load to get emulated hosts (this suite loads it in tests/conftest.py)."""
+"""The pytest plugin other test suites load to get emulated hosts (loaded here by tests/conftest.py)."""
 
 from __future__ import annotations
 

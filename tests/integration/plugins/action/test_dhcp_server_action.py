@@ -176,7 +176,9 @@ def test_a_restart_the_installer_asks_for_is_reported_not_done(tmp_path):
         """The host model's answer, except that the installer asks for a restart."""
         result = host.run(command)
         if command.startswith("servermanagercmd"):
-            result = Result(stdout="Success: Installation succeeded. A restart is required.\r\n", exit_code=3010)
+            result = Result(
+                stdout="Success: Installation succeeded. A restart is required.\r\n", exit_code=3010
+            )
         # Code page 437, unmappable characters replaced, as winlab's server sends them.
         return (
             result.stdout.encode("cp437", errors="replace"),

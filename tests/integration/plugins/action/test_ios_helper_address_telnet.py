@@ -22,7 +22,9 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def switch(switch_lab):
-    return switch_lab(switch_spec("old-sw", [SviSpec(id=30, address="10.40.30.1/24", helpers=["10.40.0.99"])]))
+    return switch_lab(
+        switch_spec("old-sw", [SviSpec(id=30, address="10.40.30.1/24", helpers=["10.40.0.99"])])
+    )
 
 
 def session(state, password=SWITCH_PASSWORD, secret=SWITCH_ENABLE_SECRET):

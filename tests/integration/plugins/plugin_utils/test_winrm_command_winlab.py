@@ -10,6 +10,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WinRMUnreachableError,
     echo_file_commands,
 )
+
 from tests.support.credentials import PASSWORD, USER
 from tests.support.lab import host_vars
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 import yaml
@@ -12,7 +11,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_ou
 from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
+from tests.support.fixture_files import windows_output
+
 FORMS_2003 = bp.choose_forms({}, "2003")
 FORMS_2008 = bp.choose_forms({}, "2008")
 ARGS = {
@@ -24,10 +24,6 @@ ARGS = {
     "ftp": {"site_name": "VNACCS Base Server", "port": 21},
     "services": ["LanmanServer"],
 }
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_bytes().decode("cp437")
 
 
 def commands(steps: list[bp.Step]) -> list[str]:
@@ -77,12 +73,12 @@ def test_parse_probe_reads_every_section_from_fixtures():
     wanted = wanted_for(ARGS, FORMS_2008)
     stdout = probe_output(
         {
-            "qc0": fixture("sc_qc_2003.txt"),
-            "query0": fixture("sc_query_running_2008.txt"),
-            "qc1": fixture("sc_query_missing.txt"),
-            "acl0": fixture("icacls_show_2003.txt"),
-            "share0": fixture("net_share_detail_2008.txt"),
-            "firewall": fixture("advfirewall_show_rule_2008.txt"),
+            "qc0": windows_output("sc_qc_2003.txt"),
+            "query0": windows_output("sc_query_running_2008.txt"),
+            "qc1": windows_output("sc_query_missing.txt"),
+            "acl0": windows_output("icacls_show_2003.txt"),
+            "share0": windows_output("net_share_detail_2008.txt"),
+            "firewall": windows_output("advfirewall_show_rule_2008.txt"),
         }
     )
     state = bp.parse_probe(stdout, wanted)
