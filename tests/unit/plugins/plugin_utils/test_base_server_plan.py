@@ -5,10 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-import yaml
-from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule
 from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
-from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
 
 from tests.support.fixture_files import windows_output
@@ -191,18 +188,3 @@ def test_nothing_to_do_renders_the_same_before_and_after():
     after = bp.render_wanted(wanted)
     assert "share VNACCS_EUC: C:\\VNACCS\\Base\\EUCReports" in after
     assert "ftp site VNACCS Base Server: port 21 STARTED" in after
-
-
-def _spec_options(spec: dict) -> dict:
-    return {name: sorted(value.get("options", {})) for name, value in spec.items()}
-
-
-def test_documentation_matches_the_argument_spec():
-    documented = yaml.safe_load(doc.DOCUMENTATION)["options"]
-    spec = ActionModule.ARGUMENT_SPEC
-    assert sorted(documented) == sorted(spec)
-    for name, option in spec.items():
-        assert documented[name]["type"] == option["type"], name
-        assert sorted(documented[name].get("suboptions", {})) == sorted(option.get("options", {})), name
-        if "default" in option:
-            assert documented[name].get("default") == option["default"], name
