@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, Step
 
 from tests.support.fixture_files import windows_output
 
@@ -23,7 +24,7 @@ ARGS = {
 }
 
 
-def commands(steps: list[bp.Step]) -> list[str]:
+def commands(steps: list[Step]) -> list[str]:
     return [command.line for step in steps for command in step.commands]
 
 
@@ -35,7 +36,7 @@ def test_forms_by_version_and_override():
     assert bp.Forms(False, "netsh_firewall", "sysocmgr") == FORMS_2003
     assert bp.Forms(True, "advfirewall", "servermanagercmd") == FORMS_2008
     assert bp.choose_forms({"share_grant": False, "firewall": "auto"}, "2008").share_grant is False
-    with pytest.raises(bp.PlanError, match=r"forms\.share_grant"):
+    with pytest.raises(PlanError, match=r"forms\.share_grant"):
         bp.choose_forms({}, "xp")
 
 

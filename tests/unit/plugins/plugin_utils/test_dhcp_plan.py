@@ -7,12 +7,6 @@ reference, sections 1.8 and 3.2-3.3).
 from __future__ import annotations
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-    DumpScope,
-    ExcludeRange,
-    IpRange,
-    OptionValue,
-)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
     DhcpServerPlan,
     PlanError,
@@ -28,6 +22,12 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import 
     wanted_server,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
+    DumpScope,
+    ExcludeRange,
+    IpRange,
+    OptionValue,
+)
 
 from tests.support.fixture_files import windows_output
 
@@ -238,7 +238,7 @@ def test_authorization_only_when_the_address_is_missing():
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == [
         "dhcp add server dhcp-hp.customs.local 10.31.10.5"
     ]
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import AuthorizedServer
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import AuthorizedServer
 
     state.authorized = [AuthorizedServer("dhcp-hp.customs.local", "10.31.10.5")]
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == []
@@ -330,3 +330,18 @@ def test_probe_with_the_service_stopped_cannot_read_the_scopes():
     )
     state = parse_probe(text)
     assert (state.installed, state.running, state.scopes) == (True, False, None)
+
+
+@pytest.mark.parametrize(
+    "exclusion",
+    [{"start": "10.31.10.20", "end": "10.31.10.60"}, {"start": "10.31.10.250", "end": "10.31.10.255"}],
+)
+def test_an_exclusion_outside_the_range_is_refused(exclusion):
+    with pytest.raises(PlanError, match=r"scopes\[0\]\.exclusions\[0\]"):
+        wanted(exclusions=[exclusion])
+
+
+def test_an_exclusion_inside_the_range_is_kept():
+    assert wanted(exclusions=[{"start": "10.31.10.60", "end": "10.31.10.69"}]).exclusions == (
+        ("10.31.10.60", "10.31.10.69"),
+    )

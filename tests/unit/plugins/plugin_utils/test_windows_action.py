@@ -96,13 +96,15 @@ def test_check_mode_reports_the_plan_and_runs_only_the_probe():
 
 
 def test_a_real_run_runs_the_plan_in_one_shell_and_reads_the_host_back():
+    running = b"SERVICE_NAME: Spooler\r\n        STATE              : 4  RUNNING\r\n"
     protocol = fake_host(
         {"sc query Spooler": b"STATE : 1  STOPPED\r\n"},
-        after={"sc start Spooler": {"sc query Spooler": b"STATE : 4  RUNNING\r\n"}},
+        after={"sc start Spooler": {"sc query Spooler": running}},
     )
     result = run(protocol, {"name": "Spooler"})
     assert not result.get("failed"), result.get("msg")
-    assert protocol.commands == ["sc query Spooler", "sc start Spooler", "sc query Spooler"]
+    # The probe, the start, the wait until RUNNING, the read-back.
+    assert protocol.commands == ["sc query Spooler", "sc start Spooler", *["sc query Spooler"] * 2]
     assert protocol.shells == 1
     assert result["changed"] is True and "ran" in result["diff"]["prepared"]
 

@@ -21,6 +21,32 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
 PROBE = "probe"
 
 
+def sc_query(state: str, code: int, exit_code: int = 0) -> tuple[str, int]:
+    """`sc query Spooler` as Windows Server 2008 prints it (tests/fixtures/windows/sc_query_*)."""
+    text = (
+        "\r\nSERVICE_NAME: Spooler \r\n        TYPE               : 110  WIN32_OWN_PROCESS\r\n"
+        f"        STATE              : {code}  {state}\r\n"
+        f"        WIN32_EXIT_CODE    : {exit_code}  (0x{exit_code:x})\r\n"
+    )
+    return text, 0
+
+
+RUNNING = {"sc query Spooler": sc_query("RUNNING", 4)}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 class FakeSession:
     """Answers each command from a table; a command may change what the probe answers next."""
 
@@ -37,7 +63,10 @@ class FakeSession:
         if command == PROBE:
             return CommandResult(command, self.probe, "", 0)
         self.probe = self.effects.get(command, self.probe)
-        stdout, code = self.answers.get(command, ("", 0))
+        answer = self.answers.get(command, ("", 0))
+        if isinstance(answer, list):  # a sequence of answers, the last one repeated
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        stdout, code = answer
         return CommandResult(command, stdout, "", code)
 
     def write_text_file(self, path: str, lines) -> list[str]:
@@ -95,14 +124,14 @@ def test_nothing_to_do_runs_only_the_probe_and_is_not_changed():
 
 
 def test_a_real_run_applies_then_reads_back():
-    session = FakeSession("stopped", effects={"sc start Spooler": "done"})
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
-    assert session.ran == [PROBE, "sc start Spooler", PROBE]
+    assert session.ran == [PROBE, "sc start Spooler", "sc query Spooler", PROBE]
     assert (outcome.changed, outcome.failed, outcome.msg) == (True, False, "changed")
 
 
 def test_already_running_is_what_was_wanted_and_not_a_failure():
-    answers = {"sc start Spooler": ("[SC] StartService FAILED 1056:\r\n\r\nAn instance ...", 1056)}
+    answers = {**RUNNING, "sc start Spooler": ("[SC] StartService FAILED 1056:\r\n\r\nAn instance ...", 1056)}
     session = FakeSession("stopped", answers, effects={"sc start Spooler": "done"})
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
     assert not outcome.failed, outcome.msg
@@ -171,7 +200,7 @@ def test_an_installer_that_leaves_no_trace_fails_with_its_hint():
 
 
 def test_leftover_drift_after_applying_fails_instead_of_claiming_success():
-    session = FakeSession("stopped")  # sc start changes nothing
+    session = FakeSession("stopped", dict(RUNNING))  # the plan's state does not change
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
     assert outcome.failed is True
     assert outcome.msg == "lao-cai-dhcp: after applying, the host still differs: start Spooler"
@@ -200,3 +229,36 @@ def test_a_judge_decides_for_tools_whose_exit_code_says_nothing():
 def test_plan_errors_are_not_caught_by_the_engine():
     with pytest.raises(PlanError):
         apply_plan(FakeSession("impossible"), TablePlan({}), check_mode=True)
+
+
+def test_a_started_service_is_waited_for_until_it_runs():
+    pending = sc_query("START_PENDING", 2)
+    answers = {"sc query Spooler": [pending, pending, sc_query("RUNNING", 4)]}
+    session = FakeSession("stopped", answers, effects={"sc start Spooler": "done"})
+    clock = FakeClock()
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), False, sleep=clock.sleep, clock=clock)
+    assert not outcome.failed, outcome.msg
+    assert session.ran.count("sc query Spooler") == 3 and len(clock.sleeps) == 2
+
+
+def test_a_service_that_stays_pending_fails_at_the_deadline_and_stops_the_plan():
+    after = Step("configure it", (Command("configure"),))
+    session = FakeSession("stopped", {"sc query Spooler": sc_query("START_PENDING", 2)})
+    clock = FakeClock()
+    plan = TablePlan({"stopped": [START, after]})
+    plan.service_start_timeout = 5
+    outcome = apply_plan(session, plan, False, sleep=clock.sleep, clock=clock)
+    assert outcome.failed is True
+    assert outcome.msg == (
+        "lao-cai-dhcp: start Spooler: `sc start Spooler` did not bring it up: the service Spooler is "
+        "still START_PENDING after 5 s"
+    )
+    assert "configure" not in session.ran and clock.now >= 5
+
+
+def test_a_service_that_stops_while_starting_fails_with_its_exit_code():
+    session = FakeSession("stopped", {"sc query Spooler": sc_query("STOPPED", 1, 1067)})
+    clock = FakeClock()
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), False, sleep=clock.sleep, clock=clock)
+    assert outcome.failed and outcome.msg.endswith("stopped while starting (WIN32_EXIT_CODE 1067)")
+    assert clock.sleeps == []

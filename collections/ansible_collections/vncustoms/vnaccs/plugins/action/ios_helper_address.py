@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from ansible.errors import AnsibleError
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
     RelayError,
     converge,

@@ -3,7 +3,7 @@
 Controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833, Article 9
 and Appendix III): its probe and plan (:class:`BaseServerPlan`), which the one Windows apply engine
 (`windows_engine.py`) runs. Kept apart from Ansible so that it can be tested on its own. Host
-output is read only through the shared parsers in `module_utils/windows_output.py`.
+output is read only through the shared parsers in `plugin_utils/windows_output.py`.
 
 Commands follow the project's Windows reference: sc (section 3), net share and icacls (section 4),
 iisftp.vbs, netsh firewall and netsh advfirewall (section 5), sysocmgr and servermanagercmd
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine as engine
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     AccessEntry,
     FirewallRule,
     FtpSite,
@@ -35,16 +36,6 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     probe_head,
     probe_section,
     split_sections,
-)
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
-    Command,
-    PlanError,
-    Step,
-    WindowsPlan,
-    sc_config,
-    sc_start,
-    servermanagercmd_install,
-    sysocmgr_install,
 )
 
 FTP_SERVICE = "MSFTPSVC"
@@ -89,6 +80,8 @@ class Forms:
 
 @dataclass(frozen=True)
 class WantedShare:
+    """A share as wanted: `net share NAME=PATH`, its remark and (2008) its /GRANT entries."""
+
     name: str
     path: str
     remark: str
@@ -98,8 +91,8 @@ class WantedShare:
 @dataclass(frozen=True)
 class WantedFtp:
     site_name: str
-    port: int
-    root: str
+    port: int  # TCP 21 unless the role says otherwise (Appendix III)
+    root: str  # the site's home folder, below the base server's root
 
 
 @dataclass(frozen=True)
@@ -126,7 +119,7 @@ def choose_forms(given: dict, family: str) -> Forms:
         value = given.get(key)
         if value is None or value == "auto":
             if defaults is None:
-                raise PlanError(
+                raise engine.PlanError(
                     f"forms.{key}: a base server runs Windows Server 2003 or 2008, not {family!r}"
                 )
             value = defaults[key]
@@ -137,7 +130,7 @@ def choose_forms(given: dict, family: str) -> Forms:
 def _text(value: str, where: str) -> str:
     value = str(value)
     if not _TEXT.match(value) or '"' in value or "%" in value:
-        raise PlanError(
+        raise engine.PlanError(
             f"{where}: {value!r} must be printable ASCII without double quotes or %; the WinRM shell "
             "runs in code page 437 (write Vietnamese names without diacritics)"
         )
@@ -147,7 +140,7 @@ def _text(value: str, where: str) -> str:
 def _principal(value: str, where: str) -> str:
     value = str(value).strip()
     if not value or not _PRINCIPAL.match(value):
-        raise PlanError(
+        raise engine.PlanError(
             f"{where}: {value!r} is not an account or group name (letters, digits, \\ . _ - space)"
         )
     return value
@@ -176,14 +169,16 @@ def wanted_state(args: dict) -> Wanted:
     """
     root = str(args["root"]).rstrip("\\")
     if not _PATH.match(root + "\\") or len(root) < 4:
-        raise PlanError(
+        raise engine.PlanError(
             f"root: {args['root']!r} must be an absolute folder below a drive (C:\\VNACCS\\Base) with "
             "letters, digits, _ . $ - only (no spaces: the paths go through cmd.exe unquoted)"
         )
     folders = []
     for index, folder in enumerate(args.get("folders") or []):
         if not _relative(str(folder)):
-            raise PlanError(f"folders[{index}]: {folder!r} must be a relative path of letters, digits, _ . -")
+            raise engine.PlanError(
+                f"folders[{index}]: {folder!r} must be a relative path of letters, digits, _ . -"
+            )
         folders.append(join(root, str(folder)))
     readers = tuple(_principal(p, f"readers[{i}]") for i, p in enumerate(args.get("readers") or []))
     writers = tuple(_principal(p, f"writers[{i}]") for i, p in enumerate(args.get("writers") or []))
@@ -193,10 +188,10 @@ def wanted_state(args: dict) -> Wanted:
     for index, spec in enumerate(args.get("shares") or []):
         name = str(spec["name"])
         if not _SHARE_NAME.match(name):
-            raise PlanError(f"shares[{index}].name: {name!r} must be letters, digits, _ . - (1-80)")
+            raise engine.PlanError(f"shares[{index}].name: {name!r} must be letters, digits, _ . - (1-80)")
         folder = str(spec.get("folder") or "")
         if folder and not _relative(folder):
-            raise PlanError(f"shares[{index}].folder: {folder!r} must be a relative path below root")
+            raise engine.PlanError(f"shares[{index}].folder: {folder!r} must be a relative path below root")
         path = join(root, folder)
         if path.lower() not in {f.lower() for f in every_folder}:
             folders.append(path)
@@ -208,16 +203,16 @@ def wanted_state(args: dict) -> Wanted:
     names = [share.name.lower() for share in shares]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise PlanError(f"shares: {', '.join(duplicates)} listed more than once")
+        raise engine.PlanError(f"shares: {', '.join(duplicates)} listed more than once")
     ftp = None
     spec = args.get("ftp") or {}
     if spec.get("enabled", True):
         port = int(spec.get("port") or 21)
         if not 0 < port < 65536:
-            raise PlanError(f"ftp.port: {port} is not a TCP port")
+            raise engine.PlanError(f"ftp.port: {port} is not a TCP port")
         folder = str(spec.get("folder") or "")
         if folder and not _relative(folder):
-            raise PlanError(f"ftp.folder: {folder!r} must be a relative path below root")
+            raise engine.PlanError(f"ftp.folder: {folder!r} must be a relative path below root")
         site = _text(spec.get("site_name") or "VNACCS Base Server", "ftp.site_name")
         ftp_root = join(root, folder)
         if ftp_root.lower() not in {f.lower() for f in every_folder}:
@@ -301,20 +296,20 @@ def parse_probe(stdout: str, wanted: Wanted) -> HostState:
 
 
 # -- the plan ---------------------------------------------------------------------------------------
-def _step(what: str, lines: list[str]) -> Step:
+def _step(what: str, lines: list[str]) -> engine.Step:
     """A step of plain commands, each judged by its exit code."""
-    return Step(what, tuple(Command(line) for line in lines))
+    return engine.Step(what, tuple(engine.Command(line) for line in lines))
 
 
-def install_step(wanted: Wanted, state: HostState, answer_path: str) -> Step | None:
+def install_step(wanted: Wanted, state: HostState, answer_path: str) -> engine.Step | None:
     if wanted.ftp is None or state.ftp_installed:
         return None
     if wanted.forms.ftp_installer == "sysocmgr":
-        return sysocmgr_install("install IIS FTP (sysocmgr)", answer_path, tuple(FTP_ANSWER_FILE))
-    return servermanagercmd_install("install IIS FTP (servermanagercmd)", "Web-Ftp-Server")
+        return engine.sysocmgr_install("install IIS FTP (sysocmgr)", answer_path, tuple(FTP_ANSWER_FILE))
+    return engine.servermanagercmd_install("install IIS FTP (servermanagercmd)", "Web-Ftp-Server")
 
 
-def folder_step(wanted: Wanted, state: HostState) -> Step | None:
+def folder_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     missing = [f for f in [wanted.root, *wanted.folders] if state.acls.get(f) is None]
     # mkdir makes the missing parents too; naming a parent as well would fail with "already exists".
     leaves = [f for f in missing if not any(o.lower().startswith(f.lower() + "\\") for o in missing)]
@@ -338,7 +333,7 @@ def _grant(principal: str, right: str) -> str:
     return f'"{grant}"' if " " in grant else grant
 
 
-def acl_step(wanted: Wanted, state: HostState) -> Step | None:
+def acl_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     """Readers get exactly RX and writers at least M on the root, inherited by the whole layout."""
     entries = state.acls.get(wanted.root) or []
     commands = []
@@ -386,7 +381,7 @@ def share_drift(share: WantedShare, present: ShareDetails | None, forms: Forms) 
     return drift
 
 
-def share_steps(wanted: Wanted, state: HostState) -> list[Step]:
+def share_steps(wanted: Wanted, state: HostState) -> list[engine.Step]:
     steps = []
     for share in wanted.shares:
         present = state.shares.get(share.name)
@@ -400,25 +395,25 @@ def share_steps(wanted: Wanted, state: HostState) -> list[Step]:
     return steps
 
 
-def service_step(wanted: Wanted, state: HostState, assume_absent: bool) -> Step | None:
-    commands: list[Command] = []
+def service_step(wanted: Wanted, state: HostState, assume_absent: bool) -> engine.Step | None:
+    commands: list[engine.Command] = []
     for service in wanted.services:
         config = None if assume_absent and service == FTP_SERVICE else state.service_config.get(service)
         status = None if config is None else state.service_status.get(service)
         if config is None or config.start_mode != "auto":
-            commands.append(sc_config(service, "auto"))
+            commands.append(engine.sc_config(service, "auto"))
         if status is None or not status.running:
-            commands.append(sc_start(service))
+            commands.append(engine.sc_start(service))
     if not commands:
         return None
-    return Step(f"set {', '.join(wanted.services)} Automatic and running", tuple(commands))
+    return engine.Step(f"set {', '.join(wanted.services)} Automatic and running", tuple(commands))
 
 
 def _site_arg(name: str) -> str:
     return f'"{name}"'
 
 
-def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Step]:
+def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[engine.Step]:
     if wanted.ftp is None:
         return []
     ftp = wanted.ftp
@@ -471,7 +466,7 @@ def _firewall_add(wanted: Wanted, port: int) -> str:
     )
 
 
-def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
+def firewall_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     if wanted.ftp is None:
         return None
     port = wanted.ftp.port
@@ -502,9 +497,11 @@ def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
     return _step(f"open TCP {port} (netsh firewall port opening)", [command])
 
 
-def plan(wanted: Wanted, state: HostState, answer_path: str, assume_ftp_absent: bool = False) -> list[Step]:
+def plan(
+    wanted: Wanted, state: HostState, answer_path: str, assume_ftp_absent: bool = False
+) -> list[engine.Step]:
     """Every step that turns `state` into `wanted`, in the order they must run."""
-    steps: list[Step] = []
+    steps: list[engine.Step] = []
     install = install_step(wanted, state, answer_path)
     assume = assume_ftp_absent or install is not None
     for step in (install, folder_step(wanted, state), acl_step(wanted, state)):
@@ -613,7 +610,7 @@ def render_wanted(wanted: Wanted) -> str:
 
 
 # -- the plugin's plan, for the apply engine -------------------------------------------------------
-class BaseServerPlan(WindowsPlan):
+class BaseServerPlan(engine.WindowsPlan):
     """Folders, NTFS permissions, shares, services, the FTP site and the firewall on one host."""
 
     unchanged_msg = "the base server is as wanted"
@@ -630,13 +627,13 @@ class BaseServerPlan(WindowsPlan):
     def parse_probe(self, stdout: str) -> HostState:
         return parse_probe(stdout, self.wanted)
 
-    def steps(self, state: HostState) -> list[Step]:
+    def steps(self, state: HostState) -> list[engine.Step]:
         steps = plan(self.wanted, state, self.answer_path)
         if steps and steps[0].reprobe and not self.wanted.install:
-            raise PlanError("IIS FTP is not installed and install is false")
+            raise engine.PlanError("IIS FTP is not installed and install is false")
         return steps
 
-    def result(self, state: HostState, steps: list[Step]) -> dict[str, Any]:
+    def result(self, state: HostState, steps: list[engine.Step]) -> dict[str, Any]:
         wanted, forms = self.wanted, self.wanted.forms
         return {
             "forms": {

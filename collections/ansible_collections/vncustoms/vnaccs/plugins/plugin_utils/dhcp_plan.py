@@ -3,7 +3,7 @@
 Controller-side logic for the `vncustoms.vnaccs.dhcp_server` action plugin: its probe and plan
 (:class:`DhcpServerPlan`), which the one Windows apply engine (`windows_engine.py`) runs. Kept apart
 from Ansible so that it can be tested on its own. Host output is read only through the shared
-parsers in `module_utils/windows_output.py`; addresses through netaddr.
+parsers in `plugin_utils/windows_output.py`; addresses through netaddr.
 
 Commands follow the project's Windows reference: netsh dhcp (section 1), sysocmgr and
 servermanagercmd (section 2), sc (section 3).
@@ -26,7 +26,20 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold, is_domain_name
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    Command,
+    PlanError,
+    Step,
+    TextFile,
+    WindowsPlan,
+    sc_config,
+    sc_start,
+    sc_stop,
+    servermanagercmd_install,
+    sysocmgr_install,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     AuthorizedServer,
     DumpScope,
     ErrorKind,
@@ -41,19 +54,6 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     probe_head,
     probe_section,
     split_sections,
-)
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold, is_domain_name
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
-    Command,
-    PlanError,
-    Step,
-    TextFile,
-    WindowsPlan,
-    sc_config,
-    sc_start,
-    sc_stop,
-    servermanagercmd_install,
-    sysocmgr_install,
 )
 from netaddr import INET_PTON, AddrFormatError, IPAddress, IPNetwork
 
@@ -145,6 +145,11 @@ def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope
         last = inside(item["end"], f"exclusions[{number}].end")
         if IPAddress(first) > IPAddress(last):
             raise PlanError(f"{where}.exclusions[{number}]: start {first} comes after end {last}")
+        if IPAddress(first) < IPAddress(start) or IPAddress(last) > IPAddress(end):
+            # An exclusion only withholds addresses of the range; one outside it means the data is wrong.
+            raise PlanError(
+                f"{where}.exclusions[{number}]: {first}-{last} is not inside the range {start}-{end}"
+            )
         exclusions.append((first, last))
     router = inside(spec["router"], "router") if spec.get("router") else ""
     dns = tuple(str(_address(value, f"{where}.dns_servers")) for value in spec.get("dns_servers") or [])

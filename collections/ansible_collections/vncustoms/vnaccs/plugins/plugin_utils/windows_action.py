@@ -14,8 +14,9 @@ the rest, uniformly for every plugin:
   authentication failure fails the host at once (it is never retried), an unreachable host is
   reported `unreachable`; any other exception is a bug and surfaces as one;
 * returns `changed`, `commands` (exactly what ran, or would run in check mode), `steps`,
-  `reboot_required`, `windows_version` (when the plan asked for it), `diff` ({before, after} and the commands as `prepared`,
-  shown with --diff), and removes the password from anything it returns.
+  `reboot_required`, `windows_version` (when the plan asked for it), `diff` ({before, after} and
+  the commands as `prepared`, shown with --diff), and removes the password from anything it
+  returns.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 """The one apply engine of the collection's Windows action plugins.
 
 Every Windows plugin runs the same algorithm: probe the host in one command, parse the output with
-the one parser module (`module_utils/windows_output.py`), plan, apply the plan in one batch, read
+the one parser module (`plugin_utils/windows_output.py`), plan, apply the plan in one batch, read
 the host back and fail on leftover drift. A plugin writes only what is its own, as a
 :class:`WindowsPlan`: its probe command, how to parse it, the steps that turn a state into the
 wanted one, and how a state reads in ``--diff``. This module does the rest, once for every plugin:
@@ -22,14 +22,16 @@ surfaces as a bug (a traceback with ``-vvv``).
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     ErrorKind,
     classify_error,
+    parse_sc_query,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CommandResult,
@@ -44,6 +46,10 @@ RESTART_ADVICE = (
     "nothing was restarted. Plan one outside peak hours (09:00-12:00, 14:00-17:00) and the Sunday "
     "03:00-06:00 maintenance window"
 )
+# `sc start` returns at once with START_PENDING; the service runs a moment later (its WAIT_HINT),
+# and until then nothing can talk to it. How long a start may take, and how often to ask.
+SERVICE_START_TIMEOUT = 60.0
+SERVICE_POLL_INTERVAL = 1.0
 
 
 class PlanError(Exception):
@@ -64,6 +70,8 @@ class Command:
     restart_exit: tuple[int, ...] = ()
     # For tools whose exit code says nothing (netsh exec): returns why it failed, or None.
     judge: Callable[[CommandResult], str | None] | None = None
+    # A service this command starts: the step waits until `sc query` shows it RUNNING.
+    starts_service: str = ""
 
     def failure(self, result: CommandResult) -> str | None:
         """Why `result` is a failure of this command, or None."""
@@ -137,7 +145,9 @@ def sc_config(service: str, start_mode: str) -> Command:
 
 def sc_start(service: str) -> Command:
     # 1056 "An instance of the service is already running" is what was wanted (reference 3.2).
-    return Command(f"sc start {service}", already=frozenset({ErrorKind.SERVICE_ALREADY_RUNNING}))
+    return Command(
+        f"sc start {service}", already=frozenset({ErrorKind.SERVICE_ALREADY_RUNNING}), starts_service=service
+    )
 
 
 def sc_stop(service: str) -> Command:
@@ -171,6 +181,8 @@ class WindowsPlan(ABC):
 
     # The task's message when nothing needs changing.
     unchanged_msg = "the host is as wanted"
+    # How long a service this plan starts may take to reach RUNNING (seconds).
+    service_start_timeout = SERVICE_START_TIMEOUT
 
     @abstractmethod
     def probe_command(self) -> str:
@@ -221,8 +233,17 @@ def probe(session: WindowsSession, plan: WindowsPlan) -> Any:
     return plan.parse_probe(session.run(plan.probe_command()).stdout)
 
 
-def apply_plan(session: WindowsSession, plan: WindowsPlan, check_mode: bool) -> WindowsOutcome:
-    """Probe, plan, and (outside check mode) apply and read back. See the module's docstring."""
+def apply_plan(
+    session: WindowsSession,
+    plan: WindowsPlan,
+    check_mode: bool,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+) -> WindowsOutcome:
+    """Probe, plan, and (outside check mode) apply and read back. See the module's docstring.
+
+    `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
+    """
     host = session.host
     state = probe(session, plan)
     steps = plan.steps(state)
@@ -241,7 +262,7 @@ def apply_plan(session: WindowsSession, plan: WindowsPlan, check_mode: bool) -> 
         if step.is_note:
             continue
         _record(step, outcome)
-        if not _run(session, step, outcome):
+        if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
             return outcome
         if step.reprobe and pending:
             state = probe(session, plan)
@@ -267,7 +288,33 @@ def _record(step: Step, outcome: WindowsOutcome) -> None:
     outcome.preview += step.preview()
 
 
-def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome) -> bool:
+@dataclass(frozen=True)
+class _ServiceWait:
+    timeout: float
+    sleep: Callable[[float], None]
+    clock: Callable[[], float]
+
+    def until_running(self, session: WindowsSession, service: str) -> str | None:
+        """Poll `sc query` until the service is RUNNING; why not, or None."""
+        deadline = self.clock() + self.timeout
+        while True:
+            result = session.run(f"sc query {service}")
+            statuses = parse_sc_query(result.stdout)
+            status = statuses[0] if statuses else None
+            if status is not None and status.running:
+                return None
+            if status is None:
+                return f"`sc query {service}` shows no status: {last_line(result.output)}"
+            if status.state == "STOPPED":
+                return (
+                    f"the service {service} stopped while starting (WIN32_EXIT_CODE {status.win32_exit_code})"
+                )
+            if self.clock() >= deadline:
+                return f"the service {service} is still {status.state} after {self.timeout:g} s"
+            self.sleep(SERVICE_POLL_INTERVAL)
+
+
+def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _ServiceWait) -> bool:
     """Run one step; False (with the outcome marked failed) when a command failed."""
     host = session.host
     try:
@@ -285,6 +332,11 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome) -> bool:
             if command.asks_restart(result):
                 outcome.extra["reboot_required"] = True
                 outcome.warnings.append(f"{host}: `{command.line}` asks for a restart; {RESTART_ADVICE}")
+            if command.starts_service:
+                problem = wait.until_running(session, command.starts_service)
+                if problem is not None:
+                    _failed(outcome, f"{host}: {step.what}: `{command.line}` did not bring it up: {problem}")
+                    return False
     finally:
         if step.file:
             session.run(f"del {step.file.path}")

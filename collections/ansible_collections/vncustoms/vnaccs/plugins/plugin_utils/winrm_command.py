@@ -340,7 +340,7 @@ class WindowsSession:
         """
         if self._family is not None:
             return self._family
-        from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import parse_ver
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import parse_ver
 
         result = self.run("ver")
         version = parse_ver(result.stdout)

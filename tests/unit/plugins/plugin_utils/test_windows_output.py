@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
 from tests.support.fixture_files import windows_output
 
@@ -424,7 +424,7 @@ def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
 
 
 def test_probe_sections_round_trip_through_cmd_output():
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
         probe_section,
         split_sections,
     )
