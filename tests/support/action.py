@@ -8,7 +8,7 @@ a real loader and templar, so templated host variables resolve as in a play.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from unittest.mock import MagicMock
 
@@ -69,35 +69,58 @@ def run_action(
 
 
 class FakeProtocol:
-    """pywinrm's Protocol as the WinRM layer drives it, answering each command with `answer(command)`.
+    """pywinrm's Protocol as the WinRM layer drives it, recording every call.
 
-    `error`, when set, is raised when the shell is opened (a refused login, an unreachable host).
-    `commands` lists what was run, `shells` how many shells were opened.
+    `answers` gives each command's output: a table (a command not in it prints nothing and exits 0)
+    or a function of the command. `error`, when set, is raised by the call named `fail_on` (a
+    refused login when the shell opens, a transport error, a WS-Management fault).
     """
 
-    def __init__(self, answer: Callable[[str], Output], error: Exception | None = None) -> None:
-        self.answer = answer
+    def __init__(
+        self,
+        answers: Mapping[str, Output] | Callable[[str], Output] | None = None,
+        error: Exception | None = None,
+        fail_on: str = "open_shell",
+    ) -> None:
+        table = dict(answers or {}) if not callable(answers) else None
+        self.answer = answers if callable(answers) else lambda command: table.get(command, (b"", b"", 0))
         self.error = error
-        self.commands: list[str] = []
-        self.shells = 0
+        self.fail_on = fail_on
+        self.calls: list[tuple] = []
         self._output: Output = (b"", b"", 0)
 
-    def open_shell(self, codepage=437):
-        if self.error:
+    def steps(self, name: str) -> list[tuple]:
+        """The recorded calls of one method: `steps("run_command")`."""
+        return [call for call in self.calls if call[0] == name]
+
+    @property
+    def commands(self) -> list[str]:
+        return [call[2] for call in self.steps("run_command")]
+
+    @property
+    def shells(self) -> int:
+        return len(self.steps("open_shell"))
+
+    def _record(self, *call) -> None:
+        self.calls.append(call)
+        if self.error is not None and self.fail_on == call[0]:
             raise self.error
-        self.shells += 1
-        return "S"
+
+    def open_shell(self, codepage=437):
+        self._record("open_shell", codepage)
+        return "SHELL-1"
 
     def run_command(self, shell_id, command, args=()):
-        self.commands.append(command)
+        self._record("run_command", shell_id, command)
         self._output = self.answer(command)
-        return "C"
+        return f"CMD-{len(self.calls)}"
 
     def get_command_output(self, shell_id, command_id):
+        self._record("get_command_output", shell_id, command_id)
         return self._output
 
     def cleanup_command(self, shell_id, command_id):
-        pass
+        self._record("cleanup_command", shell_id, command_id)
 
     def close_shell(self, shell_id, close_session=True):
-        pass
+        self._record("close_shell", shell_id)
