@@ -1,11 +1,15 @@
-"""Run Ansible's commands (ansible-playbook, ansible-inventory, ansible-doc) as an admin runs them."""
+"""Run Ansible's commands (ansible-playbook, ansible-inventory, ansible-doc) as an admin runs them,
+and the hosts a playbook run must not reach."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import yaml
 
 from tests.support.fixture_files import ROOT
 
@@ -30,3 +34,37 @@ def run_ansible(
         timeout=timeout,
         check=False,
     )
+
+
+def run_ansible_playbook(
+    playbook: str, inventory: dict, directory: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run playbooks/`playbook` on `inventory` (a dict, written to `directory`/inventory.yml)."""
+    path = directory / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    return run_ansible(
+        "ansible-playbook", "-i", str(path), *args, str(ROOT / "playbooks" / playbook), env=env
+    )
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The password of a host no run may reach: it must never appear in the output.
+NEVER_SENT = "Lab-never-sent"
+
+
+def unreachable_windows_host(**hostvars) -> dict:
+    """A Windows Server 2003 host at a closed port: a run that gets past its checks ends unreachable."""
+    return {
+        "ansible_host": "127.0.0.1",
+        "ansible_port": closed_port(),
+        "ansible_user": "Administrator",
+        "ansible_password": NEVER_SENT,
+        "windows_version": "2003",
+        **hostvars,
+    }

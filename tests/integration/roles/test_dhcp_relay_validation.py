@@ -11,10 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
-from switchlab.server import SviSpec, free_port
-from tests.support.ansible_cli import run_ansible
+from switchlab.server import SviSpec
+from tests.support.ansible_cli import closed_port, run_ansible_playbook
 from tests.support.switches import switch_spec
 
 pytestmark = pytest.mark.slow
@@ -35,7 +34,7 @@ GOOD = {
 
 def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0):
     """Run playbooks/relay.yml on one switch at 127.0.0.1:`port` (default: a closed port)."""
-    port = port or free_port()
+    port = port or closed_port()
     inventory = {
         "all": {
             "children": {
@@ -49,10 +48,8 @@ def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0):
             }
         }
     }
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
     backups = {"VNACCS_SWITCH_BACKUP_DIR": str(tmp_path)}
-    return run_ansible("ansible-playbook", "-i", str(path), "playbooks/relay.yml", *extra, env=backups)
+    return run_ansible_playbook("relay.yml", inventory, tmp_path, *extra, env=backups)
 
 
 def with_vlan(**changes) -> dict:
