@@ -16,6 +16,7 @@ from pathlib import Path
 from invoke import Collection, task
 
 from tasklib import containers
+from tasklib.accounts import accounts
 from tasklib.base import base_servers, base_servers_demo
 from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
@@ -150,4 +151,5 @@ ns = Collection(
     containers.images,
     base_servers,
     base_servers_demo,
+    accounts,
 )

@@ -15,15 +15,20 @@ from tests.support.fixture_files import ROOT
 
 # The commands of the virtual environment the tests run in.
 BIN = Path(sys.executable).parent
+# The controller state (held accounts) each test has of its own: tests/conftest.py.
+PASSED_ON = ("VNACCS_STATE_DIR",)
 
 
 def run_ansible(
     command: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess:
     """Run `command` from the repository with its ansible.cfg, without colour, and with none of the
-    caller's ANSIBLE_* or VNACCS_* settings (a developer's WinRM password must not leak in);
-    `env` adds variables. Never raises on a failed run: the test reads `returncode`."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_"))}
+    caller's ANSIBLE_* or VNACCS_* settings (a developer's WinRM password must not leak in) but
+    the test's own controller state folder; `env` adds variables. Never raises on a failed run:
+    the test reads `returncode`."""
+    environment = {
+        k: v for k, v in os.environ.items() if k in PASSED_ON or not k.startswith(("ANSIBLE_", "VNACCS_"))
+    }
     environment.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", **(env or {}))
     return subprocess.run(
         [str(BIN / command), *args],

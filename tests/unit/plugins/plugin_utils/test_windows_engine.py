@@ -16,7 +16,10 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
     servermanagercmd_install,
     sysocmgr_install,
 )
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import CommandResult
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
+    CommandResult,
+    WinRMCommandError,
+)
 
 PROBE = "probe"
 
@@ -57,10 +60,14 @@ class FakeSession:
         self.answers = answers or {}
         self.effects = effects or {}
         self.ran: list[str] = []
+        self.lost: set[str] = set()  # commands whose reply never comes
 
-    def run(self, command: str, check: bool = False) -> CommandResult:
+    def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
         self.ran.append(command)
-        if command == PROBE:
+        if command in self.lost:
+            self.probe = self.effects.get(command, self.probe)
+            raise WinRMCommandError(f"{self.host}: `{command}` did not finish within 1 s", self.host)
+        if command == PROBE or command.endswith(f"&{PROBE}"):
             return CommandResult(command, self.probe, "", 0)
         self.probe = self.effects.get(command, self.probe)
         answer = self.answers.get(command, ("", 0))
@@ -99,6 +106,12 @@ class TablePlan(WindowsPlan):
 
     def result(self, state: str, steps: list[Step]) -> dict[str, Any]:
         return {"planned_on": state}
+
+    def temporary_files(self) -> list[str]:
+        return self.files
+
+
+TablePlan.files = []
 
 
 START = Step("start Spooler", (sc_start("Spooler"),))
@@ -262,3 +275,32 @@ def test_a_service_that_stops_while_starting_fails_with_its_exit_code():
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), False, sleep=clock.sleep, clock=clock)
     assert outcome.failed and outcome.msg.endswith("stopped while starting (WIN32_EXIT_CODE 1067)")
     assert clock.sleeps == []
+
+
+def test_a_lost_reply_is_judged_by_a_new_probe_and_a_changed_host_says_changed():
+    step = Step("write and run", (Command("tool a.txt"),), file=TextFile("a.txt", ("x",)))
+    session = FakeSession("new", effects={"tool a.txt": "half"})
+    session.lost = {"tool a.txt", "del a.txt"}
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=False)
+    assert outcome.failed and outcome.changed
+    assert outcome.msg.endswith("did not finish within 1 s; read again, the host has changed")
+
+
+def test_a_lost_reply_that_changed_nothing_says_so():
+    session = FakeSession("stopped")
+    session.lost = {"sc start Spooler"}
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed and not outcome.changed
+    assert outcome.msg.endswith("read again, the host has not changed")
+
+
+def test_a_real_run_deletes_files_left_by_an_interrupted_one_in_the_probe_and_check_mode_does_not():
+    plan = TablePlan({})
+    plan.files = [r"C:\WINDOWS\Temp\plan.txt"]
+    session = FakeSession("done")
+    apply_plan(session, plan, check_mode=True)
+    assert session.ran == [PROBE]
+    session.ran.clear()
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert session.ran == [r"(if exist C:\WINDOWS\Temp\plan.txt del C:\WINDOWS\Temp\plan.txt)&probe"]
+    assert outcome.changed is False

@@ -624,6 +624,9 @@ class BaseServerPlan(engine.WindowsPlan):
     def probe_command(self) -> str:
         return probe_command(self.wanted)
 
+    def temporary_files(self) -> list[str]:
+        return [self.answer_path]
+
     def parse_probe(self, stdout: str) -> HostState:
         return parse_probe(stdout, self.wanted)
 

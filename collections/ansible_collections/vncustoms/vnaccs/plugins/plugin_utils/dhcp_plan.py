@@ -437,6 +437,9 @@ class DhcpServerPlan(WindowsPlan):
     def probe_command(self) -> str:
         return probe_command(self.authorize)
 
+    def temporary_files(self) -> list[str]:
+        return [self.answer_path, self.script_path]
+
     def parse_probe(self, stdout: str) -> ServerState:
         return parse_probe(stdout)
 

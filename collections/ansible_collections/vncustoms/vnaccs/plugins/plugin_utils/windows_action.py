@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import AccountGuard
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     PlanError,
     WindowsPlan,
@@ -33,6 +34,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     ConnectionSettings,
     WindowsSession,
+    WinRMAccountHeldError,
     WinRMAuthenticationError,
     WinRMCommandError,
     WinRMCommandLayerError,
@@ -67,6 +69,9 @@ class WindowsAction(ActionBase):
     # Tests replace this to run against a fake Protocol.
     session_class = WindowsSession
     protocol_factory = None
+    # The controller's record of failed logons (Article 18); a fresh one per task reads the shared
+    # state folder, so forks and later runs see each other's failures.
+    guard_class = AccountGuard
 
     def wanted(self, args: dict[str, Any]) -> Any:
         """The wanted state from the validated arguments, checked before the host is contacted.
@@ -111,6 +116,7 @@ class WindowsAction(ActionBase):
                 settings,
                 protocol_factory=self.protocol_factory,
                 windows_version=str(self._templar.template(version)) if version else None,
+                guard=self.guard_class(),
             )
             with session:
                 outcome = apply_plan(session, self.plan(session, wanted), bool(self._task.check_mode))
@@ -119,6 +125,10 @@ class WindowsAction(ActionBase):
         except PlanError as error:
             # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
             result.update(failed=True, msg=f"{host}: {error}")
+            return _scrub(result, password)
+        except WinRMAccountHeldError as error:
+            # Not attempted: the account failed with this password on a host of this run or a recent one.
+            result.update(failed=True, msg=str(error), authentication_failed=True, account_held=True)
             return _scrub(result, password)
         except WinRMAuthenticationError as error:
             # Never retried: the task fails for this host only; the other hosts carry on.

@@ -22,6 +22,7 @@ surfaces as a bug (a traceback with ``-vvv``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -36,6 +37,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CommandResult,
     WindowsSession,
+    WinRMCommandError,
+    WinRMCommandLayerError,
     echo_file_commands,
     last_line,
 )
@@ -50,6 +53,8 @@ RESTART_ADVICE = (
 # and until then nothing can talk to it. How long a start may take, and how often to ask.
 SERVICE_START_TIMEOUT = 60.0
 SERVICE_POLL_INTERVAL = 1.0
+# An installer may run for many minutes (sysocmgr copies from the i386 source).
+INSTALL_TIMEOUT = 1800.0
 
 
 class PlanError(Exception):
@@ -72,6 +77,8 @@ class Command:
     judge: Callable[[CommandResult], str | None] | None = None
     # A service this command starts: the step waits until `sc query` shows it RUNNING.
     starts_service: str = ""
+    # How long it may run (seconds); None: the host's command_timeout.
+    timeout: float | None = None
 
     def failure(self, result: CommandResult) -> str | None:
         """Why `result` is a failure of this command, or None."""
@@ -161,7 +168,9 @@ def sysocmgr_install(what: str, answer_path: str, answer_lines: tuple[str, ...],
     sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
     Success is judged by probing the host again, not by its exit code.
     """
-    command = Command(f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r")
+    command = Command(
+        f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r", timeout=INSTALL_TIMEOUT
+    )
     return Step(what, (command,), file=TextFile(answer_path, answer_lines), reprobe=True, hint=hint)
 
 
@@ -171,7 +180,12 @@ def servermanagercmd_install(what: str, role_id: str, hint: str = "") -> Step:
     Exit codes: 0 installed, 1003 nothing to do (already installed), 3010 installed and a restart
     is needed.
     """
-    command = Command(f"servermanagercmd -install {role_id}", ok_exit=(0, 1003), restart_exit=(3010,))
+    command = Command(
+        f"servermanagercmd -install {role_id}",
+        ok_exit=(0, 1003),
+        restart_exit=(3010,),
+        timeout=INSTALL_TIMEOUT,
+    )
     return Step(what, (command,), reprobe=True, hint=hint)
 
 
@@ -211,6 +225,10 @@ class WindowsPlan(ABC):
         """Values the task returns besides the engine's, from the state the plan was made on."""
         return {}
 
+    def temporary_files(self) -> list[str]:
+        """Files its steps may write; a real run deletes any left behind by an interrupted one."""
+        return []
+
 
 @dataclass
 class WindowsOutcome:
@@ -229,8 +247,13 @@ class WindowsOutcome:
 
 
 # -- the engine -----------------------------------------------------------------------------------
-def probe(session: WindowsSession, plan: WindowsPlan) -> Any:
-    return plan.parse_probe(session.run(plan.probe_command()).stdout)
+def probe(session: WindowsSession, plan: WindowsPlan, clean_up: bool = False) -> Any:
+    """Read the host with the plan's probe; with clean_up, delete leftover temporary files first."""
+    command = plan.probe_command()
+    if clean_up and plan.temporary_files():
+        # In the same round trip; `if exist` prints nothing, so the probe's output is unchanged.
+        command = "&".join(f"(if exist {path} del {path})" for path in plan.temporary_files()) + "&" + command
+    return plan.parse_probe(session.run(command).stdout)
 
 
 def apply_plan(
@@ -245,7 +268,7 @@ def apply_plan(
     `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
     """
     host = session.host
-    state = probe(session, plan)
+    state = probe(session, plan, clean_up=not check_mode)
     steps = plan.steps(state)
     outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
     outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
@@ -262,8 +285,11 @@ def apply_plan(
         if step.is_note:
             continue
         _record(step, outcome)
-        if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
-            return outcome
+        try:
+            if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
+                return outcome
+        except WinRMCommandError as error:
+            return _interrupted(session, plan, outcome, error)
         if step.reprobe and pending:
             state = probe(session, plan)
             pending = plan.steps(state)
@@ -321,7 +347,7 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
         if step.file:
             session.write_text_file(step.file.path, step.file.lines)
         for command in step.commands:
-            result = session.run(command.line)
+            result = session.run(command.line, timeout=command.timeout)
             problem = command.failure(result)
             if problem is not None:
                 _failed(outcome, f"{host}: {step.what}: `{command.line}` failed: {problem}")
@@ -339,8 +365,24 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
                     return False
     finally:
         if step.file:
-            session.run(f"del {step.file.path}")
+            # If the host stopped answering, this fails too: the next run's probe deletes the file.
+            with contextlib.suppress(WinRMCommandLayerError):
+                session.run(f"del {step.file.path}")
     return True
+
+
+def _interrupted(
+    session: WindowsSession, plan: WindowsPlan, outcome: WindowsOutcome, error: WinRMCommandError
+) -> WindowsOutcome:
+    """A reply was lost mid-step: a new probe decides whether the host changed."""
+    try:
+        now = plan.render(probe(session, plan))
+    except WinRMCommandLayerError:
+        outcome.changed = True  # unknown: say so rather than claim nothing happened
+        return _failed(outcome, f"{error}; the host cannot be read back now, so it may have changed")
+    outcome.changed = now != outcome.before
+    what = "the host has changed" if outcome.changed else "the host has not changed"
+    return _failed(outcome, f"{error}; read again, {what}")
 
 
 def _failed(outcome: WindowsOutcome, msg: str, step: Step | None = None) -> WindowsOutcome:
