@@ -71,23 +71,31 @@ def run_action(
 class FakeProtocol:
     """pywinrm's Protocol as the WinRM layer drives it, recording every call.
 
-    `answers` gives each command's output: a table (a command not in it prints nothing and exits 0)
-    or a function of the command. `error`, when set, is raised by the call named `fail_on` (a
-    refused login when the shell opens, a transport error, a WS-Management fault).
+    `answers` gives each command's output: a table of (stdout, stderr, exit code), or of stdout
+    alone for a command that succeeds (a command not in it prints nothing and exits 0), or a
+    function of the command. `error`, when set, is raised by the call named `fail_on` (a refused
+    login when the shell opens, a transport error, a WS-Management fault).
     """
 
     def __init__(
         self,
-        answers: Mapping[str, Output] | Callable[[str], Output] | None = None,
+        answers: Mapping[str, Output | bytes] | Callable[[str], Output] | None = None,
         error: Exception | None = None,
         fail_on: str = "open_shell",
     ) -> None:
-        table = dict(answers or {}) if not callable(answers) else None
-        self.answer = answers if callable(answers) else lambda command: table.get(command, (b"", b"", 0))
+        self.answer = answers if callable(answers) else self._table(dict(answers or {}))
         self.error = error
         self.fail_on = fail_on
         self.calls: list[tuple] = []
         self._output: Output = (b"", b"", 0)
+
+    @staticmethod
+    def _table(table: dict[str, Output | bytes]) -> Callable[[str], Output]:
+        def answer(command: str) -> Output:
+            output = table.get(command, b"")
+            return (output, b"", 0) if isinstance(output, bytes) else output
+
+        return answer
 
     def steps(self, name: str) -> list[tuple]:
         """The recorded calls of one method: `steps("run_command")`."""

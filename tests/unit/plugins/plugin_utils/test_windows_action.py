@@ -195,10 +195,10 @@ def test_a_bug_in_a_plan_surfaces_as_a_bug_not_as_a_task_failure():
 
 
 def test_one_failed_domain_account_stops_the_other_hosts_before_they_log_on():
-    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    refused = fake_host({}, error=InvalidCredentialsError("rejected"))
     first = run(refused, {"name": "Spooler"}, ansible_user="HAIQUAN\\svc", ansible_host="10.0.0.5")
     assert first["authentication_failed"] is True and "account_held" not in first
-    untouched = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    untouched = fake_host({"sc query Spooler": b"RUNNING\r\n"})
     second = run(untouched, {"name": "Spooler"}, ansible_user="haiquan\\SVC", ansible_host="10.0.0.6")
     assert second["failed"] is True and second["account_held"] is True
     assert "not attempted" in second["msg"] and "haiquan\\\\svc" in second["msg"]
@@ -207,9 +207,9 @@ def test_one_failed_domain_account_stops_the_other_hosts_before_they_log_on():
 
 
 def test_a_local_account_that_failed_on_one_host_is_still_tried_on_another():
-    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    refused = fake_host({}, error=InvalidCredentialsError("rejected"))
     run(refused, {"name": "Spooler"}, ansible_host="10.0.0.5")
-    other = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    other = fake_host({"sc query Spooler": b"RUNNING\r\n"})
     result = run(other, {"name": "Spooler"}, ansible_host="10.0.0.7")
     assert not result.get("failed"), result.get("msg")
     assert other.shells == 1
