@@ -30,6 +30,9 @@ from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, window
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = ROOT / "build" / "lab"
 SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
+# Seconds a service started on an emulated host stays START_PENDING before it runs, as on Windows,
+# where `sc start` returns before the service is up (winlab/README.md): the lab makes the roles wait.
+SERVICE_START_DELAY = 1.5
 
 
 def inventory_hosts(c) -> list[LabHost]:
@@ -55,7 +58,7 @@ def lab(c, down=False):
     # Keep the lab password across restarts so inventories written earlier stay valid.
     password = previous.get("accounts", {}).get(LAB_USER) or "Lab-" + secrets.token_urlsafe(12)
     hosts = inventory_hosts(c)
-    config = lab_config(hosts, LAB_DIR, password)
+    config = lab_config(hosts, LAB_DIR, password, service_start_delay=SERVICE_START_DELAY)
     if running_pid(LAB_DIR / "winlab.pid") is not None:
         if previous == config and (LAB_DIR / "runtime.json").exists():
             runtime = json.loads((LAB_DIR / "runtime.json").read_text(encoding="utf-8"))

@@ -15,6 +15,15 @@ pytest.register_assert_rewrite("tests.support")
 pytest_plugins = ["winlab.pytest_plugin", "tests.support.lab", "tests.support.switches"]
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests' own inventory: frozen copies of what an admin fills in, so that no test depends on
+# the values in inventory/ (see tests/fixtures/inventory/README.md).
+FROZEN_INVENTORY = ROOT / "tests" / "fixtures" / "inventory"
+
+
+@pytest.fixture(scope="session")
+def frozen_inventory() -> Path:
+    """tests/fixtures/inventory/, to read only: a test that changes it must use `inventory_copy`."""
+    return FROZEN_INVENTORY
 
 
 @pytest.fixture(autouse=True)
@@ -33,12 +42,12 @@ def private_controller_state(
 
 @pytest.fixture
 def inventory_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of inventory/ (data, overrides, plugin config) that a test may break.
+    """A private copy of the tests' inventory (data, overrides, plugin config) that a test may break.
 
     The test runs inside it, so messages name files as an admin sees them from there
     ("site_overrides.yml", "data/sites.yml").
     """
     target = tmp_path / "inventory"
-    shutil.copytree(ROOT / "inventory", target)
+    shutil.copytree(FROZEN_INVENTORY, target)  # the linked transcriptions become copies
     monkeypatch.chdir(target)
     return target

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from winlab.model import defaults
+
 LAB_USER = "Administrator"
 WINDOWS_GROUPS = ("dhcp_servers", "base_servers", "workstations")
 # Used while the site inventory plugin is not available: one host of each kind.
@@ -91,13 +93,21 @@ def sample_hosts() -> list[LabHost]:
     ]
 
 
-def lab_config(hosts: list[LabHost], lab_dir: Path, password: str) -> dict:
+def lab_config(
+    hosts: list[LabHost],
+    lab_dir: Path,
+    password: str,
+    service_start_delay: float = defaults.SERVICE_START_DELAY,
+) -> dict:
+    """The lab configuration (winlab.lab.LabConfig.from_dict) for the hosts. `service_start_delay`:
+    seconds a started service stays START_PENDING on every host before it runs."""
     return {
         "state_dir": str(lab_dir / "state"),
         "address": "127.0.0.1",
         "accounts": {LAB_USER: password},
         "https": True,
         "allow_basic": True,
+        "service_start_delay": service_start_delay,
         "hosts": [
             {
                 "name": host.name,

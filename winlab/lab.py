@@ -7,7 +7,9 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
                                            {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
-                                           {"command_delay": seconds} (commands run that long)
+                                           {"command_delay": seconds} (commands run that long) |
+                                           {"service_start_delay": seconds} (START_PENDING that long) |
+                                           {"service_start_fails": {"DHCPServer": 1067}} (starts fail)
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import math
 import resource
 import ssl
 import threading
@@ -29,12 +32,21 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.model import Host, tasks
+from winlab.model import Host, defaults, services, tasks
 from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
-FAULTS = ("down", "slow", "drop", "service_stopped", "msi_busy", "command_delay")
+FAULTS = (
+    "down",
+    "slow",
+    "drop",
+    "service_stopped",
+    "msi_busy",
+    "command_delay",
+    "service_start_delay",
+    "service_start_fails",
+)
 
 
 @dataclass
@@ -45,6 +57,19 @@ class HostConfig:
     https_port: int = 0
     # The address of the modeled network card (what ipconfig and netsh dhcp dump show).
     address: str | None = None
+    # Seconds a started service stays START_PENDING on this host; None: the lab's service_start_delay.
+    service_start_delay: float | None = None
+
+
+def start_delay(value: object, where: str) -> float:
+    """A service start delay from a configuration: seconds, not negative."""
+    try:
+        delay = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{where}: service_start_delay must be a number of seconds, not {value!r}") from None
+    if not math.isfinite(delay) or delay < 0:
+        raise ValueError(f"{where}: service_start_delay must be 0 or more seconds, not {value!r}")
+    return delay
 
 
 @dataclass
@@ -58,6 +83,15 @@ class LabConfig:
     control_port: int = 0
     # How long a restarting host refuses connections after `shutdown -r`.
     reboot_seconds: float = 5.0
+    # Seconds a service stays START_PENDING after `sc start` / `net start` before it runs, on every
+    # host that does not set its own (HostConfig.service_start_delay). 0: it runs at once.
+    service_start_delay: float = defaults.SERVICE_START_DELAY
+
+    def __post_init__(self) -> None:
+        self.service_start_delay = start_delay(self.service_start_delay, "lab")
+        for host in self.hosts:
+            if host.service_start_delay is not None:
+                host.service_start_delay = start_delay(host.service_start_delay, f"host {host.name}")
 
     @classmethod
     def from_dict(cls, data: dict, base: Path) -> LabConfig:
@@ -75,6 +109,7 @@ class LabConfig:
             allow_basic=bool(data.get("allow_basic", True)),
             control_port=int(data.get("control_port", 0)),
             reboot_seconds=float(data.get("reboot_seconds", 5.0)),
+            service_start_delay=data.get("service_start_delay", defaults.SERVICE_START_DELAY),
         )
 
 
@@ -112,6 +147,7 @@ class Lab:
                 host_config.profile,
                 state_path(config.state_dir, host_config.name),
                 address=host_config.address,
+                service_start_delay=self._start_delay(host_config),
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
             host.resolver = self._resolve
@@ -146,6 +182,12 @@ class Lab:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+    def _start_delay(self, host_config: HostConfig) -> float:
+        """The configured service start delay of a host: its own, or the lab's."""
+        if host_config.service_start_delay is not None:
+            return host_config.service_start_delay
+        return self.config.service_start_delay
 
     def _open(self, runtime: HostRuntime, http_port: int, https_port: int) -> None:
         endpoints = []
@@ -235,6 +277,7 @@ class Lab:
                     user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
                 ),
                 "faults": dict(runtime.faults),
+                "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),
             }
         return {"control_url": self.control_url, "cert": str(self.cert_path or ""), "hosts": hosts}
@@ -250,9 +293,21 @@ class Lab:
                 runtime.host.state["msi_busy"] = bool(faults["msi_busy"])
                 runtime.host.save()
         if "service_stopped" in faults:
-            from winlab.model import services
-
             services.crash(runtime.host, str(faults.pop("service_stopped")))
+        if "service_start_delay" in faults:
+            # Starts from now on take this long (a start already pending keeps its deadline).
+            delay = start_delay(faults.pop("service_start_delay"), f"host {name}")
+            with runtime.host.lock:
+                runtime.host.service_start_delay = delay
+            with runtime.lock:
+                runtime.faults["service_start_delay"] = delay
+        if "service_start_fails" in faults:
+            failures = _start_failures(runtime.host, faults.pop("service_start_fails"))
+            with runtime.host.lock:
+                runtime.host.start_failures.update(failures)
+                current = dict(runtime.host.start_failures)
+            with runtime.lock:
+                runtime.faults["service_start_fails"] = current
         if faults.get("down"):
             with self._lock:
                 for endpoint in self.endpoints.pop(name, []):
@@ -263,8 +318,11 @@ class Lab:
 
     def clear_faults(self, name: str) -> None:
         runtime = self.runtime(name)
+        config = next(host for host in self.config.hosts if host.name == name)
         with runtime.host.lock:
             runtime.host.state["msi_busy"] = False
+            runtime.host.service_start_delay = self._start_delay(config)
+            runtime.host.start_failures.clear()
             runtime.host.save()
         with runtime.lock:
             was_down = bool(runtime.faults.get("down"))
@@ -307,6 +365,26 @@ class Lab:
             )
             scopes[scope]["leases"] = leases
             host.save()
+
+
+def _start_failures(host: Host, value: object) -> dict[str, int]:
+    """`{"DHCPServer": 1067}` (or a list of names, or one name, for 1067): the services, by key name,
+    whose starts go START_PENDING and then STOPPED with that WIN32_EXIT_CODE."""
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        value = dict.fromkeys(value, 1067)
+    if not isinstance(value, dict):
+        raise ValueError(f"service_start_fails takes {{service: exit code}}, not {value!r}")
+    failures = {}
+    for name, code in value.items():
+        if code not in services.START_FAILURES:
+            known = ", ".join(str(known) for known in services.START_FAILURES)
+            raise ValueError(f"service_start_fails: exit code {code!r} is not modeled; known: {known}")
+        # A service not installed yet is named by its key name, as sc names it.
+        found = services.find(host, str(name))
+        failures[found[0] if found else str(name)] = int(code)
+    return failures
 
 
 def _raise_file_limit(wanted: int) -> None:

@@ -158,7 +158,8 @@ class HostRuntime:
             line = " ".join([program, *arguments]).strip()
             result = self.host.run(line, user=shell.user, delegated=shell.delegated)
             command_id = wsman.new_id()
-            delay = float(self.faults.get("command_delay", 0) or 0)
+            # A command that waits (net start) ends its own duration later; command_delay adds to it.
+            delay = float(self.faults.get("command_delay", 0) or 0) + result.duration
             shell.commands[command_id] = Command(
                 stdout=encode_console(result.stdout, shell.codepage),
                 stderr=encode_console(result.stderr, shell.codepage),

@@ -9,6 +9,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 WINDOWS_FIXTURES = ROOT / "tests" / "fixtures" / "windows"
 IOS_FIXTURES = ROOT / "tests" / "fixtures" / "ios"
+# Consoles captured on real hosts, taken from public repositories (their sources in index.yml).
+REAL_CAPTURES = WINDOWS_FIXTURES / "real"
 
 
 def windows_output(name: str) -> str:
@@ -19,6 +21,16 @@ def windows_output(name: str) -> str:
 def windows_fixture_index() -> dict:
     """tests/fixtures/windows/index.yml: the emulated hosts and the command behind each output."""
     return yaml.safe_load((WINDOWS_FIXTURES / "index.yml").read_text(encoding="utf-8"))
+
+
+def real_capture(name: str) -> str:
+    """A console captured on a real Windows host, decoded from code page 437."""
+    return (REAL_CAPTURES / name).read_bytes().decode("cp437")
+
+
+def real_capture_index() -> list[dict]:
+    """tests/fixtures/windows/real/index.yml: each capture's command, Windows version and source."""
+    return yaml.safe_load((REAL_CAPTURES / "index.yml").read_text(encoding="utf-8"))["captures"]
 
 
 def ios_output(name: str) -> str:

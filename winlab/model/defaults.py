@@ -6,6 +6,12 @@ import hashlib
 
 from winlab.model.profiles import Profile
 
+# Seconds a service stays START_PENDING after `sc start` or `net start` before it runs, unless the
+# lab configuration says otherwise (`service_start_delay`). Not zero: on Windows a started service
+# comes up a moment later, and the toolkit has to wait for it. The length is the lab's choice, not a
+# measurement; it is shorter than the SCM's default 2-second WAIT_HINT, as for a quick service.
+SERVICE_START_DELAY = 1.5
+
 
 def profile_dir(profile: Profile, user: str = "") -> str:
     name = user.rpartition("\\")[2] or "Administrator"

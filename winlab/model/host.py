@@ -34,6 +34,9 @@ class Result:
     stdout: str = ""
     stderr: str = ""
     exit_code: int = 0
+    # Seconds the command keeps running after its effects, as `net start` waits for the service to
+    # come up: the WinRM side holds the output back that long. Direct callers of Host.run get it at once.
+    duration: float = 0.0
 
 
 @dataclass
@@ -166,10 +169,19 @@ class Host:
     """State of one emulated host, loaded from and saved to its JSON state file."""
 
     def __init__(
-        self, name: str, profile: str, state_file: Path | None = None, address: str | None = None
+        self,
+        name: str,
+        profile: str,
+        state_file: Path | None = None,
+        address: str | None = None,
+        service_start_delay: float = defaults.SERVICE_START_DELAY,
     ) -> None:
         self.name = name
         self.state_file = state_file
+        # Seconds a started service stays START_PENDING before it runs (winlab.model.services).
+        self.service_start_delay = service_start_delay
+        # Fault injection: services whose start fails, with the WIN32_EXIT_CODE they stop with.
+        self.start_failures: dict[str, int] = {}
         # Set by the lab: finds another emulated host by computer name, address or inventory name.
         self.resolver: Callable[[str], Host | None] | None = None
         # Set by the lab: checks an account's password (for `net use ... password /user:...`).
@@ -241,7 +253,12 @@ class Host:
         os.replace(temporary, self.state_file)
 
     def snapshot(self) -> dict:
+        from winlab.model import services  # cycle: services registers commands on this module
+
         with self.lock:
+            # What a verify step reads is the state now: starts whose time has come have settled.
+            services.settle(self)
+            self.save()
             return copy.deepcopy(self.state)
 
     def expand(self, text: str, user: str, errorlevel: int) -> str:
@@ -272,6 +289,7 @@ class Host:
             last = self._run_segment(segment, user, stdin)
             total.stdout += last.stdout
             total.stderr += last.stderr
+            total.duration += last.duration
             pipe_input = last.stdout
         total.exit_code = last.exit_code
         return total

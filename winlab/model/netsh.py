@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from winlab.model import files
+from winlab.model import files, services
 from winlab.model.host import CRLF, Context, Result, command, lines
 
 OK = "Command completed successfully."
@@ -161,10 +161,10 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
     if rest and (rest[0].startswith("\\\\") or _ip(rest[0])):
         target = rest[0].lstrip("\\")
         rest = rest[1:]
-    service = ctx.state["services"].get("DHCPServer")
-    if service is None or service["state"] != 4:
+    if not services.running(ctx.host, "DHCPServer"):
         # With the DHCP Server service stopped netsh cannot reach it, and then does not know the
         # server context's commands. Both lines are [U]; automation matches the first (reference 1.9).
+        # So too while the service is still START_PENDING: it serves no RPC until it runs [U].
         return Result(
             stdout=lines(
                 f"Unable to determine the DHCP Server version for the Server {target}.",

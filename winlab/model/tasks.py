@@ -363,6 +363,8 @@ def complete_reboot(host: Host) -> None:
     Callers hold the host lock.
     """
     for service in host.state["services"].values():
+        # A start still pending when the host went down is gone with it.
+        service.pop("start_pending", None)
         service["state"] = 4 if service["start"] in (0, 1, 2) else 1
         service.pop("exit_code", None)
     host.state["boot_time"] = host.now().isoformat()

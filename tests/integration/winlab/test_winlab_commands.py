@@ -22,9 +22,13 @@ ANSWER_FILE = [
 
 @pytest.fixture
 def fresh(winlab_factory, request):
-    """A new host of the profile the test is parametrized with, and a pywinrm client for it."""
+    """A new host of the profile the test is parametrized with, and a pywinrm client for it.
+
+    Started services run at once here (service_start_delay 0): these tests check command layouts;
+    test_winlab_service_start.py checks the START_PENDING a service goes through first.
+    """
     profile = request.param
-    lab = winlab_factory({f"host-{profile}": profile})
+    lab = winlab_factory({f"host-{profile}": profile}, service_start_delay=0)
     return Client(lab, f"host-{profile}"), profile
 
 

@@ -6,16 +6,35 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
+    Paths,
+    build_inventory,
+    load_site_data,
+)
 
 from tasklib.sites import refresh_inventory
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def read(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def test_repository_inventory_is_current():
-    refresh_inventory(Path(__file__).resolve().parents[3] / "inventory", check=True)
+def test_the_shipped_admin_files_are_valid():
+    # The one test that reads inventory/: whatever values an admin has written there, they must
+    # load. What they contain, and whether the ledger and snapshot are current, is not tested
+    # here (`./run test` runs `./run inventory --check` for that).
+    build_inventory(load_site_data(Paths.in_inventory_dir(ROOT / "inventory")))
+
+
+def test_the_frozen_inventory_is_current(frozen_inventory):
+    refresh_inventory(frozen_inventory, check=True)
+
+
+@pytest.mark.parametrize("name", ["sites.yml", "base_servers.yml"])
+def test_the_frozen_inventory_has_the_shipped_transcriptions(frozen_inventory, name):
+    assert read(frozen_inventory / "data" / name) == read(ROOT / "inventory" / "data" / name)
 
 
 def test_bad_input_writes_nothing(inventory_copy, capsys):

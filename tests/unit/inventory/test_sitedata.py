@@ -10,12 +10,12 @@ import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
     Paths,
     SiteDataError,
-    ascii_fold,
     build_inventory,
     load_site_data,
     slugify,
     write_ledger,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
 
 
 def edit_yaml(path: Path, change) -> None:
@@ -183,6 +183,136 @@ def test_default_values_follow_appendix_iv(inventory_copy):
     assert host["site_name_vi"] == "Chi cục Hải quan cửa khẩu Mường Khương"
     assert host["department_name_vi"] == "Cục Hải quan Lào Cai"
     assert host["base_server_region"] == "tong_cuc"
+
+
+# ------------------------------------------------------------------------------ DHCP scopes
+
+SCOPE_SITE = "lao-cai-cchq-ck-bat-xat"  # Chi cục Hải quan cửa khẩu Bát Xát, Cục Hải quan Lào Cai
+SCOPE_SITE_NAME = "Chi cục Hải quan cửa khẩu Bát Xát"
+SCOPE_DEPARTMENT_NAME = "Cục Hải quan Lào Cai"
+
+
+def scopes_of(inventory: Path, **settings) -> list[dict]:
+    """The dhcp_scopes of SCOPE_SITE after giving it `settings` (its own subnet and DNS server)."""
+    set_site(inventory, SCOPE_SITE, subnet="10.20.0.0/24", dns_servers=["10.20.0.53"], **settings)
+    return build_inventory(load_site_data(Paths.in_inventory_dir(inventory))).hosts[SCOPE_SITE]["dhcp_scopes"]
+
+
+def expected_scope(prefix: str, name: str, router: str, **changes) -> dict:
+    scope = {
+        "address": f"{prefix}.0",
+        "mask": "255.255.255.0",
+        "name": name,
+        "comment": SCOPE_DEPARTMENT_NAME,
+        "range_start": f"{prefix}.50",
+        "range_end": f"{prefix}.254",
+        "exclusions": [],
+        "router": router,
+        "dns_servers": ["10.20.0.53"],
+        "domain_name": "",
+    }
+    scope.update(changes)
+    return scope
+
+
+def test_a_site_without_vlans_serves_its_own_scope_only(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        domain_name="laocai.customs.gov.vn",
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0",
+            SCOPE_SITE_NAME,
+            "10.20.0.1",
+            exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+            domain_name="laocai.customs.gov.vn",
+        )
+    ]
+
+
+def test_each_relayed_vlan_gets_a_scope_after_the_sites(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        router="10.20.0.30",
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        switch={"ip": "10.20.0.2"},
+        vlans=[
+            {"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"},
+            {"id": 20, "subnet": "10.20.2.0/24", "gateway": "10.20.2.254", "interface": "Vlan200"},
+        ],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0",
+            SCOPE_SITE_NAME,
+            "10.20.0.30",
+            exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        ),
+        expected_scope("10.20.1", f"{SCOPE_SITE_NAME} VLAN 10", "10.20.1.1"),
+        expected_scope("10.20.2", f"{SCOPE_SITE_NAME} VLAN 20", "10.20.2.254"),
+    ]
+
+
+def test_a_vlan_on_the_site_subnet_is_served_by_the_site_scope_alone(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        switch={"ip": "10.20.0.2"},
+        vlans=[
+            {"id": 10, "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"},
+            {"id": 20, "subnet": "10.20.2.0/24", "gateway": "10.20.2.1"},
+        ],
+    )
+    assert [scope["address"] for scope in scopes] == ["10.20.0.0", "10.20.2.0"]
+    assert scopes[0] == expected_scope("10.20.0", SCOPE_SITE_NAME, "10.20.0.1")
+    assert scopes[1]["name"] == f"{SCOPE_SITE_NAME} VLAN 20"
+
+
+def test_an_overridden_range_changes_the_site_scope_only(inventory_copy):
+    scopes = scopes_of(
+        inventory_copy,
+        dhcp_range_start="10.20.0.100",
+        dhcp_range_end="10.20.0.200",
+        switch={"ip": "10.20.0.2"},
+        vlans=[{"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"}],
+    )
+    assert scopes == [
+        expected_scope(
+            "10.20.0", SCOPE_SITE_NAME, "10.20.0.1", range_start="10.20.0.100", range_end="10.20.0.200"
+        ),
+        expected_scope("10.20.1", f"{SCOPE_SITE_NAME} VLAN 10", "10.20.1.1"),
+    ]
+
+
+def test_scopes_share_no_list_with_each_other_or_the_other_variables(inventory_copy):
+    # A shared list would be written as a YAML alias in the snapshot, and one edit would change all.
+    scopes_of(
+        inventory_copy,
+        exclusions=[{"start": "10.20.0.50", "end": "10.20.0.59"}],
+        switch={"ip": "10.20.0.2"},
+        vlans=[{"id": 10, "subnet": "10.20.1.0/24", "gateway": "10.20.1.1"}],
+    )
+    host = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy))).hosts[SCOPE_SITE]
+    site_scope, vlan_scope = host["dhcp_scopes"]
+    lists = [host["dhcp_dns_servers"], host["dhcp_exclusions"], *host["dhcp_exclusions"]]
+    lists += [site_scope["dns_servers"], site_scope["exclusions"], *site_scope["exclusions"]]
+    lists += [vlan_scope["dns_servers"], vlan_scope["exclusions"]]
+    assert len({id(value) for value in lists}) == len(lists)
+
+
+def test_only_dhcp_servers_get_scopes(inventory_copy):
+    set_site(
+        inventory_copy,
+        SCOPE_SITE,
+        switch={"ip": "10.20.0.2"},
+        workstations=[{"name": "PC09", "ip": "10.20.0.60"}],
+    )
+    model = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy)))
+    assert all("dhcp_scopes" in model.hosts[host] for host in model.groups["dhcp_servers"])
+    for group in ("switches", "workstations", "base_servers"):
+        assert model.groups[group]
+        assert not any("dhcp_scopes" in model.hosts[host] for host in model.groups[group]), group
 
 
 # ------------------------------------------------------------------------------- the validator
@@ -393,3 +523,96 @@ def test_every_problem_is_reported_at_once(inventory_copy):
     found = problems_of(inventory_copy)
     assert len(found) == 2
     assert any("field 'router'" in p for p in found) and any("field 'windows_version'" in p for p in found)
+
+
+# ------------------------------------------------------------------- values of the wrong shape
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "site_overrides.yml",
+            lambda d: d.update(sites=["lao-cai-cchq-ck-bat-xat"]),
+            "site_overrides.yml: field 'sites': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d.update(departments=["lao_cai"]),
+            "site_overrides.yml: field 'departments': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d.update(base_servers=["ha_noi"]),
+            "site_overrides.yml: field 'base_servers': must be a mapping, not list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": "10.20.0.0/24"}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: must be a mapping, not str",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update(
+                {"lao-cai-cchq-ck-bat-xat": {"vlans": 10, "switch": {"ip": "10.0.0.2"}}}
+            ),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'vlans': must be a list, not int",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": {"stale_helpers": "10.0.0.9"}}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: "
+            "field 'stale_helpers': must be a list, not str",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": {"vlans_exclusive": "yes"}}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: "
+            "field 'vlans_exclusive': 'yes' is not true or false",
+        ),
+        (
+            "data/address_pools.yml",
+            lambda d: d.update(pools=["10.0.0.0/8"]),
+            "data/address_pools.yml: field 'pools': must be a mapping, not list",
+        ),
+        (
+            "data/address_pools.yml",
+            lambda d: d["pools"].update(an_giang=10),
+            "data/address_pools.yml: site pool an_giang: "
+            "field 'pools': 10 is not a network or a list of networks",
+        ),
+        (
+            "data/address_ledger.yml",
+            lambda d: d.update(allocations=["10.0.0.0/24"]),
+            "data/address_ledger.yml: field 'allocations': must be a mapping, not list",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"][0]["rows"][0].update(department=["ha_noi"]),
+            "data/base_servers.yml: site Cục HQ TP Hà Nội: "
+            "field 'department': ['ha_noi'] is not a department slug",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"].append({"slug": d["regions"][0]["slug"], "rows": []}),
+            "data/base_servers.yml: field 'slug': duplicate region slug 'ha_noi'",
+        ),
+    ],
+    ids=[
+        "sites a list",
+        "departments a list",
+        "base servers a list",
+        "site layer a string",
+        "vlans a number",
+        "stale helpers a string",
+        "vlans_exclusive a string",
+        "pools a list",
+        "a pool a number",
+        "allocations a list",
+        "region row department a list",
+        "region slug twice",
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_reported_not_raised(inventory_copy, file, change, expected):
+    edit_yaml(inventory_copy / file, change)
+    assert expected in problems_of(inventory_copy)

@@ -34,7 +34,8 @@ ARGS = {
 @pytest.fixture
 def lab(winlab_factory):
     """Fresh hosts for each test: one per server profile, without IIS FTP."""
-    return winlab_factory({"base2003": "2003", "base2008": "2008"})
+    # A started service runs only after a delay, as on Windows: the plugin must wait for RUNNING.
+    return winlab_factory({"base2003": "2003", "base2008": "2008"}, service_start_delay=1.0)
 
 
 run_action = functools.partial(run_on_lab, ActionModule)

@@ -37,7 +37,8 @@ SCOPE = {
 @pytest.fixture
 def lab(winlab_factory):
     """Fresh hosts for each test: one per server profile, without the DHCP component."""
-    return winlab_factory({"dhcp2003": "2003", "dhcp2008": "2008"})
+    # A started service runs only after a delay, as on Windows: the plugin must wait for RUNNING.
+    return winlab_factory({"dhcp2003": "2003", "dhcp2008": "2008"}, service_start_delay=1.0)
 
 
 run_action = functools.partial(run_on_lab, ActionModule)
@@ -108,6 +109,29 @@ def test_partial_wrong_state_is_repaired_and_other_scopes_are_left_alone(lab):
     assert (state["services"]["DHCPServer"]["start"], state["services"]["DHCPServer"]["state"]) == (2, 4)
     assert state["dhcp"]["scopes"]["10.99.0.0"]["name"] == "Other"
     assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is False
+
+
+def test_a_service_that_starts_slowly_is_waited_for_and_the_scopes_are_applied(lab):
+    name = "dhcp2003"
+    assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is True
+    lab.host(name).run("netsh dhcp server scope 10.27.10.0 set state 0")
+    lab.set_fault(name, service_stopped="DHCPServer", service_start_delay=2.5)
+    repaired = run_action(lab, name, {"scopes": [SCOPE]})
+    assert repaired["changed"] is True and not repaired.get("failed"), repaired.get("msg")
+    assert model(lab, name)["dhcp"]["scopes"]["10.27.10.0"]["state"] == 1
+    assert "make the authorization and the scopes match, in one netsh exec script" in repaired["steps"]
+
+
+def test_a_service_that_does_not_come_up_fails_clearly_and_applies_nothing_after_it(lab):
+    name = "dhcp2008"
+    assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is True
+    lab.host(name).run("netsh dhcp server scope 10.27.10.0 set state 0")
+    lab.set_fault(name, service_stopped="DHCPServer", service_start_fails={"DHCPServer": 1067})
+    result = run_action(lab, name, {"scopes": [SCOPE]})
+    assert result["failed"] is True
+    assert result["msg"].startswith(f"{name}: set DHCPServer Automatic and running: `sc start DHCPServer`")
+    assert "stopped while starting (WIN32_EXIT_CODE 1067)" in result["msg"]
+    assert model(lab, name)["dhcp"]["scopes"]["10.27.10.0"]["state"] == 0
 
 
 def test_authorization_when_a_domain_is_given(lab):

@@ -33,8 +33,8 @@ def listing(source: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def inventory() -> dict:
-    return listing(ROOT / "inventory")
+def inventory(frozen_inventory) -> dict:
+    return listing(frozen_inventory)
 
 
 def hosts_of(inventory: dict, group: str) -> list[str]:
@@ -79,6 +79,20 @@ def test_site_host_variables(inventory):
     assert host["dhcp_subnet_mask"] == "255.255.255.0"
     assert host["dhcp_router"] == f"{prefix}.1"
     assert host["ansible_host"] == host["dhcp_server_ip"] == f"{prefix}.10"
+    assert host["dhcp_scopes"] == [
+        {
+            "address": f"{prefix}.0",
+            "mask": "255.255.255.0",
+            "name": "Chi cục Hải quan Linh Trung 3",
+            "comment": "Cục Hải quan Tây Ninh",
+            "range_start": f"{prefix}.50",
+            "range_end": f"{prefix}.254",
+            "exclusions": host["dhcp_exclusions"],
+            "router": f"{prefix}.1",
+            "dns_servers": host["dhcp_dns_servers"],
+            "domain_name": host.get("dhcp_domain_name", ""),
+        }
+    ]
 
 
 def test_switch_host_carries_vlans_and_the_helper_address(inventory):
@@ -94,8 +108,8 @@ def test_constructed_keyed_groups(inventory):
     assert "dong-thap-cchq-ck-so-thuong" in hosts_of(inventory, "windows_2008")
 
 
-def test_snapshot_is_the_same_inventory(inventory):
-    snapshot = listing(ROOT / "inventory" / "snapshot.yml")
+def test_snapshot_is_the_same_inventory(inventory, frozen_inventory):
+    snapshot = listing(frozen_inventory / "snapshot.yml")
     assert snapshot["_meta"]["hostvars"] == inventory["_meta"]["hostvars"]
     for group in (
         "dhcp_servers",
@@ -121,15 +135,15 @@ def test_bad_data_fails_with_file_site_and_field(inventory_copy):
     ) in result.stderr
 
 
-def lab_config(tmp_path: Path, overlay: dict) -> Path:
+def lab_config(tmp_path: Path, overlay: dict, inventory: Path) -> Path:
     (tmp_path / "overlay.yml").write_text(yaml.safe_dump(overlay), encoding="utf-8")
     config = tmp_path / "lab.sites.yml"
     config.write_text(
         yaml.safe_dump(
             {
                 "plugin": "vncustoms.vnaccs.sites",
-                "data_dir": str(ROOT / "inventory" / "data"),
-                "overrides_file": str(ROOT / "inventory" / "site_overrides.yml"),
+                "data_dir": str(inventory / "data"),
+                "overrides_file": str(inventory / "site_overrides.yml"),
                 "host_vars_overlay": "overlay.yml",
             }
         ),
@@ -138,16 +152,16 @@ def lab_config(tmp_path: Path, overlay: dict) -> Path:
     return config
 
 
-def test_overlay_adds_connection_variables(tmp_path):
+def test_overlay_adds_connection_variables(tmp_path, frozen_inventory):
     overlay = {"base-da-nang": {"ansible_host": "127.0.0.1", "ansible_port": 25985, "winlab_profile": "2008"}}
-    result = listing(lab_config(tmp_path, overlay))
+    result = listing(lab_config(tmp_path, overlay, frozen_inventory))
     host = result["_meta"]["hostvars"]["base-da-nang"]
     assert host["ansible_host"] == "127.0.0.1" and host["ansible_port"] == 25985
     assert host["base_server_region"] == "da_nang"
 
 
-def test_overlay_with_an_unknown_host_is_refused(tmp_path):
-    config = lab_config(tmp_path, {"base-hue": {"ansible_port": 1}})
+def test_overlay_with_an_unknown_host_is_refused(tmp_path, frozen_inventory):
+    config = lab_config(tmp_path, {"base-hue": {"ansible_port": 1}}, frozen_inventory)
     result = ansible("ansible-inventory", "-i", str(config), "--list")
     assert result.returncode != 0
     assert "unknown host(s) base-hue" in result.stderr

@@ -103,8 +103,10 @@ def test_a_real_run_runs_the_plan_in_one_shell_and_reads_the_host_back():
     )
     result = run(protocol, {"name": "Spooler"})
     assert not result.get("failed"), result.get("msg")
-    # The probe, the start, the wait until RUNNING, the read-back.
-    assert protocol.commands == ["sc query Spooler", "sc start Spooler", *["sc query Spooler"] * 2]
+    # The probe, the host lock, the start, the wait until RUNNING, the read-back, the lock released.
+    commands = [c for c in protocol.commands if "vnaccs.lock" not in c]
+    assert commands == ["sc query Spooler", "sc start Spooler", *["sc query Spooler"] * 2]
+    assert protocol.commands[1].startswith("mkdir ") and protocol.commands[-1].startswith("rmdir ")
     assert protocol.shells == 1
     assert result["changed"] is True and "ran" in result["diff"]["prepared"]
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    HOST_LOCK,
     Command,
     PlanError,
     Step,
@@ -61,8 +63,13 @@ class FakeSession:
         self.effects = effects or {}
         self.ran: list[str] = []
         self.lost: set[str] = set()  # commands whose reply never comes
+        self.locks: list[str] = []
+        self.lock_holder = ""  # what `type owner.txt` prints when another run holds the lock
 
     def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
+        if HOST_LOCK in command:  # the per-host lock: kept apart, see the lock tests
+            self.locks.append(command)
+            return CommandResult(command, self.lock_holder if command.startswith("mkdir") else "", "", 0)
         self.ran.append(command)
         if command in self.lost:
             self.probe = self.effects.get(command, self.probe)
@@ -304,3 +311,33 @@ def test_a_real_run_deletes_files_left_by_an_interrupted_one_in_the_probe_and_ch
     outcome = apply_plan(session, plan, check_mode=False)
     assert session.ran == [r"(if exist C:\WINDOWS\Temp\plan.txt del C:\WINDOWS\Temp\plan.txt)&probe"]
     assert outcome.changed is False
+
+
+def test_a_real_run_holds_the_host_lock_while_it_changes_the_host_and_check_mode_does_not():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    apply_plan(session, TablePlan({"stopped": [START]}), check_mode=True)
+    assert session.locks == []
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert session.locks[0].startswith(f"mkdir {HOST_LOCK} && >{HOST_LOCK}\\owner.txt echo ")
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
+
+
+def test_a_host_that_another_run_is_changing_is_refused_and_nothing_is_changed():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    session.lock_holder = f"{time.time() - 60:.0f} other-controller-pid7\r\n"
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed is True and outcome.changed is False
+    assert "another run (other-controller-pid7, since " in outcome.msg
+    assert "nothing was changed" in outcome.msg
+    assert "sc start Spooler" not in session.ran
+    assert not any(command.startswith("rmdir") for command in session.locks)  # not ours to remove
+
+
+def test_a_stale_lock_is_taken_over_with_a_warning():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    session.lock_holder = f"{time.time() - 7200:.0f} dead-controller-pid9\r\n"
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert any("took over a stale lock of dead-controller-pid9" in w for w in outcome.warnings)
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"

@@ -17,6 +17,9 @@ description:
     Windows ones."
   - "Groups per department (C(cuc_<slug>), children of C(departments)) and per base-server region
     (C(region_<slug>), children of C(regions))."
+  - "Each DHCP-server host gets C(dhcp_scopes), every scope its server serves: the site's own,
+    then one per VLAN on another subnet (.50 to .254 of the VLAN's /24, the VLAN's gateway as
+    router), in the order of C(site_vlans)."
   - Every input is validated first; on any problem the plugin fails with a list that names the
     file, the site and the field, and builds nothing.
   - A site that has neither a subnet override nor a ledger entry gets the next free /24 of its

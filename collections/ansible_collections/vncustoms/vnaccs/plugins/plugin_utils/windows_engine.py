@@ -23,6 +23,9 @@ surfaces as a bug (a traceback with ``-vvv``).
 from __future__ import annotations
 
 import contextlib
+import os
+import re
+import socket
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -55,6 +58,12 @@ SERVICE_START_TIMEOUT = 60.0
 SERVICE_POLL_INTERVAL = 1.0
 # An installer may run for many minutes (sysocmgr copies from the i386 source).
 INSTALL_TIMEOUT = 1800.0
+# One run changes a host at a time: a real run that has changes to make holds this folder on the
+# host (mkdir is atomic) with its owner and start time inside; a lock older than the stale time is
+# taken over (its run died without releasing it).
+HOST_LOCK = r"%SystemRoot%\Temp\vnaccs.lock"
+HOST_LOCK_STALE = 30 * 60.0
+ENV_LOCK_STALE_MINUTES = "VNACCS_HOST_LOCK_STALE_MINUTES"
 
 
 class PlanError(Exception):
@@ -267,7 +276,6 @@ def apply_plan(
 
     `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
     """
-    host = session.host
     state = probe(session, plan, clean_up=not check_mode)
     steps = plan.steps(state)
     outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
@@ -279,6 +287,26 @@ def apply_plan(
         outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
         return outcome
 
+    lock = _HostLock(session)
+    refusal = lock.acquire(outcome)
+    if refusal:
+        outcome.changed = False
+        return _failed(outcome, refusal)
+    try:
+        return _apply(session, plan, steps, outcome, sleep, clock)
+    finally:
+        lock.release()
+
+
+def _apply(
+    session: WindowsSession,
+    plan: WindowsPlan,
+    steps: list[Step],
+    outcome: WindowsOutcome,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> WindowsOutcome:
+    host = session.host
     pending = list(steps)
     while pending:
         step = pending.pop(0)
@@ -305,6 +333,57 @@ def apply_plan(
         )
     outcome.msg = "changed"
     return outcome
+
+
+class _HostLock:
+    """The per-host lock of a real run (HOST_LOCK): acquired in one round trip, released in one."""
+
+    def __init__(self, session: WindowsSession) -> None:
+        self.session = session
+        self.held = False
+        try:
+            self.stale = float(os.environ[ENV_LOCK_STALE_MINUTES]) * 60.0
+        except (KeyError, ValueError):
+            self.stale = HOST_LOCK_STALE
+        name = re.sub(r"[^A-Za-z0-9._-]", "", socket.gethostname()) or "controller"
+        self.owner = f"{name}-pid{os.getpid()}"
+
+    def _take(self) -> str:
+        # time.time(), not the monotonic clock: another controller must be able to judge it.
+        return f">{HOST_LOCK}\\owner.txt echo {time.time():.0f} {self.owner}"
+
+    def acquire(self, outcome: WindowsOutcome) -> str:
+        """Take the lock; the refusal message when another live run holds it, else ""."""
+        command = f"mkdir {HOST_LOCK} && {self._take()} || type {HOST_LOCK}\\owner.txt"
+        result = self.session.run(command)
+        holder = result.stdout.strip().split()
+        if not holder:
+            self.held = True
+            return ""
+        try:
+            since = float(holder[0])
+        except ValueError:
+            since = 0.0  # unreadable: treated as stale
+        who = " ".join(holder[1:2]) or "an unknown run"
+        at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
+        if time.time() - since < self.stale:
+            return (
+                f"{self.session.host}: another run ({who}, since {at}) is changing this host; nothing was "
+                f"changed. Run again when it has finished (a lock older than {self.stale / 60:g} minutes "
+                f"counts as stale; the lock is the folder {HOST_LOCK} on the host)"
+            )
+        self.session.run(self._take(), check=True)
+        self.held = True
+        outcome.warnings.append(
+            f"{self.session.host}: took over a stale lock of {who} (since {at}); that run did not finish"
+        )
+        return ""
+
+    def release(self) -> None:
+        if self.held:
+            with contextlib.suppress(WinRMCommandLayerError):
+                self.session.run(f"rmdir /s /q {HOST_LOCK}")
+            self.held = False
 
 
 def _record(step: Step, outcome: WindowsOutcome) -> None:

@@ -219,8 +219,27 @@ def parse_show_server(text: str) -> list[AuthorizedServer]:
     return [AuthorizedServer(name, address) for name, address in found]
 
 
+# The (user class, vendor class) an option value is set for; None stands for the default class.
+ClassKey = tuple[str | None, str | None]
+
+
+@dataclass
+class DumpReservation:
+    address: str
+    unique_id: str
+    name: str = ""
+    comment: str = ""
+    kind: str = ""  # DHCP, BOOTP or BOTH
+    options: dict[int, OptionValue] = field(default_factory=dict)
+    class_options: dict[ClassKey, dict[int, OptionValue]] = field(default_factory=dict)
+
+
 @dataclass
 class DumpScope:
+    """One scope of a dump. `options` holds the values of the default user and vendor class only (what
+    `scope X set optionvalue CODE TYPE value` sets); values set with `user=` or `vendor=` are in
+    `class_options`, keyed by (user class, vendor class)."""
+
     address: str
     mask: str = ""
     name: str = ""
@@ -229,54 +248,113 @@ class DumpScope:
     ranges: list[IpRange] = field(default_factory=list)
     exclusions: list[ExcludeRange] = field(default_factory=list)
     options: dict[int, OptionValue] = field(default_factory=dict)
+    class_options: dict[ClassKey, dict[int, OptionValue]] = field(default_factory=dict)
+    reservations: dict[str, DumpReservation] = field(default_factory=dict)
+    delay_offer: int | None = None  # `set delayoffer N` (milliseconds)
+    nap_state: str | None = None  # `set napstate Off` (2008 dumps)
 
 
 @dataclass
 class DhcpDump:
     server: str = ""
     scopes: dict[str, DumpScope] = field(default_factory=dict)
+    # Server-level values (`Dhcp Server \\x set optionvalue ...`), split by class as in a scope.
+    options: dict[int, OptionValue] = field(default_factory=dict)
+    class_options: dict[ClassKey, dict[int, OptionValue]] = field(default_factory=dict)
 
 
 _DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+\\\\(\S+)\s+(.*)$", re.IGNORECASE)
 _RANGE_KINDS = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}
+# A `tag="value"` pair (user=, vendor=, comment=), a quoted word or a bare word.
+_DUMP_WORD = re.compile(r'(\w+)="([^"]*)"|"([^"]*)"|(\S+)')
+_BARE_TAG = re.compile(r"^(\w+)=(.*)$")
 
 
-def _words(text: str) -> list[str]:
-    return [a if a else b for a, b in re.findall(r'"([^"]*)"|(\S+)', text)]
+def _tagged_words(text: str) -> list[tuple[str | None, str]]:
+    """Dump words as (tag, value), quotes removed: `user="Default BOOTP Class"` is
+    ("user", "Default BOOTP Class"); `"1800"` is (None, "1800"). Only an unquoted `tag=` is a tag, so a
+    quoted STRING value such as `"user=x"` stays a value."""
+    words: list[tuple[str | None, str]] = []
+    for tag, tagged, quoted, bare in _DUMP_WORD.findall(text):
+        if tag:
+            words.append((tag.lower(), tagged))
+        elif bare and (match := _BARE_TAG.match(bare)):
+            words.append((match.group(1).lower(), match.group(2)))
+        else:
+            words.append((None, quoted or bare))
+    return words
+
+
+def _set_option(
+    options: dict[int, OptionValue],
+    class_options: dict[ClassKey, dict[int, OptionValue]],
+    words: list[tuple[str | None, str]],
+) -> None:
+    """`set optionvalue CODE TYPE [user=U] [vendor=V] value...` into the default-class dict or the
+    dict of its class: a value set for a user or vendor class never replaces the default value."""
+    if len(words) < 2 or words[0][0] or not words[0][1].isdigit():
+        return
+    tags = {tag: value for tag, value in words[2:] if tag}
+    values = tuple(value for tag, value in words[2:] if not tag)
+    user, vendor = tags.get("user"), tags.get("vendor")
+    code = int(words[0][1])
+    option = OptionValue(code, words[1][1].upper(), values, vendor)
+    if user is None and vendor is None:
+        options[code] = option
+    else:
+        class_options.setdefault((user, vendor), {})[code] = option
 
 
 def parse_dhcp_dump(text: str) -> DhcpDump:
-    """`netsh dhcp server dump` (reference 1.8): replayable `Dhcp Server \\\\ip ...` command lines."""
+    """`netsh dhcp server dump` (reference 1.8): replayable `Dhcp Server \\\\server ...` command lines.
+
+    Each line is read on its own, so the order of the lines does not matter: the 2008 dump in
+    tests/fixtures/windows/real sets each scope's state right after its `add scope` line, other dumps
+    group the `add scope` lines first and set the state at the end of each scope's block. Comment lines,
+    `v6` lines, class and option definitions and the other server settings are skipped; a scope's
+    `delayoffer` and `napstate` are recorded, not acted on.
+    """
     dump = DhcpDump()
     for raw in _lines(text):
         match = _DUMP_LINE.match(raw.strip())
         if not match:
             continue
         dump.server = match.group(1)
-        words = _words(match.group(2))
+        tagged = _tagged_words(match.group(2))
+        words = [f"{tag}={value}" if tag else value for tag, value in tagged]
         lowered = [word.lower() for word in words]
         if lowered[:2] == ["add", "scope"] and len(words) >= 5:
             scope = dump.scopes.setdefault(words[2], DumpScope(words[2]))
             scope.mask, scope.name = words[3], words[4]
             scope.comment = words[5] if len(words) > 5 else ""
             continue
+        if lowered[:2] == ["set", "optionvalue"]:
+            _set_option(dump.options, dump.class_options, tagged[2:])
+            continue
         if lowered[:1] != ["scope"] or len(words) < 3:
             continue
         scope = dump.scopes.setdefault(words[1], DumpScope(words[1]))
         verb = lowered[2:4]
         args = words[4:]
-        if verb == ["set", "state"] and args:
+        if verb == ["set", "state"] and args and args[0].isdigit():
             scope.state = int(args[0])
         elif verb == ["add", "iprange"] and len(args) >= 2:
             kind = _RANGE_KINDS.get(args[2].upper(), args[2]) if len(args) > 2 else "DHCP ONLY"
             scope.ranges.append(IpRange(args[0], args[1], kind))
         elif verb == ["add", "excluderange"] and len(args) >= 2:
             scope.exclusions.append(ExcludeRange(args[0], args[1]))
-        elif verb == ["set", "optionvalue"] and len(args) >= 3:
-            rest = args[2:]
-            vendor = next((a.split("=", 1)[1] for a in rest if a.lower().startswith("vendor=")), None)
-            values = tuple(a for a in rest if not re.match(r"(?i)^(user|vendor)=", a))
-            scope.options[int(args[0])] = OptionValue(int(args[0]), args[1].upper(), values, vendor)
+        elif verb == ["set", "optionvalue"]:
+            _set_option(scope.options, scope.class_options, tagged[4:])
+        elif verb == ["add", "reservedip"] and len(args) >= 2:
+            more = [*args[2:5], "", "", ""]
+            scope.reservations[args[0]] = DumpReservation(args[0], args[1].lower(), *more[:3])
+        elif verb == ["set", "reservedoptionvalue"] and len(args) >= 3:
+            reservation = scope.reservations.setdefault(args[0], DumpReservation(args[0], ""))
+            _set_option(reservation.options, reservation.class_options, tagged[5:])
+        elif verb == ["set", "delayoffer"] and args and args[0].isdigit():
+            scope.delay_offer = int(args[0])
+        elif verb == ["set", "napstate"] and args:
+            scope.nap_state = args[0]
     return dump
 
 
@@ -377,8 +455,28 @@ class Share:
         return self.name.endswith("$")
 
 
+def _share_columns(rest: str) -> tuple[str, str, bool]:
+    """Resource and remark of a share row, from column 13 on, and whether the remark is on the next line.
+
+    The resource column is 32 wide. A longer resource runs past it: in the 2008 capture of
+    tests/fixtures/windows/real the remark follows it after one space on the same line. When nothing
+    follows, the remark is taken from the next line, indented to column 45, and a blank next line is an
+    empty remark, the way winlab prints a long resource [U].
+    """
+    if len(rest) <= 32 or rest[31] == " ":
+        return rest[:32].strip(), rest[32:].strip(), False
+    cut = rest.find(" ", 32)
+    if cut < 0 or not rest[cut:].strip():
+        return rest.strip(), "", True
+    return rest[:cut].strip(), rest[cut:].strip(), False
+
+
 def parse_net_share(text: str) -> list[Share]:
-    """`net share` (reference 4.1): name column 13 wide, resource 32; long values wrap to the next line."""
+    """`net share` (reference 4.1): name column 13 wide, resource 32; long values wrap to the next line.
+
+    A name longer than 12 characters stands alone on its line and the row goes on on the next one; a
+    resource longer than the column pushes the remark on (see `_share_columns`).
+    """
     shares: list[Share] = []
     lines = _lines(text)
     try:
@@ -386,21 +484,27 @@ def parse_net_share(text: str) -> list[Share]:
     except StopIteration:
         return shares
     pending: str | None = None
+    remark_follows = False
     for line in lines[start:]:
-        if not line.strip() or line.startswith("The command completed"):
+        if line.startswith("The command completed"):
             break
-        if pending is not None:
-            resource = line[13:45].strip() if len(line) > 13 else ""
-            shares.append(Share(pending, resource, line[45:].strip()))
-            pending = None
+        if remark_follows:
+            remark_follows = False
+            if not line[:45].strip():  # the remark line of a row whose resource ran long
+                if line.strip():
+                    last = shares[-1]
+                    shares[-1] = Share(last.name, last.resource, line.strip())
+                continue
+        if not line.strip():
             continue
-        if " " not in line.strip() and len(line.strip()) > 12:
-            pending = line.strip()  # a name longer than 12 characters stands alone on its line
+        if pending is None and line[12:13].strip():
+            pending = line.strip()  # the name fills the column: it stands alone on its line
             continue
-        name = line[:13].strip()
+        name, pending = (pending, None) if pending is not None else (line[:13].strip(), None)
         if not name:
             continue
-        shares.append(Share(name, line[13:45].strip(), line[45:].strip()))
+        resource, remark, remark_follows = _share_columns(line[13:])
+        shares.append(Share(name, resource, remark))
     return shares
 
 

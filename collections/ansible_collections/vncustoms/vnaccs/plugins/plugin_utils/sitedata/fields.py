@@ -1,0 +1,52 @@
+# Copyright: VNACCS/VCIS site-infrastructure toolkit
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fields an admin may write in site_overrides.yml, and the values some of them take."""
+
+from __future__ import annotations
+
+from .problems import ProblemCollector
+
+WINDOWS_SERVER_VERSIONS = ("2003", "2008")
+WORKSTATION_VERSIONS = ("xp", "7", "10")
+SWITCH_TRANSPORTS = ("ssh", "telnet")
+
+# Fields an admin may set per site (or per department, or under `defaults`), with a one-line
+# meaning shown in errors about unknown fields.
+SITE_FIELDS = {
+    "subnet": "the site's /24 (CIDR); without it the site gets one from its department's pool",
+    "router": "default gateway handed out as option 003 (default: .1)",
+    "dhcp_server_ip": "address of the Windows server that runs the DHCP service (default: .10)",
+    "dhcp_range_start": "first address of the DHCP range (default: .50)",
+    "dhcp_range_end": "last address of the DHCP range (default: .254)",
+    "dns_servers": "DNS servers handed out as option 006",
+    "domain_name": "DNS domain handed out as option 015",
+    "exclusions": "address ranges inside the DHCP range never handed out ({start, end})",
+    "windows_version": "Windows Server version of the DHCP server: 2003 or 2008",
+    "vlans": "VLANs the branch switch routes ({id, subnet, gateway, interface})",
+    "vlans_exclusive": "remove helper addresses the inventory does not list from the VLANs",
+    "stale_helpers": "helper addresses to remove from the VLAN interfaces",
+    "switch": "the branch switch that is the VLANs' gateway ({ip, transport})",
+    "workstations": "customs workstations ({name, ip, terminal_id, os})",
+}
+# Site fields whose value is a list of entries.
+SITE_LIST_FIELDS = ("vlans", "exclusions", "workstations", "stale_helpers")
+LAYER_FIELDS = {"dns_servers", "domain_name", "windows_version", "vlans_exclusive"}
+VLAN_FIELDS = {"id", "subnet", "gateway", "interface"}
+SWITCH_FIELDS = {"ip", "transport"}
+WORKSTATION_FIELDS = {"name", "ip", "terminal_id", "os"}
+EXCLUSION_FIELDS = {"start", "end"}
+BASE_SERVER_FIELDS = {"ip", "windows_version"}
+
+
+def check_fields(mapping, allowed, path, site, prefix, problems: ProblemCollector) -> bool:
+    """Whether `mapping` is a mapping of `allowed` keys only; records each unknown key."""
+    if not isinstance(mapping, dict):
+        problems.add(path, site, prefix or None, f"must be a mapping, not {type(mapping).__name__}")
+        return False
+    ok = True
+    for key in mapping:
+        if key not in allowed:
+            known = ", ".join(sorted(allowed))
+            problems.add(path, site, f"{prefix}{key}", f"unknown field (known: {known})")
+            ok = False
+    return ok

@@ -1,0 +1,89 @@
+# Copyright: VNACCS/VCIS site-infrastructure toolkit
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The layers of site_overrides.yml: `defaults` < `departments.<slug>` < `sites.<host>`, and the base servers.
+
+A more specific layer replaces a whole value; lists are not merged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .addresses import parse_address
+from .fields import (
+    BASE_SERVER_FIELDS,
+    LAYER_FIELDS,
+    SITE_FIELDS,
+    SITE_LIST_FIELDS,
+    WINDOWS_SERVER_VERSIONS,
+    check_fields,
+)
+from .loading import read_section, read_yaml
+from .problems import ProblemCollector
+from .records import Department, Paths, Region, Site
+
+
+def merge_layers(*layers: dict[str, Any]) -> dict[str, Any]:
+    """One mapping from `layers`, later layers replacing whole values of earlier ones."""
+    merged: dict[str, Any] = {}
+    for layer in layers:
+        merged.update(layer or {})
+    return merged
+
+
+def load_overrides(
+    paths: Paths,
+    departments: list[Department],
+    sites: list[Site],
+    regions: list[Region],
+    problems: ProblemCollector,
+) -> dict[str, dict[str, Any]]:
+    """Set each site's merged settings; return the base servers' settings by region slug."""
+    raw = read_yaml(paths.overrides, problems, required=False)
+    defaults = raw.get("defaults") or {}
+    check_fields(defaults, LAYER_FIELDS, paths.overrides, "defaults", "", problems)
+    department_layers = read_section(raw, "departments", paths.overrides, problems)
+    known_departments = {department.slug for department in departments}
+    for slug, layer in department_layers.items():
+        if slug not in known_departments:
+            problems.add(paths.overrides, f"department {slug}", None, "unknown department slug")
+        else:
+            check_fields(layer, LAYER_FIELDS, paths.overrides, f"department {slug}", "", problems)
+    site_layers = read_section(raw, "sites", paths.overrides, problems)
+    by_host = {site.host: site for site in sites}
+    for host, layer in site_layers.items():
+        if host not in by_host:
+            problems.add(paths.overrides, host, None, "unknown site host name (see `./run inventory`)")
+        elif check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems):
+            # Checked before allocation, which reads the VLANs; the entries are checked later.
+            for name in SITE_LIST_FIELDS:
+                if not isinstance(layer.get(name, []), list):
+                    problems.add(
+                        paths.overrides, host, name, f"must be a list, not {type(layer[name]).__name__}"
+                    )
+    for site in sites:
+        site.settings = merge_layers(
+            *(
+                layer if isinstance(layer, dict) else {}  # a layer that is no mapping was reported above
+                for layer in (
+                    defaults,
+                    department_layers.get(site.department.slug),
+                    site_layers.get(site.host),
+                )
+            )
+        )
+    base_servers = read_section(raw, "base_servers", paths.overrides, problems)
+    known_regions = {region.slug for region in regions}
+    for slug, settings in base_servers.items():
+        label = f"base server {slug}"
+        if slug not in known_regions:
+            problems.add(paths.overrides, label, None, "unknown base-server region")
+            continue
+        if not check_fields(settings, BASE_SERVER_FIELDS, paths.overrides, label, "", problems):
+            continue
+        if "ip" in settings:
+            parse_address(settings["ip"], paths.overrides, label, "ip", problems)
+        version = settings.get("windows_version")
+        if version is not None and str(version) not in WINDOWS_SERVER_VERSIONS:
+            problems.add(paths.overrides, label, "windows_version", f"{version!r} is not 2003 or 2008")
+    return {slug: settings for slug, settings in base_servers.items() if isinstance(settings, dict)}

@@ -1,0 +1,367 @@
+"""The roles' parsers on real console output (tests/fixtures/windows/real, sources in its index.yml).
+
+The fixtures one level up were written by the project; these were copied from public repositories, so
+they check the parsers against Windows itself. The values asserted are read from the captures.
+"""
+
+from __future__ import annotations
+
+import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
+
+from tests.support.fixture_files import REAL_CAPTURES, real_capture, real_capture_index
+from winlab.model import defaults
+from winlab.model.host import Host
+
+INDEX = real_capture_index()
+
+
+# -- the index -------------------------------------------------------------------------------------
+def test_every_capture_is_in_the_index_with_its_source():
+    files = sorted(path.name for path in REAL_CAPTURES.glob("*.txt"))
+    assert sorted(entry["file"] for entry in INDEX) == files
+    for entry in INDEX:
+        assert entry["command"] and entry["windows"] and entry["licence"] and entry["taken"], entry["file"]
+        source = entry["source"]
+        assert source["repository"].count("/") == 1 and source["path"], entry["file"]
+        assert len(source["commit"]) == 40, entry["file"]
+
+
+def test_at_least_one_capture_per_parser():
+    commands = " ".join(entry["command"] for entry in INDEX)
+    for command in (
+        "show scope",
+        "OptionValue",
+        "show client",
+        "dump",
+        "ipconfig /all",
+        "net share",
+        "sc qc",
+    ):
+        assert command in commands
+    assert "sc query" in commands and "reg query" in commands
+
+
+# -- netsh dhcp ------------------------------------------------------------------------------------
+def test_show_scope():
+    text = real_capture("smartproxy_show_scope.txt")
+    scopes = wo.parse_show_scope(text)
+    assert [scope.address for scope in scopes] == [
+        "172.24.166.0",
+        "172.24.230.0",
+        "172.29.204.0",
+        "172.29.205.0",
+        "172.29.205.128",
+        "172.29.216.0",
+    ]
+    assert scopes[0] == wo.DhcpScope(
+        "172.24.166.0", "255.255.255.128", "Active", "WLAN SMW Clients BRS", "WLAN range SMW"
+    )
+    # A 21-character name runs into the separator; the comment column is cut at 14.
+    assert (scopes[4].name, scopes[4].comment) == ("Management VLAN Scope", "DC Standardiza")
+    assert (scopes[5].mask, scopes[5].name, scopes[5].comment) == ("255.255.254.0", "DC BRS", "")
+    assert all(scope.active for scope in scopes)
+    assert wo.scope_count(text) == 6
+    assert wo.netsh_succeeded(text)
+
+
+def test_show_optionvalue():
+    text = real_capture("smartproxy_show_optionvalue.txt")
+    assert wo.parse_show_optionvalue(text) == [
+        wo.OptionValue(81, "DWORD", ("0",)),
+        wo.OptionValue(51, "DWORD", ("691200",)),
+        wo.OptionValue(3, "IPADDRESS", ("172.29.205.1",)),
+    ]
+    assert wo.netsh_succeeded(text)  # the literal ends with the indentation of its closing line
+
+
+def test_show_optionvalue_vendor_class_block():
+    assert wo.parse_show_optionvalue(real_capture("smartproxy_show_optionvalue_vendor_class.txt")) == [
+        wo.OptionValue(81, "DWORD", ("0",)),
+        wo.OptionValue(51, "DWORD", ("691200",)),
+        wo.OptionValue(3, "IPADDRESS", ("192.168.205.1",), "SPARC-Enterprise-T5120"),
+    ]
+
+
+def test_show_reservedoptionvalue_has_the_optionvalue_layout():
+    assert wo.parse_show_optionvalue(real_capture("smartproxy_show_reservedoptionvalue.txt")) == [
+        wo.OptionValue(66, "STRING", ("brsla025.brs.someware.com",)),
+        wo.OptionValue(67, "STRING", ("gi-install/pxelinux.0",)),
+        wo.OptionValue(12, "STRING", ("brslcs25",)),
+    ]
+
+
+def test_show_clients():
+    text = real_capture("smartproxy_show_clients.txt")
+    leases = wo.parse_show_clients(text)
+    assert len(leases) == 12
+    # A reservation: no space after the dash before the unique ID, and type U.
+    assert leases[0] == wo.DhcpLease(
+        "192.168.216.25",
+        "255.255.254.0",
+        "e4-11-5b-ad-a5-da",
+        "NEVER EXPIRES",
+        "U",
+        "BRSSVM01L.brs.someware.com",
+    )
+    assert leases[1] == wo.DhcpLease(
+        "192.168.217.5",
+        "255.255.254.0",
+        "64-51-06-a1-66-b5",
+        "6/13/2016 7:29:13 AM",
+        "D",
+        "BRSNCNU4309QH3.eu.someware.com",
+    )
+    assert leases[-1].address == "192.168.217.148"
+    assert leases[-1].expires == "6/13/2016 9:52:27 AM"
+    assert [lease.address for lease in leases if lease.type == "U"] == [
+        "192.168.216.25",
+        "192.168.217.14",
+        "192.168.217.141",
+    ]
+    assert wo.netsh_succeeded(text)
+
+
+def test_dump_fragment_keeps_vendor_class_values_apart():
+    dump = wo.parse_dhcp_dump(real_capture("smartproxy_dump_fragment.txt"))
+    assert dump.server == "172.29.216.54"
+    assert list(dump.scopes) == ["172.29.205.0"]
+    scope = dump.scopes["172.29.205.0"]
+    assert scope.mask == "" and scope.ranges == []  # the fragment has no `add scope` or range line
+    assert scope.options == {
+        51: wo.OptionValue(51, "DWORD", ("691200",)),
+        3: wo.OptionValue(3, "IPADDRESS", ("172.29.205.1",)),
+        66: wo.OptionValue(66, "STRING", ("tftp",)),
+    }
+    assert list(scope.reservations) == ["172.29.205.32", "172.29.205.42"]
+    first = scope.reservations["172.29.205.32"]
+    assert (first.unique_id, first.name, first.comment, first.kind) == (
+        "000c296485f0",
+        "brsla032.brs.someware.com",
+        "DHCP",
+        "DHCP",
+    )
+    assert sorted(first.options) == [12, 66, 67]
+    assert first.options[67].values == ("gi-install/pxelinux.0",)
+    sparc = scope.reservations["172.29.205.42"]
+    assert (sparc.unique_id, sparc.comment) == ("0003ba05517d", "")
+    # Option 12 is set twice: for the vendor class Fire-V240, then for the default class.
+    assert sparc.options[12] == wo.OptionValue(12, "STRING", ("brsucs02.brs.infineon.com",))
+    vendor = sparc.class_options[(None, "Fire-V240")]
+    assert vendor[12] == wo.OptionValue(12, "STRING", ("/vol/s02/5.8/sol8_0204_sparc",), "Fire-V240")
+    assert sorted(vendor) == [2, 3, 4, 10, 11, 12, 13, 14]
+    assert sorted(sparc.options) == [12, 66, 67]
+
+
+def test_dump_2008():
+    dump = wo.parse_dhcp_dump(real_capture("vvelox_dhcp_dump_2008.txt"))
+    assert dump.server == "winboot"
+    assert list(dump.scopes) == [
+        "10.40.10.0",
+        "10.31.129.248",
+        "10.31.133.112",
+        "10.31.145.160",
+        "10.31.145.176",
+        "10.31.148.216",
+        "10.31.110.0",
+    ]
+    assert dump.options == {
+        15: wo.OptionValue(15, "STRING", ("foo.bar",)),
+        6: wo.OptionValue(6, "IPADDRESS", ("10.202.97.1", "10.202.97.2")),
+        66: wo.OptionValue(66, "STRING", ("10.93.192.10",)),
+        67: wo.OptionValue(67, "STRING", ("linux",)),
+        60: wo.OptionValue(60, "STRING", ("PXEClient",)),
+    }
+    assert dump.class_options == {}
+    it = dump.scopes["10.40.10.0"]
+    assert (it.mask, it.name, it.comment, it.state, it.nap_state) == ("255.255.254.0", "it.ord", "", 1, "Off")
+    assert it.ranges == [wo.IpRange("10.40.51.3", "10.40.51.254", "DHCP BOOTP")]
+    assert it.exclusions == [] and it.reservations == {} and it.delay_offer is None
+    # The lease time of the BOOTP user class comes first; the scope's own value is the default one.
+    assert it.options == {
+        51: wo.OptionValue(51, "DWORD", ("1800",)),
+        3: wo.OptionValue(3, "IPADDRESS", ("10.40.10.1",)),
+    }
+    assert it.class_options == {("Default BOOTP Class", None): {51: wo.OptionValue(51, "DWORD", ("1800",))}}
+    kvm = dump.scopes["10.31.129.248"]
+    assert kvm.comment == "The NEW ipkvm.sjc after 10.93.180.216/29 was swiped"
+    assert kvm.ranges == [wo.IpRange("10.31.129.251", "10.31.129.254", "DHCP ONLY")]
+    assert kvm.options[51].values == ("900",)
+    assert dump.scopes["10.31.145.176"].options[6].values == ("10.202.97.1", "10.202.97.2")
+    assert all(scope.state == 1 and scope.nap_state == "Off" for scope in dump.scopes.values())
+    assert [scope.comment for scope in dump.scopes.values()].count("") == 3
+
+
+# -- ipconfig --------------------------------------------------------------------------------------
+def test_ipconfig_all_xp():
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_xp.txt"))
+    assert (config.host_name, config.primary_dns_suffix) == ("DESKTOP-PC4", "somecompany.corp")
+    [adapter] = config.adapters
+    assert adapter.name == "Local Area Connection"
+    assert adapter.ipv4_address == "192.168.22.135"  # NT 5 says `IP Address`
+    assert adapter.dhcp_enabled
+    assert adapter.get("Subnet Mask") == "255.255.255.0"
+    assert adapter.get("Default Gateway") == "192.168.22.1"
+    assert adapter.dns_servers == ["192.168.22.151"]
+    assert adapter.get("Lease Expires") == "Sunday, September 22, 2024 10:31:26 PM"
+
+
+def test_ipconfig_all_7():
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_7.txt"))
+    assert config.host_name == "DESKTOP-WIN7"
+    lan, isatap = config.adapters
+    assert (lan.name, lan.ipv4_address, lan.dhcp_enabled) == ("Local Area Connection", "192.168.22.33", True)
+    assert lan.get("DHCP Server") == "192.168.22.1"
+    assert lan.get("Physical Address") == "00-0C-29-37-3B-4E"
+    assert isatap.name == "isatap.{E24F3EA8-436E-3B26-8BB9-CED33928744B}"
+    assert isatap.get("Media State") == "Media disconnected"
+    assert isatap.ipv4_address == ""
+
+
+def test_ipconfig_all_2008():
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_2008.txt"))
+    assert (config.host_name, config.primary_dns_suffix) == ("WIN-SERVER8", "")
+    lan = config.adapters[0]
+    assert (lan.ipv4_address, lan.dhcp_enabled, lan.dns_servers) == (
+        "192.168.23.154",
+        False,
+        ["192.168.23.151"],
+    )
+    assert lan.get("Default Gateway") == "192.168.23.1"
+
+
+def test_ipconfig_all_from_winrm_with_mixed_line_ends():
+    config = wo.parse_ipconfig_all(real_capture("pywinrm_ipconfig_all.txt"))
+    assert config.host_name == "WINDOWS-HOST"
+    assert [adapter.name for adapter in config.adapters] == [
+        "Local Area Connection",
+        "Local Area Connection* 9",
+        "isatap.{AA426B37-3695-4EB8-990F-4CFAC845FD17}",
+        "Teredo Tunneling Pseudo-Interface",
+        "6TO4 Adapter",
+        "isatap.{BA160FC5-7028-4B1F-A04B-1AC802B0FF5A}",
+    ]
+    lan = config.adapters[0]
+    assert lan.ipv4_address == "173.185.153.93"  # `(Preferred) ` with its trailing space
+    assert lan.get("Subnet Mask") == "255.255.255.248"
+    assert lan.dns_servers == ["207.91.5.32", "208.67.222.222"]
+    six_to_four = config.adapters[4]
+    assert six_to_four.fields["default gateway"] == ["2002:c058:6301::c058:6301", "2002:c058:6301::1"]
+
+
+def test_ipconfig_all_2008_pwnwiki():
+    config = wo.parse_ipconfig_all(real_capture("pwnwiki_ipconfig_all_2008.txt"))
+    assert (config.host_name, config.primary_dns_suffix) == ("WIN-0P19ULL2NB6", "lab.sky.net")
+    lan, tunnel = config.adapters
+    assert (lan.ipv4_address, lan.dhcp_enabled) == ("192.168.10.34", False)
+    assert lan.dns_servers == ["::1", "127.0.0.1"]
+    assert tunnel.name == "Local Area Connection* 8"
+
+
+# -- net share -------------------------------------------------------------------------------------
+def test_net_share_2008_with_a_long_resource():
+    assert wo.parse_net_share(real_capture("pwnwiki_net_share_2008.txt")) == [
+        wo.Share("C$", "C:\\", "Default share"),
+        wo.Share("IPC$", "", "Remote IPC"),
+        wo.Share("ADMIN$", "C:\\Windows", "Remote Admin"),
+        wo.Share("NETLOGON", "C:\\Windows\\SYSVOL\\sysvol\\lab.sky.net\\SCRIPTS", "Logon server share"),
+        wo.Share("SYSVOL", "C:\\Windows\\SYSVOL\\sysvol", "Logon server share"),
+    ]
+
+
+# -- sc --------------------------------------------------------------------------------------------
+def test_sc_query_2008_stopped():
+    assert wo.parse_sc_query(real_capture("pwnwiki_sc_query_2008.txt")) == [
+        wo.ServiceStatus("browser", 1, "STOPPED", 0x20, 1077)
+    ]
+
+
+def test_sc_queryex_2008_reads_as_query():
+    [status] = wo.parse_sc_query(real_capture("pwnwiki_sc_queryex_2008.txt"))
+    assert (status.name, status.state, status.running, status.win32_exit_code) == (
+        "browser",
+        "STOPPED",
+        False,
+        1077,
+    )
+
+
+def test_sc_qc_2008():
+    config = wo.parse_sc_qc(real_capture("pwnwiki_sc_qc_2008.txt"))
+    assert config == wo.ServiceConfig(
+        name="browser",
+        start_type_code=4,
+        start_type="DISABLED",
+        delayed=False,
+        binary_path="C:\\Windows\\System32\\svchost.exe -k netsvcs",
+        display_name="Computer Browser",
+        start_name="LocalSystem",
+    )
+    assert config.start_mode == "disabled"
+
+
+# -- reg query -------------------------------------------------------------------------------------
+def test_reg_query_xp_banner():
+    keys = wo.parse_reg_query(real_capture("psdocs_reg_query_xp.txt"))
+    assert keys == {
+        "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion": {
+            "devicepath": wo.RegistryValue("DevicePath", "REG_EXPAND_SZ", "%SystemRoot%\\inf")
+        }
+    }
+
+
+@pytest.mark.parametrize("entry", INDEX, ids=[entry["file"] for entry in INDEX])
+def test_no_capture_is_classified_as_an_error(entry):
+    assert wo.classify_error(real_capture(entry["file"])) is None
+
+
+# -- winlab against the captures -------------------------------------------------------------------
+# winlab, set up like the captured 2008 host, must print what parses to the same structure; for sc
+# query it prints the very lines of the capture.
+def winlab_2008() -> Host:
+    host = Host("winlab-dc-2008", "2008")
+    # The captured host's Computer Browser: disabled and never started.
+    browser = r"C:\Windows\System32\svchost.exe -k netsvcs"
+    host.state["services"]["browser"] = defaults.service("Computer Browser", browser, start=4, state=1)
+    return host
+
+
+def body(text: str, first: str) -> list[str]:
+    """The lines of `text` from the line that starts with `first`, without trailing empty lines."""
+    found = text.replace("\r\n", "\n").split("\n")
+    found = found[next(i for i, line in enumerate(found) if line.startswith(first)) :]
+    while found and not found[-1].strip():
+        found.pop()
+    return found
+
+
+def test_winlab_sc_query_prints_the_2008_capture():
+    real = real_capture("pwnwiki_sc_query_2008.txt")
+    emulated = winlab_2008().run("sc query browser")
+    assert emulated.exit_code == 0
+    assert wo.parse_sc_query(emulated.stdout) == wo.parse_sc_query(real)
+    # Stopped on NT 6: no controls-accepted line, and two spaces before the hexadecimal exit code.
+    assert body(emulated.stdout, "SERVICE_NAME") == body(real, "SERVICE_NAME")
+
+
+def test_winlab_sc_qc_parses_like_the_2008_capture():
+    emulated = winlab_2008().run("sc qc browser")
+    assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(real_capture("pwnwiki_sc_qc_2008.txt"))
+
+
+@pytest.mark.assumption
+def test_winlab_net_share_parses_like_the_2008_capture():
+    host = winlab_2008()
+    scripts = r"C:\Windows\SYSVOL\sysvol\lab.sky.net\SCRIPTS"
+    for command in (
+        f"mkdir {scripts}",
+        f'net share NETLOGON={scripts} /REMARK:"Logon server share"',
+        r'net share SYSVOL=C:\Windows\SYSVOL\sysvol /REMARK:"Logon server share"',
+    ):
+        assert host.run(command).exit_code == 0, command
+    emulated = host.run("net share")
+    # winlab puts the remark of the long NETLOGON resource on the next line [U]; the capture has it on
+    # the same line. Both read as the same shares.
+    assert wo.parse_net_share(emulated.stdout) == wo.parse_net_share(
+        real_capture("pwnwiki_net_share_2008.txt")
+    )
