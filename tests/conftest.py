@@ -7,6 +7,13 @@ from pathlib import Path
 
 import pytest
 
+# Assertions in the shared helpers explain themselves as the tests' own do.
+pytest.register_assert_rewrite("tests.support")
+
+# Every shared fixture, registered once for the whole suite: winlab's (winlab_factory,
+# winlab_inventory) and the helpers' (tests/support).
+pytest_plugins = ["winlab.pytest_plugin", "tests.support.lab", "tests.support.switches"]
+
 ROOT = Path(__file__).resolve().parent.parent
 # The tests' own inventory: frozen copies of what an admin fills in, so that no test depends on
 # the values in inventory/ (see tests/fixtures/inventory/README.md).

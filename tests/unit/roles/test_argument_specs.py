@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROLES = Path(__file__).resolve().parents[3] / "roles"
+from tests.support.fixture_files import ROOT
+
+ROLES = ROOT / "roles"
 ROLES_WITH_SPECS = sorted(p.parent.parent for p in ROLES.glob("*/meta/argument_specs.yml"))
 
 

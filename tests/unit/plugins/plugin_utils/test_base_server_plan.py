@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
-import yaml
-from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule
-from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, Step
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
+from tests.support.fixture_files import windows_output
+
 FORMS_2003 = bp.choose_forms({}, "2003")
 FORMS_2008 = bp.choose_forms({}, "2008")
 ARGS = {
@@ -25,10 +22,6 @@ ARGS = {
     "ftp": {"site_name": "VNACCS Base Server", "port": 21},
     "services": ["LanmanServer"],
 }
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_bytes().decode("cp437")
 
 
 def commands(steps: list[Step]) -> list[str]:
@@ -78,12 +71,12 @@ def test_parse_probe_reads_every_section_from_fixtures():
     wanted = wanted_for(ARGS, FORMS_2008)
     stdout = probe_output(
         {
-            "qc0": fixture("sc_qc_2003.txt"),
-            "query0": fixture("sc_query_running_2008.txt"),
-            "qc1": fixture("sc_query_missing.txt"),
-            "acl0": fixture("icacls_show_2003.txt"),
-            "share0": fixture("net_share_detail_2008.txt"),
-            "firewall": fixture("advfirewall_show_rule_2008.txt"),
+            "qc0": windows_output("sc_qc_2003.txt"),
+            "query0": windows_output("sc_query_running_2008.txt"),
+            "qc1": windows_output("sc_query_missing.txt"),
+            "acl0": windows_output("icacls_show_2003.txt"),
+            "share0": windows_output("net_share_detail_2008.txt"),
+            "firewall": windows_output("advfirewall_show_rule_2008.txt"),
         }
     )
     state = bp.parse_probe(stdout, wanted)
@@ -196,18 +189,3 @@ def test_nothing_to_do_renders_the_same_before_and_after():
     after = bp.render_wanted(wanted)
     assert "share VNACCS_EUC: C:\\VNACCS\\Base\\EUCReports" in after
     assert "ftp site VNACCS Base Server: port 21 STARTED" in after
-
-
-def _spec_options(spec: dict) -> dict:
-    return {name: sorted(value.get("options", {})) for name, value in spec.items()}
-
-
-def test_documentation_matches_the_argument_spec():
-    documented = yaml.safe_load(doc.DOCUMENTATION)["options"]
-    spec = ActionModule.ARGUMENT_SPEC
-    assert sorted(documented) == sorted(spec)
-    for name, option in spec.items():
-        assert documented[name]["type"] == option["type"], name
-        assert sorted(documented[name].get("suboptions", {})) == sorted(option.get("options", {})), name
-        if "default" in option:
-            assert documented[name].get("default") == option["default"], name

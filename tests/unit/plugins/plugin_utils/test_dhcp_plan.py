@@ -6,8 +6,6 @@ reference, sections 1.8 and 3.2-3.3).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
     DhcpServerPlan,
@@ -31,12 +29,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     OptionValue,
 )
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
-
-
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_bytes().decode("cp437")
-
+from tests.support.fixture_files import windows_output
 
 SPEC = {
     "address": "10.31.10.0",
@@ -121,9 +114,9 @@ def test_the_probe_is_one_command_line():
 
 def test_probe_of_an_installed_2008_server():
     text = probe_output(
-        ("qc", fixture("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
-        ("query", fixture("sc_query_running_2008.txt")),
-        ("dump", fixture("dhcp_dump_2008.txt")),
+        ("qc", windows_output("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
+        ("query", windows_output("sc_query_running_2008.txt")),
+        ("dump", windows_output("dhcp_dump_2008.txt")),
     )
     state = parse_probe(text)
     assert state.computer_name == "DHCP-HP"
@@ -136,7 +129,7 @@ def test_probe_of_an_installed_2008_server():
 
 
 def test_probe_of_a_server_without_the_component():
-    missing = fixture("sc_query_missing.txt")
+    missing = windows_output("sc_query_missing.txt")
     text = probe_output(
         ("qc", missing.replace("EnumQueryServicesStatus:", "")),
         ("query", missing),
@@ -149,10 +142,10 @@ def test_probe_of_a_server_without_the_component():
 
 def test_probe_reads_the_authorized_servers():
     text = probe_output(
-        ("qc", fixture("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
-        ("query", fixture("sc_query_stopped_2003.txt")),
+        ("qc", windows_output("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
+        ("query", windows_output("sc_query_stopped_2003.txt")),
         ("dump", ""),
-        ("servers", fixture("dhcp_show_server.txt")),
+        ("servers", windows_output("dhcp_show_server.txt")),
     )
     state = parse_probe(text)
     assert state.running is False
@@ -327,8 +320,8 @@ def test_script_failure_is_judged_by_text():
 
 def test_probe_with_the_service_stopped_cannot_read_the_scopes():
     text = probe_output(
-        ("qc", fixture("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
-        ("query", fixture("sc_query_stopped_2003.txt")),
+        ("qc", windows_output("sc_qc_2003.txt").replace("LanmanServer", "DHCPServer")),
+        ("query", windows_output("sc_query_stopped_2003.txt")),
         (
             "dump",
             "Unable to determine the DHCP Server version for the Server 10.27.40.10.\r\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
@@ -15,18 +13,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import
 )
 from netaddr import IPNetwork
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "ios"
-
-
-def read(name: str) -> str:
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
+from tests.support.fixture_files import ios_output
 
 # --- parser ---------------------------------------------------------------------------------
 
 
 def test_parses_one_interface_with_secondary_address_and_vrf_helpers():
-    interfaces = parse_interfaces(read("show_run_int_vlan10_catalyst.txt"))
+    interfaces = parse_interfaces(ios_output("show_run_int_vlan10_catalyst.txt"))
 
     assert list(interfaces) == ["Vlan10"]
     vlan10 = interfaces["Vlan10"]
@@ -38,7 +31,7 @@ def test_parses_one_interface_with_secondary_address_and_vrf_helpers():
 
 
 def test_parses_every_interface_of_a_full_running_config_and_nothing_outside_them():
-    interfaces = parse_interfaces(read("show_run_full.txt"))
+    interfaces = parse_interfaces(ios_output("show_run_full.txt"))
 
     assert set(interfaces) == {"FastEthernet0/1", "GigabitEthernet0/1", "Vlan1", "Vlan10", "Vlan20"}
     assert interfaces["Vlan10"].helpers == ["10.20.0.10"]

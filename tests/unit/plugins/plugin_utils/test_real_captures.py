@@ -6,26 +6,19 @@ they check the parsers against Windows itself. The values asserted are read from
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
+from tests.support.fixture_files import REAL_CAPTURES, real_capture, real_capture_index
 from winlab.model import defaults
 from winlab.model.host import Host
 
-REAL = Path(__file__).resolve().parents[3] / "fixtures" / "windows" / "real"
-INDEX = yaml.safe_load((REAL / "index.yml").read_text(encoding="utf-8"))["captures"]
-
-
-def capture(name: str) -> str:
-    return (REAL / name).read_bytes().decode("cp437")
+INDEX = real_capture_index()
 
 
 # -- the index -------------------------------------------------------------------------------------
 def test_every_capture_is_in_the_index_with_its_source():
-    files = sorted(path.name for path in REAL.glob("*.txt"))
+    files = sorted(path.name for path in REAL_CAPTURES.glob("*.txt"))
     assert sorted(entry["file"] for entry in INDEX) == files
     for entry in INDEX:
         assert entry["command"] and entry["windows"] and entry["licence"] and entry["taken"], entry["file"]
@@ -51,7 +44,7 @@ def test_at_least_one_capture_per_parser():
 
 # -- netsh dhcp ------------------------------------------------------------------------------------
 def test_show_scope():
-    text = capture("smartproxy_show_scope.txt")
+    text = real_capture("smartproxy_show_scope.txt")
     scopes = wo.parse_show_scope(text)
     assert [scope.address for scope in scopes] == [
         "172.24.166.0",
@@ -73,7 +66,7 @@ def test_show_scope():
 
 
 def test_show_optionvalue():
-    text = capture("smartproxy_show_optionvalue.txt")
+    text = real_capture("smartproxy_show_optionvalue.txt")
     assert wo.parse_show_optionvalue(text) == [
         wo.OptionValue(81, "DWORD", ("0",)),
         wo.OptionValue(51, "DWORD", ("691200",)),
@@ -83,7 +76,7 @@ def test_show_optionvalue():
 
 
 def test_show_optionvalue_vendor_class_block():
-    assert wo.parse_show_optionvalue(capture("smartproxy_show_optionvalue_vendor_class.txt")) == [
+    assert wo.parse_show_optionvalue(real_capture("smartproxy_show_optionvalue_vendor_class.txt")) == [
         wo.OptionValue(81, "DWORD", ("0",)),
         wo.OptionValue(51, "DWORD", ("691200",)),
         wo.OptionValue(3, "IPADDRESS", ("192.168.205.1",), "SPARC-Enterprise-T5120"),
@@ -91,7 +84,7 @@ def test_show_optionvalue_vendor_class_block():
 
 
 def test_show_reservedoptionvalue_has_the_optionvalue_layout():
-    assert wo.parse_show_optionvalue(capture("smartproxy_show_reservedoptionvalue.txt")) == [
+    assert wo.parse_show_optionvalue(real_capture("smartproxy_show_reservedoptionvalue.txt")) == [
         wo.OptionValue(66, "STRING", ("brsla025.brs.someware.com",)),
         wo.OptionValue(67, "STRING", ("gi-install/pxelinux.0",)),
         wo.OptionValue(12, "STRING", ("brslcs25",)),
@@ -99,7 +92,7 @@ def test_show_reservedoptionvalue_has_the_optionvalue_layout():
 
 
 def test_show_clients():
-    text = capture("smartproxy_show_clients.txt")
+    text = real_capture("smartproxy_show_clients.txt")
     leases = wo.parse_show_clients(text)
     assert len(leases) == 12
     # A reservation: no space after the dash before the unique ID, and type U.
@@ -130,7 +123,7 @@ def test_show_clients():
 
 
 def test_dump_fragment_keeps_vendor_class_values_apart():
-    dump = wo.parse_dhcp_dump(capture("smartproxy_dump_fragment.txt"))
+    dump = wo.parse_dhcp_dump(real_capture("smartproxy_dump_fragment.txt"))
     assert dump.server == "172.29.216.54"
     assert list(dump.scopes) == ["172.29.205.0"]
     scope = dump.scopes["172.29.205.0"]
@@ -161,7 +154,7 @@ def test_dump_fragment_keeps_vendor_class_values_apart():
 
 
 def test_dump_2008():
-    dump = wo.parse_dhcp_dump(capture("vvelox_dhcp_dump_2008.txt"))
+    dump = wo.parse_dhcp_dump(real_capture("vvelox_dhcp_dump_2008.txt"))
     assert dump.server == "winboot"
     assert list(dump.scopes) == [
         "10.40.10.0",
@@ -201,7 +194,7 @@ def test_dump_2008():
 
 # -- ipconfig --------------------------------------------------------------------------------------
 def test_ipconfig_all_xp():
-    config = wo.parse_ipconfig_all(capture("jc_ipconfig_all_xp.txt"))
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_xp.txt"))
     assert (config.host_name, config.primary_dns_suffix) == ("DESKTOP-PC4", "somecompany.corp")
     [adapter] = config.adapters
     assert adapter.name == "Local Area Connection"
@@ -214,7 +207,7 @@ def test_ipconfig_all_xp():
 
 
 def test_ipconfig_all_7():
-    config = wo.parse_ipconfig_all(capture("jc_ipconfig_all_7.txt"))
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_7.txt"))
     assert config.host_name == "DESKTOP-WIN7"
     lan, isatap = config.adapters
     assert (lan.name, lan.ipv4_address, lan.dhcp_enabled) == ("Local Area Connection", "192.168.22.33", True)
@@ -226,7 +219,7 @@ def test_ipconfig_all_7():
 
 
 def test_ipconfig_all_2008():
-    config = wo.parse_ipconfig_all(capture("jc_ipconfig_all_2008.txt"))
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_2008.txt"))
     assert (config.host_name, config.primary_dns_suffix) == ("WIN-SERVER8", "")
     lan = config.adapters[0]
     assert (lan.ipv4_address, lan.dhcp_enabled, lan.dns_servers) == (
@@ -238,7 +231,7 @@ def test_ipconfig_all_2008():
 
 
 def test_ipconfig_all_from_winrm_with_mixed_line_ends():
-    config = wo.parse_ipconfig_all(capture("pywinrm_ipconfig_all.txt"))
+    config = wo.parse_ipconfig_all(real_capture("pywinrm_ipconfig_all.txt"))
     assert config.host_name == "WINDOWS-HOST"
     assert [adapter.name for adapter in config.adapters] == [
         "Local Area Connection",
@@ -257,7 +250,7 @@ def test_ipconfig_all_from_winrm_with_mixed_line_ends():
 
 
 def test_ipconfig_all_2008_pwnwiki():
-    config = wo.parse_ipconfig_all(capture("pwnwiki_ipconfig_all_2008.txt"))
+    config = wo.parse_ipconfig_all(real_capture("pwnwiki_ipconfig_all_2008.txt"))
     assert (config.host_name, config.primary_dns_suffix) == ("WIN-0P19ULL2NB6", "lab.sky.net")
     lan, tunnel = config.adapters
     assert (lan.ipv4_address, lan.dhcp_enabled) == ("192.168.10.34", False)
@@ -267,7 +260,7 @@ def test_ipconfig_all_2008_pwnwiki():
 
 # -- net share -------------------------------------------------------------------------------------
 def test_net_share_2008_with_a_long_resource():
-    assert wo.parse_net_share(capture("pwnwiki_net_share_2008.txt")) == [
+    assert wo.parse_net_share(real_capture("pwnwiki_net_share_2008.txt")) == [
         wo.Share("C$", "C:\\", "Default share"),
         wo.Share("IPC$", "", "Remote IPC"),
         wo.Share("ADMIN$", "C:\\Windows", "Remote Admin"),
@@ -278,13 +271,13 @@ def test_net_share_2008_with_a_long_resource():
 
 # -- sc --------------------------------------------------------------------------------------------
 def test_sc_query_2008_stopped():
-    assert wo.parse_sc_query(capture("pwnwiki_sc_query_2008.txt")) == [
+    assert wo.parse_sc_query(real_capture("pwnwiki_sc_query_2008.txt")) == [
         wo.ServiceStatus("browser", 1, "STOPPED", 0x20, 1077)
     ]
 
 
 def test_sc_queryex_2008_reads_as_query():
-    [status] = wo.parse_sc_query(capture("pwnwiki_sc_queryex_2008.txt"))
+    [status] = wo.parse_sc_query(real_capture("pwnwiki_sc_queryex_2008.txt"))
     assert (status.name, status.state, status.running, status.win32_exit_code) == (
         "browser",
         "STOPPED",
@@ -294,7 +287,7 @@ def test_sc_queryex_2008_reads_as_query():
 
 
 def test_sc_qc_2008():
-    config = wo.parse_sc_qc(capture("pwnwiki_sc_qc_2008.txt"))
+    config = wo.parse_sc_qc(real_capture("pwnwiki_sc_qc_2008.txt"))
     assert config == wo.ServiceConfig(
         name="browser",
         start_type_code=4,
@@ -309,7 +302,7 @@ def test_sc_qc_2008():
 
 # -- reg query -------------------------------------------------------------------------------------
 def test_reg_query_xp_banner():
-    keys = wo.parse_reg_query(capture("psdocs_reg_query_xp.txt"))
+    keys = wo.parse_reg_query(real_capture("psdocs_reg_query_xp.txt"))
     assert keys == {
         "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion": {
             "devicepath": wo.RegistryValue("DevicePath", "REG_EXPAND_SZ", "%SystemRoot%\\inf")
@@ -319,7 +312,7 @@ def test_reg_query_xp_banner():
 
 @pytest.mark.parametrize("entry", INDEX, ids=[entry["file"] for entry in INDEX])
 def test_no_capture_is_classified_as_an_error(entry):
-    assert wo.classify_error(capture(entry["file"])) is None
+    assert wo.classify_error(real_capture(entry["file"])) is None
 
 
 # -- winlab against the captures -------------------------------------------------------------------
@@ -343,7 +336,7 @@ def body(text: str, first: str) -> list[str]:
 
 
 def test_winlab_sc_query_prints_the_2008_capture():
-    real = capture("pwnwiki_sc_query_2008.txt")
+    real = real_capture("pwnwiki_sc_query_2008.txt")
     emulated = winlab_2008().run("sc query browser")
     assert emulated.exit_code == 0
     assert wo.parse_sc_query(emulated.stdout) == wo.parse_sc_query(real)
@@ -353,7 +346,7 @@ def test_winlab_sc_query_prints_the_2008_capture():
 
 def test_winlab_sc_qc_parses_like_the_2008_capture():
     emulated = winlab_2008().run("sc qc browser")
-    assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(capture("pwnwiki_sc_qc_2008.txt"))
+    assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(real_capture("pwnwiki_sc_qc_2008.txt"))
 
 
 @pytest.mark.assumption
@@ -369,4 +362,6 @@ def test_winlab_net_share_parses_like_the_2008_capture():
     emulated = host.run("net share")
     # winlab puts the remark of the long NETLOGON resource on the next line [U]; the capture has it on
     # the same line. Both read as the same shares.
-    assert wo.parse_net_share(emulated.stdout) == wo.parse_net_share(capture("pwnwiki_net_share_2008.txt"))
+    assert wo.parse_net_share(emulated.stdout) == wo.parse_net_share(
+        real_capture("pwnwiki_net_share_2008.txt")
+    )

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from unittest.mock import MagicMock
 
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
+from ansible.template import trust_as_template
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     PlanError,
@@ -18,37 +16,19 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 )
 from winrm.exceptions import InvalidCredentialsError
 
+from tests.support.action import FakeProtocol, make_action, run_action
+
 PASSWORD = "Very-Secret-9"
 
 
-class FakeProtocol:
-    def __init__(self, outputs: dict[str, bytes], error: Exception | None = None):
-        self.outputs = outputs
-        self.error = error
-        self.commands: list[str] = []
-        self.shells = 0
+def fake_host(outputs: dict[str, bytes], after=None, error: Exception | None = None) -> FakeProtocol:
+    """A host answering each command from `outputs`; `after` maps a command to the outputs it changes."""
 
-    def open_shell(self, codepage=437):
-        if self.error:
-            raise self.error
-        self.shells += 1
-        return "S"
+    def answer(command: str):
+        outputs.update((after or {}).get(command, {}))
+        return outputs.get(command, b""), b"", 0
 
-    def run_command(self, shell_id, command, args=()):
-        self.commands.append(command)
-        return "C"
-
-    def get_command_output(self, shell_id, command_id):
-        command = self.commands[-1]
-        # `after`: what a command changes, as new outputs of other commands.
-        self.outputs.update(getattr(self, "after", {}).get(command, {}))
-        return self.outputs.get(command, b""), b"", 0
-
-    def cleanup_command(self, shell_id, command_id):
-        pass
-
-    def close_shell(self, shell_id, close_session=True):
-        pass
+    return FakeProtocol(answer, error)
 
 
 class ServicePlan(WindowsPlan):
@@ -95,21 +75,6 @@ class ServiceStart(WindowsAction):
 
 
 def run(protocol: FakeProtocol, args: dict, check_mode=False, diff=True, **host_vars):
-    task = MagicMock()
-    task.args = args
-    task.async_val = 0
-    task.check_mode = check_mode
-    task.diff = diff
-    loader = DataLoader()
-    action = ServiceStart(
-        task=task,
-        connection=MagicMock(),
-        play_context=MagicMock(),
-        loader=loader,
-        templar=Templar(loader=loader),
-        shared_loader_obj=None,
-    )
-    action.protocol_factory = lambda settings: protocol
     task_vars = {
         "inventory_hostname": "cao-bang-dhcp",
         "ansible_host": "10.0.0.5",
@@ -117,11 +82,11 @@ def run(protocol: FakeProtocol, args: dict, check_mode=False, diff=True, **host_
         "ansible_password": PASSWORD,
         **host_vars,
     }
-    return action.run(task_vars=task_vars)
+    return run_action(ServiceStart, args, task_vars, check_mode=check_mode, diff=diff, protocol=protocol)
 
 
 def test_check_mode_reports_the_plan_and_runs_only_the_probe():
-    protocol = FakeProtocol({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
+    protocol = fake_host({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
     result = run(protocol, {"name": "Spooler"}, check_mode=True)
     assert result["changed"] is True
     assert result["commands"] == ["sc start Spooler"]
@@ -131,9 +96,11 @@ def test_check_mode_reports_the_plan_and_runs_only_the_probe():
 
 
 def test_a_real_run_runs_the_plan_in_one_shell_and_reads_the_host_back():
-    protocol = FakeProtocol({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
     running = b"SERVICE_NAME: Spooler\r\n        STATE              : 4  RUNNING\r\n"
-    protocol.after = {"sc start Spooler": {"sc query Spooler": running}}
+    protocol = fake_host(
+        {"sc query Spooler": b"STATE : 1  STOPPED\r\n"},
+        after={"sc start Spooler": {"sc query Spooler": running}},
+    )
     result = run(protocol, {"name": "Spooler"})
     assert not result.get("failed"), result.get("msg")
     # The probe, the host lock, the start, the wait until RUNNING, the read-back, the lock released.
@@ -145,35 +112,33 @@ def test_a_real_run_runs_the_plan_in_one_shell_and_reads_the_host_back():
 
 
 def test_nothing_to_do_is_not_changed_and_has_no_prepared_diff():
-    protocol = FakeProtocol({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
+    protocol = fake_host({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
     result = run(protocol, {"name": "Spooler"})
     assert (result["changed"], result["commands"]) == (False, [])
     assert "prepared" not in result["diff"]
 
 
 def test_without_diff_mode_there_is_no_diff():
-    protocol = FakeProtocol({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
+    protocol = fake_host({"sc query Spooler": b"STATE : 4  RUNNING\r\n"})
     assert "diff" not in run(protocol, {"name": "Spooler"}, diff=False)
 
 
 def test_the_password_is_scrubbed_even_if_a_host_echoes_it():
-    protocol = FakeProtocol({"sc query Spooler": f"RUNNING {PASSWORD}\r\n".encode()})
+    protocol = fake_host({"sc query Spooler": f"RUNNING {PASSWORD}\r\n".encode()})
     result = run(protocol, {"name": "Spooler"})
     assert PASSWORD not in repr(result)
     assert "********" in result["echo"]
 
 
 def test_a_templated_password_from_the_vault_variables_is_used():
-    protocol = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    protocol = fake_host({"sc query Spooler": b"RUNNING\r\n"})
     seen = {}
 
     def factory(settings):
         seen["password"] = settings.password
         return protocol
 
-    task = MagicMock(args={"name": "Spooler"}, async_val=0, check_mode=False, diff=False)
-    loader = DataLoader()
-    action = ServiceStart(task, MagicMock(), MagicMock(), loader, Templar(loader=loader), None)
+    action = make_action(ServiceStart, {"name": "Spooler"}, diff=False)
     action.protocol_factory = factory
     action.run(
         task_vars={
@@ -189,7 +154,7 @@ def test_a_templated_password_from_the_vault_variables_is_used():
 
 
 def test_authentication_failure_fails_the_host_with_a_clear_message():
-    protocol = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    protocol = fake_host({}, error=InvalidCredentialsError("rejected"))
     result = run(protocol, {"name": "Spooler"})
     assert result["failed"] is True and result["authentication_failed"] is True
     assert "cao-bang-dhcp" in result["msg"] and "not retried" in result["msg"]
@@ -198,46 +163,44 @@ def test_authentication_failure_fails_the_host_with_a_clear_message():
 def test_missing_credentials_fail_without_contacting_the_host(monkeypatch):
     monkeypatch.delenv("VNACCS_WINRM_USER", raising=False)
     monkeypatch.delenv("VNACCS_WINRM_PASSWORD", raising=False)
-    protocol = FakeProtocol({})
+    protocol = fake_host({})
     result = run(protocol, {"name": "Spooler"}, ansible_password="")
     assert result["failed"] is True and "VNACCS_WINRM_PASSWORD" in result["msg"]
     assert protocol.commands == [] and protocol.shells == 0
 
 
 def test_bad_arguments_fail_before_connecting():
-    protocol = FakeProtocol({})
+    protocol = fake_host({})
     with pytest.raises(AnsibleActionFail):
         run(protocol, {"nam": "Spooler"})
     assert protocol.shells == 0
 
 
 def test_a_plan_error_fails_the_host_with_its_reason():
-    protocol = FakeProtocol(
-        {"sc query Spooler": b"[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n"}
-    )
+    protocol = fake_host({"sc query Spooler": b"[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n"})
     result = run(protocol, {"name": "Spooler"})
     assert result["failed"] is True
     assert result["msg"] == "cao-bang-dhcp: the service Spooler is not installed"
 
 
 def test_a_bad_wanted_state_fails_before_connecting_and_names_the_host():
-    protocol = FakeProtocol({})
+    protocol = fake_host({})
     with pytest.raises(AnsibleActionFail, match="cao-bang-dhcp: name: 'Spo-oler'"):
         run(protocol, {"name": "Spo-oler"})
     assert protocol.shells == 0
 
 
 def test_a_bug_in_a_plan_surfaces_as_a_bug_not_as_a_task_failure():
-    protocol = FakeProtocol({"sc query Spooler": b"crash\r\n"})
+    protocol = fake_host({"sc query Spooler": b"crash\r\n"})
     with pytest.raises(ValueError, match="a bug in the plan"):
         run(protocol, {"name": "Spooler"})
 
 
 def test_one_failed_domain_account_stops_the_other_hosts_before_they_log_on():
-    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    refused = fake_host({}, error=InvalidCredentialsError("rejected"))
     first = run(refused, {"name": "Spooler"}, ansible_user="HAIQUAN\\svc", ansible_host="10.0.0.5")
     assert first["authentication_failed"] is True and "account_held" not in first
-    untouched = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    untouched = fake_host({"sc query Spooler": b"RUNNING\r\n"})
     second = run(untouched, {"name": "Spooler"}, ansible_user="haiquan\\SVC", ansible_host="10.0.0.6")
     assert second["failed"] is True and second["account_held"] is True
     assert "not attempted" in second["msg"] and "haiquan\\\\svc" in second["msg"]
@@ -246,9 +209,9 @@ def test_one_failed_domain_account_stops_the_other_hosts_before_they_log_on():
 
 
 def test_a_local_account_that_failed_on_one_host_is_still_tried_on_another():
-    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    refused = fake_host({}, error=InvalidCredentialsError("rejected"))
     run(refused, {"name": "Spooler"}, ansible_host="10.0.0.5")
-    other = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    other = fake_host({"sc query Spooler": b"RUNNING\r\n"})
     result = run(other, {"name": "Spooler"}, ansible_host="10.0.0.7")
     assert not result.get("failed"), result.get("msg")
     assert other.shells == 1

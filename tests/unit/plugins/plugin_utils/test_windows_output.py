@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
-FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
+from tests.support.fixture_files import windows_output
+
 UNINSTALL = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
 
 
-def fixture(name: str) -> str:
-    return (FIXTURES / name).read_bytes().decode("cp437")
-
-
 def test_show_scope_2003_layout():
-    scopes = wo.parse_show_scope(fixture("dhcp_show_scope_2003.txt"))
+    scopes = wo.parse_show_scope(windows_output("dhcp_show_scope_2003.txt"))
     assert scopes == [
         wo.DhcpScope("10.27.10.0", "255.255.255.0", "Active", "CC HQ Bac Ninh", "VNACCS VLAN 10"),
         # The name is cut at 21 characters and runs into the separator; the comment is cut at 14.
         wo.DhcpScope("10.27.11.0", "255.255.255.0", "Disabled", "CC HQ Quan ly KCN Tie", "Khu cong nghie"),
     ]
     assert scopes[0].active and not scopes[1].active
-    assert wo.scope_count(fixture("dhcp_show_scope_2003.txt")) == 2
+    assert wo.scope_count(windows_output("dhcp_show_scope_2003.txt")) == 2
 
 
 def test_show_scope_2008_layout():
-    scopes = wo.parse_show_scope(fixture("dhcp_show_scope_2008.txt"))
+    scopes = wo.parse_show_scope(windows_output("dhcp_show_scope_2008.txt"))
     assert scopes == [
         wo.DhcpScope("10.31.10.0", "255.255.255.0", "Active", "CC HQ KV3 Hai Phong", "VNACCS VLAN 10")
     ]
@@ -42,21 +37,21 @@ def test_show_scope_empty_comment_and_switched_state():
 
 
 def test_show_iprange():
-    assert wo.parse_show_iprange(fixture("dhcp_show_iprange.txt")) == [
+    assert wo.parse_show_iprange(windows_output("dhcp_show_iprange.txt")) == [
         wo.IpRange("10.27.10.50", "10.27.10.254", "DHCP ONLY")
     ]
 
 
 @pytest.mark.assumption
 def test_show_excluderange():
-    assert wo.parse_show_excluderange(fixture("dhcp_show_excluderange.txt")) == [
+    assert wo.parse_show_excluderange(windows_output("dhcp_show_excluderange.txt")) == [
         wo.ExcludeRange("10.27.10.50", "10.27.10.59")
     ]
 
 
 @pytest.mark.assumption
 def test_show_optionvalue_multi_element():
-    options = wo.parse_show_optionvalue(fixture("dhcp_show_optionvalue.txt"))
+    options = wo.parse_show_optionvalue(windows_output("dhcp_show_optionvalue.txt"))
     assert options == [
         wo.OptionValue(3, "IPADDRESS", ("10.27.10.1",)),
         wo.OptionValue(6, "IPADDRESS", ("10.27.10.5", "10.27.1.10")),
@@ -79,7 +74,7 @@ def test_show_optionvalue_vendor_class_block():
 
 
 def test_show_clients_both_row_shapes():
-    leases = wo.parse_show_clients(fixture("dhcp_show_clients.txt"))
+    leases = wo.parse_show_clients(windows_output("dhcp_show_clients.txt"))
     assert leases == [
         wo.DhcpLease("10.27.10.60", "255.255.255.0", "00-0c-29-4a-7b-00", "NEVER EXPIRES", "U", "may-in-bn"),
         wo.DhcpLease(
@@ -95,14 +90,14 @@ def test_show_clients_both_row_shapes():
 
 
 def test_show_server():
-    assert wo.parse_show_server(fixture("dhcp_show_server.txt")) == [
+    assert wo.parse_show_server(windows_output("dhcp_show_server.txt")) == [
         wo.AuthorizedServer("dhcp-bac-ninh.customs.gov.vn", "10.27.10.5")
     ]
 
 
 @pytest.mark.assumption
 def test_dump_reads_scope_ranges_exclusions_and_options():
-    dump = wo.parse_dhcp_dump(fixture("dhcp_dump_2008.txt"))
+    dump = wo.parse_dhcp_dump(windows_output("dhcp_dump_2008.txt"))
     assert dump.server == "10.31.10.5"
     assert list(dump.scopes) == ["10.31.10.0"]
     scope = dump.scopes["10.31.10.0"]
@@ -203,31 +198,34 @@ def test_dump_server_options_delayoffer_napstate_and_reservations():
 
 
 def test_netsh_success_is_read_from_the_text():
-    assert wo.netsh_succeeded(fixture("dhcp_show_iprange.txt"))
+    assert wo.netsh_succeeded(windows_output("dhcp_show_iprange.txt"))
     assert not wo.netsh_succeeded("Changed the current scope context to 10.0.0.0 scope.\r\n\r\n")
     batch = "Command completed successfully.\r\nThe specified subnet already exists on the DHCP server.\r\n"
     assert not wo.netsh_succeeded(batch)
 
 
 def test_sc_query_running_nt6():
-    [status] = wo.parse_sc_query(fixture("sc_query_running_2008.txt"))
+    [status] = wo.parse_sc_query(windows_output("sc_query_running_2008.txt"))
     assert status == wo.ServiceStatus("DHCPServer", 4, "RUNNING", 0x20, 0)
     assert status.running
 
 
 def test_sc_query_stopped_nt5():
-    [status] = wo.parse_sc_query(fixture("sc_query_stopped_2003.txt"))
+    [status] = wo.parse_sc_query(windows_output("sc_query_stopped_2003.txt"))
     assert status == wo.ServiceStatus("TlntSvr", 1, "STOPPED", 0x10, 1077)
     assert not status.running
 
 
 def test_sc_query_missing_service():
-    assert wo.parse_sc_query(fixture("sc_query_missing.txt")) == []
-    assert wo.classify_error(fixture("sc_query_missing.txt"), "", 1060) is wo.ErrorKind.SERVICE_NOT_INSTALLED
+    assert wo.parse_sc_query(windows_output("sc_query_missing.txt")) == []
+    assert (
+        wo.classify_error(windows_output("sc_query_missing.txt"), "", 1060)
+        is wo.ErrorKind.SERVICE_NOT_INSTALLED
+    )
 
 
 def test_sc_qc():
-    config = wo.parse_sc_qc(fixture("sc_qc_2003.txt"))
+    config = wo.parse_sc_qc(windows_output("sc_qc_2003.txt"))
     assert config == wo.ServiceConfig(
         name="LanmanServer",
         start_type_code=2,
@@ -238,12 +236,12 @@ def test_sc_qc():
         start_name="LocalSystem",
     )
     assert config.start_mode == "auto"
-    assert wo.parse_sc_qc(fixture("sc_query_missing.txt")) is None
+    assert wo.parse_sc_qc(windows_output("sc_query_missing.txt")) is None
 
 
 @pytest.mark.assumption
 def test_net_share_with_a_wrapped_long_name():
-    shares = wo.parse_net_share(fixture("net_share_2003.txt"))
+    shares = wo.parse_net_share(windows_output("net_share_2003.txt"))
     assert shares == [
         wo.Share("C$", "C:\\", "Default share"),
         wo.Share("IPC$", "", "Remote IPC"),
@@ -276,12 +274,12 @@ def test_net_share_long_resource_with_its_remark_on_the_next_line():
 
 @pytest.mark.assumption
 def test_net_share_missing_is_classified():
-    assert wo.classify_error("", fixture("net_share_missing.txt"), 2) is wo.ErrorKind.SHARE_NOT_FOUND
+    assert wo.classify_error("", windows_output("net_share_missing.txt"), 2) is wo.ErrorKind.SHARE_NOT_FOUND
 
 
 @pytest.mark.assumption
 def test_schtasks_csv_2003():
-    [task] = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2003.txt"))
+    [task] = wo.parse_schtasks_csv(windows_output("schtasks_query_csv_v_2003.txt"))
     assert task["name"] == "DailyReboot"
     assert task["Task To Run"] == "shutdown -r -f -t 60"
     assert task["Start Time"] == "01:30:00"
@@ -292,7 +290,7 @@ def test_schtasks_csv_2003():
 
 @pytest.mark.assumption
 def test_schtasks_csv_2008_folders():
-    tasks = wo.parse_schtasks_csv(fixture("schtasks_query_csv_v_2008.txt"))
+    tasks = wo.parse_schtasks_csv(windows_output("schtasks_query_csv_v_2008.txt"))
     assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
     assert tasks[0]["TaskName"] == "\\DailyReboot"
     assert tasks[0]["Schedule Type"] == "Daily"
@@ -320,7 +318,7 @@ def test_schtasks_csv_skips_repeated_headers_and_leading_backslash():
     ],
 )
 def test_ipconfig_all(name, address, host):
-    config = wo.parse_ipconfig_all(fixture(name))
+    config = wo.parse_ipconfig_all(windows_output(name))
     assert config.host_name == host
     assert config.primary_dns_suffix == "customs.gov.vn"
     [adapter] = config.adapters
@@ -349,7 +347,7 @@ def test_ipconfig_continuation_lines_and_lowercase_labels():
 
 @pytest.mark.assumption
 def test_iisftp_query():
-    assert wo.parse_iisftp_query(fixture("iisftp_query_2003.txt")) == [
+    assert wo.parse_iisftp_query(windows_output("iisftp_query_2003.txt")) == [
         wo.FtpSite("Default FTP Site", "MSFTPSVC/1", "STARTED", "", 21)
     ]
 
@@ -360,7 +358,7 @@ def test_iisftp_query():
     [("ver_2003.txt", "5.2.3790", "2003"), ("ver_2008.txt", "6.0.6002", "2008")],
 )
 def test_ver(name, version, family):
-    parsed = wo.parse_ver(fixture(name))
+    parsed = wo.parse_ver(windows_output(name))
     assert (parsed.version, parsed.family) == (version, family)
 
 
@@ -372,7 +370,7 @@ def test_ver_xp():
 @pytest.mark.assumption
 @pytest.mark.parametrize("name", ["reg_query_2003.txt", "reg_query_2008.txt"])
 def test_reg_query_both_separators(name):
-    keys = wo.parse_reg_query(fixture(name))
+    keys = wo.parse_reg_query(windows_output(name))
     key = UNINSTALL + "\\{5A3C1D2E-7B4F-4E21-9C6A-2F0D8B1E4C77}"
     assert keys[key]["displayversion"] == wo.RegistryValue("DisplayVersion", "REG_SZ", "4.2.1")
 
@@ -389,7 +387,7 @@ def test_reg_query_both_separators(name):
     ],
 )
 def test_classify_fixture_outputs(name, stream, code, kind):
-    text = fixture(name)
+    text = windows_output(name)
     stdout, stderr = (text, "") if stream == "stdout" else ("", text)
     assert wo.classify_error(stdout, stderr, code) is kind
 
@@ -414,7 +412,7 @@ def test_unknown_failure_is_still_a_failure():
 
 @pytest.mark.assumption
 def test_net_share_details_2008_lists_share_permissions():
-    details = wo.parse_net_share_details(fixture("net_share_detail_2008.txt"))
+    details = wo.parse_net_share_details(windows_output("net_share_detail_2008.txt"))
     assert details == wo.ShareDetails(
         name="VNACCS_EUC",
         path="C:\\VNACCS\\Base\\EUCReports",
@@ -426,7 +424,7 @@ def test_net_share_details_2008_lists_share_permissions():
 
 @pytest.mark.assumption
 def test_net_share_details_2003_has_no_permissions():
-    details = wo.parse_net_share_details(fixture("net_share_detail_2003.txt"))
+    details = wo.parse_net_share_details(windows_output("net_share_detail_2003.txt"))
     assert details is not None
     assert (details.name, details.path, details.remark) == (
         "VNACCS_CLIENT",
@@ -437,12 +435,12 @@ def test_net_share_details_2003_has_no_permissions():
 
 
 def test_net_share_details_of_a_missing_share_is_none():
-    assert wo.parse_net_share_details(fixture("net_share_missing.txt")) is None
+    assert wo.parse_net_share_details(windows_output("net_share_missing.txt")) is None
 
 
 @pytest.mark.assumption
 def test_icacls_lists_each_entry_with_its_inheritance():
-    entries = wo.parse_icacls(fixture("icacls_show_2003.txt"), "C:\\VNACCS\\Base")
+    entries = wo.parse_icacls(windows_output("icacls_show_2003.txt"), "C:\\VNACCS\\Base")
     assert entries == [
         wo.AccessEntry("NT AUTHORITY\\SYSTEM", "(OI)(CI)", "F"),
         wo.AccessEntry("Everyone", "(OI)(CI)", "RX"),
@@ -460,7 +458,7 @@ def test_icacls_of_a_missing_path_is_none():
 
 @pytest.mark.assumption
 def test_firewall_portopening_one_row_per_profile():
-    openings = wo.parse_firewall_portopening(fixture("firewall_show_portopening_2003.txt"))
+    openings = wo.parse_firewall_portopening(windows_output("firewall_show_portopening_2003.txt"))
     assert openings == [
         wo.PortOpening(21, "TCP", True, "VNACCS base server FTP", "Domain"),
         wo.PortOpening(21, "TCP", True, "VNACCS base server FTP", "Standard"),
@@ -469,21 +467,21 @@ def test_firewall_portopening_one_row_per_profile():
 
 @pytest.mark.assumption
 def test_advfirewall_show_rule():
-    assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_2008.txt")) == [
+    assert wo.parse_advfirewall_rules(windows_output("advfirewall_show_rule_2008.txt")) == [
         wo.FirewallRule("VNACCS base server FTP", True, "In", "TCP", "21", "Allow")
     ]
 
 
 @pytest.mark.assumption
 def test_advfirewall_no_matching_rule_is_empty():
-    assert wo.parse_advfirewall_rules(fixture("advfirewall_show_rule_missing_2008.txt")) == []
+    assert wo.parse_advfirewall_rules(windows_output("advfirewall_show_rule_missing_2008.txt")) == []
 
 
 @pytest.mark.parametrize(
     ("name", "address"), [("ipconfig_all_xp.txt", "10.27.10.61"), ("ipconfig_all_7.txt", "10.31.10.61")]
 )
 def test_ipconfig_all_leased_workstations(name, address):
-    [adapter] = wo.parse_ipconfig_all(fixture(name)).adapters
+    [adapter] = wo.parse_ipconfig_all(windows_output(name)).adapters
     assert adapter.ipv4_address == address
     assert adapter.dhcp_enabled
     assert adapter.get("DHCP Server") == address.rsplit(".", 1)[0] + ".5"
@@ -536,7 +534,7 @@ def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
     )
     assert wo.classify_error(text, "", 1) is wo.ErrorKind.DHCP_SERVER_UNAVAILABLE
     assert (
-        wo.classify_error(fixture("advfirewall_not_found_2003.txt"), "", 1)
+        wo.classify_error(windows_output("advfirewall_not_found_2003.txt"), "", 1)
         is wo.ErrorKind.NETSH_COMMAND_NOT_FOUND
     )
 

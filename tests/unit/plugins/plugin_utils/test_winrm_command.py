@@ -17,47 +17,10 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
 )
 from winrm.exceptions import InvalidCredentialsError, WinRMTransportError, WSManFaultError
 
+from tests.support.action import FakeProtocol
+
 PASSWORD = "S3cret-Pass"
 HOST_VARS = {"ansible_host": "10.27.10.5", "ansible_user": "HQ\\dhcpadmin", "ansible_password": PASSWORD}
-
-
-class FakeProtocol:
-    """Records pywinrm Protocol calls; answers commands from a table of (stdout, stderr, code)."""
-
-    def __init__(self, answers=None, fail_on=None, error=None):
-        self.answers = answers or {}
-        self.fail_on = fail_on
-        self.error = error
-        self.calls: list[tuple] = []
-
-    def _maybe_fail(self, step):
-        if self.fail_on == step:
-            raise self.error
-
-    def open_shell(self, codepage=437):
-        self.calls.append(("open_shell", codepage))
-        self._maybe_fail("open_shell")
-        return "SHELL-1"
-
-    def run_command(self, shell_id, command, args=()):
-        self.calls.append(("run_command", shell_id, command))
-        self._maybe_fail("run_command")
-        return f"CMD-{len(self.calls)}"
-
-    def get_command_output(self, shell_id, command_id):
-        command = next(call[2] for call in reversed(self.calls) if call[0] == "run_command")
-        self.calls.append(("get_command_output", shell_id, command_id))
-        self._maybe_fail("get_command_output")
-        return self.answers.get(command, (b"", b"", 0))
-
-    def cleanup_command(self, shell_id, command_id):
-        self.calls.append(("cleanup_command", shell_id, command_id))
-
-    def close_shell(self, shell_id, close_session=True):
-        self.calls.append(("close_shell", shell_id))
-
-    def steps(self, name):
-        return [call for call in self.calls if call[0] == name]
 
 
 def session_with(protocol: FakeProtocol, **kwargs) -> WindowsSession:

@@ -7,10 +7,6 @@ DOCUMENTATION = r"""
 module: base_server
 short_description: Make a Windows base server's folders, shares, FTP site and firewall match, over WinRM
 description:
-  - Runs on the controller and reaches the Windows Server 2003 or 2008 host over WinRM (pywinrm, cmd.exe,
-    no PowerShell on the host) with the host's C(ansible_host), C(ansible_port), C(ansible_user),
-    C(ansible_password), C(ansible_winrm_transport) and C(ansible_winrm_scheme); the user and password may
-    also come from the environment variables C(VNACCS_WINRM_USER) and C(VNACCS_WINRM_PASSWORD).
   - A base server (Decision 833, Article 9 and Appendix III) holds the client-software upgrade packages and
     the VCIS-EUC report output and serves them by file share and by FTP on port 21.
   - Reads the host's state in one round trip (C(sc qc), C(sc query), C(icacls), C(net share NAME),
@@ -29,11 +25,11 @@ description:
     port (such as C(Default FTP Site)); starts it when stopped; recreates it when its port differs.
   - Opens TCP O(ftp.port) in the Windows Firewall with C(netsh firewall add portopening) (2003) or
     C(netsh advfirewall firewall add rule) (2008), replacing a wrong or doubled rule of the same name.
-  - An authentication failure fails the host at once and is never retried (five failed logons lock a
-    customs account, Decision 833 Article 18). An unreachable host is reported unreachable.
 version_added: 0.1.0
 author:
   - Vietnam Customs IT
+extends_documentation_fragment:
+  - vncustoms.vnaccs.windows_connection
 options:
   root:
     description:
@@ -141,7 +137,6 @@ attributes:
     description: Windows Server 2003 (SP2, for icacls; WinRM 2.0 from KB968930) and 2008, over WinRM.
     platforms: windows
 notes:
-  - The host needs a WinRM 2.0 listener (5985/5986) and an administrator account; see the README.
   - The root folder of an existing FTP site is not shown by C(iisftp.vbs /query), so a site whose root was
     changed by hand is not detected; delete it and the next run creates it again over O(root).
 """

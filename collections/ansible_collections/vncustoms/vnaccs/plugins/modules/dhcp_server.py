@@ -7,10 +7,6 @@ DOCUMENTATION = r"""
 module: dhcp_server
 short_description: Install the Windows DHCP Server and make its scopes match the wanted state, over WinRM
 description:
-  - Runs on the controller and reaches the Windows Server 2003 or 2008 host over WinRM (pywinrm, cmd.exe,
-    no PowerShell on the host) with the host's C(ansible_host), C(ansible_port), C(ansible_user),
-    C(ansible_password), C(ansible_winrm_transport) and C(ansible_winrm_scheme); the user and password may
-    also come from the environment variables C(VNACCS_WINRM_USER) and C(VNACCS_WINRM_PASSWORD).
   - Reads the host's state in one round trip (C(sc qc), C(sc query) and C(netsh dhcp server dump) in one
     command line), computes a plan and applies it in one batch (a netsh script written with C(echo) and
     run by C(netsh exec)), then reads the state again and fails if the host still differs.
@@ -26,14 +22,14 @@ description:
   - Sets the C(DHCPServer) service to start automatically and starts it (the daily check of Appendix III
     wants it Running and Automatic; netsh can read and change the scopes only while it runs). With the
     service stopped, check mode reports the service change and says the scopes are read once it runs.
-  - An authentication failure fails the host at once and is never retried (five failed logons lock a
-    customs account, Decision 833 Article 18). An unreachable host is reported unreachable.
   - Scope names and comments are written without Vietnamese diacritics when O(fold_names) is true, since the
     WinRM shell runs in code page 437 and C(netsh exec) reads its script in that code page, which has no
     Vietnamese letters, on both Windows Server 2003 and 2008.
 version_added: 0.1.0
 author:
   - Vietnam Customs IT
+extends_documentation_fragment:
+  - vncustoms.vnaccs.windows_connection
 options:
   scopes:
     description: The scopes this server must have.
@@ -128,7 +124,6 @@ attributes:
     description: Windows Server 2003 (SP2, WinRM 2.0 from KB968930) and 2008, reached over WinRM.
     platforms: windows
 notes:
-  - The host needs a WinRM 2.0 listener (5985/5986) and an administrator account; see the README.
   - netsh's exit code is not used; each netsh command must print C(Command completed successfully.).
   - In check mode on a host without the DHCP Server component, the service commands are always shown, since
     the state the installer leaves the service in cannot be read before it runs; the real run reads it again

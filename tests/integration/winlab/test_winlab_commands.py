@@ -6,9 +6,8 @@ import hashlib
 
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
-from winlab_support import PASSWORD, USER, Client
 
-from winlab.lab import HostConfig, Lab, LabConfig
+from tests.support.lab import Client
 
 SERVERS = ["2003", "2008"]
 ANSWER_FILE = [
@@ -22,17 +21,15 @@ ANSWER_FILE = [
 
 
 @pytest.fixture
-def fresh(tmp_path, request):
+def fresh(winlab_factory, request):
     """A new host of the profile the test is parametrized with, and a pywinrm client for it.
 
     Started services run at once here (service_start_delay 0): these tests check command layouts;
     test_winlab_service_start.py checks the START_PENDING a service goes through first.
     """
     profile = request.param
-    hosts = [HostConfig(f"host-{profile}", profile)]
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=0)
-    with Lab(config) as lab:
-        yield Client(lab, f"host-{profile}"), profile
+    lab = winlab_factory({f"host-{profile}": profile}, service_start_delay=0)
+    return Client(lab, f"host-{profile}"), profile
 
 
 def install(client: Client, profile: str, component: str = "dhcp") -> None:

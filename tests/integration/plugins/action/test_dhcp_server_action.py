@@ -7,17 +7,17 @@ parsers), and a repeat pass (not changed).
 
 from __future__ import annotations
 
-from unittest.mock import MagicMock
+import functools
 
 import pytest
-import winrm_lab_support
 from ansible.errors import AnsibleActionFail
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar
 from ansible_collections.vncustoms.vnaccs.plugins.action.dhcp_server import ActionModule
-from winrm_lab_support import PASSWORD, USER
 
-from winlab.lab import HostConfig, Lab, LabConfig
+from tests.support.action import FakeProtocol, make_action
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab import run_on_lab
+from winlab.model import Host
+from winlab.model.host import Result
 
 pytestmark = pytest.mark.slow
 
@@ -35,19 +35,13 @@ SCOPE = {
 
 
 @pytest.fixture
-def lab(tmp_path):
+def lab(winlab_factory):
     """Fresh hosts for each test: one per server profile, without the DHCP component."""
-    hosts = [HostConfig("dhcp2003", "2003"), HostConfig("dhcp2008", "2008")]
     # A started service runs only after a delay, as on Windows: the plugin must wait for RUNNING.
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=1.0)
-    with Lab(config) as running:
-        yield running
+    return winlab_factory({"dhcp2003": "2003", "dhcp2008": "2008"}, service_start_delay=1.0)
 
 
-def run_action(lab, name, args, check_mode=False, diff=True, **host_vars):
-    return winrm_lab_support.run_action(
-        ActionModule, "vncustoms.vnaccs.dhcp_server", lab, name, args, check_mode, diff, **host_vars
-    )
+run_action = functools.partial(run_on_lab, ActionModule)
 
 
 def model(lab, name):
@@ -193,29 +187,22 @@ def test_the_password_never_appears_in_a_result(lab):
     assert PASSWORD not in repr(result)
 
 
-def test_a_workstation_version_fails_cleanly(tmp_path):
-    with Lab(LabConfig(state_dir=tmp_path, hosts=[HostConfig("ws7", "7")], accounts={USER: PASSWORD})) as lab:
-        result = run_action(lab, "ws7", {"scopes": [SCOPE]})
+def test_a_workstation_version_fails_cleanly(winlab_factory):
+    result = run_action(winlab_factory({"ws7": "7"}), "ws7", {"scopes": [SCOPE]})
     assert result["failed"] is True
     assert result["msg"].startswith("ws7: ") and "2003 or 2008" in result["msg"]
 
 
-class ModelProtocol:
-    """pywinrm's Protocol answered straight from a winlab host model, with one answer overridden."""
+def test_a_restart_the_installer_asks_for_is_reported_not_done(tmp_path):
+    host = Host("dhcp2008", "2008", tmp_path / "dhcp2008.json")
 
-    def __init__(self, host, override):
-        self.host, self.override = host, override
-
-    def open_shell(self, codepage=437):
-        return "S"
-
-    def run_command(self, shell_id, command, args=()):
-        result = self.host.run(command)
-        self.last = self.override(command, result)
-        return "C"
-
-    def get_command_output(self, shell_id, command_id):
-        result = self.last
+    def answer(command):
+        """The host model's answer, except that the installer asks for a restart."""
+        result = host.run(command)
+        if command.startswith("servermanagercmd"):
+            result = Result(
+                stdout="Success: Installation succeeded. A restart is required.\r\n", exit_code=3010
+            )
         # Code page 437, unmappable characters replaced, as winlab's server sends them.
         return (
             result.stdout.encode("cp437", errors="replace"),
@@ -223,33 +210,9 @@ class ModelProtocol:
             result.exit_code,
         )
 
-    def cleanup_command(self, shell_id, command_id):
-        pass
-
-    def close_shell(self, shell_id, close_session=True):
-        pass
-
-
-def test_a_restart_the_installer_asks_for_is_reported_not_done(tmp_path):
-    from winlab.model import Host
-    from winlab.model.host import Result
-
-    host = Host("dhcp2008", "2008", tmp_path / "dhcp2008.json")
-
-    def wants_restart(command, result):
-        if command.startswith("servermanagercmd"):
-            return Result(
-                stdout="Success: Installation succeeded. A restart is required.\r\n", exit_code=3010
-            )
-        return result
-
-    task = MagicMock(args={"scopes": [SCOPE]}, async_val=0, check_mode=False, diff=False)
-    loader = DataLoader()
-    action = ActionModule(task, MagicMock(), MagicMock(), loader, Templar(loader=loader), None)
-    action.protocol_factory = lambda settings: ModelProtocol(host, wants_restart)
-    result = action.run(
-        task_vars={"inventory_hostname": "dhcp2008", "ansible_user": USER, "ansible_password": PASSWORD}
-    )
+    task_vars = {"inventory_hostname": "dhcp2008", "ansible_user": USER, "ansible_password": PASSWORD}
+    plugin = make_action(ActionModule, {"scopes": [SCOPE]}, diff=False, protocol=FakeProtocol(answer))
+    result = plugin.run(task_vars=task_vars)
     assert result["reboot_required"] is True and not result.get("failed"), result.get("msg")
     assert any("restart" in warning and "peak hours" in warning for warning in result["warnings"])
     assert host.state["reboots"] == []

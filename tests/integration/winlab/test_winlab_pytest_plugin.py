@@ -1,17 +1,13 @@
-"""The pytest plugin other test suites load to get emulated hosts."""
+"""The pytest plugin other test suites load to get emulated hosts (loaded here by tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import winrm
 
+from tests.support.ansible_cli import run_ansible
 from winlab.testing import winlab_session
-
-pytest_plugins = ["winlab.pytest_plugin"]
 
 
 def test_factory_starts_hosts_and_sessions_reach_them(winlab_factory):
@@ -28,12 +24,8 @@ def test_factory_starts_hosts_and_sessions_reach_them(winlab_factory):
 
 def test_inventory_fixture_points_ansible_at_the_emulated_hosts(winlab_inventory):
     lab, directory = winlab_inventory
-    listed = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(directory), "--list"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    listed = run_ansible("ansible-inventory", "-i", str(directory), "--list")
+    assert listed.returncode == 0, listed.stderr
     hostvars = json.loads(listed.stdout)["_meta"]["hostvars"]
     assert set(hostvars) == set(lab.runtimes)
     variables = hostvars["dhcp-sample-2003"]

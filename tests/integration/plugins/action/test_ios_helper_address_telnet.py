@@ -13,31 +13,23 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import
 )
 from netmiko.exceptions import NetmikoAuthenticationException
 
-from switchlab import lab
-from switchlab.server import SviSpec, SwitchSpec
+from switchlab.server import SviSpec
+from tests.support.credentials import SWITCH_ENABLE_SECRET, SWITCH_PASSWORD, SWITCH_USER
+from tests.support.switches import switch_spec
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def switch(tmp_path):
-    spec = SwitchSpec(
-        hostname="old-sw",
-        ssh_port=0,
-        username="netops",
-        password="login-pw",
-        enable_password="enable-pw",
-        svis=[SviSpec(id=30, address="10.40.30.1/24", helpers=["10.40.0.99"])],
+def switch(switch_lab):
+    return switch_lab(
+        switch_spec("old-sw", [SviSpec(id=30, address="10.40.30.1/24", helpers=["10.40.0.99"])])
     )
-    state_file = tmp_path / "state.json"
-    state = lab.start([spec], state_file)
-    yield state
-    lab.stop(state_file)
 
 
-def session(state, password="login-pw", secret="enable-pw"):
+def session(state, password=SWITCH_PASSWORD, secret=SWITCH_ENABLE_SECRET):
     switch = state["switches"][0]
-    return TelnetSession("127.0.0.1", switch["telnet_port"], "netops", password, secret, timeout=10)
+    return TelnetSession("127.0.0.1", switch["telnet_port"], SWITCH_USER, password, secret, timeout=10)
 
 
 def refusals(state) -> int:

@@ -6,18 +6,12 @@ closed loopback port: a run that got past the checks would end `unreachable` ins
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-import yaml
+
+from tests.support.ansible_cli import NEVER_SENT, run_ansible_playbook, unreachable_windows_host
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
 HOST = "lab-dhcp"
 SCOPE = {
     "address": "10.40.10.0",
@@ -33,41 +27,10 @@ SCOPE = {
 }
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run_playbook(tmp_path: Path, hostvars: dict) -> subprocess.CompletedProcess:
-    host = {
-        "ansible_host": "127.0.0.1",
-        "ansible_port": closed_port(),
-        "ansible_user": "Administrator",
-        "ansible_password": "Lab-never-sent",
-        "windows_version": "2003",
-        "dhcp_scopes": [SCOPE],
-        **hostvars,
-    }
+def run_playbook(tmp_path, hostvars: dict):
+    host = unreachable_windows_host(**{"dhcp_scopes": [SCOPE], **hostvars})
     inventory = {"all": {"children": {"dhcp_servers": {"hosts": {HOST: host}}}}}
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_WINRM_"))}
-    env.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1")
-    return subprocess.run(
-        [
-            str(Path(sys.executable).with_name("ansible-playbook")),
-            "-i",
-            str(path),
-            "--check",
-            str(ROOT / "playbooks" / "dhcp.yml"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_ansible_playbook("dhcp.yml", inventory, tmp_path, "--check")
 
 
 def test_good_scopes_get_as_far_as_the_host(tmp_path):
@@ -95,7 +58,7 @@ def test_bad_scopes_fail_before_the_host_is_contacted(tmp_path, scope, named):
     assert "unreachable=0" in result.stdout and "failed=1" in result.stdout, result.stdout
     assert f"fatal: [{HOST}]" in result.stdout
     assert f"{HOST}: {named}" in result.stdout, result.stdout
-    assert "Lab-never-sent" not in result.stdout + result.stderr
+    assert NEVER_SENT not in result.stdout + result.stderr
 
 
 def test_a_server_without_scopes_fails_before_the_host_is_contacted(tmp_path):

@@ -7,15 +7,14 @@ parsers), and a repeat pass (not changed).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
-import winrm_lab_support
 from ansible.errors import AnsibleActionFail
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule
-from winrm_lab_support import PASSWORD, USER
 
-from winlab.lab import HostConfig, Lab, LabConfig
+from tests.support.lab import run_on_lab
 
 pytestmark = pytest.mark.slow
 
@@ -33,19 +32,13 @@ ARGS = {
 
 
 @pytest.fixture
-def lab(tmp_path):
+def lab(winlab_factory):
     """Fresh hosts for each test: one per server profile, without IIS FTP."""
-    hosts = [HostConfig("base2003", "2003"), HostConfig("base2008", "2008")]
     # A started service runs only after a delay, as on Windows: the plugin must wait for RUNNING.
-    config = LabConfig(tmp_path, hosts, {USER: PASSWORD}, https=False, service_start_delay=1.0)
-    with Lab(config) as running:
-        yield running
+    return winlab_factory({"base2003": "2003", "base2008": "2008"}, service_start_delay=1.0)
 
 
-def run_action(lab, name, args, check_mode=False, diff=True, **host_vars):
-    return winrm_lab_support.run_action(
-        ActionModule, "vncustoms.vnaccs.base_server", lab, name, args, check_mode, diff, **host_vars
-    )
+run_action = functools.partial(run_on_lab, ActionModule)
 
 
 def model(lab, name):

@@ -8,20 +8,16 @@ check. The login cases run it against a simulated switch that logs every refused
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
-from switchlab import lab
-from switchlab.server import SviSpec, SwitchSpec, free_port
+from switchlab.server import SviSpec
+from tests.support.ansible_cli import closed_port, run_ansible_playbook
+from tests.support.switches import switch_spec
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[3]
 GOOD = {
     "site_name_vi": "Chi cục Hải quan Tiên Sơn",
     "dhcp_server_ip": "10.20.0.10",
@@ -36,9 +32,9 @@ GOOD = {
 }
 
 
-def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0) -> subprocess.CompletedProcess:
+def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0):
     """Run playbooks/relay.yml on one switch at 127.0.0.1:`port` (default: a closed port)."""
-    port = port or free_port()
+    port = port or closed_port()
     inventory = {
         "all": {
             "children": {
@@ -52,27 +48,8 @@ def run_playbook(tmp_path: Path, hostvars: dict, *extra: str, port: int = 0) -> 
             }
         }
     }
-    path = tmp_path / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "VNACCS_"))}
-    env.update(
-        ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", VNACCS_SWITCH_BACKUP_DIR=str(tmp_path)
-    )
-    return subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ansible-playbook"),
-            "-i",
-            str(path),
-            "playbooks/relay.yml",
-            *extra,
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    backups = {"VNACCS_SWITCH_BACKUP_DIR": str(tmp_path)}
+    return run_ansible_playbook("relay.yml", inventory, tmp_path, *extra, env=backups)
 
 
 def with_vlan(**changes) -> dict:
@@ -140,23 +117,14 @@ def test_a_vlan_holding_the_dhcp_server_is_skipped_with_a_reason(tmp_path):
 
 
 @pytest.mark.parametrize("transport", ["ssh", "telnet"])
-def test_a_refused_password_is_tried_once(tmp_path, transport):
-    spec = SwitchSpec(
-        hostname="tien-son-sw",
-        ssh_port=0,
-        username="netops",
-        password="right-pw",
-        svis=[SviSpec(id=10, address="10.20.10.1/24"), SviSpec(id=20, address="10.20.20.1/24")],
+def test_a_refused_password_is_tried_once(tmp_path, switch_lab, transport):
+    svis = [SviSpec(id=10, address="10.20.10.1/24"), SviSpec(id=20, address="10.20.20.1/24")]
+    state = switch_lab(switch_spec("tien-son-sw", svis))
+    switch = state["switches"][0]
+    port = switch["telnet_port"] if transport == "telnet" else switch["ssh_port"]
+    result = run_playbook(
+        tmp_path, {**GOOD, "switch_transport": transport, "ansible_password": "wrong-pw"}, port=port
     )
-    state = lab.start([spec], tmp_path / "lab.json")
-    try:
-        switch = state["switches"][0]
-        port = switch["telnet_port"] if transport == "telnet" else switch["ssh_port"]
-        result = run_playbook(
-            tmp_path, {**GOOD, "switch_transport": transport, "ansible_password": "wrong-pw"}, port=port
-        )
-    finally:
-        lab.stop(tmp_path / "lab.json")
     assert result.returncode != 0
     log = Path(state["log"]).read_text(encoding="utf-8")
     assert log.count(f"{transport} login refused") == 1, log

@@ -6,37 +6,32 @@ import pytest
 from netmiko import ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException
 
-from switchlab import lab
-from switchlab.server import SviSpec, SwitchSpec
+from switchlab.server import SviSpec
+from tests.support.credentials import SWITCH_ENABLE_SECRET, SWITCH_PASSWORD, SWITCH_USER
+from tests.support.switches import running_switches, switch_spec
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def switch(tmp_path_factory):
-    spec = SwitchSpec(
-        hostname="lab-sw",
-        ssh_port=0,
-        username="netops",
-        password="login-pw",
-        enable_password="enable-pw",
+    spec = switch_spec(
+        "lab-sw",
+        [SviSpec(id=10, address="10.20.10.1/24", helpers=["10.20.0.99"])],
         model="cisco_2960_24TT_L",
-        svis=[SviSpec(id=10, address="10.20.10.1/24", helpers=["10.20.0.99"])],
     )
-    state_file = tmp_path_factory.mktemp("lab") / "state.json"
-    state = lab.start([spec], state_file)
-    yield state["switches"][0]
-    assert lab.stop(state_file)
+    with running_switches([spec], tmp_path_factory.mktemp("lab") / "state.json") as state:
+        yield state["switches"][0]
 
 
-def connect(switch, password="login-pw"):
+def connect(switch, password=SWITCH_PASSWORD):
     return ConnectHandler(
         device_type="cisco_ios_telnet",
         host="127.0.0.1",
         port=switch["telnet_port"],
-        username="netops",
+        username=SWITCH_USER,
         password=password,
-        secret="enable-pw",
+        secret=SWITCH_ENABLE_SECRET,
         fast_cli=False,
     )
 

@@ -10,26 +10,30 @@ import requests
 import testinfra
 import winrm
 import xmltodict
-from winlab_support import PASSWORD, USER, Client
 from winrm.exceptions import WSManFaultError
 from winrm.protocol import Protocol
 
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab import Client
 from winlab.server import encode_console
 
 NS = {"s": "http://www.w3.org/2003/05/soap-envelope", "a": "http://schemas.xmlsoap.org/ws/2004/08/addressing"}
 
 
-def endpoint(lab, name, scheme="http"):
-    runtime = lab.runtime(name)
+def endpoint(fixture_lab, name, scheme="http"):
+    runtime = fixture_lab.runtime(name)
     port = runtime.http_port if scheme == "http" else runtime.https_port
     return f"{scheme}://127.0.0.1:{port}/wsman"
 
 
-def test_ntlm_over_http_encrypts_every_message(lab):
-    runtime = lab.runtime("srv2003")
+def test_ntlm_over_http_encrypts_every_message(fixture_lab):
+    runtime = fixture_lab.runtime("srv2003")
     before = runtime.counters()["operations"].get("encrypted", 0)
     session = winrm.Session(
-        endpoint(lab, "srv2003"), auth=(USER, PASSWORD), transport="ntlm", server_cert_validation="ignore"
+        endpoint(fixture_lab, "srv2003"),
+        auth=(USER, PASSWORD),
+        transport="ntlm",
+        server_cert_validation="ignore",
     )
     response = session.run_cmd("hostname")
     assert response.std_out == b"SRV2003\r\n"
@@ -37,35 +41,35 @@ def test_ntlm_over_http_encrypts_every_message(lab):
     assert runtime.counters()["operations"]["encrypted"] - before == 5
 
 
-def test_basic_over_http(lab):
-    response = winrm.Session(endpoint(lab, "srv2008"), auth=(USER, PASSWORD), transport="basic").run_cmd(
-        "ver"
-    )
+def test_basic_over_http(fixture_lab):
+    response = winrm.Session(
+        endpoint(fixture_lab, "srv2008"), auth=(USER, PASSWORD), transport="basic"
+    ).run_cmd("ver")
     assert response.std_out == b"\r\nMicrosoft Windows [Version 6.0.6002]\r\n"
 
 
 @pytest.mark.parametrize("transport", ["basic", "ntlm"])
-def test_https_with_the_generated_certificate(lab, transport):
+def test_https_with_the_generated_certificate(fixture_lab, transport):
     session = winrm.Session(
-        endpoint(lab, "srv2003", "https"),
+        endpoint(fixture_lab, "srv2003", "https"),
         auth=(USER, PASSWORD),
         transport=transport,
         server_cert_validation="validate",
-        ca_trust_path=str(lab.cert_path),
+        ca_trust_path=str(fixture_lab.cert_path),
     )
     assert session.run_cmd("hostname").std_out == b"SRV2003\r\n"
 
 
-def test_testinfra_winrm_backend(lab):
-    port = lab.runtime("srv2008").http_port
+def test_testinfra_winrm_backend(fixture_lab):
+    port = fixture_lab.runtime("srv2008").http_port
     host = testinfra.get_host(f"winrm://{USER}:{PASSWORD}@127.0.0.1:{port}?no_ssl=true")
     result = host.run("sc query LanmanServer")
     assert result.rc == 0
     assert "RUNNING" in result.stdout
 
 
-def test_unauthenticated_request_is_challenged(lab):
-    reply = requests.post(endpoint(lab, "srv2003"), data=b"<x/>", timeout=5)
+def test_unauthenticated_request_is_challenged(fixture_lab):
+    reply = requests.post(endpoint(fixture_lab, "srv2003"), data=b"<x/>", timeout=5)
     assert reply.status_code == 401
     offered = reply.headers["WWW-Authenticate"]
     assert "Negotiate" in offered
@@ -85,8 +89,8 @@ def test_console_encoding_best_fit(text, codepage, expected):
     assert encode_console(text, codepage) == expected
 
 
-def test_codepage_follows_the_shell_option(lab):
-    protocol = Protocol(endpoint(lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
+def test_codepage_follows_the_shell_option(fixture_lab):
+    protocol = Protocol(endpoint(fixture_lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
     outputs = {}
     for codepage in (437, 65001):
         shell = protocol.open_shell(codepage=codepage)
@@ -98,8 +102,8 @@ def test_codepage_follows_the_shell_option(lab):
     assert outputs[437] == b"Hai quan\r\n"  # cp437 has no ả: its best-fit letter stands in
 
 
-def test_unknown_codepage_is_a_fault(lab):
-    protocol = Protocol(endpoint(lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
+def test_unknown_codepage_is_a_fault(fixture_lab):
+    protocol = Protocol(endpoint(fixture_lab, "srv2008"), transport="basic", username=USER, password=PASSWORD)
     with pytest.raises(WSManFaultError) as raised:
         protocol.open_shell(codepage=99999)
     assert raised.value.fault_subcode == "w:InvalidOptions"
@@ -134,9 +138,9 @@ def _action_and_ids(message: str | bytes) -> tuple[str, str, str]:
     )
 
 
-def test_replies_relate_to_requests_and_done_carries_exit_code(lab):
+def test_replies_relate_to_requests_and_done_carries_exit_code(fixture_lab):
     protocol = RecordingProtocol(
-        endpoint(lab, "srv2003"), transport="basic", username=USER, password=PASSWORD
+        endpoint(fixture_lab, "srv2003"), transport="basic", username=USER, password=PASSWORD
     )
     shell = protocol.open_shell()
     command = protocol.run_command(shell, "sc", ["query", "NoSuchService"])
@@ -155,8 +159,8 @@ def test_replies_relate_to_requests_and_done_carries_exit_code(lab):
     assert done is not None and done.group(1) == b"1060"
 
 
-def test_unknown_shell_is_a_soap_fault(lab):
-    protocol = Protocol(endpoint(lab, "srv2003"), transport="basic", username=USER, password=PASSWORD)
+def test_unknown_shell_is_a_soap_fault(fixture_lab):
+    protocol = Protocol(endpoint(fixture_lab, "srv2003"), transport="basic", username=USER, password=PASSWORD)
     with pytest.raises(WSManFaultError) as raised:
         protocol.run_command("6D1D4C58-0000-0000-0000-000000000000", "ver")
     assert raised.value.code == 500
@@ -164,8 +168,8 @@ def test_unknown_shell_is_a_soap_fault(lab):
     assert raised.value.fault_subcode == "w:InvalidSelectors"
 
 
-def test_other_resource_uri_is_a_soap_fault(lab):
-    protocol = Protocol(endpoint(lab, "srv2003"), transport="basic", username=USER, password=PASSWORD)
+def test_other_resource_uri_is_a_soap_fault(fixture_lab):
+    protocol = Protocol(endpoint(fixture_lab, "srv2003"), transport="basic", username=USER, password=PASSWORD)
     # A PowerShell remoting shell: WinRM serves it on newer hosts, winlab only serves cmd.
     message = protocol.build_wsman_header(
         "http://schemas.microsoft.com/powershell/Microsoft.PowerShell",
@@ -176,16 +180,19 @@ def test_other_resource_uri_is_a_soap_fault(lab):
     assert raised.value.fault_subcode == "w:DestinationUnreachable"
 
 
-def test_a_wrong_password_is_refused(lab):
-    client = Client(lab, "wsxp", password="not-the-password")
+def test_a_wrong_password_is_refused(fixture_lab):
+    client = Client(fixture_lab, "wsxp", password="not-the-password")
     with pytest.raises(winrm.exceptions.InvalidCredentialsError):
         client.run("ver")
-    lab.reset_lockout("wsxp")
+    fixture_lab.reset_lockout("wsxp")
 
 
-def test_tampered_encrypted_body_is_refused(lab):
+def test_tampered_encrypted_body_is_refused(fixture_lab):
     session = winrm.Session(
-        endpoint(lab, "srv2008"), auth=(USER, PASSWORD), transport="ntlm", server_cert_validation="ignore"
+        endpoint(fixture_lab, "srv2008"),
+        auth=(USER, PASSWORD),
+        transport="ntlm",
+        server_cert_validation="ignore",
     )
     protocol = session.protocol
     shell = protocol.open_shell()

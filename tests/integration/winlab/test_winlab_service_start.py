@@ -13,9 +13,10 @@ import time
 import pytest
 import requests
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
-from winlab_support import PASSWORD, USER, Client, control
 
 from tasklib import lab as lab_task
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab import Client, control
 from winlab import inventory
 from winlab.lab import HostConfig, Lab, LabConfig
 from winlab.model import Host, defaults

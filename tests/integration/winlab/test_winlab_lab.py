@@ -9,9 +9,10 @@ import pytest
 import requests
 import winrm
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
-from winlab_support import PASSWORD, USER, Client, control
 from winrm.protocol import Protocol
 
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab import Client, control
 from winlab.lab import HostConfig, Lab, LabConfig
 from winlab.model import files
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ import winrm
 import yaml
 
 from tasklib import lab as lab_task
+from tests.support.ansible_cli import run_ansible
 from winlab import inventory
 
 INVENTORY_LIST = {
@@ -111,13 +110,8 @@ def test_static_inventory_without_the_site_plugin(tmp_path):
     runtime["hosts"]["dhcp-bac-ninh"]["group"] = "dhcp_servers"
     runtime["hosts"]["ws-bac-ninh-01"]["group"] = "workstations"
     directory = inventory.write_inventory(tmp_path / "inventory", runtime, "pw", None)
-    listed = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-inventory"), "-i", str(directory), "--list"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(lab_task.ROOT),
-    )
+    listed = run_ansible("ansible-inventory", "-i", str(directory), "--list")
+    assert listed.returncode == 0, listed.stderr
     parsed = json.loads(listed.stdout)
     assert parsed["dhcp_servers"]["hosts"] == ["dhcp-bac-ninh"]
     assert parsed["_meta"]["hostvars"]["ws-bac-ninh-01"]["ansible_port"] == 40003

@@ -1,0 +1,75 @@
+"""Run Ansible's commands (ansible-playbook, ansible-inventory, ansible-doc) as an admin runs them,
+and the hosts a playbook run must not reach."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from tests.support.fixture_files import ROOT
+
+# The commands of the virtual environment the tests run in.
+BIN = Path(sys.executable).parent
+# The controller state (held accounts) each test has of its own: tests/conftest.py.
+PASSED_ON = ("VNACCS_STATE_DIR",)
+
+
+def run_ansible(
+    command: str, *args: str, cwd: Path = ROOT, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """Run `command` from the repository with its ansible.cfg, without colour, and with none of the
+    caller's ANSIBLE_* or VNACCS_* settings (a developer's WinRM password must not leak in) but
+    the test's own controller state folder; `env` adds variables. Never raises on a failed run:
+    the test reads `returncode`."""
+    environment = {
+        k: v for k, v in os.environ.items() if k in PASSED_ON or not k.startswith(("ANSIBLE_", "VNACCS_"))
+    }
+    environment.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", **(env or {}))
+    return subprocess.run(
+        [str(BIN / command), *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def run_ansible_playbook(
+    playbook: str, inventory: dict, directory: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    """Run playbooks/`playbook` on `inventory` (a dict, written to `directory`/inventory.yml)."""
+    path = directory / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    return run_ansible(
+        "ansible-playbook", "-i", str(path), *args, str(ROOT / "playbooks" / playbook), env=env
+    )
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The password of a host no run may reach: it must never appear in the output.
+NEVER_SENT = "Lab-never-sent"
+
+
+def unreachable_windows_host(**hostvars) -> dict:
+    """A Windows Server 2003 host at a closed port: a run that gets past its checks ends unreachable."""
+    return {
+        "ansible_host": "127.0.0.1",
+        "ansible_port": closed_port(),
+        "ansible_user": "Administrator",
+        "ansible_password": NEVER_SENT,
+        "windows_version": "2003",
+        **hostvars,
+    }
