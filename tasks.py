@@ -17,6 +17,7 @@ from pathlib import Path
 from invoke import Collection, task
 
 from tasklib import containers
+from tasklib.accounts import accounts
 from tasklib.base import base_servers, base_servers_demo
 from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
@@ -154,4 +155,5 @@ ns = Collection(
     containers.images,
     base_servers,
     base_servers_demo,
+    accounts,
 )

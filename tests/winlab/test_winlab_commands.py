@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 from winlab_support import PASSWORD, USER, Client
 
 from winlab.lab import HostConfig, Lab, LabConfig

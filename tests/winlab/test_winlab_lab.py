@@ -8,7 +8,7 @@ import time
 import pytest
 import requests
 import winrm
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 from winlab_support import PASSWORD, USER, Client, control
 from winrm.protocol import Protocol
 

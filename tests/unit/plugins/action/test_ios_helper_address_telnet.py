@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.action.ios_helper_address import TelnetSession
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
     RelayError,
     converge,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
 from ansible_collections.vncustoms.vnaccs.plugins.modules import base_server as doc
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import base_server_plan as bp
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, Step
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
 FORMS_2003 = bp.choose_forms({}, "2003")
@@ -29,33 +31,37 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_bytes().decode("cp437")
 
 
-def commands(steps: list[bp.Step]) -> list[str]:
-    return [command for step in steps for command in step.commands]
+def commands(steps: list[Step]) -> list[str]:
+    return [command.line for step in steps for command in step.commands]
+
+
+def wanted_for(args: dict, forms: bp.Forms) -> bp.Wanted:
+    return replace(bp.wanted_state(args), forms=forms)
 
 
 def test_forms_by_version_and_override():
     assert bp.Forms(False, "netsh_firewall", "sysocmgr") == FORMS_2003
     assert bp.Forms(True, "advfirewall", "servermanagercmd") == FORMS_2008
     assert bp.choose_forms({"share_grant": False, "firewall": "auto"}, "2008").share_grant is False
-    with pytest.raises(bp.PlanError, match=r"forms\.share_grant"):
+    with pytest.raises(PlanError, match=r"forms\.share_grant"):
         bp.choose_forms({}, "xp")
 
 
 def test_wanted_state_adds_share_folders_and_the_ftp_service():
-    wanted = bp.wanted_state({**ARGS, "shares": [{"name": "X", "folder": "Other/Sub"}]}, FORMS_2008)
+    wanted = wanted_for({**ARGS, "shares": [{"name": "X", "folder": "Other/Sub"}]}, FORMS_2008)
     assert "C:\\VNACCS\\Base\\Other\\Sub" in wanted.folders
     assert wanted.services == ("LanmanServer", "MSFTPSVC")
     assert wanted.shares[0].grants == (("Everyone", "READ"), ("BUILTIN\\Administrators", "CHANGE"))
 
 
 def test_a_writer_is_not_also_a_reader():
-    wanted = bp.wanted_state({**ARGS, "readers": ["Everyone", "Admins"], "writers": ["admins"]}, FORMS_2008)
+    wanted = wanted_for({**ARGS, "readers": ["Everyone", "Admins"], "writers": ["admins"]}, FORMS_2008)
     assert wanted.readers == ("Everyone",)
 
 
 def test_probe_is_one_command_line_with_the_version_firewall_query():
-    line_2003 = bp.probe_command(bp.wanted_state(ARGS, FORMS_2003))
-    line_2008 = bp.probe_command(bp.wanted_state(ARGS, FORMS_2008))
+    line_2003 = bp.probe_command(wanted_for(ARGS, FORMS_2003))
+    line_2008 = bp.probe_command(wanted_for(ARGS, FORMS_2008))
     assert "\n" not in line_2003
     assert "netsh firewall show portopening" in line_2003 and "advfirewall" not in line_2003
     assert 'netsh advfirewall firewall show rule name="VNACCS base server FTP"' in line_2008
@@ -69,7 +75,7 @@ def probe_output(sections: dict[str, str]) -> str:
 
 
 def test_parse_probe_reads_every_section_from_fixtures():
-    wanted = bp.wanted_state(ARGS, FORMS_2008)
+    wanted = wanted_for(ARGS, FORMS_2008)
     stdout = probe_output(
         {
             "qc0": fixture("sc_qc_2003.txt"),
@@ -91,9 +97,9 @@ def test_parse_probe_reads_every_section_from_fixtures():
 
 
 def test_fresh_2003_plan_installs_with_sysocmgr_and_never_grants():
-    wanted = bp.wanted_state(ARGS, FORMS_2003)
+    wanted = wanted_for(ARGS, FORMS_2003)
     steps = bp.plan(wanted, bp.HostState(), "C:\\WINDOWS\\Temp\\a.txt")
-    assert steps[0].file_lines == bp.FTP_ANSWER_FILE
+    assert steps[0].file.lines == tuple(bp.FTP_ANSWER_FILE)
     lines = commands(steps)
     assert lines[0].startswith("start /wait sysocmgr")
     assert "mkdir C:\\VNACCS\\Base\\ClientUpgrades" in lines
@@ -105,14 +111,14 @@ def test_fresh_2003_plan_installs_with_sysocmgr_and_never_grants():
 
 
 def test_fresh_2008_plan_grants_and_uses_advfirewall():
-    lines = commands(bp.plan(bp.wanted_state(ARGS, FORMS_2008), bp.HostState(), "x"))
+    lines = commands(bp.plan(wanted_for(ARGS, FORMS_2008), bp.HostState(), "x"))
     assert lines[0] == "servermanagercmd -install Web-Ftp-Server"
     assert any("/GRANT:Everyone,READ /GRANT:BUILTIN\\Administrators,CHANGE" in line for line in lines)
     assert lines[-1].startswith('netsh advfirewall firewall add rule name="VNACCS base server FTP" dir=in')
 
 
 def test_writer_with_full_control_is_left_alone_and_a_wider_reader_is_narrowed():
-    wanted = bp.wanted_state(ARGS, FORMS_2008)
+    wanted = wanted_for(ARGS, FORMS_2008)
     state = bp.HostState(
         acls={
             wanted.root: [
@@ -123,13 +129,13 @@ def test_writer_with_full_control_is_left_alone_and_a_wider_reader_is_narrowed()
     )
     step = bp.acl_step(wanted, state)
     assert step is not None
-    assert step.commands == ["icacls C:\\VNACCS\\Base /grant:r Everyone:(OI)(CI)(RX)"]
+    assert [c.line for c in step.commands] == ["icacls C:\\VNACCS\\Base /grant:r Everyone:(OI)(CI)(RX)"]
 
 
 def test_principal_with_a_space_is_quoted():
-    wanted = bp.wanted_state({**ARGS, "readers": ["NT AUTHORITY\\Authenticated Users"]}, FORMS_2008)
+    wanted = wanted_for({**ARGS, "readers": ["NT AUTHORITY\\Authenticated Users"]}, FORMS_2008)
     step = bp.acl_step(wanted, bp.HostState())
-    assert step.commands[0].endswith('"NT AUTHORITY\\Authenticated Users:(OI)(CI)(RX)"')
+    assert step.commands[0].line.endswith('"NT AUTHORITY\\Authenticated Users:(OI)(CI)(RX)"')
     create = bp.share_create_command(wanted.shares[0], FORMS_2008)
     assert '"/GRANT:NT AUTHORITY\\Authenticated Users,READ"' in create
 
@@ -147,12 +153,12 @@ def test_principal_with_a_space_is_quoted():
     ],
 )
 def test_share_drift_2003(present, drift):
-    wanted = bp.wanted_state(ARGS, FORMS_2003)
+    wanted = wanted_for(ARGS, FORMS_2003)
     assert bp.share_drift(wanted.shares[0], present, FORMS_2003) == drift
 
 
 def test_share_permission_drift_only_where_grant_exists():
-    wanted = bp.wanted_state(ARGS, FORMS_2008)
+    wanted = wanted_for(ARGS, FORMS_2008)
     present = wo.ShareDetails(
         "VNACCS_EUC", wanted.shares[0].path, "VCIS-EUC reports", None, (("Everyone", "FULL"),)
     )
@@ -161,22 +167,22 @@ def test_share_permission_drift_only_where_grant_exists():
 
 
 def test_doubled_advfirewall_rule_is_replaced_and_a_single_good_one_kept():
-    wanted = bp.wanted_state(ARGS, FORMS_2008)
+    wanted = wanted_for(ARGS, FORMS_2008)
     good = wo.FirewallRule("VNACCS base server FTP", True, "In", "TCP", "21", "Allow")
     assert bp.firewall_step(wanted, bp.HostState(firewall_rules=[good])) is None
     step = bp.firewall_step(wanted, bp.HostState(firewall_rules=[good, good]))
-    assert step.commands[0] == 'netsh advfirewall firewall delete rule name="VNACCS base server FTP"'
+    assert step.commands[0].line == 'netsh advfirewall firewall delete rule name="VNACCS base server FTP"'
 
 
 def test_disabled_port_opening_is_set_enabled():
-    wanted = bp.wanted_state(ARGS, FORMS_2003)
+    wanted = wanted_for(ARGS, FORMS_2003)
     state = bp.HostState(port_openings=[wo.PortOpening(21, "TCP", False, "FTP", "Domain")])
     step = bp.firewall_step(wanted, state)
-    assert step.commands[0].startswith("netsh firewall set portopening protocol=TCP port=21")
+    assert step.commands[0].line.startswith("netsh firewall set portopening protocol=TCP port=21")
 
 
 def test_ftp_site_on_another_port_is_recreated():
-    wanted = bp.wanted_state(ARGS, FORMS_2003)
+    wanted = wanted_for(ARGS, FORMS_2003)
     state = bp.HostState(
         ftp_installed=True, ftp_sites=[wo.FtpSite("VNACCS Base Server", "MSFTPSVC/7", "STARTED", "", 2121)]
     )
@@ -186,7 +192,7 @@ def test_ftp_site_on_another_port_is_recreated():
 
 
 def test_nothing_to_do_renders_the_same_before_and_after():
-    wanted = bp.wanted_state(ARGS, FORMS_2008)
+    wanted = wanted_for(ARGS, FORMS_2008)
     after = bp.render_wanted(wanted)
     assert "share VNACCS_EUC: C:\\VNACCS\\Base\\EUCReports" in after
     assert "ftp site VNACCS Base Server: port 21 STARTED" in after

@@ -9,24 +9,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-    DumpScope,
-    ExcludeRange,
-    IpRange,
-    OptionValue,
-)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
+    DhcpServerPlan,
     PlanError,
     ServerState,
-    ascii_fold,
     authorization_script,
-    install_commands,
+    install_step,
     parse_probe,
     probe_command,
     scope_script,
     script_failure,
     service_commands,
     wanted_scope,
+    wanted_server,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
+    DumpScope,
+    ExcludeRange,
+    IpRange,
+    OptionValue,
 )
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
@@ -243,7 +245,7 @@ def test_authorization_only_when_the_address_is_missing():
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == [
         "dhcp add server dhcp-hp.customs.local 10.31.10.5"
     ]
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import AuthorizedServer
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import AuthorizedServer
 
     state.authorized = [AuthorizedServer("dhcp-hp.customs.local", "10.31.10.5")]
     assert authorization_script(state, "dhcp-hp.customs.local", "10.31.10.5") == []
@@ -251,23 +253,68 @@ def test_authorization_only_when_the_address_is_missing():
 
 def test_service_commands():
     stopped_manual = ServerState(installed=True, start_mode="demand", running=False)
-    assert service_commands(stopped_manual, "auto", True, False) == [
+    assert [c.line for c in service_commands(stopped_manual, "auto", True)] == [
         "sc config DHCPServer start= auto",
         "sc start DHCPServer",
     ]
     fine = ServerState(installed=True, start_mode="auto", running=True)
-    assert service_commands(fine, "auto", True, False) == []
-    after_install = service_commands(fine, "auto", True, True)
-    assert after_install == ["sc config DHCPServer start= auto", "sc start DHCPServer"]
+    assert service_commands(fine, "auto", True) == []
 
 
-def test_install_commands_per_version():
-    answer, commands = install_commands("2003", r"C:\WINDOWS\Temp\a.txt")
-    assert "DHCPServer = 1" in answer and "NetOC = On" in answer
-    assert commands == [r"start /wait sysocmgr /i:%windir%\inf\sysoc.inf /u:C:\WINDOWS\Temp\a.txt /q /r"]
-    assert install_commands("2008", "x") == ([], ["servermanagercmd -install DHCP"])
+def test_install_step_per_version():
+    step = install_step("2003", r"C:\WINDOWS\Temp\a.txt")
+    assert "DHCPServer = 1" in step.file.lines and "NetOC = On" in step.file.lines
+    assert [c.line for c in step.commands] == [
+        r"start /wait sysocmgr /i:%windir%\inf\sysoc.inf /u:C:\WINDOWS\Temp\a.txt /q /r"
+    ]
+    assert step.reprobe
+    assert [c.line for c in install_step("2008", "x").commands] == ["servermanagercmd -install DHCP"]
     with pytest.raises(PlanError):
-        install_commands("xp", "x")
+        install_step("xp", "x")
+
+
+def test_plan_on_a_host_without_the_component_installs_then_plans_for_a_fresh_server():
+    plan = DhcpServerPlan(wanted_server({"scopes": [SPEC]}), "2008")
+    steps = plan.steps(ServerState(computer_name="DHCP01", installed=False))
+    assert [step.what for step in steps] == [
+        "install the DHCP Server role (servermanagercmd)",
+        "set DHCPServer Automatic and running",
+        "make the authorization and the scopes match, in one netsh exec script",
+    ]
+    assert any("add scope 10.31.10.0" in line for line in steps[2].shown)
+
+
+def test_plan_refuses_to_install_when_install_is_false():
+    plan = DhcpServerPlan(wanted_server({"scopes": [SPEC], "install": False}), "2003")
+    with pytest.raises(PlanError, match="not installed and install is false"):
+        plan.steps(ServerState(installed=False))
+
+
+def test_plan_with_the_service_stopped_starts_it_and_plans_the_scopes_after_a_new_probe():
+    plan = DhcpServerPlan(wanted_server({"scopes": [SPEC]}), "2003")
+    steps = plan.steps(ServerState(installed=True, start_mode="auto", running=False, scopes=None))
+    assert steps[0].reprobe and [c.line for c in steps[0].commands] == ["sc start DHCPServer"]
+    assert steps[1].is_note and "cannot be read" in steps[1].what
+    assert plan.result(ServerState(installed=True, scopes=None), steps)["scopes_read"] is False
+
+
+def test_plan_fails_when_netsh_cannot_read_the_scopes_of_a_running_server():
+    plan = DhcpServerPlan(wanted_server({"scopes": [SPEC]}), "2003")
+    with pytest.raises(PlanError, match="cannot read the scopes"):
+        plan.steps(ServerState(installed=True, start_mode="auto", running=True, scopes=None))
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ({"scopes": [SPEC, SPEC]}, "listed more than once"),
+        ({"scopes": [SPEC], "ad_domain": "customs.local", "server_ip": "x"}, "server_ip"),
+        ({"scopes": [SPEC], "ad_domain": "bad domain", "server_ip": "10.31.10.5"}, "ad_domain"),
+    ],
+)
+def test_wanted_server_refuses_bad_arguments(args, field):
+    with pytest.raises(PlanError, match=field):
+        wanted_server(args)
 
 
 def test_script_failure_is_judged_by_text():
@@ -290,3 +337,18 @@ def test_probe_with_the_service_stopped_cannot_read_the_scopes():
     )
     state = parse_probe(text)
     assert (state.installed, state.running, state.scopes) == (True, False, None)
+
+
+@pytest.mark.parametrize(
+    "exclusion",
+    [{"start": "10.31.10.20", "end": "10.31.10.60"}, {"start": "10.31.10.250", "end": "10.31.10.255"}],
+)
+def test_an_exclusion_outside_the_range_is_refused(exclusion):
+    with pytest.raises(PlanError, match=r"scopes\[0\]\.exclusions\[0\]"):
+        wanted(exclusions=[exclusion])
+
+
+def test_an_exclusion_inside_the_range_is_kept():
+    assert wanted(exclusions=[{"start": "10.31.10.60", "end": "10.31.10.69"}]).exclusions == (
+        ("10.31.10.60", "10.31.10.69"),
+    )

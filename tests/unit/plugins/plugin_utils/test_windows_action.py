@@ -9,9 +9,12 @@ import pytest
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import (
-    WindowsAction,
-    WindowsOutcome,
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsAction
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    PlanError,
+    Step,
+    WindowsPlan,
+    sc_start,
 )
 from winrm.exceptions import InvalidCredentialsError
 
@@ -36,7 +39,10 @@ class FakeProtocol:
         return "C"
 
     def get_command_output(self, shell_id, command_id):
-        return self.outputs.get(self.commands[-1], b""), b"", 0
+        command = self.commands[-1]
+        # `after`: what a command changes, as new outputs of other commands.
+        self.outputs.update(getattr(self, "after", {}).get(command, {}))
+        return self.outputs.get(command, b""), b"", 0
 
     def cleanup_command(self, shell_id, command_id):
         pass
@@ -45,25 +51,47 @@ class FakeProtocol:
         pass
 
 
-class ServiceStart(WindowsAction):
-    """A minimal plugin: start a service unless `sc query` shows it running."""
+class ServicePlan(WindowsPlan):
+    """A minimal plan: start a service unless `sc query` shows it running."""
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def probe_command(self) -> str:
+        return f"sc query {self.name}"
+
+    def parse_probe(self, stdout: str) -> str:
+        return stdout
+
+    def steps(self, state: str) -> list[Step]:
+        if "RUNNING" in state:
+            return []
+        if "FAILED 1060" in state:
+            raise PlanError(f"the service {self.name} is not installed")
+        if "crash" in state:
+            raise ValueError("a bug in the plan")
+        return [Step(f"start {self.name}", (sc_start(self.name),))]
+
+    def render(self, state: str) -> str:
+        return "running" if "RUNNING" in state else "stopped"
+
+    def render_wanted(self) -> str:
+        return "running"
+
+    def result(self, state: str, steps: list[Step]) -> dict[str, Any]:
+        return {"echo": state}
+
+
+class ServiceStart(WindowsAction):
     ARGUMENT_SPEC: ClassVar[dict[str, Any]] = {"name": {"type": "str", "required": True}}
 
-    def run_windows(self, session, args, check_mode):
-        state = session.run(f"sc query {args['name']}").stdout
-        running = "RUNNING" in state
-        commands = [] if running else [f"sc start {args['name']}"]
-        if commands and not check_mode:
-            for command in commands:
-                session.run(command, check=True)
-        return WindowsOutcome(
-            changed=bool(commands),
-            commands=commands,
-            before="running" if running else "stopped",
-            after="running",
-            extra={"echo": state},
-        )
+    def wanted(self, args):
+        if not args["name"].isalnum():
+            raise PlanError(f"name: {args['name']!r} is not a service name")
+        return args["name"]
+
+    def plan(self, session, wanted):
+        return ServicePlan(wanted)
 
 
 def run(protocol: FakeProtocol, args: dict, check_mode=False, diff=True, **host_vars):
@@ -102,10 +130,16 @@ def test_check_mode_reports_the_plan_and_runs_only_the_probe():
     assert "would run" in result["diff"]["prepared"] and "sc start Spooler" in result["diff"]["prepared"]
 
 
-def test_a_real_run_runs_the_plan_in_one_shell():
+def test_a_real_run_runs_the_plan_in_one_shell_and_reads_the_host_back():
     protocol = FakeProtocol({"sc query Spooler": b"STATE : 1  STOPPED\r\n"})
+    running = b"SERVICE_NAME: Spooler\r\n        STATE              : 4  RUNNING\r\n"
+    protocol.after = {"sc start Spooler": {"sc query Spooler": running}}
     result = run(protocol, {"name": "Spooler"})
-    assert protocol.commands == ["sc query Spooler", "sc start Spooler"]
+    assert not result.get("failed"), result.get("msg")
+    # The probe, the host lock, the start, the wait until RUNNING, the read-back, the lock released.
+    commands = [c for c in protocol.commands if "vnaccs.lock" not in c]
+    assert commands == ["sc query Spooler", "sc start Spooler", *["sc query Spooler"] * 2]
+    assert protocol.commands[1].startswith("mkdir ") and protocol.commands[-1].startswith("rmdir ")
     assert protocol.shells == 1
     assert result["changed"] is True and "ran" in result["diff"]["prepared"]
 
@@ -175,3 +209,46 @@ def test_bad_arguments_fail_before_connecting():
     with pytest.raises(AnsibleActionFail):
         run(protocol, {"nam": "Spooler"})
     assert protocol.shells == 0
+
+
+def test_a_plan_error_fails_the_host_with_its_reason():
+    protocol = FakeProtocol(
+        {"sc query Spooler": b"[SC] EnumQueryServicesStatus:OpenService FAILED 1060:\r\n"}
+    )
+    result = run(protocol, {"name": "Spooler"})
+    assert result["failed"] is True
+    assert result["msg"] == "cao-bang-dhcp: the service Spooler is not installed"
+
+
+def test_a_bad_wanted_state_fails_before_connecting_and_names_the_host():
+    protocol = FakeProtocol({})
+    with pytest.raises(AnsibleActionFail, match="cao-bang-dhcp: name: 'Spo-oler'"):
+        run(protocol, {"name": "Spo-oler"})
+    assert protocol.shells == 0
+
+
+def test_a_bug_in_a_plan_surfaces_as_a_bug_not_as_a_task_failure():
+    protocol = FakeProtocol({"sc query Spooler": b"crash\r\n"})
+    with pytest.raises(ValueError, match="a bug in the plan"):
+        run(protocol, {"name": "Spooler"})
+
+
+def test_one_failed_domain_account_stops_the_other_hosts_before_they_log_on():
+    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    first = run(refused, {"name": "Spooler"}, ansible_user="HAIQUAN\\svc", ansible_host="10.0.0.5")
+    assert first["authentication_failed"] is True and "account_held" not in first
+    untouched = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    second = run(untouched, {"name": "Spooler"}, ansible_user="haiquan\\SVC", ansible_host="10.0.0.6")
+    assert second["failed"] is True and second["account_held"] is True
+    assert "not attempted" in second["msg"] and "haiquan\\\\svc" in second["msg"]
+    assert untouched.shells == 0 and untouched.commands == []
+    assert PASSWORD not in repr(second)
+
+
+def test_a_local_account_that_failed_on_one_host_is_still_tried_on_another():
+    refused = FakeProtocol({}, error=InvalidCredentialsError("rejected"))
+    run(refused, {"name": "Spooler"}, ansible_host="10.0.0.5")
+    other = FakeProtocol({"sc query Spooler": b"RUNNING\r\n"})
+    result = run(other, {"name": "Spooler"}, ansible_host="10.0.0.7")
+    assert not result.get("failed"), result.get("msg")
+    assert other.shells == 1

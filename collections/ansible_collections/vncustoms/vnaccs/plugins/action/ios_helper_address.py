@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from ansible.errors import AnsibleError
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
     RelayError,
     converge,
@@ -210,8 +210,19 @@ class ActionModule(ActionBase):
     @staticmethod
     def _write_backup(directory: str, host: str, text: str, result: dict) -> None:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H%M%S.%fZ")
-        os.makedirs(directory, exist_ok=True)
+        # A running-config holds the switch's secrets (enable secret hashes, SNMP communities):
+        # readable by its owner only, in folders only the owner can list.
+        missing = []
+        folder = os.path.abspath(directory)
+        while not os.path.isdir(folder):
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        for folder in reversed(missing):  # every folder made here: the owner's only
+            os.mkdir(folder, 0o700)
+            os.chmod(folder, 0o700)  # whatever the umask
+        os.chmod(directory, 0o700)
         path = os.path.join(directory, f"{host}_{stamp}.cfg")
-        with open(path, "w", encoding="utf-8") as handle:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as handle:
             handle.write(text)
         result["backup_path"] = path

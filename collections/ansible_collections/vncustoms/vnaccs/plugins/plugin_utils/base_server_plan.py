@@ -1,22 +1,24 @@
 """The regional base server on Windows Server 2003/2008: wanted state, one-round-trip probe, plan.
 
-Pure controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833,
-Article 9 and Appendix III), kept apart from Ansible so that it can be tested on its own. Host
-output is read only through the shared parsers in `module_utils/windows_output.py`.
+Controller-side logic for the `vncustoms.vnaccs.base_server` action plugin (Decision 833, Article 9
+and Appendix III): its probe and plan (:class:`BaseServerPlan`), which the one Windows apply engine
+(`windows_engine.py`) runs. Kept apart from Ansible so that it can be tested on its own. Host
+output is read only through the shared parsers in `plugin_utils/windows_output.py`.
 
 Commands follow the project's Windows reference: sc (section 3), net share and icacls (section 4),
 iisftp.vbs, netsh firewall and netsh advfirewall (section 5), sysocmgr and servermanagercmd
-(section 2). What differs between the versions is not decided here from the version number but
-from `Forms`, which the role takes from its per-version vars files (or which the plugin derives
-from the detected version when the inventory does not say).
+(section 2). What differs between the versions is data: `FORMS_BY_FAMILY` gives each version's
+`Forms`, chosen by the version the host reports; the plugin's `forms` argument may override one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine as engine
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     AccessEntry,
     FirewallRule,
     FtpSite,
@@ -31,6 +33,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output im
     parse_net_share_details,
     parse_sc_qc,
     parse_sc_query,
+    probe_head,
     probe_section,
     split_sections,
 )
@@ -51,7 +54,8 @@ WRITE_SATISFIED_BY = ("M", "F")
 INHERIT = "(OI)(CI)"
 FIREWALL_FORMS = ("netsh_firewall", "advfirewall")
 FTP_INSTALLERS = ("sysocmgr", "servermanagercmd")
-# The forms each Windows version has, for hosts whose version the inventory does not give.
+# The command forms of each Windows version (reference 4.2: /GRANT only on 2008; 5.3: netsh
+# firewall on 2003, netsh advfirewall on 2008; 2.1/2.2: the installers).
 FORMS_BY_FAMILY = {
     "2003": {"share_grant": False, "firewall": "netsh_firewall", "ftp_installer": "sysocmgr"},
     "2008": {"share_grant": True, "firewall": "advfirewall", "ftp_installer": "servermanagercmd"},
@@ -64,14 +68,10 @@ _TEXT = re.compile(r"^[ -~]*$")
 _PRINCIPAL = re.compile(r"^[A-Za-z0-9_.\\ -]+$")
 
 
-class PlanError(ValueError):
-    """Wanted state that cannot be applied; the message names the field."""
-
-
 # -- wanted state -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Forms:
-    """The command forms of one Windows version (chosen by data, see the role's vars files)."""
+    """The command forms of one Windows version (chosen by data: FORMS_BY_FAMILY)."""
 
     share_grant: bool
     firewall: str
@@ -80,6 +80,8 @@ class Forms:
 
 @dataclass(frozen=True)
 class WantedShare:
+    """A share as wanted: `net share NAME=PATH`, its remark and (2008) its /GRANT entries."""
+
     name: str
     path: str
     remark: str
@@ -89,8 +91,8 @@ class WantedShare:
 @dataclass(frozen=True)
 class WantedFtp:
     site_name: str
-    port: int
-    root: str
+    port: int  # TCP 21 unless the role says otherwise (Appendix III)
+    root: str  # the site's home folder, below the base server's root
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,10 @@ class Wanted:
     ftp: WantedFtp | None
     firewall_rule: str
     services: tuple[str, ...]
-    forms: Forms
+    # None until the host's version is known (see with_forms).
+    forms: Forms | None = None
+    install: bool = True
+    work_dir: str = "%SystemRoot%\\Temp"
 
 
 def choose_forms(given: dict, family: str) -> Forms:
@@ -114,7 +119,7 @@ def choose_forms(given: dict, family: str) -> Forms:
         value = given.get(key)
         if value is None or value == "auto":
             if defaults is None:
-                raise PlanError(
+                raise engine.PlanError(
                     f"forms.{key}: a base server runs Windows Server 2003 or 2008, not {family!r}"
                 )
             value = defaults[key]
@@ -125,7 +130,7 @@ def choose_forms(given: dict, family: str) -> Forms:
 def _text(value: str, where: str) -> str:
     value = str(value)
     if not _TEXT.match(value) or '"' in value or "%" in value:
-        raise PlanError(
+        raise engine.PlanError(
             f"{where}: {value!r} must be printable ASCII without double quotes or %; the WinRM shell "
             "runs in code page 437 (write Vietnamese names without diacritics)"
         )
@@ -135,7 +140,7 @@ def _text(value: str, where: str) -> str:
 def _principal(value: str, where: str) -> str:
     value = str(value).strip()
     if not value or not _PRINCIPAL.match(value):
-        raise PlanError(
+        raise engine.PlanError(
             f"{where}: {value!r} is not an account or group name (letters, digits, \\ . _ - space)"
         )
     return value
@@ -152,18 +157,28 @@ def join(root: str, folder: str) -> str:
     return root if not folder else f"{root}\\{folder}"
 
 
-def wanted_state(args: dict, forms: Forms) -> Wanted:
-    """Check the plugin's arguments and build the wanted state. Errors name the argument."""
+def with_forms(wanted: Wanted, given: dict | None, family: str) -> Wanted:
+    """The wanted state with the command forms of the host's version (the `forms` argument first)."""
+    return replace(wanted, forms=choose_forms(given or {}, family))
+
+
+def wanted_state(args: dict) -> Wanted:
+    """Check the plugin's arguments and build the wanted state. Errors name the argument.
+
+    Everything but the version's command forms is checked here, before the host is contacted.
+    """
     root = str(args["root"]).rstrip("\\")
     if not _PATH.match(root + "\\") or len(root) < 4:
-        raise PlanError(
+        raise engine.PlanError(
             f"root: {args['root']!r} must be an absolute folder below a drive (C:\\VNACCS\\Base) with "
             "letters, digits, _ . $ - only (no spaces: the paths go through cmd.exe unquoted)"
         )
     folders = []
     for index, folder in enumerate(args.get("folders") or []):
         if not _relative(str(folder)):
-            raise PlanError(f"folders[{index}]: {folder!r} must be a relative path of letters, digits, _ . -")
+            raise engine.PlanError(
+                f"folders[{index}]: {folder!r} must be a relative path of letters, digits, _ . -"
+            )
         folders.append(join(root, str(folder)))
     readers = tuple(_principal(p, f"readers[{i}]") for i, p in enumerate(args.get("readers") or []))
     writers = tuple(_principal(p, f"writers[{i}]") for i, p in enumerate(args.get("writers") or []))
@@ -173,10 +188,10 @@ def wanted_state(args: dict, forms: Forms) -> Wanted:
     for index, spec in enumerate(args.get("shares") or []):
         name = str(spec["name"])
         if not _SHARE_NAME.match(name):
-            raise PlanError(f"shares[{index}].name: {name!r} must be letters, digits, _ . - (1-80)")
+            raise engine.PlanError(f"shares[{index}].name: {name!r} must be letters, digits, _ . - (1-80)")
         folder = str(spec.get("folder") or "")
         if folder and not _relative(folder):
-            raise PlanError(f"shares[{index}].folder: {folder!r} must be a relative path below root")
+            raise engine.PlanError(f"shares[{index}].folder: {folder!r} must be a relative path below root")
         path = join(root, folder)
         if path.lower() not in {f.lower() for f in every_folder}:
             folders.append(path)
@@ -188,16 +203,16 @@ def wanted_state(args: dict, forms: Forms) -> Wanted:
     names = [share.name.lower() for share in shares]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise PlanError(f"shares: {', '.join(duplicates)} listed more than once")
+        raise engine.PlanError(f"shares: {', '.join(duplicates)} listed more than once")
     ftp = None
     spec = args.get("ftp") or {}
     if spec.get("enabled", True):
         port = int(spec.get("port") or 21)
         if not 0 < port < 65536:
-            raise PlanError(f"ftp.port: {port} is not a TCP port")
+            raise engine.PlanError(f"ftp.port: {port} is not a TCP port")
         folder = str(spec.get("folder") or "")
         if folder and not _relative(folder):
-            raise PlanError(f"ftp.folder: {folder!r} must be a relative path below root")
+            raise engine.PlanError(f"ftp.folder: {folder!r} must be a relative path below root")
         site = _text(spec.get("site_name") or "VNACCS Base Server", "ftp.site_name")
         ftp_root = join(root, folder)
         if ftp_root.lower() not in {f.lower() for f in every_folder}:
@@ -215,7 +230,8 @@ def wanted_state(args: dict, forms: Forms) -> Wanted:
         ftp=ftp,
         firewall_rule=_text(args.get("firewall_rule") or "VNACCS base server FTP", "firewall_rule"),
         services=services,
-        forms=forms,
+        install=bool(args.get("install", True)),
+        work_dir=str(args.get("work_dir") or "%SystemRoot%\\Temp").rstrip("\\"),
     )
 
 
@@ -258,8 +274,7 @@ def probe_command(wanted: Wanted) -> str:
 def parse_probe(stdout: str, wanted: Wanted) -> HostState:
     sections = split_sections(stdout)
     state = HostState()
-    head = [line.strip() for line in sections.get("head", "").split("\n") if line.strip()]
-    state.computer_name = head[0] if head else ""
+    state.computer_name = probe_head(sections)
     for index, service in enumerate(wanted.services):
         config = parse_sc_qc(sections.get(f"qc{index}", ""))
         state.service_config[service] = config
@@ -281,34 +296,26 @@ def parse_probe(stdout: str, wanted: Wanted) -> HostState:
 
 
 # -- the plan ---------------------------------------------------------------------------------------
-@dataclass
-class Step:
-    """One part of the plan: the commands to run and what they change, for --diff."""
-
-    what: str
-    commands: list[str]
-    # Lines of a file to write with echo before the commands run (the sysocmgr answer file).
-    file_path: str = ""
-    file_lines: list[str] = field(default_factory=list)
+def _step(what: str, lines: list[str]) -> engine.Step:
+    """A step of plain commands, each judged by its exit code."""
+    return engine.Step(what, tuple(engine.Command(line) for line in lines))
 
 
-def install_step(wanted: Wanted, state: HostState, answer_path: str) -> Step | None:
+def install_step(wanted: Wanted, state: HostState, answer_path: str) -> engine.Step | None:
     if wanted.ftp is None or state.ftp_installed:
         return None
     if wanted.forms.ftp_installer == "sysocmgr":
-        # sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
-        command = f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r"
-        return Step("install IIS FTP (sysocmgr)", [command], answer_path, list(FTP_ANSWER_FILE))
-    return Step("install IIS FTP (servermanagercmd)", ["servermanagercmd -install Web-Ftp-Server"])
+        return engine.sysocmgr_install("install IIS FTP (sysocmgr)", answer_path, tuple(FTP_ANSWER_FILE))
+    return engine.servermanagercmd_install("install IIS FTP (servermanagercmd)", "Web-Ftp-Server")
 
 
-def folder_step(wanted: Wanted, state: HostState) -> Step | None:
+def folder_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     missing = [f for f in [wanted.root, *wanted.folders] if state.acls.get(f) is None]
     # mkdir makes the missing parents too; naming a parent as well would fail with "already exists".
     leaves = [f for f in missing if not any(o.lower().startswith(f.lower() + "\\") for o in missing)]
     if not leaves:
         return None
-    return Step(f"create folders {', '.join(missing)}", [f"mkdir {folder}" for folder in leaves])
+    return _step(f"create folders {', '.join(missing)}", [f"mkdir {folder}" for folder in leaves])
 
 
 def _has(entries: list[AccessEntry], principal: str, rights: tuple[str, ...]) -> bool:
@@ -326,7 +333,7 @@ def _grant(principal: str, right: str) -> str:
     return f'"{grant}"' if " " in grant else grant
 
 
-def acl_step(wanted: Wanted, state: HostState) -> Step | None:
+def acl_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     """Readers get exactly RX and writers at least M on the root, inherited by the whole layout."""
     entries = state.acls.get(wanted.root) or []
     commands = []
@@ -339,7 +346,7 @@ def acl_step(wanted: Wanted, state: HostState) -> Step | None:
             commands.append(f"icacls {wanted.root} /grant:r {_grant(principal, WRITE_RIGHT)}")
     if not commands:
         return None
-    return Step(f"set NTFS permissions on {wanted.root}", commands)
+    return _step(f"set NTFS permissions on {wanted.root}", commands)
 
 
 def share_create_command(share: WantedShare, forms: Forms) -> str:
@@ -374,7 +381,7 @@ def share_drift(share: WantedShare, present: ShareDetails | None, forms: Forms) 
     return drift
 
 
-def share_steps(wanted: Wanted, state: HostState) -> list[Step]:
+def share_steps(wanted: Wanted, state: HostState) -> list[engine.Step]:
     steps = []
     for share in wanted.shares:
         present = state.shares.get(share.name)
@@ -384,29 +391,29 @@ def share_steps(wanted: Wanted, state: HostState) -> list[Step]:
         commands = [] if present is None else [f"net share {share.name} /DELETE"]
         commands.append(share_create_command(share, wanted.forms))
         what = f"create share {share.name}" if present is None else f"repair share {share.name}"
-        steps.append(Step(f"{what} ({'; '.join(drift)})", commands))
+        steps.append(_step(f"{what} ({'; '.join(drift)})", commands))
     return steps
 
 
-def service_step(wanted: Wanted, state: HostState, assume_absent: bool) -> Step | None:
-    commands = []
+def service_step(wanted: Wanted, state: HostState, assume_absent: bool) -> engine.Step | None:
+    commands: list[engine.Command] = []
     for service in wanted.services:
         config = None if assume_absent and service == FTP_SERVICE else state.service_config.get(service)
         status = None if config is None else state.service_status.get(service)
         if config is None or config.start_mode != "auto":
-            commands.append(f"sc config {service} start= auto")
+            commands.append(engine.sc_config(service, "auto"))
         if status is None or not status.running:
-            commands.append(f"sc start {service}")
+            commands.append(engine.sc_start(service))
     if not commands:
         return None
-    return Step(f"set {', '.join(wanted.services)} Automatic and running", commands)
+    return engine.Step(f"set {', '.join(wanted.services)} Automatic and running", tuple(commands))
 
 
 def _site_arg(name: str) -> str:
     return f'"{name}"'
 
 
-def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Step]:
+def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[engine.Step]:
     if wanted.ftp is None:
         return []
     ftp = wanted.ftp
@@ -421,14 +428,14 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Ste
         # Only one started site can hold a port: the default site created with IIS FTP would keep
         # ours stopped. It is stopped, not deleted.
         steps.append(
-            Step(
+            _step(
                 f"stop FTP site(s) {', '.join(s.name for s in others)} holding port {ftp.port}",
                 [f"{IISFTP} /stop {_site_arg(s.name)}" for s in others],
             )
         )
     if ours is not None and (ours.port != ftp.port or ours.ip != ""):
         steps.append(
-            Step(
+            _step(
                 f"recreate FTP site {ftp.site_name} (port {ours.port})",
                 [f"{IISFTP} /delete {_site_arg(ours.name)}"],
             )
@@ -436,13 +443,13 @@ def ftp_steps(wanted: Wanted, state: HostState, assume_absent: bool) -> list[Ste
         ours = None
     if ours is None:
         steps.append(
-            Step(
+            _step(
                 f"create FTP site {ftp.site_name} on port {ftp.port} over {ftp.root}",
                 [f"{IISFTP} /create {ftp.root} {_site_arg(ftp.site_name)} /b {ftp.port}"],
             )
         )
     elif ours.status != "STARTED":
-        steps.append(Step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_arg(ours.name)}"]))
+        steps.append(_step(f"start FTP site {ftp.site_name}", [f"{IISFTP} /start {_site_arg(ours.name)}"]))
     return steps
 
 
@@ -459,7 +466,7 @@ def _firewall_add(wanted: Wanted, port: int) -> str:
     )
 
 
-def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
+def firewall_step(wanted: Wanted, state: HostState) -> engine.Step | None:
     if wanted.ftp is None:
         return None
     port = wanted.ftp.port
@@ -478,7 +485,7 @@ def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
             return None
         # `add rule` does not de-duplicate (reference 5.3): a wrong or doubled rule is deleted first.
         commands = [f'netsh advfirewall firewall delete rule name="{wanted.firewall_rule}"'] if rules else []
-        return Step(
+        return _step(
             f"open TCP {port} (advfirewall rule {wanted.firewall_rule})",
             [*commands, _firewall_add(wanted, port)],
         )
@@ -487,12 +494,14 @@ def firewall_step(wanted: Wanted, state: HostState) -> Step | None:
         return None
     verb = "set" if openings else "add"
     command = _firewall_add(wanted, port).replace("firewall add", f"firewall {verb}", 1)
-    return Step(f"open TCP {port} (netsh firewall port opening)", [command])
+    return _step(f"open TCP {port} (netsh firewall port opening)", [command])
 
 
-def plan(wanted: Wanted, state: HostState, answer_path: str, assume_ftp_absent: bool = False) -> list[Step]:
+def plan(
+    wanted: Wanted, state: HostState, answer_path: str, assume_ftp_absent: bool = False
+) -> list[engine.Step]:
     """Every step that turns `state` into `wanted`, in the order they must run."""
-    steps: list[Step] = []
+    steps: list[engine.Step] = []
     install = install_step(wanted, state, answer_path)
     assume = assume_ftp_absent or install is not None
     for step in (install, folder_step(wanted, state), acl_step(wanted, state)):
@@ -598,3 +607,50 @@ def render_wanted(wanted: Wanted) -> str:
         else:
             state.port_openings = [PortOpening(wanted.ftp.port, "TCP", True, wanted.firewall_rule, "all")]
     return render_state(wanted, state)
+
+
+# -- the plugin's plan, for the apply engine -------------------------------------------------------
+class BaseServerPlan(engine.WindowsPlan):
+    """Folders, NTFS permissions, shares, services, the FTP site and the firewall on one host."""
+
+    unchanged_msg = "the base server is as wanted"
+
+    def __init__(self, wanted: Wanted) -> None:
+        if wanted.forms is None:
+            raise ValueError("BaseServerPlan needs the wanted state with its forms (with_forms)")
+        self.wanted = wanted
+        self.answer_path = f"{wanted.work_dir}\\vnaccs_ftp_install.txt"
+
+    def probe_command(self) -> str:
+        return probe_command(self.wanted)
+
+    def temporary_files(self) -> list[str]:
+        return [self.answer_path]
+
+    def parse_probe(self, stdout: str) -> HostState:
+        return parse_probe(stdout, self.wanted)
+
+    def steps(self, state: HostState) -> list[engine.Step]:
+        steps = plan(self.wanted, state, self.answer_path)
+        if steps and steps[0].reprobe and not self.wanted.install:
+            raise engine.PlanError("IIS FTP is not installed and install is false")
+        return steps
+
+    def result(self, state: HostState, steps: list[engine.Step]) -> dict[str, Any]:
+        wanted, forms = self.wanted, self.wanted.forms
+        return {
+            "forms": {
+                "share_grant": forms.share_grant,
+                "firewall": forms.firewall,
+                "ftp_installer": forms.ftp_installer,
+            },
+            "folders": [wanted.root, *wanted.folders],
+            "shares": {share.name: share.path for share in wanted.shares},
+            "ftp_site": wanted.ftp.site_name if wanted.ftp else "",
+        }
+
+    def render(self, state: HostState) -> str:
+        return render_state(self.wanted, state)
+
+    def render_wanted(self) -> str:
+        return render_wanted(self.wanted)

@@ -1,8 +1,9 @@
 """The DHCP Server on Windows Server 2003/2008: wanted state, one-round-trip probe, plan, netsh script.
 
-Pure controller-side logic for the `vncustoms.vnaccs.dhcp_server` action plugin, kept apart from
-Ansible so that it can be tested on its own. Host output is read only through the shared parsers in
-`module_utils/windows_output.py`.
+Controller-side logic for the `vncustoms.vnaccs.dhcp_server` action plugin: its probe and plan
+(:class:`DhcpServerPlan`), which the one Windows apply engine (`windows_engine.py`) runs. Kept apart
+from Ansible so that it can be tested on its own. Host output is read only through the shared
+parsers in `plugin_utils/windows_output.py`; addresses through netaddr.
 
 Commands follow the project's Windows reference: netsh dhcp (section 1), sysocmgr and
 servermanagercmd (section 2), sc (section 3).
@@ -20,25 +21,41 @@ Assumptions the reference marks unverified [U], to check on a real 2003 SP2 and 
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold, is_domain_name
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    Command,
+    PlanError,
+    Step,
+    TextFile,
+    WindowsPlan,
+    sc_config,
+    sc_start,
+    sc_stop,
+    servermanagercmd_install,
+    sysocmgr_install,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     AuthorizedServer,
     DumpScope,
     ErrorKind,
+    ExcludeRange,
+    IpRange,
     OptionValue,
     classify_error,
     parse_dhcp_dump,
     parse_sc_qc,
     parse_sc_query,
     parse_show_server,
+    probe_head,
     probe_section,
     split_sections,
 )
+from netaddr import INET_PTON, AddrFormatError, IPAddress, IPNetwork
 
 SERVICE = "DHCPServer"
 ACTIVE_STATES = (1, 3)  # 3 is "active, switched" (reference 1.2)
@@ -55,21 +72,11 @@ ANSWER_FILE = [
 ]
 
 
-class PlanError(ValueError):
-    """Wanted state that cannot be applied; the message names the field."""
-
-
-def ascii_fold(text: str) -> str:
-    """Vietnamese text without its diacritics ("Chi cục Hải quan Tiên Sơn" -> "Chi cuc Hai quan Tien Son").
-
-    The WinRM shell runs in OEM code page 437 (reference 10.4) and `netsh exec` reads its script in
-    that code page, which has no Vietnamese letters (ư, ơ, đ, ạ...): a name written through it
-    would arrive with `?` in place of those letters. The folded name is the faithful form that
-    both Windows versions keep and show back unchanged.
-    """
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
+SCRIPT_HEADER = "# Written by vncustoms.vnaccs.dhcp_server for one netsh exec run; deleted afterwards."
+# The daily check of Appendix III wants the DHCP Server service Running and Automatic; netsh can
+# read and change scopes only while it runs.
+START_MODE, RUNNING = "auto", True
+SYSOCMGR_HINT = "on 2003, sysocmgr may be waiting for the i386 source files"
 
 
 # -- wanted state -----------------------------------------------------------------------------------
@@ -99,10 +106,12 @@ class WantedScope:
         return wanted
 
 
-def _address(value: str, where: str) -> ipaddress.IPv4Address:
+def _address(value: str, where: str) -> IPAddress:
+    text = str(value).strip()
     try:
-        return ipaddress.IPv4Address(str(value).strip())
-    except ValueError:
+        # INET_PTON: dotted quads only, never netaddr's legacy "10.1" shorthand.
+        return IPAddress(text, 4, flags=INET_PTON)
+    except (AddrFormatError, ValueError):
         raise PlanError(f"{where}: {value!r} is not an IPv4 address") from None
 
 
@@ -116,31 +125,36 @@ def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope
     mask = str(spec.get("mask") or "255.255.255.0")
     if mask != "255.255.255.0":
         raise PlanError(f"{where}.mask: {mask} is not 255.255.255.0; branch scopes are /24 (Appendix IV, II)")
-    network = ipaddress.IPv4Network(f"{address}/24", strict=False)
-    if network.network_address != address:
+    network = IPNetwork(f"{address}/24")
+    if network.network != address:
         raise PlanError(f"{where}.address: {address} is not the network address of {network}")
 
     def inside(value: str, field_name: str) -> str:
         ip = _address(value, f"{where}.{field_name}")
-        if ip not in network or ip in (network.network_address, network.broadcast_address):
+        if ip not in network or ip in (network.network, network.broadcast):
             raise PlanError(f"{where}.{field_name}: {ip} is outside the scope's subnet {network}")
         return str(ip)
 
     start = inside(spec["range_start"], "range_start")
     end = inside(spec["range_end"], "range_end")
-    if ipaddress.IPv4Address(start) > ipaddress.IPv4Address(end):
+    if IPAddress(start) > IPAddress(end):
         raise PlanError(f"{where}.range_start: {start} comes after range_end {end}")
     exclusions = []
     for number, item in enumerate(spec.get("exclusions") or []):
         first = inside(item["start"], f"exclusions[{number}].start")
         last = inside(item["end"], f"exclusions[{number}].end")
-        if ipaddress.IPv4Address(first) > ipaddress.IPv4Address(last):
+        if IPAddress(first) > IPAddress(last):
             raise PlanError(f"{where}.exclusions[{number}]: start {first} comes after end {last}")
+        if IPAddress(first) < IPAddress(start) or IPAddress(last) > IPAddress(end):
+            # An exclusion only withholds addresses of the range; one outside it means the data is wrong.
+            raise PlanError(
+                f"{where}.exclusions[{number}]: {first}-{last} is not inside the range {start}-{end}"
+            )
         exclusions.append((first, last))
     router = inside(spec["router"], "router") if spec.get("router") else ""
     dns = tuple(str(_address(value, f"{where}.dns_servers")) for value in spec.get("dns_servers") or [])
     domain = str(spec.get("domain_name") or "")
-    if domain and not re.match(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$", domain):
+    if domain and not is_domain_name(domain):
         raise PlanError(f"{where}.domain_name: {domain!r} is not a DNS domain name")
     name = str(spec.get("name") or f"Scope {address}")
     comment = str(spec.get("comment") or "")
@@ -158,7 +172,7 @@ def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope
             ) from None
     overlaps = sorted(exclusions)
     for (_, previous_end), (next_start, _) in itertools.pairwise(overlaps):
-        if ipaddress.IPv4Address(next_start) <= ipaddress.IPv4Address(previous_end):
+        if IPAddress(next_start) <= IPAddress(previous_end):
             raise PlanError(f"{where}.exclusions: {next_start} overlaps another exclusion")
     return WantedScope(
         address=str(address),
@@ -203,8 +217,7 @@ def probe_command(read_authorization: bool) -> str:
 def parse_probe(stdout: str) -> ServerState:
     sections = split_sections(stdout)
     state = ServerState()
-    head = [line.strip() for line in sections.get("head", "").split("\n") if line.strip()]
-    state.computer_name = head[0] if head else ""
+    state.computer_name = probe_head(sections)
     config = parse_sc_qc(sections.get("qc", ""))
     state.installed = config is not None
     if config is not None:
@@ -223,24 +236,25 @@ def parse_probe(stdout: str) -> ServerState:
 
 
 # -- the plan ---------------------------------------------------------------------------------------
-def install_commands(family: str, answer_path: str) -> tuple[list[str], list[str]]:
-    """(file lines to write first, commands) that install the DHCP Server component."""
+def install_step(family: str, answer_path: str) -> Step:
+    """The step that installs the DHCP Server component on this Windows version (reference 2.1, 2.2)."""
     if family == "2003":
-        # sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
-        return ANSWER_FILE, [f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r"]
+        return sysocmgr_install(
+            "install the DHCP Server component (sysocmgr)", answer_path, tuple(ANSWER_FILE), SYSOCMGR_HINT
+        )
     if family == "2008":
-        return [], ["servermanagercmd -install DHCP"]
+        return servermanagercmd_install("install the DHCP Server role (servermanagercmd)", "DHCP")
     raise PlanError(f"the DHCP Server is installed on Windows Server 2003 or 2008, not on {family!r}")
 
 
-def service_commands(state: ServerState, start_mode: str, running: bool, assume_unknown: bool) -> list[str]:
+def service_commands(state: ServerState, start_mode: str, running: bool) -> list[Command]:
     commands = []
-    if assume_unknown or state.start_mode != start_mode:
-        commands.append(f"sc config {SERVICE} start= {start_mode}")
-    if running and (assume_unknown or not state.running):
-        commands.append(f"sc start {SERVICE}")
-    if not running and (assume_unknown or state.running):
-        commands.append(f"sc stop {SERVICE}")
+    if state.start_mode != start_mode:
+        commands.append(sc_config(SERVICE, start_mode))
+    if running and not state.running:
+        commands.append(sc_start(SERVICE))
+    if not running and state.running:
+        commands.append(sc_stop(SERVICE))
     return commands
 
 
@@ -335,11 +349,6 @@ def render_scope(scope: DumpScope | None, address: str) -> list[str]:
 
 
 def as_dump_scope(want: WantedScope) -> DumpScope:
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
-        ExcludeRange,
-        IpRange,
-    )
-
     return DumpScope(
         address=want.address,
         mask=want.mask,
@@ -368,3 +377,147 @@ def script_failure(output: str, expected_successes: int) -> str | None:
         "(no output)",
     )
     return f"{successes} of {expected_successes} netsh commands succeeded; {kind.value}: {detail}"
+
+
+# -- the plugin's plan, for the apply engine -------------------------------------------------------
+@dataclass(frozen=True)
+class WantedServer:
+    """Everything the dhcp_server plugin wants on one host, checked before it is contacted."""
+
+    scopes: tuple[WantedScope, ...]
+    install: bool = True
+    ad_domain: str = ""
+    server_ip: str = ""
+    work_dir: str = "%SystemRoot%\\Temp"
+
+
+def wanted_server(args: dict[str, Any]) -> WantedServer:
+    """Check the plugin's arguments (after its spec) and build the wanted state. Errors name the field."""
+    if not args["scopes"]:
+        raise PlanError("scopes: no scope given (the inventory gives each DHCP server its dhcp_scopes)")
+    fold = bool(args.get("fold_names", True))
+    scopes = tuple(wanted_scope(spec, index, fold_names=fold) for index, spec in enumerate(args["scopes"]))
+    addresses = [scope.address for scope in scopes]
+    duplicates = sorted({address for address in addresses if addresses.count(address) > 1})
+    if duplicates:
+        raise PlanError(f"scopes: {', '.join(duplicates)} listed more than once")
+    ad_domain = str(args.get("ad_domain") or "")
+    server_ip = str(args.get("server_ip") or "")
+    if ad_domain:
+        if not is_domain_name(ad_domain):
+            raise PlanError(f"ad_domain: {ad_domain!r} is not a DNS domain name")
+        try:
+            _address(server_ip, "server_ip")
+        except PlanError:
+            raise PlanError(
+                f"server_ip: {server_ip!r} is not an IPv4 address; it is needed to authorize the server "
+                "in Active Directory"
+            ) from None
+    return WantedServer(
+        scopes=scopes,
+        install=bool(args.get("install", True)),
+        ad_domain=ad_domain,
+        server_ip=server_ip,
+        work_dir=str(args.get("work_dir") or "%SystemRoot%\\Temp").rstrip("\\"),
+    )
+
+
+class DhcpServerPlan(WindowsPlan):
+    """The DHCP Server component, its service, its authorization and the scopes, on one host."""
+
+    unchanged_msg = "the DHCP server is as wanted"
+
+    def __init__(self, wanted: WantedServer, family: str) -> None:
+        self.wanted = wanted
+        self.family = family
+        self.authorize = bool(wanted.ad_domain)
+        self.answer_path = f"{wanted.work_dir}\\vnaccs_dhcp_install.txt"
+        self.script_path = f"{wanted.work_dir}\\vnaccs_dhcp_plan.txt"
+
+    def probe_command(self) -> str:
+        return probe_command(self.authorize)
+
+    def temporary_files(self) -> list[str]:
+        return [self.answer_path, self.script_path]
+
+    def parse_probe(self, stdout: str) -> ServerState:
+        return parse_probe(stdout)
+
+    def _authorization(self, state: ServerState) -> list[str]:
+        if not self.authorize:
+            return []
+        dns_name = f"{state.computer_name or 'DHCP'}.{self.wanted.ad_domain}".lower()
+        return authorization_script(state, dns_name, self.wanted.server_ip)
+
+    def steps(self, state: ServerState) -> list[Step]:
+        steps: list[Step] = []
+        if not state.installed:
+            if not self.wanted.install:
+                raise PlanError("the DHCP Server component is not installed and install is false")
+            steps.append(install_step(self.family, self.answer_path))
+            # The rest is planned for what the installer leaves: a stopped service and no scopes;
+            # after it runs, the engine probes again and plans from what it really left.
+            state = ServerState(
+                computer_name=state.computer_name, installed=True, scopes={}, authorized=state.authorized
+            )
+        service = service_commands(state, START_MODE, RUNNING)
+        if service:
+            steps.append(
+                Step(f"set {SERVICE} Automatic and running", tuple(service), reprobe=state.scopes is None)
+            )
+        if state.scopes is None:
+            if not service:
+                raise PlanError(f"netsh cannot read the scopes although the {SERVICE} service runs")
+            steps.append(
+                Step(
+                    f"(the scopes cannot be read while the {SERVICE} service is stopped; the real run "
+                    "reads them once it has started the service, and plans the netsh script then)"
+                )
+            )
+            return steps
+        script = self._authorization(state)
+        for scope in self.wanted.scopes:
+            script += scope_script(scope, state.scopes.get(scope.address))
+        if script:
+            count = len(script)
+            run = Command(f"netsh exec {self.script_path}", judge=lambda r: script_failure(r.output, count))
+            steps.append(
+                Step(
+                    "make the authorization and the scopes match, in one netsh exec script",
+                    (run,),
+                    file=TextFile(
+                        self.script_path,
+                        (SCRIPT_HEADER, *script),
+                        shown=f"(write {self.script_path}, then netsh exec it:)",
+                    ),
+                    shown=tuple(script),
+                )
+            )
+        return steps
+
+    def result(self, state: ServerState, steps: list[Step]) -> dict[str, Any]:
+        if not self.authorize:
+            authorization = "skipped: no Active Directory domain (workgroup)"
+        else:
+            authorization = "authorizing" if self._authorization(state) else "already authorized"
+        return {
+            "scopes": [scope.address for scope in self.wanted.scopes],
+            "scope_names": {scope.address: scope.name for scope in self.wanted.scopes},
+            "authorization": authorization,
+            "scopes_read": state.scopes is not None,
+        }
+
+    def render(self, state: ServerState) -> str:
+        lines = render_service(state.installed, state.start_mode, state.running)
+        for scope in self.wanted.scopes:
+            if state.scopes is None:
+                lines.append(f"scope {scope.address}: not readable while the service is stopped")
+            else:
+                lines += render_scope(state.scopes.get(scope.address), scope.address)
+        return "\n".join(lines) + "\n"
+
+    def render_wanted(self) -> str:
+        lines = render_service(True, START_MODE, RUNNING)
+        for scope in self.wanted.scopes:
+            lines += render_scope(as_dump_scope(scope), scope.address)
+        return "\n".join(lines) + "\n"

@@ -1,31 +1,40 @@
-"""Base class of the collection's Windows action plugins.
+"""Base class of the collection's Windows action plugins: Ansible's side of the apply engine.
 
 A Windows action plugin runs on the controller and reaches its host through the shared WinRM
 command layer (`winrm_command.WindowsSession`); it never calls `_execute_module` and never uses
-Ansible's connection to the host. Subclasses declare `ARGUMENT_SPEC` and implement
-`run_windows(session, args, check_mode)`, returning a `WindowsOutcome`; this class does the rest,
-uniformly for every role:
+Ansible's connection to the host. A subclass declares `ARGUMENT_SPEC`, checks what the spec cannot
+in `wanted(args)` and returns its probe and plan from `plan(session, wanted)` (a
+`windows_engine.WindowsPlan`); the engine (`windows_engine.apply_plan`) runs it. This class does
+the rest, uniformly for every plugin:
 
-* validates the arguments (before anything is sent to the host);
+* validates the arguments, and runs `wanted()`, before anything is sent to the host;
 * resolves the host's connection variables from task_vars (templated, so Vault values work) and
   opens one session;
-* turns the layer's typed errors into task results: an authentication failure fails the host at
-  once (it is never retried), an unreachable host is reported `unreachable`;
-* returns `changed`, `commands` (exactly what ran, or would run in check mode), `diff`
-  ({before, after} and the commands as `prepared`, shown with --diff), and removes the password
-  from anything it returns.
+* turns the defined errors into task results: a PlanError fails the host with its reason, an
+  authentication failure fails the host at once (it is never retried), an unreachable host is
+  reported `unreachable`; any other exception is a bug and surfaces as one;
+* returns `changed`, `commands` (exactly what ran, or would run in check mode), `steps`,
+  `reboot_required`, `windows_version` (when the plan asked for it), `diff` ({before, after} and
+  the commands as `prepared`, shown with --diff), and removes the password from anything it
+  returns.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import AccountGuard
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    PlanError,
+    WindowsPlan,
+    apply_plan,
+)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     ConnectionSettings,
     WindowsSession,
+    WinRMAccountHeldError,
     WinRMAuthenticationError,
     WinRMCommandError,
     WinRMCommandLayerError,
@@ -48,24 +57,8 @@ CONNECTION_VARS = (
 )
 
 
-@dataclass
-class WindowsOutcome:
-    """What a Windows action did (or would do in check mode)."""
-
-    changed: bool = False
-    commands: list[str] = field(default_factory=list)
-    before: str = ""
-    after: str = ""
-    failed: bool = False
-    msg: str = ""
-    warnings: list[str] = field(default_factory=list)
-    # What --diff shows as the commands (readable form); `commands` when empty.
-    preview: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
 class WindowsAction(ActionBase):
-    """Subclass this; set ARGUMENT_SPEC and implement run_windows()."""
+    """Subclass this; set ARGUMENT_SPEC and implement plan() (and wanted() for cross-field checks)."""
 
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -76,12 +69,20 @@ class WindowsAction(ActionBase):
     # Tests replace this to run against a fake Protocol.
     session_class = WindowsSession
     protocol_factory = None
+    # The controller's record of failed logons (Article 18); a fresh one per task reads the shared
+    # state folder, so forks and later runs see each other's failures.
+    guard_class = AccountGuard
 
-    def run_windows(self, session: WindowsSession, args: dict[str, Any], check_mode: bool) -> WindowsOutcome:
+    def wanted(self, args: dict[str, Any]) -> Any:
+        """The wanted state from the validated arguments, checked before the host is contacted.
+
+        Raise PlanError (its message naming the argument) for what the spec cannot check.
+        """
+        return args
+
+    def plan(self, session: WindowsSession, wanted: Any) -> WindowsPlan:
+        """The probe and plan for this host; may ask the session for the host's version."""
         raise NotImplementedError
-
-    def validate_windows_args(self, args: dict[str, Any], host: str) -> None:
-        """Cross-field checks a subclass adds; raise AnsibleActionFail with a message naming the host."""
 
     def connection_settings(self, task_vars: dict[str, Any]) -> ConnectionSettings:
         host = str(task_vars.get("inventory_hostname", ""))
@@ -102,7 +103,10 @@ class WindowsAction(ActionBase):
             mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
             required_together=self.REQUIRED_TOGETHER,
         )
-        self.validate_windows_args(args, host)
+        try:
+            wanted = self.wanted(args)
+        except PlanError as error:
+            raise AnsibleActionFail(f"{host}: {error}") from None
         password = ""
         try:
             settings = self.connection_settings(task_vars)
@@ -112,19 +116,26 @@ class WindowsAction(ActionBase):
                 settings,
                 protocol_factory=self.protocol_factory,
                 windows_version=str(self._templar.template(version)) if version else None,
+                guard=self.guard_class(),
             )
             with session:
-                outcome = self.run_windows(session, args, bool(self._task.check_mode))
+                outcome = apply_plan(session, self.plan(session, wanted), bool(self._task.check_mode))
+            if session.known_family:
+                outcome.extra.setdefault("windows_version", session.known_family)
+        except PlanError as error:
+            # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
+            result.update(failed=True, msg=f"{host}: {error}")
+            return _scrub(result, password)
+        except WinRMAccountHeldError as error:
+            # Not attempted: the account failed with this password on a host of this run or a recent one.
+            result.update(failed=True, msg=str(error), authentication_failed=True, account_held=True)
+            return _scrub(result, password)
         except WinRMAuthenticationError as error:
             # Never retried: the task fails for this host only; the other hosts carry on.
             result.update(failed=True, msg=str(error), authentication_failed=True)
             return _scrub(result, password)
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))
-            return _scrub(result, password)
-        except ValueError as error:
-            # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
-            result.update(failed=True, msg=f"{host}: {error}")
             return _scrub(result, password)
         except (WinRMSettingsError, WinRMCommandError, WinRMCommandLayerError) as error:
             result.update(failed=True, msg=str(error))
@@ -172,8 +183,3 @@ def _scrub(value: Any, password: str) -> Any:
     if isinstance(value, list | tuple):
         return type(value)(_scrub(item, password) for item in value)
     return value
-
-
-def fail(host: str, variable: str, message: str) -> AnsibleActionFail:
-    """An argument error that names the host and the variable, as every role reports them."""
-    return AnsibleActionFail(f"{host}: {variable}: {message}")

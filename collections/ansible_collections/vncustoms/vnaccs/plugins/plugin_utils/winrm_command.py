@@ -16,7 +16,9 @@ costs a handful of round trips.
 
 Errors are typed (all subclasses of `WinRMCommandLayerError`):
 * `WinRMAuthenticationError`: the host refused the credentials (HTTP 401). Raised at once and never
-  retried: five failed logons lock a customs account (Decision 833, Article 18).
+  retried: five failed logons lock a customs account (Decision 833, Article 18). With an
+  `AccountGuard` (the action plugins always pass one), the failure is recorded, and later logons
+  with that account and password, to any host, are not attempted: `WinRMAccountHeldError`.
 * `WinRMUnreachableError`: no WinRM listener answered (refused, timed out, DNS); names the host.
 * `WinRMCommandError`: the shell could not run a command (a WS-Management fault or transport error),
   or, with `check=True`, the command reported a failure.
@@ -30,9 +32,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import (
+    AccountGuard,
+    AccountHeldError,
+    account_name,
+)
 
 DEFAULT_PORTS = {"http": 5985, "https": 5986}
 # pywinrm opens its shells in OEM code page 437 (reference 10.4); output is decoded the same way.
@@ -60,6 +69,10 @@ class WinRMSettingsError(WinRMCommandLayerError):
 
 class WinRMAuthenticationError(WinRMCommandLayerError):
     """The host refused the credentials. Never retried (Article 18: five failures lock the account)."""
+
+
+class WinRMAccountHeldError(WinRMAuthenticationError):
+    """Not attempted: the account failed to log on with this password recently (account_guard)."""
 
 
 class WinRMUnreachableError(WinRMCommandLayerError):
@@ -96,6 +109,9 @@ class ConnectionSettings:
     ca_trust_path: str | None = None
     operation_timeout: int = 20
     read_timeout: int = 30
+    # How long one command may run before the host counts as not answering (a command may ask
+    # for longer: an installer).
+    command_timeout: int = 300
 
     @property
     def endpoint(self) -> str:
@@ -160,6 +176,7 @@ class ConnectionSettings:
             else None,
             operation_timeout=int(host_vars.get("ansible_winrm_operation_timeout_sec") or 20),
             read_timeout=int(host_vars.get("ansible_winrm_read_timeout_sec") or 30),
+            command_timeout=int(host_vars.get("vnaccs_winrm_command_timeout_sec") or 300),
         )
 
 
@@ -221,8 +238,10 @@ class WindowsSession:
         settings: ConnectionSettings,
         protocol_factory: Callable[[ConnectionSettings], Any] | None = None,
         windows_version: str | None = None,
+        guard: AccountGuard | None = None,
     ) -> None:
         self.settings = settings
+        self._guard_accounts = guard
         self._factory = protocol_factory or _default_protocol_factory
         self._protocol: Any = None
         self._shell_id: str | None = None
@@ -239,11 +258,29 @@ class WindowsSession:
     def open(self) -> WindowsSession:
         if self._shell_id is not None:
             return self
+        if self._guard_accounts is None:
+            self._logon()
+            return self
+        settings = self.settings
+        account = account_name(settings.user, f"{settings.address}:{settings.port}")
+        try:
+            with self._guard_accounts.logon(account, settings.name, settings.password) as done:
+                try:
+                    self._logon()
+                except WinRMAuthenticationError:
+                    done(False)
+                    raise
+                done(True)
+        except AccountHeldError as error:
+            raise WinRMAccountHeldError(f"{settings.name}: {error}", settings.name) from None
+        return self
+
+    def _logon(self) -> None:
+        """Connect and open the shell: the logon (NTLM or Basic happens on the first request)."""
         self._protocol = self._guard(lambda: self._factory(self.settings), "connect")
         self._shell_id = self._guard(
             lambda: self._protocol.open_shell(codepage=SHELL_CODEPAGE), "open a shell"
         )
-        return self
 
     def close(self) -> None:
         if self._shell_id is None or self._protocol is None:
@@ -287,8 +324,12 @@ class WindowsSession:
             raise WinRMCommandError(f"{host}: could not {doing} over WinRM: {error}", host) from None
 
     # -- commands ---------------------------------------------------------------------------------------
-    def run(self, command: str, check: bool = False) -> CommandResult:
-        """Run one cmd.exe command line in the session's shell."""
+    def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
+        """Run one cmd.exe command line in the session's shell.
+
+        `timeout` (default: the host's command_timeout) bounds how long the command may run: past
+        it, the command is abandoned and WinRMCommandError names it (the host may have changed).
+        """
         if len(command) > CMD_LINE_LIMIT:
             raise WinRMCommandError(
                 f"{self.host}: a command line of {len(command)} characters is over cmd.exe's limit of "
@@ -299,8 +340,12 @@ class WindowsSession:
         protocol, shell_id = self._protocol, self._shell_id
         command_id = self._guard(lambda: protocol.run_command(shell_id, command), "run a command")
         try:
-            stdout, stderr, code = self._guard(
-                lambda: protocol.get_command_output(shell_id, command_id), "read a command's output"
+            stdout, stderr, code = self._collect(
+                protocol,
+                shell_id,
+                command_id,
+                command,
+                self.settings.command_timeout if timeout is None else timeout,
             )
         finally:
             with contextlib.suppress(Exception):
@@ -315,16 +360,55 @@ class WindowsSession:
         if check and not result.ok:
             raise WinRMCommandError(
                 f"{self.host}: `{command}` failed with exit code {result.exit_code}: "
-                f"{_last_line(result.output)}",
+                f"{last_line(result.output)}",
                 self.host,
                 result,
             )
         return result
 
+    def _collect(self, protocol: Any, shell_id: str, command_id: str, command: str, timeout: float):
+        """The command's output, receiving until it is done or its deadline passes."""
+        raw = getattr(protocol, "get_command_output_raw", None)
+        if raw is None:  # a protocol without streaming receives (test doubles): no deadline
+            return self._guard(
+                lambda: protocol.get_command_output(shell_id, command_id), "read a command's output"
+            )
+        from winrm.exceptions import WinRMOperationTimeoutError
+
+        def receive():
+            try:
+                return raw(shell_id, command_id)
+            except WinRMOperationTimeoutError:
+                # The command still runs: each Receive waits at most the operation timeout.
+                return None
+
+        deadline = time.monotonic() + timeout
+        stdout: list[bytes] = []
+        stderr: list[bytes] = []
+        while True:
+            chunk = self._guard(receive, "read a command's output")
+            if chunk is not None:
+                out, err, code, done = chunk
+                stdout.append(out)
+                stderr.append(err)
+                if done:
+                    return b"".join(stdout), b"".join(stderr), code
+            if time.monotonic() >= deadline:
+                raise WinRMCommandError(
+                    f"{self.host}: `{command}` did not finish within {timeout:g} s; the host stopped "
+                    "answering it, and may have changed (the next run's probe shows what it did)",
+                    self.host,
+                )
+
     def run_many(self, commands: Iterable[str], check: bool = False) -> list[CommandResult]:
         return [self.run(command, check=check) for command in commands]
 
     # -- version ----------------------------------------------------------------------------------------
+    @property
+    def known_family(self) -> str | None:
+        """The family windows_family() found, or None if nothing asked yet (no round trip)."""
+        return self._family
+
     def windows_family(self) -> str:
         """ "2003", "2008", "xp" or "7", asked once per session with `ver`.
 
@@ -335,7 +419,7 @@ class WindowsSession:
         """
         if self._family is not None:
             return self._family
-        from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import parse_ver
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import parse_ver
 
         result = self.run("ver")
         version = parse_ver(result.stdout)
@@ -374,7 +458,7 @@ class WindowsSession:
         return commands
 
 
-def _last_line(text: str) -> str:
+def last_line(text: str) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else "(no output)"
 

@@ -14,11 +14,12 @@ Used by the `vncustoms.vnaccs.ios_helper_address` action plugin for both of its 
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from netaddr import IPNetwork
 
 _INTERFACE_RE = re.compile(r"^interface\s+(\S+)\s*$")
 _ADDRESS_RE = re.compile(r"^ip address\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)(\s+secondary)?\s*$")
@@ -34,7 +35,7 @@ class InterfaceState:
     """What the running configuration says about one interface."""
 
     name: str
-    addresses: list[ipaddress.IPv4Interface] = field(default_factory=list)  # primary first
+    addresses: list[IPNetwork] = field(default_factory=list)  # primary first
     helper_lines: dict[str, str] = field(default_factory=dict)  # helper address -> its line
 
     @property
@@ -42,7 +43,7 @@ class InterfaceState:
         return list(self.helper_lines)
 
     @property
-    def primary(self) -> ipaddress.IPv4Interface | None:
+    def primary(self) -> IPNetwork | None:
         return self.addresses[0] if self.addresses else None
 
 
@@ -64,7 +65,7 @@ def parse_interfaces(text: str) -> dict[str, InterfaceState]:
         body = line.strip()
         address = _ADDRESS_RE.match(body)
         if address:
-            value = ipaddress.IPv4Interface(f"{address.group(1)}/{address.group(2)}")
+            value = IPNetwork(f"{address.group(1)}/{address.group(2)}")
             if address.group(3):
                 current.addresses.append(value)
             else:

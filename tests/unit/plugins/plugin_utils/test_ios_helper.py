@@ -1,12 +1,11 @@
-"""Parser, planner and converge logic of the DHCP relay (module_utils/ios_helper.py)."""
+"""Parser, planner and converge logic of the DHCP relay (plugin_utils/ios_helper.py)."""
 
 from __future__ import annotations
 
-import ipaddress
 from pathlib import Path
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import (
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
     InterfaceState,
     RelayError,
@@ -14,6 +13,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.module_utils.ios_helper import
     parse_interfaces,
     plan_interface,
 )
+from netaddr import IPNetwork
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "ios"
 
@@ -30,8 +30,8 @@ def test_parses_one_interface_with_secondary_address_and_vrf_helpers():
 
     assert list(interfaces) == ["Vlan10"]
     vlan10 = interfaces["Vlan10"]
-    assert vlan10.primary == ipaddress.IPv4Interface("10.20.10.1/24")
-    assert vlan10.addresses[1] == ipaddress.IPv4Interface("10.20.11.1/24")
+    assert vlan10.primary == IPNetwork("10.20.10.1/24")
+    assert vlan10.addresses[1] == IPNetwork("10.20.11.1/24")
     assert vlan10.helpers == ["10.20.0.10", "10.99.0.5", "10.20.0.11"]
     assert vlan10.helper_lines["10.99.0.5"] == "ip helper-address vrf MGMT 10.99.0.5"
     assert vlan10.helper_lines["10.20.0.11"] == "ip helper-address global 10.20.0.11"

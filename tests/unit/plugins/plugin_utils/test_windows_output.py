@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.module_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "windows"
 UNINSTALL = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall"
@@ -426,7 +426,7 @@ def test_dhcp_service_not_running_is_told_apart_from_a_missing_helper():
 
 
 def test_probe_sections_round_trip_through_cmd_output():
-    from ansible_collections.vncustoms.vnaccs.plugins.module_utils.windows_output import (
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
         probe_section,
         split_sections,
     )

@@ -45,6 +45,12 @@ def split_sections(stdout: str) -> dict[str, str]:
     return {key: "\n".join(value) for key, value in sections.items()}
 
 
+def probe_head(sections: dict[str, str]) -> str:
+    """The computer name a probe prints first (`hostname`, before any section marker)."""
+    head = [line.strip() for line in sections.get("head", "").split("\n") if line.strip()]
+    return head[0] if head else ""
+
+
 def _lines(text: str) -> list[str]:
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 

@@ -1,0 +1,343 @@
+"""The one Windows apply engine: check mode, exit codes, restarts, re-planning, read-back, failures."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    HOST_LOCK,
+    Command,
+    PlanError,
+    Step,
+    TextFile,
+    WindowsPlan,
+    apply_plan,
+    sc_start,
+    servermanagercmd_install,
+    sysocmgr_install,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
+    CommandResult,
+    WinRMCommandError,
+)
+
+PROBE = "probe"
+
+
+def sc_query(state: str, code: int, exit_code: int = 0) -> tuple[str, int]:
+    """`sc query Spooler` as Windows Server 2008 prints it (tests/fixtures/windows/sc_query_*)."""
+    text = (
+        "\r\nSERVICE_NAME: Spooler \r\n        TYPE               : 110  WIN32_OWN_PROCESS\r\n"
+        f"        STATE              : {code}  {state}\r\n"
+        f"        WIN32_EXIT_CODE    : {exit_code}  (0x{exit_code:x})\r\n"
+    )
+    return text, 0
+
+
+RUNNING = {"sc query Spooler": sc_query("RUNNING", 4)}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class FakeSession:
+    """Answers each command from a table; a command may change what the probe answers next."""
+
+    host = "lao-cai-dhcp"
+
+    def __init__(self, probe: str, answers: dict[str, tuple[str, int]] | None = None, effects=None):
+        self.probe = probe
+        self.answers = answers or {}
+        self.effects = effects or {}
+        self.ran: list[str] = []
+        self.lost: set[str] = set()  # commands whose reply never comes
+        self.locks: list[str] = []
+        self.lock_holder = ""  # what `type owner.txt` prints when another run holds the lock
+
+    def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
+        if HOST_LOCK in command:  # the per-host lock: kept apart, see the lock tests
+            self.locks.append(command)
+            return CommandResult(command, self.lock_holder if command.startswith("mkdir") else "", "", 0)
+        self.ran.append(command)
+        if command in self.lost:
+            self.probe = self.effects.get(command, self.probe)
+            raise WinRMCommandError(f"{self.host}: `{command}` did not finish within 1 s", self.host)
+        if command == PROBE or command.endswith(f"&{PROBE}"):
+            return CommandResult(command, self.probe, "", 0)
+        self.probe = self.effects.get(command, self.probe)
+        answer = self.answers.get(command, ("", 0))
+        if isinstance(answer, list):  # a sequence of answers, the last one repeated
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        stdout, code = answer
+        return CommandResult(command, stdout, "", code)
+
+    def write_text_file(self, path: str, lines) -> list[str]:
+        self.ran.append(f"(write {path})")
+        return []
+
+
+class TablePlan(WindowsPlan):
+    """The state is a word; each state maps to the steps that lead to "done"."""
+
+    def __init__(self, steps_by_state: dict[str, list[Step]]) -> None:
+        self.steps_by_state = steps_by_state
+
+    def probe_command(self) -> str:
+        return PROBE
+
+    def parse_probe(self, stdout: str) -> str:
+        return stdout
+
+    def steps(self, state: str) -> list[Step]:
+        if state == "impossible":
+            raise PlanError("this host cannot be made so")
+        return list(self.steps_by_state.get(state, []))
+
+    def render(self, state: str) -> str:
+        return f"state {state}\n"
+
+    def render_wanted(self) -> str:
+        return "state done\n"
+
+    def result(self, state: str, steps: list[Step]) -> dict[str, Any]:
+        return {"planned_on": state}
+
+    def temporary_files(self) -> list[str]:
+        return self.files
+
+
+TablePlan.files = []
+
+
+START = Step("start Spooler", (sc_start("Spooler"),))
+
+
+def test_check_mode_runs_only_the_probe_and_lists_every_command_with_its_file():
+    step = Step("configure", (Command("tool /apply a.txt"),), file=TextFile("a.txt", ("x=1", "y=2")))
+    session = FakeSession("new")
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=True)
+    assert session.ran == [PROBE]
+    assert outcome.changed is True
+    assert outcome.commands == [">a.txt echo x=1&>>a.txt echo y=2", "tool /apply a.txt", "del a.txt"]
+    assert outcome.preview == ["# configure", "(write a.txt: x=1; y=2)", "tool /apply a.txt"]
+    assert (outcome.before, outcome.after) == ("state new\n", "state done\n")
+    assert outcome.extra["steps"] == ["configure"] and outcome.extra["planned_on"] == "new"
+
+
+def test_nothing_to_do_runs_only_the_probe_and_is_not_changed():
+    session = FakeSession("done")
+    outcome = apply_plan(session, TablePlan({}), check_mode=False)
+    assert (outcome.changed, outcome.commands, session.ran) == (False, [], [PROBE])
+    assert outcome.msg == "the host is as wanted"
+
+
+def test_a_real_run_applies_then_reads_back():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert session.ran == [PROBE, "sc start Spooler", "sc query Spooler", PROBE]
+    assert (outcome.changed, outcome.failed, outcome.msg) == (True, False, "changed")
+
+
+def test_already_running_is_what_was_wanted_and_not_a_failure():
+    answers = {**RUNNING, "sc start Spooler": ("[SC] StartService FAILED 1056:\r\n\r\nAn instance ...", 1056)}
+    session = FakeSession("stopped", answers, effects={"sc start Spooler": "done"})
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+
+
+def test_a_failed_command_stops_the_plan_names_host_step_and_command_and_still_deletes_the_file():
+    first = Step("write and run", (Command("tool a.txt"),), file=TextFile("a.txt", ("x",)))
+    second = Step("never reached", (Command("other"),))
+    session = FakeSession("new", {"tool a.txt": ("Access is denied.", 5)})
+    outcome = apply_plan(session, TablePlan({"new": [first, second]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == "lao-cai-dhcp: write and run: `tool a.txt` failed: exit code 5: Access is denied."
+    assert (outcome.extra["rc"], outcome.extra["command"]) == (5, "tool a.txt")
+    assert session.ran == [PROBE, "(write a.txt)", "tool a.txt", "del a.txt"]
+
+
+def test_a_restart_request_is_a_warning_and_never_a_restart():
+    install = servermanagercmd_install("install the role", "DHCP")
+    session = FakeSession(
+        "absent",
+        {"servermanagercmd -install DHCP": ("Success: restart needed", 3010)},
+        {"servermanagercmd -install DHCP": "done"},
+    )
+    outcome = apply_plan(session, TablePlan({"absent": [install]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert outcome.extra["reboot_required"] is True
+    assert len(outcome.warnings) == 1 and "peak hours" in outcome.warnings[0]
+    assert not any("shutdown" in command for command in session.ran)
+
+
+def test_servermanagercmd_already_installed_is_success():
+    install = servermanagercmd_install("install the role", "DHCP")
+    session = FakeSession(
+        "absent", {"servermanagercmd -install DHCP": ("", 1003)}, {"servermanagercmd -install DHCP": "done"}
+    )
+    outcome = apply_plan(session, TablePlan({"absent": [install]}), check_mode=False)
+    assert not outcome.failed and outcome.extra["reboot_required"] is False
+
+
+def test_after_an_installer_the_rest_is_planned_from_a_new_probe():
+    install = sysocmgr_install("install it", "ans.txt", ("[Components]",))
+    planned_blind = Step("configure as guessed", (Command("guess"),))
+    real = Step("configure as found", (Command("found"),))
+    command = install.commands[0].line
+    session = FakeSession("absent", effects={command: "installed", "found": "done"})
+    plan = TablePlan({"absent": [install, planned_blind], "installed": [real]})
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert "guess" not in session.ran and "found" in session.ran
+    assert outcome.extra["steps"] == ["install it", "configure as found"]
+    assert outcome.extra["planned_on"] == "installed"
+
+
+def test_an_installer_that_leaves_no_trace_fails_with_its_hint():
+    install = sysocmgr_install(
+        "install it", "ans.txt", ("[Components]",), hint="the i386 files may be missing"
+    )
+    after = Step("configure", (Command("configure"),))
+    session = FakeSession("absent")
+    outcome = apply_plan(session, TablePlan({"absent": [install, after]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == (
+        "lao-cai-dhcp: install it: it ran, but the host does not show it (the i386 files may be missing)"
+    )
+    assert "configure" not in session.ran
+
+
+def test_leftover_drift_after_applying_fails_instead_of_claiming_success():
+    session = FakeSession("stopped", dict(RUNNING))  # the plan's state does not change
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed is True
+    assert outcome.msg == "lao-cai-dhcp: after applying, the host still differs: start Spooler"
+
+
+def test_a_note_is_shown_but_never_run_and_is_no_change():
+    note = Step("(cannot be read yet)")
+    session = FakeSession("odd")
+    outcome = apply_plan(session, TablePlan({"odd": [note]}), check_mode=False)
+    assert outcome.changed is False and session.ran == [PROBE]
+    assert "# (cannot be read yet)" in outcome.preview
+
+
+def test_a_judge_decides_for_tools_whose_exit_code_says_nothing():
+    def judge(result: CommandResult) -> str | None:
+        return (
+            None if result.stdout.strip().endswith("Command completed successfully.") else "no success line"
+        )
+
+    step = Step("netsh", (Command("netsh exec s.txt", judge=judge),))
+    session = FakeSession("new", {"netsh exec s.txt": ("The command failed.", 0)})
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=False)
+    assert outcome.failed and outcome.msg.endswith("failed: no success line")
+
+
+def test_plan_errors_are_not_caught_by_the_engine():
+    with pytest.raises(PlanError):
+        apply_plan(FakeSession("impossible"), TablePlan({}), check_mode=True)
+
+
+def test_a_started_service_is_waited_for_until_it_runs():
+    pending = sc_query("START_PENDING", 2)
+    answers = {"sc query Spooler": [pending, pending, sc_query("RUNNING", 4)]}
+    session = FakeSession("stopped", answers, effects={"sc start Spooler": "done"})
+    clock = FakeClock()
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), False, sleep=clock.sleep, clock=clock)
+    assert not outcome.failed, outcome.msg
+    assert session.ran.count("sc query Spooler") == 3 and len(clock.sleeps) == 2
+
+
+def test_a_service_that_stays_pending_fails_at_the_deadline_and_stops_the_plan():
+    after = Step("configure it", (Command("configure"),))
+    session = FakeSession("stopped", {"sc query Spooler": sc_query("START_PENDING", 2)})
+    clock = FakeClock()
+    plan = TablePlan({"stopped": [START, after]})
+    plan.service_start_timeout = 5
+    outcome = apply_plan(session, plan, False, sleep=clock.sleep, clock=clock)
+    assert outcome.failed is True
+    assert outcome.msg == (
+        "lao-cai-dhcp: start Spooler: `sc start Spooler` did not bring it up: the service Spooler is "
+        "still START_PENDING after 5 s"
+    )
+    assert "configure" not in session.ran and clock.now >= 5
+
+
+def test_a_service_that_stops_while_starting_fails_with_its_exit_code():
+    session = FakeSession("stopped", {"sc query Spooler": sc_query("STOPPED", 1, 1067)})
+    clock = FakeClock()
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), False, sleep=clock.sleep, clock=clock)
+    assert outcome.failed and outcome.msg.endswith("stopped while starting (WIN32_EXIT_CODE 1067)")
+    assert clock.sleeps == []
+
+
+def test_a_lost_reply_is_judged_by_a_new_probe_and_a_changed_host_says_changed():
+    step = Step("write and run", (Command("tool a.txt"),), file=TextFile("a.txt", ("x",)))
+    session = FakeSession("new", effects={"tool a.txt": "half"})
+    session.lost = {"tool a.txt", "del a.txt"}
+    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=False)
+    assert outcome.failed and outcome.changed
+    assert outcome.msg.endswith("did not finish within 1 s; read again, the host has changed")
+
+
+def test_a_lost_reply_that_changed_nothing_says_so():
+    session = FakeSession("stopped")
+    session.lost = {"sc start Spooler"}
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed and not outcome.changed
+    assert outcome.msg.endswith("read again, the host has not changed")
+
+
+def test_a_real_run_deletes_files_left_by_an_interrupted_one_in_the_probe_and_check_mode_does_not():
+    plan = TablePlan({})
+    plan.files = [r"C:\WINDOWS\Temp\plan.txt"]
+    session = FakeSession("done")
+    apply_plan(session, plan, check_mode=True)
+    assert session.ran == [PROBE]
+    session.ran.clear()
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert session.ran == [r"(if exist C:\WINDOWS\Temp\plan.txt del C:\WINDOWS\Temp\plan.txt)&probe"]
+    assert outcome.changed is False
+
+
+def test_a_real_run_holds_the_host_lock_while_it_changes_the_host_and_check_mode_does_not():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    apply_plan(session, TablePlan({"stopped": [START]}), check_mode=True)
+    assert session.locks == []
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert session.locks[0].startswith(f"mkdir {HOST_LOCK} && >{HOST_LOCK}\\owner.txt echo ")
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
+
+
+def test_a_host_that_another_run_is_changing_is_refused_and_nothing_is_changed():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    session.lock_holder = f"{time.time() - 60:.0f} other-controller-pid7\r\n"
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert outcome.failed is True and outcome.changed is False
+    assert "another run (other-controller-pid7, since " in outcome.msg
+    assert "nothing was changed" in outcome.msg
+    assert "sc start Spooler" not in session.ran
+    assert not any(command.startswith("rmdir") for command in session.locks)  # not ours to remove
+
+
+def test_a_stale_lock_is_taken_over_with_a_warning():
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    session.lock_holder = f"{time.time() - 7200:.0f} dead-controller-pid9\r\n"
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert any("took over a stale lock of dead-controller-pid9" in w for w in outcome.warnings)
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
