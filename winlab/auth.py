@@ -2,15 +2,17 @@
 
 NTLM acceptance, signing and sealing are done by pyspnego (the same library requests_ntlm uses on the
 client side). pyspnego's NTLM acceptor reads accounts from the file named by the environment variable
-NTLM_USER_FILE (one `DOMAIN:USER:PASSWORD` line each). Each lab writes its own file; since the
-variable is process-wide, acceptor steps run under a lock with the variable pointing at the file of
-the lab that is authenticating, so several labs in one process (tests) keep their own accounts.
+NTLM_USER_FILE (one `DOMAIN:USER:PASSWORD` line each). Each lab has its own file, in memory where
+the system allows (`open_ntlm_accounts`); since the variable is process-wide, acceptor steps run
+under a lock with the variable pointing at the file of the lab that is authenticating, so several
+labs in one process (tests) keep their own accounts.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import struct
 import threading
@@ -26,8 +28,8 @@ NTLM_SIGNATURE = b"NTLMSSP\x00"
 _credential_lock = threading.Lock()
 
 
-def write_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
-    """Write an account file for pyspnego's NTLM acceptor."""
+def ntlm_accounts_text(accounts: dict[str, str]) -> str:
+    """The accounts as pyspnego's NTLM acceptor reads them: one `DOMAIN:USER:PASSWORD` line each."""
     lines = []
     for user, password in sorted(accounts.items()):
         domain, _, name = user.rpartition("\\")
@@ -35,10 +37,40 @@ def write_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
         if domain:
             # A domain account also logs on without the domain part, as on a member server.
             lines.append(f":{name}:{password}")
+    return "\n".join(lines) + "\n"
+
+
+def write_ntlm_accounts(path: Path, accounts: dict[str, str]) -> None:
+    """Write an account file for pyspnego's NTLM acceptor (mode 0600)."""
     with _credential_lock:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(ntlm_accounts_text(accounts), encoding="utf-8")
         path.chmod(0o600)
+
+
+def open_ntlm_accounts(accounts: dict[str, str], fallback: Path) -> tuple[Path, int | None]:
+    """The account file for pyspnego's NTLM acceptor, and the descriptor that keeps it alive.
+
+    pyspnego opens the file by name. On Linux it is an anonymous file in memory (memfd), named
+    `/proc/self/fd/N`, so the lab writes no password to disk; elsewhere it is `fallback`, written
+    with mode 0600 (descriptor None). Close the descriptor with `close_ntlm_accounts`.
+    """
+    if not hasattr(os, "memfd_create") or not Path("/proc/self/fd").is_dir():
+        write_ntlm_accounts(fallback, accounts)
+        return fallback, None
+    # A file of an earlier lab in the same state folder would hold its passwords on disk.
+    fallback.unlink(missing_ok=True)
+    descriptor = os.memfd_create("winlab-ntlm-accounts", os.MFD_CLOEXEC)
+    data = ntlm_accounts_text(accounts).encode("utf-8")
+    while data:
+        data = data[os.write(descriptor, data) :]
+    return Path(f"/proc/self/fd/{descriptor}"), descriptor
+
+
+def close_ntlm_accounts(descriptor: int | None) -> None:
+    if descriptor is not None:
+        with _credential_lock, contextlib.suppress(OSError):
+            os.close(descriptor)
 
 
 def parse_basic(value: str) -> tuple[str, str] | None:

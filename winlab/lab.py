@@ -22,10 +22,12 @@ import contextlib
 import ipaddress
 import json
 import math
+import os
 import resource
 import ssl
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -94,7 +96,7 @@ class LabConfig:
                 host.service_start_delay = start_delay(host.service_start_delay, f"host {host.name}")
 
     @classmethod
-    def from_dict(cls, data: dict, base: Path) -> LabConfig:
+    def from_dict(cls, data: dict, base: Path, environ: Mapping[str, str] | None = None) -> LabConfig:
         hosts = [
             HostConfig(**{k: v for k, v in host.items() if k in HostConfig.__annotations__})
             for host in data["hosts"]
@@ -103,7 +105,7 @@ class LabConfig:
         return cls(
             state_dir=state_dir if state_dir.is_absolute() else base / state_dir,
             hosts=hosts,
-            accounts=dict(data.get("accounts") or {"Administrator": "Winlab-Pa55"}),
+            accounts=accounts_from(data, os.environ if environ is None else environ),
             address=data.get("address", "127.0.0.1"),
             https=bool(data.get("https", True)),
             allow_basic=bool(data.get("allow_basic", True)),
@@ -111,6 +113,20 @@ class LabConfig:
             reboot_seconds=float(data.get("reboot_seconds", 5.0)),
             service_start_delay=data.get("service_start_delay", defaults.SERVICE_START_DELAY),
         )
+
+
+def accounts_from(data: dict, environ: Mapping[str, str]) -> dict[str, str]:
+    """The lab's accounts: `accounts` of the configuration, and the one `account_from_environment`
+    names ({"user": VARIABLE, "password": VARIABLE}), read from the environment of the lab process
+    so that no configuration file holds its password."""
+    accounts = dict(data.get("accounts") or {})
+    names = data.get("account_from_environment")
+    if names:
+        missing = [names[key] for key in ("user", "password") if not environ.get(names[key])]
+        if missing:
+            raise ValueError(f"account_from_environment: winlab's environment has no {' or '.join(missing)}")
+        accounts[environ[names["user"]]] = environ[names["password"]]
+    return accounts or {"Administrator": "Winlab-Pa55"}
 
 
 class Lab:
@@ -129,14 +145,16 @@ class Lab:
         self.control: ThreadingHTTPServer | None = None
         self._lock = threading.Lock()
         self._running = False
+        self._accounts_descriptor: int | None = None
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
         _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
-        self.accounts_file = config.state_dir / "ntlm-accounts"
-        auth.write_ntlm_accounts(self.accounts_file, config.accounts)
+        self.accounts_file, self._accounts_descriptor = auth.open_ntlm_accounts(
+            config.accounts, config.state_dir / "ntlm-accounts"
+        )
         if config.https:
             self.cert_path, key_path = certs.make_self_signed(config.state_dir / "tls")
             self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -176,6 +194,8 @@ class Lab:
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
+        auth.close_ntlm_accounts(self._accounts_descriptor)
+        self._accounts_descriptor = None
 
     def __enter__(self) -> Lab:
         return self.start()
