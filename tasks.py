@@ -97,7 +97,8 @@ def unit(c, k=""):
         # parsers): the assumptions the suite rests on (winlab/README.md lists them).
         counted = c.run(f"pytest -m assumption --collect-only -q{selector}", env=_env(), hide=True, warn=True)
         last = (counted.stdout.strip().splitlines() or [""])[-1]
-        print(f"==> assumption tests (Windows behaviours no source backs): {last.split(' ')[0].replace('/', ' of ')}")
+        count = last.split(" ")[0].replace("/", " of ")
+        print(f"==> assumption tests (Windows behaviours no source backs): {count}")
 
 
 def molecule_scenarios() -> list[tuple[Path, str]]:
