@@ -95,7 +95,9 @@ def unit(c, k=""):
         c.run(f"pytest{selector}", env=_env())
         # How many tests assert a Windows behaviour no public source backs ([U] in winlab and the
         # parsers): the assumptions the suite rests on (winlab/README.md lists them).
-        counted = c.run(f"pytest -m assumption --collect-only -q{selector}", env=_env(), hide=True, warn=True)
+        counted = c.run(
+            f"pytest -m assumption --collect-only -q --color=no{selector}", env=_env(), hide=True, warn=True
+        )
         last = (counted.stdout.strip().splitlines() or [""])[-1]
         count = last.split(" ")[0].replace("/", " of ")
         print(f"==> assumption tests (Windows behaviours no source backs): {count}")
