@@ -106,14 +106,19 @@ def check_site(site: Site, paths: Paths, problems: ProblemCollector, terminal_id
     check_workstations(site, paths, problems, terminal_ids)
 
 
+def entries(site: Site, key: str, fields, paths: Paths, problems: ProblemCollector):
+    """(label, entry) for each entry of a site's list field whose keys are all known ones."""
+    for position, entry in enumerate(site.settings.get(key) or []):
+        label = f"{key}[{position}]"
+        if check_fields(entry, fields, paths.overrides, site.host, f"{label}.", problems):
+            yield label, entry
+
+
 def check_vlans(site: Site, paths: Paths, problems: ProblemCollector) -> None:
     """Each VLAN: a unique id, an SVI name, a /24 and a gateway inside it."""
     path, host = paths.overrides, site.host
     seen_ids: set[int] = set()
-    for position, vlan in enumerate(site.settings.get("vlans") or []):
-        label = f"vlans[{position}]"
-        if not check_fields(vlan, VLAN_FIELDS, path, host, f"{label}.", problems):
-            continue
+    for label, vlan in entries(site, "vlans", VLAN_FIELDS, paths, problems):
         vlan_id = vlan.get("id")
         if not isinstance(vlan_id, int) or isinstance(vlan_id, bool) or not 1 <= vlan_id <= 4094:
             problems.add(path, host, f"{label}.id", f"{vlan_id!r} is not a VLAN id (1-4094)")
@@ -137,10 +142,7 @@ def check_workstations(
 ) -> None:
     path, host = paths.overrides, site.host
     names: set[str] = set()
-    for position, station in enumerate(site.settings.get("workstations") or []):
-        label = f"workstations[{position}]"
-        if not check_fields(station, WORKSTATION_FIELDS, path, host, f"{label}.", problems):
-            continue
+    for label, station in entries(site, "workstations", WORKSTATION_FIELDS, paths, problems):
         name = station.get("name")
         if not isinstance(name, str) or not slugify(name, abbreviate=False):
             problems.add(path, host, f"{label}.name", f"{name!r} is not a workstation name")
