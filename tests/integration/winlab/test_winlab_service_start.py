@@ -1,4 +1,4 @@
-"""A started service is START_PENDING for a moment before it runs (issue 10), over pywinrm.
+"""A started service is START_PENDING for a moment before it runs, over pywinrm.
 
 `sc start` returns at once; the service runs `service_start_delay` seconds later, and until then
 everything that talks to it finds it not running. `net start` waits for it. A fault makes a start
