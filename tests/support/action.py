@@ -123,9 +123,10 @@ class FakeProtocol:
         self._output = self.answer(command)
         return f"CMD-{len(self.calls)}"
 
-    def get_command_output(self, shell_id, command_id):
-        self._record("get_command_output", shell_id, command_id)
-        return self._output
+    def get_command_output_raw(self, shell_id, command_id):
+        # The whole output in one Receive, the command done (pywinrm's streaming receive).
+        self._record("get_command_output_raw", shell_id, command_id)
+        return (*self._output, True)
 
     def cleanup_command(self, shell_id, command_id):
         self._record("cleanup_command", shell_id, command_id)

@@ -144,7 +144,7 @@ def test_refused_connection_is_unreachable_and_names_the_host():
 
 def test_a_wsman_fault_is_a_command_error():
     fault = WSManFaultError(code=500, message="fault", response="", reason="The shell was not found")
-    protocol = FakeProtocol(fail_on="get_command_output", error=fault)
+    protocol = FakeProtocol(fail_on="get_command_output_raw", error=fault)
     with pytest.raises(WinRMCommandError, match="could not read"):
         session_with(protocol).run("hostname")
     assert len(protocol.steps("cleanup_command")) == 1

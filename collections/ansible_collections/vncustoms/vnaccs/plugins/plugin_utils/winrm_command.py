@@ -368,16 +368,11 @@ class WindowsSession:
 
     def _collect(self, protocol: Any, shell_id: str, command_id: str, command: str, timeout: float):
         """The command's output, receiving until it is done or its deadline passes."""
-        raw = getattr(protocol, "get_command_output_raw", None)
-        if raw is None:  # a protocol without streaming receives (test doubles): no deadline
-            return self._guard(
-                lambda: protocol.get_command_output(shell_id, command_id), "read a command's output"
-            )
         from winrm.exceptions import WinRMOperationTimeoutError
 
         def receive():
             try:
-                return raw(shell_id, command_id)
+                return protocol.get_command_output_raw(shell_id, command_id)
             except WinRMOperationTimeoutError:
                 # The command still runs: each Receive waits at most the operation timeout.
                 return None
