@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -93,14 +94,27 @@ def unit(c, k=""):
     selector = f" -k {k!r}" if k else ""
     with c.cd(str(ROOT)):
         c.run(f"pytest{selector}", env=_env())
-        # How many tests assert a Windows behaviour no public source backs ([U] in winlab and the
-        # parsers): the assumptions the suite rests on (winlab/README.md lists them).
-        counted = c.run(
-            f"pytest -m assumption --collect-only -q --color=no{selector}", env=_env(), hide=True, warn=True
-        )
-        last = (counted.stdout.strip().splitlines() or [""])[-1]
-        count = last.split(" ")[0].replace("/", " of ")
-        print(f"==> assumption tests (Windows behaviours no source backs): {count}")
+        # What the suite rests on and what it proves: the tests that assert a Windows behaviour no
+        # public source backs ([U] in winlab and the parsers; winlab/README.md lists them), and the
+        # fault-suite cases (tests/README.md).
+        for marker, meaning in (
+            ("assumption", "assumption tests (Windows behaviours no source backs)"),
+            ("fault", "fault cases (bad data, bad credentials, hung hosts, concurrent runs)"),
+        ):
+            print(f"==> {meaning}: {_count_marked(c, marker, selector)}", flush=True)
+
+
+def _count_marked(c, marker: str, selector: str) -> str:
+    """How many of the selected tests carry MARKER, as "N of M"."""
+    counted = c.run(
+        f"pytest -m {marker} --collect-only -q --color=no{selector}", env=_env(), hide=True, warn=True
+    )
+    last = (counted.stdout.strip().splitlines() or [""])[-1]
+    some = re.match(r"(\d+)/(\d+) tests? collected", last)
+    if some:
+        return f"{some[1]} of {some[2]}"
+    none = re.match(r"no tests collected \((\d+) deselected\)", last)
+    return f"0 of {none[1]}" if none else f"unknown ({last})"
 
 
 def molecule_scenarios() -> list[tuple[Path, str]]:
