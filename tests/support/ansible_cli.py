@@ -59,6 +59,37 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
+class WatchedPort:
+    """A loopback port that listens and counts who connects (without ever answering).
+
+    For tests that a run contacts no host: `with WatchedPort() as port: ...; assert port.contacts() == 0`.
+    """
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(16)
+        self._sock.setblocking(False)
+        self.number = self._sock.getsockname()[1]
+        self._seen = 0
+
+    def contacts(self) -> int:
+        """How many connections were made to the port so far."""
+        while True:
+            try:
+                connection, _address = self._sock.accept()
+            except BlockingIOError:
+                return self._seen
+            connection.close()
+            self._seen += 1
+
+    def __enter__(self) -> WatchedPort:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._sock.close()
+
+
 # The password of a host no run may reach: it must never appear in the output.
 NEVER_SENT = "Lab-never-sent"
 

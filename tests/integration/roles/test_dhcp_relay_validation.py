@@ -2,8 +2,8 @@
 and it never tries a refused password twice.
 
 The input cases run playbooks/relay.yml on a one-switch inventory whose switch address is a
-closed loopback port: a run that tried to connect would fail differently (and later) than the
-check. The login cases run it against a simulated switch that logs every refused login.
+loopback port that counts who connects: the check must refuse the input with the connection count
+still at zero. The login cases run it against a simulated switch that logs every refused login.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from switchlab.server import SviSpec
-from tests.support.ansible_cli import closed_port, run_ansible_playbook
+from tests.support.ansible_cli import WatchedPort, closed_port, run_ansible_playbook
 from tests.support.switches import switch_spec
 
 pytestmark = pytest.mark.slow
@@ -84,12 +84,13 @@ def with_vlan(**changes) -> dict:
     ],
 )
 def test_bad_input_fails_before_connecting(tmp_path, hostvars, expected):
-    result = run_playbook(tmp_path, hostvars)
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
-    assert expected in output
-    assert "tien-son-sw (Chi cục Hải quan Tiên Sơn)" in output
-    assert "TASK [dhcp_relay : Relay DHCP" not in output  # the switch was never contacted
+    with WatchedPort() as switch:
+        result = run_playbook(tmp_path, hostvars, port=switch.number)
+        output = result.stdout + result.stderr
+        assert result.returncode != 0, output
+        assert expected in output
+        assert "tien-son-sw (Chi cục Hải quan Tiên Sơn)" in output
+        assert switch.contacts() == 0, "the switch was contacted"
 
 
 def test_bad_transport_is_refused_by_the_argument_spec(tmp_path):
@@ -109,11 +110,13 @@ def test_a_vlan_holding_the_dhcp_server_is_skipped_with_a_reason(tmp_path):
         **GOOD,
         "site_vlans": [{"id": 5, "interface": "Vlan5", "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"}],
     }
-    result = run_playbook(tmp_path, local_only)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert "the DHCP server 10.20.0.10 is on Vlan5" in output
-    assert "no relay is configured" in output
+    with WatchedPort() as switch:
+        result = run_playbook(tmp_path, local_only, "-v", port=switch.number)
+        output = result.stdout + result.stderr
+        assert result.returncode == 0, output
+        assert "nothing to relay: the DHCP server is" in output
+        assert "local_interfaces:\n    - Vlan5\n" in output
+        assert switch.contacts() == 0, "the switch was contacted"
 
 
 @pytest.mark.parametrize("transport", ["ssh", "telnet"])

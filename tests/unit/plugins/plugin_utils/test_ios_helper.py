@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
     InterfaceRequest,
     InterfaceState,
     RelayError,
+    check_request,
     converge,
     parse_interfaces,
     plan_interface,
@@ -241,3 +244,62 @@ def test_fails_when_write_memory_does_not_confirm():
     switch.save = lambda: "% Error writing nvram\n"
     with pytest.raises(RelayError, match="write memory did not confirm"):
         run(switch)
+
+
+# -- check_request: every argument rule, before a switch is contacted --------------------------
+VLAN10 = {"id": 10, "interface": "Vlan10", "subnet": "10.20.10.0/24", "gateway": "10.20.10.1"}
+VLAN20 = {"id": 20, "interface": "Vlan20", "subnet": "10.20.20.0/24", "gateway": "10.20.20.1"}
+
+
+def test_a_good_request_relays_every_vlan_that_does_not_hold_the_server():
+    local = {"id": 5, "interface": "Vlan5", "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"}
+    request = check_request([VLAN10, local, VLAN20], ["10.20.0.10"], [])
+    assert [interface.name for interface in request.relayed] == ["Vlan10", "Vlan20"]
+    assert [interface.gateway for interface in request.relayed] == ["10.20.10.1", "10.20.20.1"]
+    assert request.local == ["Vlan5"]
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("vlans", "helpers", "stale", "expected"),
+    [
+        pytest.param(
+            [dict(VLAN10, gateway="10.20.11.1")], ["10.20.0.10"], [], "usable address inside", id="gw-out"
+        ),
+        pytest.param(
+            [dict(VLAN10, gateway="10.20.10.255")], ["10.20.0.10"], [], "usable address", id="gw-bcast"
+        ),
+        pytest.param([dict(VLAN10, subnet="10.20.10.1/24")], ["10.20.0.10"], [], "CIDR form", id="host-bits"),
+        pytest.param([dict(VLAN10, subnet="10.20.10.0")], ["10.20.0.10"], [], "CIDR form", id="no-prefix"),
+        pytest.param(
+            [dict(VLAN10, interface="Vlan11")], ["10.20.0.10"], [], "must be Vlan10", id="interface"
+        ),
+        pytest.param([dict(VLAN10, id=4095, interface="Vlan4095")], ["10.20.0.10"], [], "1-4094", id="id"),
+        pytest.param([VLAN10, VLAN10], ["10.20.0.10"], [], "twice", id="duplicate"),
+        pytest.param([VLAN10], ["10.20.0.0/24"], [], "IPv4 address (a.b.c.d)", id="helper-cidr"),
+        pytest.param([VLAN10], ["224.0.0.5"], [], "host address", id="helper-multicast"),
+        pytest.param([VLAN10], ["127.0.0.1"], [], "host address", id="helper-loopback"),
+        pytest.param([VLAN10], ["0.0.0.0"], [], "host address", id="helper-unspecified"),
+        pytest.param([VLAN10], ["10.20.0.10"], ["10.20.0.10"], "both wanted and stale", id="stale-is-helper"),
+        pytest.param([VLAN10], ["10.20.0.10"], ["dhcp-old"], "each entry must be an IPv4", id="stale-name"),
+    ],
+)
+def test_a_bad_request_is_refused_naming_the_rule(vlans, helpers, stale, expected):
+    with pytest.raises(RelayError, match=re.escape(expected)) as refused:
+        check_request(vlans, helpers, stale)
+    assert "Nothing was sent to the switch." in str(refused.value)
+
+
+@pytest.mark.fault
+def test_every_problem_is_named_at_once_with_the_callers_labels():
+    with pytest.raises(RelayError) as refused:
+        check_request(
+            [dict(VLAN10, gateway="10.20.11.1"), dict(VLAN20, interface="Vlan21")],
+            ["224.0.0.5"],
+            [],
+            {"vlans": "site_vlans", "helpers": "dhcp_server_ip"},
+        )
+    message = str(refused.value)
+    assert "dhcp_server_ip is '224.0.0.5'" in message
+    assert "site_vlans entry for VLAN 10" in message
+    assert "site_vlans entry for VLAN 20: the interface must be Vlan20 (is Vlan21)" in message

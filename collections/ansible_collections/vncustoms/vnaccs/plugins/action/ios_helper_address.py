@@ -12,8 +12,8 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.connection import Connection, ConnectionError
 from ansible.plugins.action import ActionBase
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ios_helper import (
-    InterfaceRequest,
     RelayError,
+    check_request,
     converge,
 )
 
@@ -36,6 +36,12 @@ ARGUMENT_SPEC = {
     "backup_dir": {"type": "path"},
     "transport": {"type": "str", "choices": ["network_cli", "telnet"], "default": "network_cli"},
     "timeout": {"type": "int", "default": 30},
+    "site": {"type": "str"},
+    "labels": {
+        "type": "dict",
+        "default": {},
+        "options": {"vlans": {"type": "str"}, "helpers": {"type": "str"}, "stale": {"type": "str"}},
+    },
 }
 
 
@@ -148,12 +154,28 @@ class ActionModule(ActionBase):
         del tmp
         _validation, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         host = task_vars.get("inventory_hostname", "?")
+        where = f"{host} ({args['site']})" if args["site"] else host
+        labels = {name: label for name, label in args["labels"].items() if label}
+        result.update(commands=[], interfaces={}, saved=False)
+        try:
+            # Every argument rule, before the switch is contacted.
+            request = check_request(args["vlans"], args["helpers"], args["stale"], labels)
+        except RelayError as error:
+            return {**result, "failed": True, "msg": f"{where}: {error}"}
+        result["local_interfaces"] = request.local
+        if not request.relayed:
+            reason = (
+                f"the DHCP server is on {', '.join(request.local)}, whose clients reach it directly"
+                if request.local
+                else "no VLAN is listed"
+            )
+            return {**result, "changed": False, "msg": f"{where}: nothing to relay: {reason}."}
         session = None
         try:
             session = self._open(args, task_vars)
             outcome = converge(
                 session,
-                [InterfaceRequest(vlan["interface"], vlan["gateway"]) for vlan in args["vlans"]],
+                request.relayed,
                 helpers=args["helpers"],
                 stale=args["stale"],
                 exclusive=args["exclusive"],
@@ -163,12 +185,12 @@ class ActionModule(ActionBase):
                 on_backup=lambda text: self._write_backup(args["backup_dir"], host, text, result),
             )
         except (RelayError, ConnectionError, AnsibleError) as error:
-            return {**result, "failed": True, "msg": f"{host}: {error}"}
+            return {**result, "failed": True, "msg": f"{where}: {error}"}
         except OSError as error:  # Telnet: nothing listens, or the network is unreachable
-            return {**result, "failed": True, "msg": f"{host}: cannot reach the switch over Telnet: {error}"}
+            return {**result, "failed": True, "msg": f"{where}: cannot reach the switch over Telnet: {error}"}
         except Exception as error:  # netmiko's own exceptions: report them without a traceback
             if type(error).__module__.startswith("netmiko"):
-                return {**result, "failed": True, "msg": f"{host}: {type(error).__name__}: {error}"}
+                return {**result, "failed": True, "msg": f"{where}: {type(error).__name__}: {error}"}
             raise
         finally:
             if isinstance(session, TelnetSession):

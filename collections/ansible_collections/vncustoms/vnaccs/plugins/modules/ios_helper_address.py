@@ -14,6 +14,10 @@ description:
     interface needs a change.
   - Helpers the task does not manage are left alone unless O(exclusive=true). Helpers in O(stale)
     are removed.
+  - Checks every argument before the switch is contacted (the helpers are IPv4 host addresses, not
+    stale too; each VLAN's id, interface, subnet and gateway agree; no VLAN listed twice) and names
+    every problem. A VLAN whose O(vlans[].subnet) holds the DHCP server needs no relay and is left
+    alone (RV(local_interfaces)); when no VLAN needs the relay, the switch is not contacted.
   - Refuses to change anything when an interface is missing on the switch or its primary address
     differs from O(vlans[].gateway).
   - Check mode reports the change without making it; C(--diff) shows the helper lines before and
@@ -43,10 +47,12 @@ options:
         description: The address the interface must have (the VLAN's gateway); checked before any change.
         type: str
       id:
-        description: VLAN id (informational).
+        description: VLAN id (1-4094); the interface must then be C(Vlan<id>).
         type: int
       subnet:
-        description: VLAN subnet (informational; the role validates it before connecting).
+        description:
+          - VLAN subnet in CIDR form. The gateway must be a usable address inside it; when it holds
+            the DHCP server, the VLAN needs no relay.
         type: str
   helpers:
     description: Helper addresses (DHCP servers) every interface must carry.
@@ -80,6 +86,25 @@ options:
     description: Seconds to wait for the switch (Telnet transport).
     type: int
     default: 30
+  site:
+    description: The site's name, shown after the host name in messages.
+    type: str
+  labels:
+    description:
+      - How messages name O(vlans), O(helpers) and O(stale), for a caller that sets them from
+        variables of its own (the C(dhcp_relay) role names its variables and the inventory's).
+    type: dict
+    default: {}
+    suboptions:
+      vlans:
+        description: The name for O(vlans).
+        type: str
+      helpers:
+        description: The name for O(helpers).
+        type: str
+      stale:
+        description: The name for O(stale).
+        type: str
 notes:
   - Supports check mode and diff mode.
   - Credentials are never returned or logged; authentication is attempted once (no retries).
@@ -115,4 +140,9 @@ saved:
   description: Whether the configuration was saved.
   returned: always
   type: bool
+local_interfaces:
+  description: The interfaces left alone because their subnet holds the DHCP server.
+  returned: when the arguments are valid
+  type: list
+  elements: str
 """

@@ -5,6 +5,8 @@
 Used by the `vncustoms.vnaccs.ios_helper_address` action plugin for both of its transports
 (`network_cli` over SSH, Telnet through netmiko), so both follow the same rules:
 
+* `check_request` checks the VLANs and helper addresses before the switch is contacted, and sets
+  aside the VLANs whose subnet holds the DHCP server (their clients reach it without a relay).
 * `parse_interfaces` reads the interface blocks of `show running-config [interface X]` output.
 * `plan_interface` decides which lines an interface needs: add each wanted helper it lacks, remove
   each stale helper it has, and (only when the list is exclusive) every other helper.
@@ -19,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from netaddr import IPNetwork
+from netaddr import INET_PTON, AddrFormatError, IPAddress, IPNetwork, valid_ipv4
 
 _INTERFACE_RE = re.compile(r"^interface\s+(\S+)\s*$")
 _ADDRESS_RE = re.compile(r"^ip address\s+(\d+\.\d+\.\d+\.\d+)\s+(\d+\.\d+\.\d+\.\d+)(\s+secondary)?\s*$")
@@ -107,6 +109,103 @@ class CliSession(Protocol):
 class InterfaceRequest:
     name: str  # e.g. Vlan10
     gateway: str | None = None  # the address the inventory says the interface has
+
+
+@dataclass
+class RelayRequest:
+    """A checked request: the interfaces to relay, and those left alone because the server is local."""
+
+    relayed: list[InterfaceRequest] = field(default_factory=list)
+    local: list[str] = field(default_factory=list)
+
+
+# How messages name the request's parts; a caller (a role) may name its own variables instead.
+DEFAULT_LABELS = {"vlans": "vlans", "helpers": "helpers", "stale": "stale"}
+
+
+def _host_address_problem(value: str) -> str | None:
+    """Why VALUE cannot be a helper address (a DHCP server), or None."""
+    if not valid_ipv4(value, INET_PTON):
+        return "it must be an IPv4 address (a.b.c.d)"
+    address = IPAddress(value)
+    if address.is_loopback() or address.is_multicast() or address.is_reserved():
+        return "it must be an IPv4 host address (not loopback, multicast, reserved or 0.0.0.0)"
+    return None
+
+
+def _vlan_problems(vlan: dict) -> list[str]:
+    problems = []
+    vlan_id, interface = vlan.get("id"), vlan["interface"]
+    if vlan_id is not None:
+        if not 1 <= vlan_id <= 4094:
+            problems.append(f"the id must be 1-4094 (is {vlan_id})")
+        elif interface.lower() != f"vlan{vlan_id}":
+            problems.append(f"the interface must be Vlan{vlan_id} (is {interface})")
+    subnet = vlan.get("subnet")
+    network = None
+    if subnet is not None:
+        try:
+            network = IPNetwork(subnet, version=4)
+        except (AddrFormatError, ValueError, TypeError):
+            network = None
+        if network is None or "/" not in subnet or str(network.cidr) != subnet:
+            problems.append(
+                f"the subnet must be an IPv4 network in CIDR form, e.g. 10.20.10.0/24 (is {subnet})"
+            )
+            network = None
+    gateway = vlan.get("gateway")
+    if gateway is not None:
+        if not valid_ipv4(gateway, INET_PTON):
+            problems.append(f"the gateway must be an IPv4 address (is {gateway})")
+        elif network is not None and (
+            IPAddress(gateway) not in network or IPAddress(gateway) in (network.network, network.broadcast)
+        ):
+            problems.append(f"the gateway must be a usable address inside {subnet} (is {gateway})")
+    return problems
+
+
+def check_request(
+    vlans: list[dict], helpers: list[str], stale: list[str], labels: dict[str, str] | None = None
+) -> RelayRequest:
+    """Check a relay request before any switch is contacted; raise RelayError naming every problem.
+
+    VLANs are dicts with `interface` and optionally `id`, `subnet`, `gateway` (the site inventory's
+    form). A VLAN whose subnet holds one of the helpers is left out of the relay (`local`).
+    """
+    names = {**DEFAULT_LABELS, **(labels or {})}
+    problems = []
+    for helper in helpers:
+        problem = _host_address_problem(helper)
+        if problem:
+            problems.append(f"{names['helpers']} is {helper!r}; {problem}.")
+    bad_stale = [address for address in stale if not valid_ipv4(address, INET_PTON)]
+    if bad_stale or set(helpers) & set(stale):
+        problems.append(
+            f"{names['stale']} is {list(stale)}; each entry must be an IPv4 address, and a DHCP server "
+            f"({', '.join(helpers)}) cannot be both wanted and stale."
+        )
+    ids = [vlan["id"] for vlan in vlans if vlan.get("id") is not None]
+    interfaces = [vlan["interface"].lower() for vlan in vlans]
+    if len(set(ids)) != len(ids) or len(set(interfaces)) != len(interfaces):
+        listed = ", ".join(vlan["interface"] for vlan in vlans)
+        problems.append(f"{names['vlans']} lists a VLAN id or interface twice: {listed}.")
+    for vlan in vlans:
+        found = _vlan_problems(vlan)
+        if found:
+            what = f"VLAN {vlan['id']}" if vlan.get("id") is not None else vlan["interface"]
+            problems.append(f"{names['vlans']} entry for {what}: {'; '.join(found)}.")
+    if problems:
+        raise RelayError(" ".join(problems) + " Nothing was sent to the switch.")
+
+    request = RelayRequest()
+    servers = [IPAddress(helper) for helper in helpers]
+    for vlan in vlans:
+        subnet = vlan.get("subnet")
+        if subnet is not None and any(server in IPNetwork(subnet) for server in servers):
+            request.local.append(vlan["interface"])
+        else:
+            request.relayed.append(InterfaceRequest(vlan["interface"], vlan.get("gateway")))
+    return request
 
 
 @dataclass
