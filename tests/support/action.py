@@ -8,10 +8,12 @@ a real loader and templar, so templated host variables resolve as in a play.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 from unittest.mock import MagicMock
 
+import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
@@ -133,3 +135,13 @@ class FakeProtocol:
 
     def close_shell(self, shell_id, close_session=True):
         self._record("close_shell", shell_id)
+
+
+def common_returns_named_in(documentation: str) -> set[str]:
+    """The return values a fragment's notes list as `C(name) (when; type: ...)`."""
+    notes = yaml.safe_load(documentation).get("notes", [])
+    return {
+        match[1]
+        for note in notes
+        for match in re.finditer(r"C\((\w+)\) \((?:always|on success|on failure); (?:list of )?\w+:", note)
+    }

@@ -61,6 +61,7 @@ def test_fresh_host_check_mode_then_apply_then_nothing(lab, name, installer):
     applied = run_action(lab, name, {"scopes": [SCOPE]})
     assert applied["changed"] is True, applied.get("msg")
     assert not applied.get("failed"), applied.get("msg")
+    assert applied["windows_version"] == name.removeprefix("dhcp")  # as the host reported it
     state = model(lab, name)
     scope = state["dhcp"]["scopes"]["10.27.10.0"]
     assert scope["name"] == "Chi cuc Hai quan Tien Son"

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 import pytest
 from ansible.errors import AnsibleActionFail
 from ansible.template import trust_as_template
+from ansible_collections.vncustoms.vnaccs.plugins.doc_fragments import windows_connection
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     PlanError,
@@ -16,7 +17,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 )
 from winrm.exceptions import InvalidCredentialsError
 
-from tests.support.action import FakeProtocol, make_action, run_action
+from tests.support.action import FakeProtocol, common_returns_named_in, make_action, run_action
 
 PASSWORD = "Very-Secret-9"
 
@@ -215,3 +216,30 @@ def test_a_local_account_that_failed_on_one_host_is_still_tried_on_another():
     result = run(other, {"name": "Spooler"}, ansible_host="10.0.0.7")
     assert not result.get("failed"), result.get("msg")
     assert other.shells == 1
+
+
+# What the base class adds to every Windows plugin's result is what the windows_connection fragment
+# documents for all of them (beside Ansible's own keys and the plugin's own documented values).
+ANSIBLE_KEYS = {"changed", "failed", "msg", "diff", "invocation", "skipped"}
+OWN_KEYS = {"echo"}  # ServicePlan.result
+
+
+def test_what_every_windows_plugin_returns_is_documented_once_in_the_fragment():
+    common = common_returns_named_in(windows_connection.ModuleDocFragment.DOCUMENTATION)
+    running = b"STATE : 4  RUNNING\r\n"
+    results = [
+        run(fake_host({"sc query Spooler": b"STATE : 1  STOPPED\r\n"}), {"name": "Spooler"}, check_mode=True),
+        run(
+            fake_host(
+                {"sc query Spooler": b"STATE : 1  STOPPED\r\n"},
+                after={"sc start Spooler": {"sc query Spooler": running}},
+            ),
+            {"name": "Spooler"},
+        ),
+        run(fake_host({}, error=InvalidCredentialsError("rejected")), {"name": "Spooler"}),
+        run(fake_host({}, error=InvalidCredentialsError("rejected")), {"name": "Spooler"}),  # now held
+    ]
+    returned = set().union(*(set(result) for result in results))
+    assert results[-1].get("account_held") is True
+    # The fake host's probe has no version head; the plugins' lab tests check windows_version.
+    assert returned - ANSIBLE_KEYS - OWN_KEYS == common - {"windows_version"}

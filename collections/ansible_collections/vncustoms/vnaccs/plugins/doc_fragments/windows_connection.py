@@ -1,6 +1,7 @@
 # Copyright: VNACCS/VCIS site-infrastructure toolkit
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""How the Windows action plugins reach their host: the host's WinRM connection variables.
+"""How the Windows action plugins reach their host (the host's WinRM connection variables), what
+they all return, and their check and diff mode (the one apply engine's).
 
 Used by every plugin built on plugin_utils/windows_action.py, in its doc stub under
 plugins/modules/: `extends_documentation_fragment: [vncustoms.vnaccs.windows_connection]`.
@@ -12,6 +13,13 @@ from __future__ import annotations
 class ModuleDocFragment:
     # Options with `vars` are host variables (inventory, group_vars, Vault), never task arguments.
     DOCUMENTATION = r"""
+attributes:
+  check_mode:
+    description: Reports the plan and the commands it would run; changes nothing (only the probe runs).
+    support: full
+  diff_mode:
+    description: Shows the state before and after and the exact commands it runs (or would run).
+    support: full
 options:
   ansible_host:
     description: Address of the host's WinRM listener; the inventory host name when unset.
@@ -96,39 +104,21 @@ notes:
   - The options set through C(vars) (O(ansible_host), O(ansible_port), O(ansible_user), O(ansible_password),
     the C(ansible_winrm_*) ones and O(windows_version)) are host variables, set in the inventory, group_vars
     or Ansible Vault, never task arguments.
-  - A refused logon fails the host at once with RV(authentication_failed) and is never retried; an
+  - A refused logon fails the host at once with C(authentication_failed) and is never retried; an
     unreachable host is reported unreachable. The other hosts carry on.
-"""
-
-    # Not merged by ansible-doc (ansible-core 2.19 extends DOCUMENTATION only): each doc stub repeats
-    # these return values in its RETURN, and tests/unit/plugins/test_plugin_documentation.py checks
-    # that they are the same as here.
-    RETURN = r"""
-commands:
-  description:
-    - The command lines that change the host, in the order it ran them (or would, in check mode),
-      file writes included. The read-only probes and the per-host lock are not listed.
-  returned: always
-  type: list
-  elements: str
-steps:
-  description: What each part of the plan changes, in order (the headers of the --diff commands).
-  returned: success
-  type: list
-  elements: str
-reboot_required:
-  description: Whether a command asked for a restart (exit code 3010); the host is never restarted.
-  returned: success
-  type: bool
-authentication_failed:
-  description: Set when the host refused the credentials (never retried).
-  returned: failure
-  type: bool
-account_held:
-  description:
-    - Set when the logon was not attempted, because the same account failed with the same password
-      recently, on this host or another (five failures lock a customs account, Article 18).
-    - C(./run accounts) lists the held accounts; C(./run accounts --clear NAME) releases one.
-  returned: failure
-  type: bool
+  - "Every Windows plugin of the collection returns these values besides its own (they are listed
+    here once, as Ansible lists its common return values once):
+    C(commands) (always; list of str: the command lines that change the host, in the order it ran
+    them, or would in check mode, file writes included; not the read-only probes or the per-host lock),
+    C(steps) (on success; list of str: what each part of the plan changes, in order: the headers of
+    the --diff commands),
+    C(reboot_required) (on success; bool: whether a command asked for a restart, exit code 3010;
+    the host is never restarted),
+    C(windows_version) (on success; str: the host's Windows version as the host reports it,
+    C(2003), C(2008), C(xp) or C(7)),
+    C(authentication_failed) (on failure; bool: the host refused the credentials; never retried),
+    C(account_held) (on failure; bool: the logon was not attempted because the same account failed
+    with the same password recently, on this host or another, and five failures lock a customs
+    account, Article 18; C(./run accounts) lists the held accounts, C(./run accounts --clear NAME)
+    releases one)."
 """

@@ -26,8 +26,7 @@ description:
   - Opens TCP O(ftp.port) in the Windows Firewall with C(netsh firewall add portopening) (2003) or
     C(netsh advfirewall firewall add rule) (2008), replacing a wrong or doubled rule of the same name.
 version_added: 0.1.0
-author:
-  - Vietnam Customs IT
+author: VNACCS/VCIS site-infrastructure team
 extends_documentation_fragment:
   - vncustoms.vnaccs.windows_connection
 options:
@@ -127,12 +126,6 @@ options:
     type: str
     default: '%SystemRoot%\Temp'
 attributes:
-  check_mode:
-    description: Reports the plan and the commands it would run; changes nothing.
-    support: full
-  diff_mode:
-    description: Shows the state before and after and the exact commands.
-    support: full
   platform:
     description: Windows Server 2003 (SP2, for icacls; WinRM 2.0 from KB968930) and 2008, over WinRM.
     platforms: windows
@@ -157,10 +150,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-windows_version:
-  description: The host's Windows version, C(2003) or C(2008).
-  returned: success
-  type: str
 forms:
   description: The command forms used (share_grant, firewall, ftp_installer).
   returned: success
@@ -178,31 +167,4 @@ ftp_site:
   description: Name of the FTP site (empty when O(ftp.enabled) is false).
   returned: success
   type: str
-commands:
-  description:
-    - The command lines that change the host, in the order it ran them (or would, in check mode),
-      file writes included. The read-only probes and the per-host lock are not listed.
-  returned: always
-  type: list
-  elements: str
-steps:
-  description: What each part of the plan changes, in order (the headers of the --diff commands).
-  returned: success
-  type: list
-  elements: str
-reboot_required:
-  description: Whether a command asked for a restart (exit code 3010); the host is never restarted.
-  returned: success
-  type: bool
-authentication_failed:
-  description: Set when the host refused the credentials (never retried).
-  returned: failure
-  type: bool
-account_held:
-  description:
-    - Set when the logon was not attempted, because the same account failed with the same password
-      recently, on this host or another (five failures lock a customs account, Article 18).
-    - C(./run accounts) lists the held accounts; C(./run accounts --clear NAME) releases one.
-  returned: failure
-  type: bool
 """
