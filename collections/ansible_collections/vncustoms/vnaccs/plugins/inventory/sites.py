@@ -67,10 +67,12 @@ keyed_groups:
 """
 
 import os  # noqa: E402
+import re  # noqa: E402
 
 import yaml  # noqa: E402
 from ansible.errors import AnsibleParserError  # noqa: E402
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable  # noqa: E402
+from ansible.template import trust_as_template  # noqa: E402
 from ansible.utils.display import Display  # noqa: E402
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (  # noqa: E402
     Paths,
@@ -80,6 +82,28 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
 )
 
 display = Display()
+
+# Every template (expression, statement, comment) contains a brace: a string without one is the same
+# string whether it is templated or not.
+_TEMPLATE_CHARACTERS = re.compile(r"[{}]")
+
+
+def plain(value):
+    """VALUE with each string that cannot be a template marked trusted, so that it is shown as a plain value.
+
+    ansible-core 2.19 treats a string an inventory plugin sets as untrusted (never templated), and
+    `ansible-inventory --list` writes each one as `{"__ansible_unsafe": ...}`, which AWX stores as it
+    is instead of unwrapping (community.general issue 8212; the same fix as community.docker PR 835:
+    protect only the strings that could be templates). A string holding a brace stays untrusted: a
+    `{{ ... }}` in the site data is never run.
+    """
+    if isinstance(value, str):
+        return value if _TEMPLATE_CHARACTERS.search(value) else trust_as_template(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable):
@@ -124,7 +148,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         for host, host_vars in model.hosts.items():
             merged = {**host_vars, **overlay.get(host, {})}
             for key, value in merged.items():
-                self.inventory.set_variable(host, key, value)
+                self.inventory.set_variable(host, key, plain(value))
             self._set_composite_vars(self.get_option("compose"), merged, host, strict=strict)
             self._add_host_to_composed_groups(self.get_option("groups"), merged, host, strict=strict)
             self._add_host_to_keyed_groups(self.get_option("keyed_groups"), merged, host, strict=strict)
