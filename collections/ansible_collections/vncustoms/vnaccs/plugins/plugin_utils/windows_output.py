@@ -263,7 +263,9 @@ class DhcpDump:
     class_options: dict[ClassKey, dict[int, OptionValue]] = field(default_factory=dict)
 
 
-_DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+\\\\(\S+)\s+(.*)$", re.IGNORECASE)
+# The server as `\\\\NAME` or `\\\\ADDRESS`, or an address without the backslashes (an undated dump,
+# logicminds/msdhcpdump sampledump.txt).
+_DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+(?:\\\\)?(\S+)\s+(.*)$", re.IGNORECASE)
 _RANGE_KINDS = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}
 # A `tag="value"` pair (user=, vendor=, comment=), a quoted word or a bare word.
 _DUMP_WORD = re.compile(r'(\w+)="([^"]*)"|"([^"]*)"|(\S+)')
@@ -308,10 +310,12 @@ def _set_option(
 def parse_dhcp_dump(text: str) -> DhcpDump:
     """`netsh dhcp server dump` (reference 1.8): replayable `Dhcp Server \\\\server ...` command lines.
 
-    Each line is read on its own, so the order of the lines does not matter: the 2008 dump in
-    tests/fixtures/windows/real sets each scope's state right after its `add scope` line, other dumps
-    group the `add scope` lines first and set the state at the end of each scope's block. Comment lines,
-    `v6` lines, class and option definitions and the other server settings are skipped; a scope's
+    Each line is read on its own, so the order of the lines does not matter: the Server 2008 dump in
+    tests/fixtures/windows/real sets each scope's state right after its `add scope` line and writes
+    `set napstate` after its IP ranges; dumps of 2008 R2 and later servers group every `add scope`
+    line first and set the state at the end of each scope's block, after `set delayoffer` (an API of
+    2008 R2). The server may be named `\\\\NAME`, `\\\\ADDRESS` or a bare address. Comment lines, `v6`
+    lines, class and option definitions and the other server settings are skipped; a scope's
     `delayoffer` and `napstate` are recorded, not acted on.
     """
     dump = DhcpDump()
