@@ -662,7 +662,8 @@ def dump(ctx: Context) -> str:
         address = scope["address"]
         prefix = f"Dhcp Server {server} Scope {address}"
         out += [
-            f'Dhcp Server {server} add scope {address} {scope["mask"]} "{scope["name"]}" "{scope["comment"]}"',
+            f'Dhcp Server {server} add scope {address} {scope["mask"]} "{scope["name"]}"'
+            f' "{scope["comment"]}"',
             f"{prefix} set state {scope['state']}",
             "",
         ]

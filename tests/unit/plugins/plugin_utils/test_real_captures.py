@@ -382,7 +382,7 @@ def test_winlab_schtasks_csv_has_the_nt6_columns(profile):
     assert host.run(command).exit_code == 0
     emulated = wo.parse_schtasks_csv(host.run("schtasks /query /fo csv /v").stdout)
     real = wo.parse_schtasks_csv(real_capture("resticprofile_schtasks_query_csv_v.txt"))
-    assert [list(row) for row in emulated][0] == list(real[0])
+    assert list(emulated[0]) == list(real[0])
     assert next(row for row in emulated if row["name"] == "DailyReboot")["TaskName"] == "\\DailyReboot"
 
 

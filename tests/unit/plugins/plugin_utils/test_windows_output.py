@@ -470,6 +470,79 @@ def test_msiexec_is_judged_by_exit_code(code, kind):
     assert wo.classify_error("", "", code, msiexec=True) is kind
 
 
+# schtasks error texts as their sources print them (windows_output._ERROR_TEXTS names each source).
+@pytest.mark.parametrize(
+    ("stdout", "stderr", "kind"),
+    [
+        ("", "ERROR: Invalid starttime value.\r\n", wo.ErrorKind.TASK_INVALID_START_TIME),
+        ("ERROR: The system cannot find the file specified.\r\n", "", wo.ErrorKind.TASK_NOT_FOUND),
+        ("ERROR: The system cannot find the path specified.\r\n", "", wo.ErrorKind.TASK_NOT_FOUND),
+        (
+            'ERROR: The specified task name "\\VNACCS\\DailyReboot" does not exist in the system.\r\n',
+            "",
+            wo.ErrorKind.TASK_NOT_FOUND,
+        ),
+        ("ERROR: Cannot create a file when that file already exists.\r\n", "", wo.ErrorKind.TASK_EXISTS),
+        (
+            "ERROR: The filename, directory name, or volume label syntax is incorrect.\r\n",
+            "",
+            wo.ErrorKind.TASK_INVALID_NAME,
+        ),
+        ("ERROR: Access is denied.\r\n", "", wo.ErrorKind.ACCESS_DENIED),
+        (
+            "SUCCESS: The scheduled task DailyReboot has successfully been created.\r\n\r\n"
+            "WARNING: The Scheduled task DailyReboot has been created, but may not run because\r\n"
+            "the account information could not be set.\r\n",
+            "",
+            wo.ErrorKind.TASK_ACCOUNT_NOT_SET,
+        ),
+        ("ERROR: Invalid argument/option - '/tn'.\r\n", "", wo.ErrorKind.INVALID_OPTION),
+    ],
+)
+def test_classify_schtasks_errors(stdout, stderr, kind):
+    assert wo.classify_error(stdout, stderr, 1) is kind
+
+
+@pytest.mark.assumption
+@pytest.mark.parametrize("profile", ["2008", "7"])
+def test_classify_winlab_schtasks_refusals_nt6(profile):
+    # What winlab prints on NT 6 for a bad /ST [U: Windows 10's text], a missing task, and a /create or
+    # /delete without /F (a question nobody answers under WinRM) [U].
+    from winlab.model.host import Host
+
+    host = Host("winlab-task", profile)
+    create = 'schtasks /create /sc daily /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    bad = host.run(f"{create} /st 01:30:00")
+    assert wo.classify_error(bad.stdout, bad.stderr, bad.exit_code) is wo.ErrorKind.TASK_INVALID_START_TIME
+    missing = host.run("schtasks /query /tn DailyReboot")
+    assert wo.classify_error(missing.stdout, missing.stderr, missing.exit_code) is wo.ErrorKind.TASK_NOT_FOUND
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30"))) is None
+    again = host.run(f"{create} /st 01:30")
+    assert wo.classify_error(*_out(again)) is wo.ErrorKind.TASK_NEEDS_CONFIRMATION
+    ask = host.run("schtasks /delete /tn DailyReboot")
+    assert wo.classify_error(*_out(ask)) is wo.ErrorKind.TASK_NEEDS_CONFIRMATION
+    assert wo.classify_error(*_out(host.run("schtasks /delete /tn DailyReboot /f"))) is None
+
+
+@pytest.mark.assumption
+@pytest.mark.parametrize("profile", ["2003", "xp"])
+def test_classify_winlab_schtasks_refusals_nt5(profile):
+    from winlab.model.host import Host
+
+    host = Host("winlab-task", profile)
+    create = 'schtasks /create /sc daily /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30"))) is wo.ErrorKind.TASK_INVALID_START_TIME
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30:00"))) is None
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30:00"))) is wo.ErrorKind.TASK_EXISTS
+    force = " /f" if profile == "2003" else ""  # XP has no /F (reference 6.1)
+    missing = host.run(f"schtasks /delete /tn Nothing{force}")
+    assert wo.classify_error(*_out(missing)) is wo.ErrorKind.TASK_NOT_FOUND
+
+
+def _out(result) -> tuple[str, str, int]:
+    return result.stdout, result.stderr, result.exit_code
+
+
 def test_unknown_failure_is_still_a_failure():
     assert wo.classify_error("something odd", "", 5) is wo.ErrorKind.UNKNOWN
 
