@@ -437,6 +437,13 @@ def _scope(ctx: Context, address: str, args: list[str], words: list[str]) -> Res
     if verb == "set" and noun == "name":
         scope["name"] = rest[0] if rest else scope["name"]
         return Result(stdout=lines(changed, "", OK))
+    if verb == "set" and noun == "napstate" and ctx.profile.nt6:
+        # NAP arrived with 2008; its dump writes `set napstate Off` for every scope, so a dump
+        # replays only if the line is taken (reference 1.10). Only Off, the value the dump writes, is
+        # modeled; the reply is that of the other scope settings [U].
+        if [word.lower() for word in rest] != ["off"]:
+            return dhcp_error(PARAMETER, changed)
+        return Result(stdout=lines(changed, "", OK))
     return not_found(words)
 
 
@@ -615,42 +622,73 @@ def _show_clients(ctx: Context, scope: dict) -> str:
 
 
 def dump(ctx: Context) -> str:
-    """`netsh dhcp server dump`. Option sections follow reference 1.8 [V-fixture]; the rest [U]."""
-    server = f"\\\\{_server_address(ctx)}"
-    bar = "   # " + "=" * 70
+    """`netsh dhcp server dump` in the layout of real dumps (reference 1.8).
 
-    def section(title: str, body: list[str]) -> list[str]:
-        return [bar, f"   #  Start {title}", bar, "", "", *body, "", bar, f"   #  End   {title}", bar, "", ""]
+    Sources: a Server 2008 dump (tests/fixtures/windows/real/vvelox_dhcp_dump_2008.txt, `set napstate`
+    lines and a v6 part) and an undated dump of the same layout without either (logicminds/msdhcpdump,
+    sampledump.txt at 114a7eb) [V-fixture]: the section banners with their trailing spaces, then per
+    scope, in address order, its `add scope` line with `set state` right after it and the blocks of
+    its IP range, exclusions, option values and reservations. On 2008 the IP range block ends with
+    `set napstate Off` (NAP is a 2008 feature). Dumps of later servers group every `add scope` line
+    first, write `set delayoffer` (a 2008 R2 API, DhcpSetSubnetDelayOffer) and set the state at the
+    end of each scope's block (endavisw/notes, infoblox_standard_migrations/Lab_4_notes.md); neither
+    profile is such a server. 2003 is taken to write the undated dump's layout [U]. Not written (not
+    modeled): the classes, option definitions and server settings of the sections before the scopes
+    (their banners are), the v6 part of 2008. The server is named `\\ADDRESS`, as in smart-proxy's
+    capture of a dump run against a server address [V-fixture]; a dump run without naming the server
+    names it by computer name on Windows [U: winlab always uses the address].
+    """
+    name = _server_address(ctx)
+    server = f"\\\\{name}"
+    rule = "# " + "=" * 62
+    bar = "# " + "=" * 37
+    scope_bar = "   # " + "=" * 70
 
-    out = [
-        "",
-        "# ----------------------------------------------------------------------",
-        "# DHCP Server Configuration",
-        "# ----------------------------------------------------------------------",
-        "",
-        "",
-    ]
+    def banner(title: str, pad: int, closing: str = bar) -> list[str]:
+        return [bar, f"#     {title}" + " " * pad, closing]
+
+    def block(title: str, pad: int, body: list[str]) -> list[str]:
+        head = [scope_bar, f"   #  Start {title}" + " " * pad, scope_bar]
+        tail = [scope_bar, f"   #  End   {title}" + " " * pad, scope_bar]
+        return [*head, "", "", *body, "", *tail, "", ""]
+
+    out = ["", "", rule, f"#  Configuration Information for Server {name}" + " " * 19, rule, "", "", ""]
+    out += [*banner("Add Classes", 22), "", "", *banner("Add Classes  End", 17), "", ""]
+    out += [*banner("Add Optiondef", 20), "", "", "", *banner("Add Optiondef End", 16, "# " + "=" * 36)]
+    out += ["", "", *banner("Set Optionvalue", 18), "", "", *banner("Set Optionvalue End", 14), "", ""]
+    out += [*banner("Add Scope", 24), ""]
     scopes = sorted(ctx.state["dhcp"]["scopes"].values(), key=lambda s: _key(s["address"]))
     for scope in scopes:
-        where = f"Scope : {scope['address']}, Server : {_server_address(ctx)}"
-        prefix = f"Dhcp Server {server} Scope {scope['address']}"
-        create = [
-            f'Dhcp Server {server} add scope {scope["address"]} {scope["mask"]} "{scope["name"]}" '
-            f'"{scope["comment"]}"',
+        address = scope["address"]
+        prefix = f"Dhcp Server {server} Scope {address}"
+        out += [
+            f'Dhcp Server {server} add scope {address} {scope["mask"]} "{scope["name"]}"'
+            f' "{scope["comment"]}"',
             f"{prefix} set state {scope['state']}",
+            "",
         ]
-        out += section(f"Add Scope : {scope['address']}, Server : {_server_address(ctx)}", create)
-        ranges = []
-        for start, end, kind in scope["ranges"]:
-            ranges.append(f"{prefix} Add iprange {start} {end}" + ("" if kind == "DHCP" else f" {kind} 0"))
-        out += section(f"Add Ipranges to the {where}", ranges)
+        # A DHCP-only range has no type word but keeps its separating space; BOTH and BOOTP do not.
+        kinds = {"DHCP": "", "BOTH": "BOTH", "BOOTP": "BOOTP"}
+        ranges = [f"{prefix} Add iprange {start} {end} {kinds[kind]}" for start, end, kind in scope["ranges"]]
+        if ctx.profile.nt6:
+            ranges.append(f"Dhcp Server {server} scope {address} set napstate Off")
+        out += block(f"Add Ipranges to the Scope {address}, Server {name}", 18, ranges)
+        where = f"Scope : {address}, Server : {name}"
         exclusions = [f"{prefix} add excluderange {start} {end}" for start, end in scope["exclusions"]]
-        out += section(f"Add Excluderanges to the {where}", exclusions)
+        out += block(f"Add Excluderanges to the {where}", 9, exclusions)
         options = []
         for code, option in sorted(scope["options"].items(), key=lambda item: int(item[0])):
             values = " ".join(f'"{value}"' for value in option["values"])
-            options.append(f"{prefix} set optionvalue {code} {option['type']} {values}")
-        out += section(f"Add OptionValues to the {where}", options)
+            options.append(f"{prefix} set optionvalue {code} {option['type']} {values} ")
+        out += block(f"Add OptionValues to the {where}", 10, options)
+        # Reservations are not modeled: the block is always empty.
+        out += block(f"Add ReservedIp to the {where}", 12, [])
+    if scopes:
+        out = out[:-1]
+    out += [*banner("Add Scope End", 20), "", ""]
+    out += [*banner("Add Super Scope", 18), "", "", *banner("Add Super Scope End", 14), ""]
+    out += [*banner("Add MScope", 23), "", "", "", *banner("Add MScope End", 19), "", ""]
+    out += [rule, f"#  Configuration Information for Server {name} Ends" + " " * 14, rule, "", ""]
     return lines(*out)
 
 

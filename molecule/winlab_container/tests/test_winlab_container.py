@@ -98,6 +98,10 @@ def test_the_branch_scope_is_active_with_its_range_and_router(name):
 @pytest.mark.parametrize("name", sorted(HOSTS))
 def test_each_vlan_behind_the_relay_has_its_scope(name):
     scopes = run(windows_host(name), "netsh dhcp server show scope")
+    # A host without VLANs would check nothing below: the scenario has one with VLANs, and each host
+    # lists exactly its site scope and one scope per VLAN.
+    assert any(host["site_vlans"] for host in HOSTS.values())
+    assert re.search(rf"Total No\. of Scopes = {1 + len(HOSTS[name]['site_vlans'])}\b", scopes), scopes
     for vlan in HOSTS[name]["site_vlans"]:
         assert re.search(rf"^\s*{re.escape(vlan['subnet'].split('/')[0])}\s*-.*-Active", scopes, re.M), scopes
 

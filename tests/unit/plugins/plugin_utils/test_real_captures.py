@@ -37,6 +37,9 @@ def test_at_least_one_capture_per_parser():
         "ipconfig /all",
         "net share",
         "sc qc",
+        "show reservedip",
+        "schtasks /query /fo csv",
+        "schtasks /query /fo list",
     ):
         assert command in commands
     assert "sc query" in commands and "reg query" in commands
@@ -192,6 +195,14 @@ def test_dump_2008():
     assert [scope.comment for scope in dump.scopes.values()].count("") == 3
 
 
+def test_show_reservedip_is_not_read_as_ip_ranges():
+    text = real_capture("smartproxy_show_reservedip.txt")
+    assert wo.netsh_succeeded(text)
+    # `address - unique-id-` rows: neither IP ranges nor exclusions.
+    assert wo.parse_show_iprange(text) == [] and wo.parse_show_excluderange(text) == []
+    assert "No of ReservedIPs : 57 in the Scope : 172.29.205.0." in text
+
+
 # -- ipconfig --------------------------------------------------------------------------------------
 def test_ipconfig_all_xp():
     config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_xp.txt"))
@@ -258,6 +269,16 @@ def test_ipconfig_all_2008_pwnwiki():
     assert tunnel.name == "Local Area Connection* 8"
 
 
+def test_ipconfig_all_2016():
+    config = wo.parse_ipconfig_all(real_capture("jc_ipconfig_all_2016.txt"))
+    assert (config.host_name, config.primary_dns_suffix) == ("WIN-SERVER16", "somecompany.corp")
+    lan, isatap = config.adapters
+    assert (lan.name, lan.ipv4_address, lan.dhcp_enabled) == ("Ethernet0", "192.168.22.153", False)
+    assert lan.dns_servers == ["192.168.22.151"]
+    assert lan.get("DHCPv6 IAID") == "50334761"
+    assert isatap.get("Media State") == "Media disconnected"
+
+
 # -- net share -------------------------------------------------------------------------------------
 def test_net_share_2008_with_a_long_resource():
     assert wo.parse_net_share(real_capture("pwnwiki_net_share_2008.txt")) == [
@@ -310,6 +331,72 @@ def test_reg_query_xp_banner():
     }
 
 
+def test_reg_query_2008_value_lines_need_their_key():
+    text = real_capture("pwnwiki_reg_query_2008.txt")
+    # `find` left no key line: no value is attributed to a key the output does not name.
+    assert wo.parse_reg_query(text) == {}
+    under_a_key = wo.parse_reg_query("HKEY_LOCAL_MACHINE\\SOFTWARE\r\n" + text)
+    values = under_a_key["HKEY_LOCAL_MACHINE\\SOFTWARE"]
+    # The NT 6 layout: four spaces around the type; later lines of one name replace earlier ones.
+    assert values["(default)"].type == "REG_SZ"
+    assert values["localizedstring"] == wo.RegistryValue(
+        "LocalizedString", "REG_SZ", "@C:\\Program Files\\VMware\\VMware Tools\\VMwareHostOpen.exe,-1008"
+    )
+    assert values["627bf46a150af194a92056aae2efa363"].data.endswith("\\vss\\comreg.exe")
+
+
+# -- schtasks --------------------------------------------------------------------------------------
+def test_schtasks_csv_nt6():
+    rows = wo.parse_schtasks_csv(real_capture("resticprofile_schtasks_query_csv_v.txt"))
+    assert len(rows) == 2  # one row per trigger
+    first = rows[0]
+    assert first["name"] == "resticprofile backup\\self backup"
+    assert (first["Status"], first["Last Result"], first["Schedule Type"], first["Start Time"]) == (
+        "Ready",
+        "-2147024894",
+        "Weekly",
+        "17:15:00",
+    )
+    assert rows[1]["Days"] == "SUN, SAT"
+    assert len(first) == 28 + 1  # the 28 NT 6 columns and `name`
+
+
+def _list_labels(text: str) -> list[str]:
+    """The labels of the first task block of `schtasks /query /fo list /v`, without `Folder:`."""
+    labels = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if not line.strip():
+            if labels:
+                break
+            continue
+        if not line.startswith("Folder:"):
+            # Values start at column 39 on NT 6; labels may hold colons (`Repeat: Every:`).
+            labels.append(line[:38].rstrip().removesuffix(":"))
+    return labels
+
+
+@pytest.mark.parametrize("profile", ["2008", "7"])
+def test_winlab_schtasks_csv_has_the_nt6_columns(profile):
+    host = Host("winlab-task", profile)
+    command = 'schtasks /create /sc daily /st 01:30 /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    assert host.run(command).exit_code == 0
+    emulated = wo.parse_schtasks_csv(host.run("schtasks /query /fo csv /v").stdout)
+    real = wo.parse_schtasks_csv(real_capture("resticprofile_schtasks_query_csv_v.txt"))
+    assert list(emulated[0]) == list(real[0])
+    assert next(row for row in emulated if row["name"] == "DailyReboot")["TaskName"] == "\\DailyReboot"
+
+
+def test_winlab_schtasks_list_has_the_nt6_labels():
+    host = Host("winlab-task", "2008")
+    command = 'schtasks /create /sc daily /st 01:30 /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    assert host.run(command).exit_code == 0
+    real = _list_labels(real_capture("resticprofile_schtasks_query_list_v.txt"))
+    emulated = _list_labels(host.run("schtasks /query /fo list /v").stdout)
+    assert len(real) == 28
+    # The same 28 labels; winlab prints them in the XP order, the capture in the NT 6 (CSV) order.
+    assert sorted(emulated) == sorted(real)
+
+
 @pytest.mark.parametrize("entry", INDEX, ids=[entry["file"] for entry in INDEX])
 def test_no_capture_is_classified_as_an_error(entry):
     assert wo.classify_error(real_capture(entry["file"])) is None
@@ -347,6 +434,46 @@ def test_winlab_sc_query_prints_the_2008_capture():
 def test_winlab_sc_qc_parses_like_the_2008_capture():
     emulated = winlab_2008().run("sc qc browser")
     assert wo.parse_sc_qc(emulated.stdout) == wo.parse_sc_qc(real_capture("pwnwiki_sc_qc_2008.txt"))
+
+
+def _scope_block(text: str, scope: str, server: str) -> list[str]:
+    """One scope's lines of a dump, from its `add scope` line to the end of its reservations block,
+    with the server named SERVER and each option line's values dropped (the order Windows lists
+    option values in is not sourced; winlab lists them by code)."""
+    found = body(text, f"Dhcp Server \\\\{server} add scope {scope} ")
+    end = next(i for i, line in enumerate(found) if line.startswith("   #  End   Add ReservedIp"))
+    block = []
+    for line in found[: end + 2]:
+        line = line.replace(f"\\\\{server}", "SERVER").replace(f"Server : {server}", "Server : SERVER")
+        line = line.replace(f"Server {server}", "Server SERVER")
+        if " set optionvalue " in line:
+            line = line.split(" set optionvalue ")[0] + " set optionvalue ..."
+        block.append(line)
+    return block
+
+
+def test_winlab_dump_writes_a_scope_as_the_2008_capture():
+    host = winlab_2008()
+    assert host.run("servermanagercmd -install DHCP").exit_code == 0
+    for command in (
+        'netsh dhcp server add scope 10.31.129.248 255.255.255.248 "ipkvm.sjc"'
+        ' "The NEW ipkvm.sjc after 10.93.180.216/29 was swiped"',
+        "netsh dhcp server scope 10.31.129.248 add iprange 10.31.129.251 10.31.129.254",
+        "netsh dhcp server scope 10.31.129.248 set optionvalue 51 DWORD 900",
+        "netsh dhcp server scope 10.31.129.248 set optionvalue 3 IPADDRESS 10.31.129.249",
+        "netsh dhcp server scope 10.31.129.248 set state 1",
+    ):
+        assert host.run(command).exit_code == 0, command
+    emulated = host.run("netsh dhcp server dump").stdout
+    real = real_capture("vvelox_dhcp_dump_2008.txt")
+    address = host.state["network"]["address"]
+    assert _scope_block(emulated, "10.31.129.248", address) == _scope_block(real, "10.31.129.248", "winboot")
+    mine = wo.parse_dhcp_dump(emulated).scopes["10.31.129.248"]
+    theirs = wo.parse_dhcp_dump(real).scopes["10.31.129.248"]
+    assert mine == theirs
+    # The banners around the scopes, trailing spaces included, are those of the capture.
+    for banner in ("#     Add Scope                        ", "#     Add MScope End                   "):
+        assert banner in body(emulated, "") and banner in body(real, "")
 
 
 @pytest.mark.assumption

@@ -115,6 +115,70 @@ def test_dump_reads_scope_ranges_exclusions_and_options():
     }
 
 
+@pytest.mark.assumption
+def test_dump_2003_has_no_napstate_and_the_same_scope_lines():
+    dump = wo.parse_dhcp_dump(windows_output("dhcp_dump_2003.txt"))
+    assert dump.server == "10.27.10.5"
+    assert list(dump.scopes) == ["10.27.10.0", "10.27.11.0"]
+    bac_ninh, tien_son = dump.scopes.values()
+    assert (bac_ninh.state, bac_ninh.nap_state, tien_son.state, tien_son.comment) == (
+        1,
+        None,
+        0,
+        "Khu cong nghiep Tien Son",
+    )
+    assert bac_ninh.ranges == [wo.IpRange("10.27.10.50", "10.27.10.254", "DHCP ONLY")]
+    assert sorted(bac_ninh.options) == [3, 6, 15, 51]
+    assert wo.parse_dhcp_dump(windows_output("dhcp_dump_2008.txt")).scopes["10.31.10.0"].nap_state == "Off"
+
+
+# The order of a 2008 R2 or later dump (endavisw/notes, infoblox_standard_migrations/Lab_4_notes.md,
+# whose diff of two dumps shows the lines in file order): every `add scope` first, then each scope's
+# block, which sets its state last, after `set delayoffer` and `set napstate`. The lines are the
+# project's, in that order.
+GROUPED_DUMP = (
+    'Dhcp Server \\\\10.0.0.5 add scope 10.0.1.0 255.255.255.0 "Tang 1" ""\r\n'
+    'Dhcp Server \\\\10.0.0.5 add scope 10.0.2.0 255.255.255.0 "Tang 2" "vl102"\r\n'
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.1.0 Add iprange 10.0.1.1 10.0.1.254 \r\n"
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.1.0 set delayoffer 0\r\n"
+    "Dhcp Server \\\\10.0.0.5 scope 10.0.1.0 set napstate Off\r\n"
+    'Dhcp Server \\\\10.0.0.5 Scope 10.0.1.0 set optionvalue 3 IPADDRESS "10.0.1.1" \r\n'
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.1.0 set state 1\r\n"
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.2.0 Add iprange 10.0.2.1 10.0.2.254 \r\n"
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.2.0 set delayoffer 250\r\n"
+    "Dhcp Server \\\\10.0.0.5 Scope 10.0.2.0 set state 0\r\n"
+)
+
+
+def test_dump_with_the_scopes_first_and_the_state_last():
+    dump = wo.parse_dhcp_dump(GROUPED_DUMP)
+    assert list(dump.scopes) == ["10.0.1.0", "10.0.2.0"]
+    first, second = dump.scopes.values()
+    assert (first.name, first.comment, first.state, first.delay_offer, first.nap_state) == (
+        "Tang 1",
+        "",
+        1,
+        0,
+        "Off",
+    )
+    assert first.ranges == [wo.IpRange("10.0.1.1", "10.0.1.254", "DHCP ONLY")]
+    assert first.options == {3: wo.OptionValue(3, "IPADDRESS", ("10.0.1.1",))}
+    assert (second.comment, second.state, second.delay_offer, second.nap_state) == ("vl102", 0, 250, None)
+
+
+def test_dump_server_named_by_a_bare_address():
+    # The undated dump of logicminds/msdhcpdump (sampledump.txt) names the server without backslashes.
+    text = (
+        'Dhcp Server 192.0.2.54 add scope 192.0.2.0 255.255.255.0 "Desktops" ""\r\n'
+        "Dhcp Server 192.0.2.54 Scope 192.0.2.0 set state 1\r\n"
+        "Dhcp Server 192.0.2.54 Scope 192.0.2.0 Add iprange 192.0.2.1 192.0.2.254 BOTH\r\n"
+    )
+    dump = wo.parse_dhcp_dump(text)
+    assert dump.server == "192.0.2.54"
+    assert dump.scopes["192.0.2.0"].state == 1
+    assert dump.scopes["192.0.2.0"].ranges == [wo.IpRange("192.0.2.1", "192.0.2.254", "DHCP BOOTP")]
+
+
 def test_dump_option_line_of_the_reference_shape():
     line = 'Dhcp Server \\\\10.0.0.5 Scope 10.0.0.0 set optionvalue 66 STRING "tftp"\r\n'
     assert wo.parse_dhcp_dump(line).scopes["10.0.0.0"].options[66] == wo.OptionValue(66, "STRING", ("tftp",))
@@ -404,6 +468,79 @@ def test_classify_fixture_outputs(name, stream, code, kind):
 )
 def test_msiexec_is_judged_by_exit_code(code, kind):
     assert wo.classify_error("", "", code, msiexec=True) is kind
+
+
+# schtasks error texts as their sources print them (windows_output._ERROR_TEXTS names each source).
+@pytest.mark.parametrize(
+    ("stdout", "stderr", "kind"),
+    [
+        ("", "ERROR: Invalid starttime value.\r\n", wo.ErrorKind.TASK_INVALID_START_TIME),
+        ("ERROR: The system cannot find the file specified.\r\n", "", wo.ErrorKind.TASK_NOT_FOUND),
+        ("ERROR: The system cannot find the path specified.\r\n", "", wo.ErrorKind.TASK_NOT_FOUND),
+        (
+            'ERROR: The specified task name "\\VNACCS\\DailyReboot" does not exist in the system.\r\n',
+            "",
+            wo.ErrorKind.TASK_NOT_FOUND,
+        ),
+        ("ERROR: Cannot create a file when that file already exists.\r\n", "", wo.ErrorKind.TASK_EXISTS),
+        (
+            "ERROR: The filename, directory name, or volume label syntax is incorrect.\r\n",
+            "",
+            wo.ErrorKind.TASK_INVALID_NAME,
+        ),
+        ("ERROR: Access is denied.\r\n", "", wo.ErrorKind.ACCESS_DENIED),
+        (
+            "SUCCESS: The scheduled task DailyReboot has successfully been created.\r\n\r\n"
+            "WARNING: The Scheduled task DailyReboot has been created, but may not run because\r\n"
+            "the account information could not be set.\r\n",
+            "",
+            wo.ErrorKind.TASK_ACCOUNT_NOT_SET,
+        ),
+        ("ERROR: Invalid argument/option - '/tn'.\r\n", "", wo.ErrorKind.INVALID_OPTION),
+    ],
+)
+def test_classify_schtasks_errors(stdout, stderr, kind):
+    assert wo.classify_error(stdout, stderr, 1) is kind
+
+
+@pytest.mark.assumption
+@pytest.mark.parametrize("profile", ["2008", "7"])
+def test_classify_winlab_schtasks_refusals_nt6(profile):
+    # What winlab prints on NT 6 for a bad /ST [U: Windows 10's text], a missing task, and a /create or
+    # /delete without /F (a question nobody answers under WinRM) [U].
+    from winlab.model.host import Host
+
+    host = Host("winlab-task", profile)
+    create = 'schtasks /create /sc daily /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    bad = host.run(f"{create} /st 01:30:00")
+    assert wo.classify_error(bad.stdout, bad.stderr, bad.exit_code) is wo.ErrorKind.TASK_INVALID_START_TIME
+    missing = host.run("schtasks /query /tn DailyReboot")
+    assert wo.classify_error(missing.stdout, missing.stderr, missing.exit_code) is wo.ErrorKind.TASK_NOT_FOUND
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30"))) is None
+    again = host.run(f"{create} /st 01:30")
+    assert wo.classify_error(*_out(again)) is wo.ErrorKind.TASK_NEEDS_CONFIRMATION
+    ask = host.run("schtasks /delete /tn DailyReboot")
+    assert wo.classify_error(*_out(ask)) is wo.ErrorKind.TASK_NEEDS_CONFIRMATION
+    assert wo.classify_error(*_out(host.run("schtasks /delete /tn DailyReboot /f"))) is None
+
+
+@pytest.mark.assumption
+@pytest.mark.parametrize("profile", ["2003", "xp"])
+def test_classify_winlab_schtasks_refusals_nt5(profile):
+    from winlab.model.host import Host
+
+    host = Host("winlab-task", profile)
+    create = 'schtasks /create /sc daily /tn DailyReboot /tr "shutdown -r -f -t 60" /ru SYSTEM'
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30"))) is wo.ErrorKind.TASK_INVALID_START_TIME
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30:00"))) is None
+    assert wo.classify_error(*_out(host.run(f"{create} /st 01:30:00"))) is wo.ErrorKind.TASK_EXISTS
+    force = " /f" if profile == "2003" else ""  # XP has no /F (reference 6.1)
+    missing = host.run(f"schtasks /delete /tn Nothing{force}")
+    assert wo.classify_error(*_out(missing)) is wo.ErrorKind.TASK_NOT_FOUND
+
+
+def _out(result) -> tuple[str, str, int]:
+    return result.stdout, result.stderr, result.exit_code
 
 
 def test_unknown_failure_is_still_a_failure():

@@ -121,11 +121,34 @@ def test_service_is_automatic_and_running(name):
     assert re.search(r"STATE\s*:\s*4\s+RUNNING", run(host, "sc query DHCPServer"))
 
 
+def test_every_host_of_the_scenario_has_its_expectations():
+    # An empty instance list or scope list would make every parametrized check below vacuous.
+    assert INSTANCES and sorted(INSTANCES) == sorted(HOST_VARS)
+    for name in INSTANCES:
+        # The scopes derived from the site values are those the scenario's inventory hands the role.
+        wanted = [scope["address"] for scope in wanted_scopes(HOST_VARS[name])]
+        assert wanted == [scope["address"] for scope in HOST_VARS[name]["dhcp_scopes"]], name
+        # Each scenario names the scopes it leaves to the role's care, an empty list included.
+        assert isinstance(HOST_VARS[name]["expected_unmanaged_scopes"], list), name
+
+
 @pytest.mark.parametrize("name", sorted(INSTANCES))
 def test_scopes_the_role_does_not_manage_are_left_alone(name):
+    host_vars = HOST_VARS[name]
+    unmanaged = set(host_vars["expected_unmanaged_scopes"])
+    wanted = {scope["address"] for scope in wanted_scopes(host_vars)}
+    # The scenario's starting state creates exactly the unmanaged scopes it names, besides wanted ones.
+    created = {
+        address
+        for command in host_vars.get("winlab_setup", [])
+        for address in re.findall(r"\badd scope (\d+\.\d+\.\d+\.\d+)", command)
+    }
+    assert created - wanted == unmanaged
+    # The server lists the wanted scopes and the unmanaged ones, and nothing else.
     text = run(windows_host(name), "netsh dhcp server show scope")
-    for address in HOST_VARS[name].get("expected_unmanaged_scopes", []):
-        assert re.search(rf"^\s*{re.escape(address)}\s*-", text, re.M), text
+    listed = re.findall(r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*\d", text, re.M)
+    assert sorted(listed) == sorted(wanted | unmanaged), text
+    assert re.search(rf"Total No\. of Scopes = {len(wanted | unmanaged)}\b", text), text
 
 
 @pytest.mark.parametrize("name", sorted(INSTANCES))

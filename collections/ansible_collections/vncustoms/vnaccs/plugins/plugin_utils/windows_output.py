@@ -263,7 +263,9 @@ class DhcpDump:
     class_options: dict[ClassKey, dict[int, OptionValue]] = field(default_factory=dict)
 
 
-_DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+\\\\(\S+)\s+(.*)$", re.IGNORECASE)
+# The server as `\\\\NAME` or `\\\\ADDRESS`, or an address without the backslashes (an undated dump,
+# logicminds/msdhcpdump sampledump.txt).
+_DUMP_LINE = re.compile(r"^Dhcp\s+Server\s+(?:\\\\)?(\S+)\s+(.*)$", re.IGNORECASE)
 _RANGE_KINDS = {"DHCP": "DHCP ONLY", "BOOTP": "BOOTP ONLY", "BOTH": "DHCP BOOTP"}
 # A `tag="value"` pair (user=, vendor=, comment=), a quoted word or a bare word.
 _DUMP_WORD = re.compile(r'(\w+)="([^"]*)"|"([^"]*)"|(\S+)')
@@ -308,10 +310,12 @@ def _set_option(
 def parse_dhcp_dump(text: str) -> DhcpDump:
     """`netsh dhcp server dump` (reference 1.8): replayable `Dhcp Server \\\\server ...` command lines.
 
-    Each line is read on its own, so the order of the lines does not matter: the 2008 dump in
-    tests/fixtures/windows/real sets each scope's state right after its `add scope` line, other dumps
-    group the `add scope` lines first and set the state at the end of each scope's block. Comment lines,
-    `v6` lines, class and option definitions and the other server settings are skipped; a scope's
+    Each line is read on its own, so the order of the lines does not matter: the Server 2008 dump in
+    tests/fixtures/windows/real sets each scope's state right after its `add scope` line and writes
+    `set napstate` after its IP ranges; dumps of 2008 R2 and later servers group every `add scope`
+    line first and set the state at the end of each scope's block, after `set delayoffer` (an API of
+    2008 R2). The server may be named `\\\\NAME`, `\\\\ADDRESS` or a bare address. Comment lines, `v6`
+    lines, class and option definitions and the other server settings are skipped; a scope's
     `delayoffer` and `napstate` are recorded, not acted on.
     """
     dump = DhcpDump()
@@ -851,7 +855,11 @@ class ErrorKind(Enum):
     DHCP_SERVER_NOT_AUTHORIZED = "dhcp_server_not_authorized"
     DHCP_CLASS_UNKNOWN = "dhcp_class_unknown"
     TASK_NOT_FOUND = "task_not_found"
+    TASK_EXISTS = "task_exists"  # /create of a task that exists, without /F
+    TASK_INVALID_NAME = "task_invalid_name"
     TASK_INVALID_START_TIME = "task_invalid_start_time"
+    TASK_ACCOUNT_NOT_SET = "task_account_not_set"  # created, but will not run
+    TASK_NEEDS_CONFIRMATION = "task_needs_confirmation"  # a (Y/N) question: no console under WinRM
     INVALID_OPTION = "invalid_option"
     REGISTRY_NOT_FOUND = "registry_not_found"
     MSI_INSTALL_FAILURE = "msi_install_failure"  # 1603
@@ -888,10 +896,29 @@ _ERROR_TEXTS: list[tuple[str, ErrorKind]] = [
     ("already present", ErrorKind.DHCP_SERVER_ALREADY_AUTHORIZED),
     ("not present", ErrorKind.DHCP_SERVER_NOT_AUTHORIZED),
     ("class name being used is unknown", ErrorKind.DHCP_CLASS_UNKNOWN),
+    # schtasks. /ST refused: "ERROR: Invalid starttime value." is Windows 10's (chef-boneyard/chef-client
+    # issue 523, refusing `/ST "12:44:00 PM"`) and taken for Vista/2008/7 [U]; "Invalid Start Time" is
+    # the XP/2003 wording winlab uses [U].
+    ("Invalid starttime value", ErrorKind.TASK_INVALID_START_TIME),
     ("Invalid Start Time", ErrorKind.TASK_INVALID_START_TIME),
     ("ERROR: Invalid argument/option", ErrorKind.INVALID_OPTION),
     ("unable to find the specified registry key or value", ErrorKind.REGISTRY_NOT_FOUND),
+    # A task that does not exist (/query /tn, /run, /delete): "The system cannot find the file
+    # specified." on XP/2003 and NT 6 (reference 6.2); a task in a folder that does not exist ("path"),
+    # and Windows 8 and later's "The specified task name ... does not exist in the system." (the three
+    # texts resticprofile's schtasks_test.go maps to "not registered") [V-fixture].
     ("ERROR: The system cannot find the file specified", ErrorKind.TASK_NOT_FOUND),
+    ("ERROR: The system cannot find the path specified", ErrorKind.TASK_NOT_FOUND),
+    ("does not exist in the system", ErrorKind.TASK_NOT_FOUND),
+    ("ERROR: Cannot create a file when that file already exists", ErrorKind.TASK_EXISTS),
+    ("ERROR: The filename, directory name, or volume label syntax is incorrect", ErrorKind.TASK_INVALID_NAME),
+    # XP/2003 `/create /u` whose account the remote domain cannot check: SUCCESS, then this warning
+    # (schtasks create, Windows commands reference, example "A user schedules a command on a remote
+    # computer (Case 2)") [V].
+    ("may not run because", ErrorKind.TASK_ACCOUNT_NOT_SET),
+    # NT 6 asks before replacing (/create) or removing (/delete) a task without /F; nobody answers
+    # under WinRM. The prompt texts are winlab's [U].
+    ("(Y/N)?", ErrorKind.TASK_NEEDS_CONFIRMATION),
     ("already been scheduled", ErrorKind.SHUTDOWN_ALREADY_SCHEDULED),
 ]
 _MSI_CODES = {
