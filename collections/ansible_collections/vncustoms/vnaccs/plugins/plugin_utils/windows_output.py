@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -80,9 +81,11 @@ class DhcpScope:
         return self.state == "Active"
 
 
-_SCOPE_ROW = re.compile(
-    r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(Active|Disabled)(\(Switched\))?\s*-"
-)
+# The rows of netsh's DHCP tables start with two dotted addresses joined by a dash: scope and
+# mask (show scope), lease and mask (show clients), start and end (show iprange, show excluderange).
+_ADDRESS = r"(\d+\.\d+\.\d+\.\d+)"
+_TWO_ADDRESSES = rf"^\s*{_ADDRESS}\s*-\s*{_ADDRESS}\s*"
+_SCOPE_ROW = re.compile(_TWO_ADDRESSES + r"-\s*(Active|Disabled)(\(Switched\))?\s*-")
 
 
 def parse_show_scope(text: str) -> list[DhcpScope]:
@@ -126,7 +129,7 @@ class ExcludeRange:
     end: str
 
 
-_RANGE_ROW = re.compile(r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*(?:-\s*(\S.*?))?\s*$")
+_RANGE_ROW = re.compile(_TWO_ADDRESSES + r"(?:-\s*(\S.*?))?\s*$")
 
 
 def parse_show_iprange(text: str) -> list[IpRange]:
@@ -192,9 +195,7 @@ class DhcpLease:
         return self.unique_id.strip("-").lower()
 
 
-_LEASE_ROW = re.compile(
-    r"^\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*(\d+\.\d+\.\d+\.\d+)\s*-\s*([0-9A-Fa-f-]+)\s*-\s*(.*?)\s*-([A-Z])-\s*(.*?)\s*$"
-)
+_LEASE_ROW = re.compile(_TWO_ADDRESSES + r"-\s*([0-9A-Fa-f-]+)\s*-\s*(.*?)\s*-([A-Z])-\s*(.*?)\s*$")
 
 
 def parse_show_clients(text: str) -> list[DhcpLease]:
@@ -376,35 +377,46 @@ class ServiceStatus:
         return self.state == "RUNNING"
 
 
-def parse_sc_query(text: str) -> list[ServiceStatus]:
-    """`sc query [name]` (reference 3.2), both the NT 5 and NT 6 spacing."""
-    services: list[ServiceStatus] = []
-    current: dict[str, str] = {}
+def _records(pairs: Iterable[tuple[str, str]], first: str) -> list[dict[str, str]]:
+    """Group (label, value) pairs into one dict per record, each record starting at label FIRST.
 
-    def close() -> None:
-        if "name" in current:
-            services.append(
-                ServiceStatus(
-                    name=current["name"],
-                    state_code=int(current.get("state_code", "0")),
-                    state=current.get("state", ""),
-                    type_code=int(current.get("type", "0"), 16),
-                    win32_exit_code=int(current.get("exit", "0")),
-                )
-            )
+    For the outputs that list records as blocks of labelled lines (sc query, netsh advfirewall
+    show rule); pairs before the first record are dropped.
+    """
+    records: list[dict[str, str]] = []
+    for label, value in pairs:
+        if label == first:
+            records.append({})
+        if records:
+            records[-1][label] = value
+    return records
 
+
+def _sc_query_pairs(text: str) -> Iterator[tuple[str, str]]:
     for line in _lines(text):
         if line.startswith("SERVICE_NAME:"):
-            close()
-            current = {"name": line.split(":", 1)[1].strip()}
+            yield "name", line.split(":", 1)[1].strip()
         elif match := re.match(r"^\s*STATE\s*:\s*(\d+)\s+(\w+)", line):
-            current["state_code"], current["state"] = match.group(1), match.group(2)
+            yield "state_code", match.group(1)
+            yield "state", match.group(2)
         elif match := re.match(r"^\s*TYPE\s*:\s*([0-9a-fA-F]+)\s", line):
-            current["type"] = match.group(1)
+            yield "type", match.group(1)
         elif match := re.match(r"^\s*WIN32_EXIT_CODE\s*:\s*(\d+)", line):
-            current["exit"] = match.group(1)
-    close()
-    return services
+            yield "exit", match.group(1)
+
+
+def parse_sc_query(text: str) -> list[ServiceStatus]:
+    """`sc query [name]` (reference 3.2), both the NT 5 and NT 6 spacing."""
+    return [
+        ServiceStatus(
+            name=record["name"],
+            state_code=int(record.get("state_code", "0")),
+            state=record.get("state", ""),
+            type_code=int(record.get("type", "0"), 16),
+            win32_exit_code=int(record.get("exit", "0")),
+        )
+        for record in _records(_sc_query_pairs(text), "name")
+    ]
 
 
 @dataclass(frozen=True)
@@ -628,33 +640,22 @@ class FirewallRule:
 def parse_advfirewall_rules(text: str) -> list[FirewallRule]:
     """`netsh advfirewall firewall show rule name=...` (2008, reference 5.3; `Label:  value` blocks [U]).
     Empty for `No rules match the specified criteria.`"""
-    rules: list[FirewallRule] = []
-    current: dict[str, str] = {}
-
-    def close() -> None:
-        if "Rule Name" in current:
-            rules.append(
-                FirewallRule(
-                    name=current["Rule Name"],
-                    enabled=current.get("Enabled", "").lower() == "yes",
-                    direction=current.get("Direction", ""),
-                    protocol=current.get("Protocol", ""),
-                    local_port=current.get("LocalPort", ""),
-                    action=current.get("Action", ""),
-                )
-            )
-
-    for line in _lines(text):
-        match = re.match(r"^([A-Za-z][A-Za-z ]*):\s*(.*?)\s*$", line)
-        if not match:
-            continue
-        label, value = match.groups()
-        if label == "Rule Name":
-            close()
-            current = {}
-        current[label] = value
-    close()
-    return rules
+    pairs = (
+        match.groups()
+        for line in _lines(text)
+        if (match := re.match(r"^([A-Za-z][A-Za-z ]*):\s*(.*?)\s*$", line))
+    )
+    return [
+        FirewallRule(
+            name=record["Rule Name"],
+            enabled=record.get("Enabled", "").lower() == "yes",
+            direction=record.get("Direction", ""),
+            protocol=record.get("Protocol", ""),
+            local_port=record.get("LocalPort", ""),
+            action=record.get("Action", ""),
+        )
+        for record in _records(pairs, "Rule Name")
+    ]
 
 
 # -- schtasks --------------------------------------------------------------------------------------
