@@ -26,12 +26,15 @@ ROLE_GROUPS = ("dhcp_servers", "switches", "base_servers", "workstations")
 
 
 def load_or_exit(paths: Paths | None = None):
-    """Validated site data, or exit 1 after printing every problem."""
+    """Validated site data, or exit 1 after printing every problem; warnings are printed too."""
     try:
-        return load_site_data(paths or Paths.in_inventory_dir(INVENTORY))
+        data = load_site_data(paths or Paths.in_inventory_dir(INVENTORY))
     except SiteDataError as exc:
         print(exc, file=sys.stderr)
         sys.exit(1)
+    for warning in data.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return data
 
 
 class _IndentedDumper(yaml.SafeDumper):

@@ -305,8 +305,8 @@ def test_only_dhcp_servers_get_scopes(inventory_copy):
     set_site(
         inventory_copy,
         SCOPE_SITE,
-        switch={"ip": "10.20.0.2"},
-        workstations=[{"name": "PC09", "ip": "10.20.0.60"}],
+        switch={"ip": "198.18.9.2"},
+        workstations=[{"name": "PC09", "ip": "198.18.9.60"}],
     )
     model = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy)))
     assert all("dhcp_scopes" in model.hosts[host] for host in model.groups["dhcp_servers"])
@@ -514,7 +514,10 @@ def test_duplicate_terminal_id_is_refused(inventory_copy):
     assert problem.startswith(
         "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'workstations[0].terminal_id'"
     )
-    assert "already used by bac-ninh-cchq-tien-son TS-HQ01 (Article 15)" in problem
+    assert (
+        "Terminal ID '1BTS001' of workstation 'PC01' of site lao-cai-cchq-ck-bat-xat is already used by "
+        "workstation 'TS-HQ01' of site bac-ninh-cchq-tien-son (Article 15"
+    ) in problem
 
 
 def test_every_problem_is_reported_at_once(inventory_copy):
@@ -534,35 +537,35 @@ def test_every_problem_is_reported_at_once(inventory_copy):
         (
             "site_overrides.yml",
             lambda d: d.update(sites=["lao-cai-cchq-ck-bat-xat"]),
-            "site_overrides.yml: field 'sites': must be a mapping, not list",
+            "site_overrides.yml: field 'sites': must be a mapping, not a list",
         ),
         (
             "site_overrides.yml",
             lambda d: d.update(departments=["lao_cai"]),
-            "site_overrides.yml: field 'departments': must be a mapping, not list",
+            "site_overrides.yml: field 'departments': must be a mapping, not a list",
         ),
         (
             "site_overrides.yml",
             lambda d: d.update(base_servers=["ha_noi"]),
-            "site_overrides.yml: field 'base_servers': must be a mapping, not list",
+            "site_overrides.yml: field 'base_servers': must be a mapping, not a list",
         ),
         (
             "site_overrides.yml",
             lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": "10.20.0.0/24"}),
-            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: must be a mapping, not str",
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: must be a mapping, not text",
         ),
         (
             "site_overrides.yml",
             lambda d: d["sites"].update(
                 {"lao-cai-cchq-ck-bat-xat": {"vlans": 10, "switch": {"ip": "10.0.0.2"}}}
             ),
-            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'vlans': must be a list, not int",
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'vlans': must be a list, not a number",
         ),
         (
             "site_overrides.yml",
             lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": {"stale_helpers": "10.0.0.9"}}),
             "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: "
-            "field 'stale_helpers': must be a list, not str",
+            "field 'stale_helpers': must be a list, not text",
         ),
         (
             "site_overrides.yml",
@@ -573,7 +576,7 @@ def test_every_problem_is_reported_at_once(inventory_copy):
         (
             "data/address_pools.yml",
             lambda d: d.update(pools=["10.0.0.0/8"]),
-            "data/address_pools.yml: field 'pools': must be a mapping, not list",
+            "data/address_pools.yml: field 'pools': must be a mapping, not a list",
         ),
         (
             "data/address_pools.yml",
@@ -584,7 +587,7 @@ def test_every_problem_is_reported_at_once(inventory_copy):
         (
             "data/address_ledger.yml",
             lambda d: d.update(allocations=["10.0.0.0/24"]),
-            "data/address_ledger.yml: field 'allocations': must be a mapping, not list",
+            "data/address_ledger.yml: field 'allocations': must be a mapping, not a list",
         ),
         (
             "data/base_servers.yml",

@@ -21,7 +21,9 @@ description:
     then one per VLAN on another subnet (.50 to .254 of the VLAN's /24, the VLAN's gateway as
     router), in the order of C(site_vlans)."
   - Every input is validated first; on any problem the plugin fails with a list that names the
-    file, the site and the field, and builds nothing.
+    file, the site and the field, and builds nothing. What can be right but deserves a look (a
+    switch address outside the site's subnets) is shown as a warning. inventory/README.md lists
+    every rule.
   - A site that has neither a subnet override nor a ledger entry gets the next free /24 of its
     department's pool in memory, with a warning; C(./run inventory) records it in the ledger.
   - The configuration file name must end in C(.sites.yml) or C(.sites.yaml).
@@ -68,17 +70,19 @@ keyed_groups:
 
 import os  # noqa: E402
 import re  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-import yaml  # noqa: E402
 from ansible.errors import AnsibleParserError  # noqa: E402
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable  # noqa: E402
 from ansible.template import trust_as_template  # noqa: E402
 from ansible.utils.display import Display  # noqa: E402
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (  # noqa: E402
     Paths,
+    ProblemCollector,
     SiteDataError,
     build_inventory,
     load_site_data,
+    read_yaml,
 )
 
 display = Display()
@@ -126,6 +130,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             data = load_site_data(paths)
         except SiteDataError as exc:
             raise AnsibleParserError(str(exc)) from exc
+        for warning in data.warnings:
+            display.warning(str(warning))
         if data.new_allocations:
             display.warning(
                 f"{len(data.new_allocations)} site(s) have no recorded subnet and were given one in "
@@ -157,14 +163,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def _load_overlay(path, hosts):
         if not path:
             return {}
-        try:
-            with open(path, encoding="utf-8") as handle:
-                overlay = yaml.safe_load(handle) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise AnsibleParserError(f"{path}: cannot read the host variables overlay: {exc}") from exc
-        if not isinstance(overlay, dict) or not all(isinstance(v, dict) for v in overlay.values()):
+        # The same loader as the site data: duplicate keys and aliases are refused here too.
+        problems = ProblemCollector()
+        overlay = read_yaml(Path(path), problems, empty_ok=True)
+        if problems.problems:
+            raise AnsibleParserError(
+                "cannot read the host variables overlay:\n" + "\n".join(f"  - {p}" for p in problems.problems)
+            )
+        if not all(isinstance(v, dict) for v in overlay.values()):
             raise AnsibleParserError(f"{path}: must map host names to mappings of variables")
-        unknown = sorted(set(overlay) - set(hosts))
+        unknown = sorted(str(host) for host in set(overlay) - set(hosts))
         if unknown:
             raise AnsibleParserError(f"{path}: unknown host(s) {', '.join(unknown)}")
         return overlay

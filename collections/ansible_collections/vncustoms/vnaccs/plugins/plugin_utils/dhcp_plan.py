@@ -22,11 +22,15 @@ Assumptions the reference marks unverified [U], to check on a real 2003 SP2 and 
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold, is_domain_name
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import (
+    ascii_fold,
+    domain_name_problem,
+    is_domain_name,
+    scope_text_problem,
+)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     Command,
     PlanError,
@@ -115,9 +119,6 @@ def _address(value: str, where: str) -> IPAddress:
         raise PlanError(f"{where}: {value!r} is not an IPv4 address") from None
 
 
-_SAFE_TEXT = re.compile(r'^[^"%\r\n]*$')
-
-
 def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope:
     """Check one scope's arguments and build its wanted state. Errors name the field."""
     where = f"scopes[{index}]"
@@ -154,22 +155,17 @@ def wanted_scope(spec: dict, index: int, fold_names: bool = True) -> WantedScope
     router = inside(spec["router"], "router") if spec.get("router") else ""
     dns = tuple(str(_address(value, f"{where}.dns_servers")) for value in spec.get("dns_servers") or [])
     domain = str(spec.get("domain_name") or "")
-    if domain and not is_domain_name(domain):
-        raise PlanError(f"{where}.domain_name: {domain!r} is not a DNS domain name")
+    if domain and domain_name_problem(domain):
+        raise PlanError(f"{where}.domain_name: {domain!r} {domain_name_problem(domain)}")
     name = str(spec.get("name") or f"Scope {address}")
     comment = str(spec.get("comment") or "")
     if fold_names:
         name, comment = ascii_fold(name), ascii_fold(comment)
     for field_name, text in (("name", name), ("comment", comment)):
-        if not _SAFE_TEXT.match(text):
-            raise PlanError(f"{where}.{field_name}: {text!r} may not contain double quotes, % or line breaks")
-        try:
-            text.encode("cp437")
-        except UnicodeEncodeError:
-            raise PlanError(
-                f"{where}.{field_name}: {text!r} has letters that the host's code page 437 cannot carry; "
-                "leave fold_names on"
-            ) from None
+        problem = scope_text_problem(text)
+        if problem:
+            hint = "" if fold_names else "; leave fold_names on"
+            raise PlanError(f"{where}.{field_name}: {text!r} {problem}{hint}")
     overlaps = sorted(exclusions)
     for (_, previous_end), (next_start, _) in itertools.pairwise(overlaps):
         if IPAddress(next_start) <= IPAddress(previous_end):

@@ -6,7 +6,14 @@
   WinRM shell runs in OEM code page 437 (docs/sources/windows_commands.md, 10.4), which has no
   Vietnamese letters (ư, ơ, đ, ạ...): a name written through it would arrive with ``?`` in
   their place, so scope names are written folded.
-* :func:`is_domain_name`: the DNS domain rule for option 015 and Active Directory domains.
+* :func:`is_ascii`: whether text is plain ASCII (what every code page carries unchanged).
+* :func:`domain_name_problem` / :func:`is_domain_name`: the DNS domain rule for option 015 and
+  Active Directory domains.
+* :func:`netbios_name_problem`: the NetBIOS computer-name rule for workstation names.
+* :func:`scope_text_problem`: what a DHCP scope name or comment may hold in a netsh script.
+
+The ``*_problem`` functions return why a value breaks the rule, or None; callers put the reason
+into their own message, which names the file, host and field.
 """
 
 from __future__ import annotations
@@ -14,7 +21,32 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_DOMAIN_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
+# RFC 1035, 2.3.4: a label is at most 63 octets and a name at most 255 octets on the wire, which
+# is 253 characters written with dots. Microsoft's naming conventions for AD DS (KB 909264,
+# "DNS domain names") give the same 63 per label and 255 per FQDN. Labels are letters, digits
+# and hyphens, beginning and ending with a letter or digit (RFC 1123, 2.1).
+DOMAIN_NAME_MAX_LENGTH = 253
+DOMAIN_LABEL_MAX_LENGTH = 63
+_DOMAIN_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?")
+
+# NetBIOS computer names (Microsoft, "Naming conventions in Active Directory for computers,
+# domains, sites, and OUs", KB 909264): 1 to 15 characters (the 16th byte is the NetBIOS suffix),
+# none of \ / : * ? " < > |, not starting with a period, and, for a member of an AD domain, not
+# only digits. MS-SRVS 2.2.2.8 (NAMETYPE_COMPUTER) also refuses [ ] + = ; , and the control
+# characters, and leading or trailing blanks; both lists are applied. ASCII only: the WinRM shell's
+# code page 437 (above) carries no Vietnamese letter.
+NETBIOS_NAME_MAX_LENGTH = 15
+_NETBIOS_DISALLOWED = set('\\/:*?"<>|[]+=;,')
+
+# A scope name or comment is written quoted into a netsh script line: no double quote, no % (cmd
+# would expand it when the line is echoed into the script), no line break, code page 437 only.
+# Length: the DHCP management protocol sets no limit on a subnet's name or comment (MS-DHCPM
+# 2.2.1.2.45: "There is no restriction on the length of this Unicode string") and netsh documents
+# none. [U] The limit below is the toolkit's own, far above the longest name the site data makes
+# (59 characters, 69 with " VLAN 4094"), so that a pasted paragraph is refused before any host
+# is contacted rather than written into a scope.
+SCOPE_TEXT_MAX_LENGTH = 128
+_SCOPE_TEXT_UNSAFE = re.compile(r'["%\r\n]')
 
 
 def ascii_fold(text: str) -> str:
@@ -24,6 +56,65 @@ def ascii_fold(text: str) -> str:
     return "".join(char for char in decomposed if unicodedata.category(char) != "Mn")
 
 
+def is_ascii(value: object) -> bool:
+    """Whether `value` is a string of ASCII characters only."""
+    return isinstance(value, str) and value.isascii()
+
+
+def domain_name_problem(value: object) -> str | None:
+    """Why `value` is not a DNS domain name of letters, digits, dots and hyphens; None if it is one."""
+    if not isinstance(value, str) or not value:
+        return "is not a DNS domain name"
+    if not value.isascii():
+        return "is not a DNS domain name: it has letters outside ASCII"
+    if len(value) > DOMAIN_NAME_MAX_LENGTH:
+        return f"is {len(value)} characters long; a DNS name has at most {DOMAIN_NAME_MAX_LENGTH}"
+    for label in value.split("."):
+        if len(label) > DOMAIN_LABEL_MAX_LENGTH:
+            return (
+                f"has a label of {len(label)} characters ({label[:20]}...); "
+                f"a DNS label has at most {DOMAIN_LABEL_MAX_LENGTH}"
+            )
+        if not _DOMAIN_LABEL.fullmatch(label):
+            return "is not a DNS domain name of letters, digits, hyphens and dots"
+    return None
+
+
 def is_domain_name(value: object) -> bool:
-    """Whether `value` is a DNS domain name of letters, digits, dots and hyphens."""
-    return isinstance(value, str) and _DOMAIN_NAME.fullmatch(value) is not None
+    """Whether `value` is a DNS domain name (see :func:`domain_name_problem`)."""
+    return domain_name_problem(value) is None
+
+
+def netbios_name_problem(value: object) -> str | None:
+    """Why `value` cannot be a Windows (NetBIOS) computer name; None if it can."""
+    if not isinstance(value, str) or not value:
+        return "is not a computer name"
+    if not value.isascii():
+        return "has letters outside ASCII; a Windows computer name is written without diacritics"
+    if len(value) > NETBIOS_NAME_MAX_LENGTH:
+        return (
+            f"is {len(value)} characters long; a Windows computer name has at most {NETBIOS_NAME_MAX_LENGTH}"
+        )
+    bad = sorted({char for char in value if char in _NETBIOS_DISALLOWED or not char.isprintable()})
+    if bad:
+        return "has characters a Windows computer name may not contain: " + " ".join(repr(c) for c in bad)
+    if value != value.strip():
+        return "begins or ends with a blank"
+    if value.startswith("."):
+        return "begins with a period"
+    if value.isdigit():
+        return "is only digits, which a member of an Active Directory domain may not be named"
+    return None
+
+
+def scope_text_problem(text: str) -> str | None:
+    """Why `text` cannot be a scope name or comment in a netsh script; None if it can."""
+    if _SCOPE_TEXT_UNSAFE.search(text):
+        return "may not contain double quotes, % or line breaks"
+    try:
+        text.encode("cp437")
+    except UnicodeEncodeError:
+        return "has letters that the host's code page 437 cannot carry"
+    if len(text) > SCOPE_TEXT_MAX_LENGTH:
+        return f"is {len(text)} characters long; the toolkit writes at most {SCOPE_TEXT_MAX_LENGTH}"
+    return None

@@ -11,17 +11,19 @@ The input files live under ``inventory/`` (see the README there):
 * ``site_overrides.yml``      what an admin fills in per site (subnet, VLANs, switch, ...)
 
 Everything is validated before anything is returned: :func:`load_site_data` raises
-:class:`SiteDataError` listing every problem, each naming the file, the site and the field.
+:class:`SiteDataError` listing every problem, each naming the file, the site and the field, so
+that nothing is written from bad data. What can be right is returned in ``SiteData.warnings``.
 Shared by the ``vncustoms.vnaccs.sites`` inventory plugin and ``tasks.py``; controller only.
 
 One module per job, in the order :func:`load_site_data` runs them:
 
-* ``loading``     reading the YAML files; departments, sites and regions from the transcriptions
+* ``loading``     the one YAML loader (duplicate keys, aliases, empty files and unknown top-level
+                  keys refused); departments, sites and regions from the transcriptions
 * ``slugs``       host names from the Vietnamese names
 * ``layering``    the defaults < department < site layers of site_overrides.yml, base servers
 * ``allocation``  the department pools and each site's /24
 * ``ledger``      reading and writing the address ledger
-* ``validation``  the per-site checks of what an admin filled in
+* ``validation``  the checks of what an admin filled in: per layer, per site, across the fleet
 * ``model``       hosts, host variables and groups (``build_inventory``)
 
 with ``addresses`` (the Appendix IV offsets, reading addresses), ``fields`` (what an admin may
@@ -40,9 +42,10 @@ from .addresses import (
     SUBNET_PREFIX,
 )
 from .ledger import write_ledger
+from .loading import read_yaml
 from .model import InventoryModel, build_inventory
 from .pipeline import load_site_data
-from .problems import Problem, SiteDataError
+from .problems import Problem, ProblemCollector, SiteDataError
 from .records import Department, Paths, Region, Site, SiteData
 from .slugs import slugify
 
@@ -57,12 +60,14 @@ __all__ = [
     "InventoryModel",
     "Paths",
     "Problem",
+    "ProblemCollector",
     "Region",
     "Site",
     "SiteData",
     "SiteDataError",
     "build_inventory",
     "load_site_data",
+    "read_yaml",
     "slugify",
     "write_ledger",
 ]

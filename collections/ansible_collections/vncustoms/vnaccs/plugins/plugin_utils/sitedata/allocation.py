@@ -14,6 +14,7 @@ from pathlib import Path
 from netaddr import AddrFormatError, IPNetwork
 
 from .addresses import SUBNET_PREFIX, parse_subnet
+from .fields import POOLS_FILE_FIELDS
 from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Department, Paths, Site
@@ -21,7 +22,7 @@ from .records import Department, Paths, Site
 
 def load_pools(paths: Paths, departments: list[Department], problems: ProblemCollector):
     """Each department's pools by slug, in list order; overlapping pools are refused."""
-    raw = read_yaml(paths.pools, problems)
+    raw = read_yaml(paths.pools, problems, POOLS_FILE_FIELDS, needed=("pools",))
     pools: dict[str, list[IPNetwork]] = {}
     known = {department.slug for department in departments}
     seen: list[tuple[IPNetwork, str]] = []
@@ -36,6 +37,11 @@ def load_pools(paths: Paths, departments: list[Department], problems: ProblemCol
             problems.add(paths.pools, label, "pools", f"{cidrs!r} is not a network or a list of networks")
             continue
         for cidr in cidrs or []:
+            if not isinstance(cidr, str):
+                problems.add(
+                    paths.pools, label, "pools", f"{cidr!r} is not a CIDR network such as 10.20.0.0/21"
+                )
+                continue
             try:
                 network = IPNetwork(cidr)
             except (AddrFormatError, ValueError, TypeError):

@@ -1,6 +1,10 @@
 # Copyright: VNACCS/VCIS site-infrastructure toolkit
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fields an admin may write in site_overrides.yml, and the values some of them take."""
+"""The fields each data file may hold (site_overrides.yml above all), and the values some take.
+
+A key that is not listed here is refused, at every level of every file: a misspelt key (`site:`
+for `sites:`) would otherwise drop everything under it without a word.
+"""
 
 from __future__ import annotations
 
@@ -26,27 +30,55 @@ SITE_FIELDS = {
     "vlans_exclusive": "remove helper addresses the inventory does not list from the VLANs",
     "stale_helpers": "helper addresses to remove from the VLAN interfaces",
     "switch": "the branch switch that is the VLANs' gateway ({ip, transport})",
-    "workstations": "customs workstations ({name, ip, terminal_id, os})",
+    "workstations": "customs workstations ({name, ip, terminal_id, user_id, os})",
 }
 # Site fields whose value is a list of entries.
 SITE_LIST_FIELDS = ("vlans", "exclusions", "workstations", "stale_helpers")
 LAYER_FIELDS = {"dns_servers", "domain_name", "windows_version", "vlans_exclusive"}
 VLAN_FIELDS = {"id", "subnet", "gateway", "interface"}
 SWITCH_FIELDS = {"ip", "transport"}
-WORKSTATION_FIELDS = {"name", "ip", "terminal_id", "os"}
+WORKSTATION_FIELDS = {"name", "ip", "terminal_id", "user_id", "os"}
 EXCLUSION_FIELDS = {"start", "end"}
 BASE_SERVER_FIELDS = {"ip", "windows_version"}
+
+# The top level of each file, and what its entries hold.
+OVERRIDES_SECTIONS = {"defaults", "departments", "sites", "base_servers"}
+SITES_FILE_FIELDS = {"source", "departments"}
+DEPARTMENT_FIELDS = {"number", "name_vi", "slug", "sites", "truncated_in_source"}
+SITE_ENTRY_FIELDS = {"name_vi", "slug"}
+BASE_SERVERS_FILE_FIELDS = {"source", "regions"}
+REGION_FIELDS = {"slug", "data_centre_vi", "rows"}
+REGION_ROW_FIELDS = {"number", "name_vi", "department", "alias"}
+POOLS_FILE_FIELDS = {"pools"}
+LEDGER_FILE_FIELDS = {"allocations"}
 
 
 def check_fields(mapping, allowed, path, site, prefix, problems: ProblemCollector) -> bool:
     """Whether `mapping` is a mapping of `allowed` keys only; records each unknown key."""
     if not isinstance(mapping, dict):
-        problems.add(path, site, prefix or None, f"must be a mapping, not {type(mapping).__name__}")
+        problems.add(path, site, prefix.rstrip(".") or None, f"must be a mapping, not {type_name(mapping)}")
         return False
     ok = True
     for key in mapping:
-        if key not in allowed:
+        if not isinstance(key, str) or key not in allowed:
             known = ", ".join(sorted(allowed))
             problems.add(path, site, f"{prefix}{key}", f"unknown field (known: {known})")
             ok = False
     return ok
+
+
+def type_name(value) -> str:
+    """What an admin calls the YAML type of `value`: a list, a mapping, a number, ..."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -13,14 +13,17 @@ from .addresses import parse_address
 from .fields import (
     BASE_SERVER_FIELDS,
     LAYER_FIELDS,
+    OVERRIDES_SECTIONS,
     SITE_FIELDS,
     SITE_LIST_FIELDS,
     WINDOWS_SERVER_VERSIONS,
     check_fields,
+    type_name,
 )
 from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Department, Paths, Region, Site
+from .validation import check_layer
 
 
 def merge_layers(*layers: dict[str, Any]) -> dict[str, Any]:
@@ -37,30 +40,38 @@ def load_overrides(
     sites: list[Site],
     regions: list[Region],
     problems: ProblemCollector,
+    value_problems: ProblemCollector,
 ) -> dict[str, dict[str, Any]]:
-    """Set each site's merged settings; return the base servers' settings by region slug."""
-    raw = read_yaml(paths.overrides, problems, required=False)
-    defaults = raw.get("defaults") or {}
-    check_fields(defaults, LAYER_FIELDS, paths.overrides, "defaults", "", problems)
+    """Set each site's merged settings; return the base servers' settings by region slug.
+
+    The shape of the file goes to `problems`; what the layers' values are (DNS servers, domain,
+    ...) to `value_problems`, since the address allocation does not depend on them.
+    """
+    # Required, and never empty: without it every site would silently lose its settings, and
+    # `./run inventory` would record pool subnets for sites that have their own.
+    raw = read_yaml(paths.overrides, problems, OVERRIDES_SECTIONS)
+    defaults = read_section(raw, "defaults", paths.overrides, problems)
+    if check_fields(defaults, LAYER_FIELDS, paths.overrides, "defaults", "", problems):
+        check_layer(defaults, paths.overrides, "defaults", value_problems)
     department_layers = read_section(raw, "departments", paths.overrides, problems)
     known_departments = {department.slug for department in departments}
     for slug, layer in department_layers.items():
+        label = f"department {slug}"
         if slug not in known_departments:
-            problems.add(paths.overrides, f"department {slug}", None, "unknown department slug")
-        else:
-            check_fields(layer, LAYER_FIELDS, paths.overrides, f"department {slug}", "", problems)
+            problems.add(paths.overrides, label, None, "unknown department slug")
+        elif check_fields(layer, LAYER_FIELDS, paths.overrides, label, "", problems):
+            check_layer(layer, paths.overrides, label, value_problems)
     site_layers = read_section(raw, "sites", paths.overrides, problems)
     by_host = {site.host: site for site in sites}
     for host, layer in site_layers.items():
         if host not in by_host:
-            problems.add(paths.overrides, host, None, "unknown site host name (see `./run inventory`)")
+            problems.add(paths.overrides, str(host), None, "unknown site host name (see `./run inventory`)")
         elif check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems):
+            check_layer(layer, paths.overrides, host, value_problems)
             # Checked before allocation, which reads the VLANs; the entries are checked later.
             for name in SITE_LIST_FIELDS:
-                if not isinstance(layer.get(name, []), list):
-                    problems.add(
-                        paths.overrides, host, name, f"must be a list, not {type(layer[name]).__name__}"
-                    )
+                if layer.get(name) is not None and not isinstance(layer[name], list):
+                    problems.add(paths.overrides, host, name, f"must be a list, not {type_name(layer[name])}")
     for site in sites:
         site.settings = merge_layers(
             *(

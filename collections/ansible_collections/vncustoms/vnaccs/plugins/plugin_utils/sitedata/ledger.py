@@ -4,20 +4,26 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .addresses import parse_subnet
+from .fields import LEDGER_FILE_FIELDS
 from .loading import read_section, read_yaml
 from .problems import ProblemCollector
 from .records import Paths, SiteData
 
+_HOST = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
 
 def load_ledger(paths: Paths, problems: ProblemCollector) -> dict[str, str]:
     """Recorded allocations, host name to CIDR; a missing ledger is an empty one."""
-    raw = read_yaml(paths.ledger, problems, required=False)
+    raw = read_yaml(paths.ledger, problems, LEDGER_FILE_FIELDS, required=False, needed=("allocations",))
     ledger: dict[str, str] = {}
     for host, cidr in read_section(raw, "allocations", paths.ledger, problems).items():
-        if parse_subnet(cidr, paths.ledger, host, "allocations", problems) is not None:
+        if not isinstance(host, str) or not _HOST.fullmatch(host):
+            problems.add(paths.ledger, str(host), "allocations", f"{host!r} is not a site host name")
+        elif parse_subnet(cidr, paths.ledger, host, "allocations", problems) is not None:
             ledger[host] = cidr
     return ledger
 

@@ -125,8 +125,10 @@ def build_inventory(data: SiteData) -> InventoryModel:
             station_vars = {**common, "workstation_name": station["name"]}
             if "ip" in station:
                 station_vars["ansible_host"] = station["ip"]
-            if station.get("terminal_id"):
-                station_vars["terminal_id"] = station["terminal_id"]
+            # Written as the client stores them: without surrounding blanks (see validation).
+            for key in ("terminal_id", "user_id"):
+                if station.get(key):
+                    station_vars[key] = station[key].strip()
             if station.get("os") is not None:
                 station_vars["windows_version"] = str(station["os"])
             add(
@@ -137,6 +139,11 @@ def build_inventory(data: SiteData) -> InventoryModel:
                 region.group,
             )
     return InventoryModel(hosts=hosts, groups=groups, children=children)
+
+
+def vlan_scope_name(site_name: str, vlan_id: int) -> str:
+    """The name of the scope a site's DHCP server serves for one of its VLANs."""
+    return f"{site_name} VLAN {vlan_id}"
 
 
 def dhcp_scopes(site_vars: dict[str, Any]) -> list[dict[str, Any]]:
@@ -181,7 +188,7 @@ def dhcp_scopes(site_vars: dict[str, Any]) -> list[dict[str, Any]]:
         scopes.append(
             scope(
                 network,
-                f"{site_vars['site_name_vi']} VLAN {vlan['id']}",
+                vlan_scope_name(site_vars["site_name_vi"], vlan["id"]),
                 str(network[RANGE_START_OFFSET]),
                 str(network[RANGE_END_OFFSET]),
                 [],

@@ -10,7 +10,7 @@ from .ledger import load_ledger
 from .loading import load_departments, load_regions, load_sites
 from .problems import ProblemCollector
 from .records import Paths, SiteData
-from .validation import check_site
+from .validation import check_fleet, check_site
 
 
 def load_site_data(paths: Paths) -> SiteData:
@@ -19,14 +19,18 @@ def load_site_data(paths: Paths) -> SiteData:
     departments = load_departments(paths, problems)
     sites = load_sites(paths, departments, problems)
     regions = load_regions(paths, departments, problems)
-    base_server_settings = load_overrides(paths, departments, sites, regions, problems)
+    layer_values = ProblemCollector()
+    base_server_settings = load_overrides(paths, departments, sites, regions, problems, layer_values)
     pools = load_pools(paths, departments, problems)
     ledger = load_ledger(paths, problems)
-    problems.raise_if_any()  # allocation needs clean input
+    if problems.problems:  # allocation needs clean input
+        problems.absorb(layer_values)
+        problems.raise_if_any()
     new, orphaned = allocate(sites, pools, ledger, paths, problems)
-    terminal_ids: dict[str, str] = {}
+    problems.absorb(layer_values)
     for site in sites:
-        check_site(site, paths, problems, terminal_ids)
+        check_site(site, paths, problems)
+    check_fleet(departments, regions, sites, paths, problems)
     problems.raise_if_any()
     return SiteData(
         departments=departments,
@@ -37,4 +41,5 @@ def load_site_data(paths: Paths) -> SiteData:
         new_allocations=new,
         orphaned_allocations=orphaned,
         paths=paths,
+        warnings=problems.warnings,
     )

@@ -35,13 +35,27 @@ class SiteDataError(ValueError):
 
 
 class ProblemCollector:
-    """Collects problems while every check runs, so that one run reports all of them."""
+    """Collects problems while every check runs, so that one run reports all of them.
+
+    A warning is for what can be right (a switch managed from a network of its own): it is
+    reported with the data, and stops nothing.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def add(self, path: Path, site: str | None, field_name: str | None, message: str) -> None:
         self.problems.append(Problem(display_path(path), site, field_name, message))
+
+    def warn(self, path: Path, site: str | None, field_name: str | None, message: str) -> None:
+        self.warnings.append(Problem(display_path(path), site, field_name, message))
+
+    def absorb(self, other: ProblemCollector) -> None:
+        """Take over `other`'s problems and warnings, after this collector's own."""
+        self.problems += other.problems
+        self.warnings += other.warnings
+        other.problems, other.warnings = [], []
 
     def raise_if_any(self) -> None:
         if self.problems:

@@ -10,6 +10,8 @@ from typing import Any
 
 from netaddr import IPNetwork
 
+from .problems import Problem
+
 
 @dataclass
 class Paths:
@@ -90,6 +92,8 @@ class SiteData:
     new_allocations: dict[str, str]
     orphaned_allocations: dict[str, str]
     paths: Paths
+    # What can be right but deserves a look (each names file, site and field); stops nothing.
+    warnings: list[Problem] = field(default_factory=list)
 
     def ledger_after_allocation(self) -> dict[str, str]:
         """The ledger to write: every recorded allocation kept, new ones added."""
