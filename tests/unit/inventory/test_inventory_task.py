@@ -37,6 +37,7 @@ def test_the_frozen_inventory_has_the_shipped_transcriptions(frozen_inventory, n
     assert read(frozen_inventory / "data" / name) == read(ROOT / "inventory" / "data" / name)
 
 
+@pytest.mark.fault
 def test_bad_input_writes_nothing(inventory_copy, capsys):
     ledger = inventory_copy / "data" / "address_ledger.yml"
     snapshot = inventory_copy / "snapshot.yml"
@@ -76,3 +77,92 @@ def test_check_reports_a_stale_snapshot(inventory_copy, capsys):
     assert "snapshot.yml is not current" in capsys.readouterr().err
     refresh_inventory(inventory_copy)
     assert "Chi cục Hải quan Linh Trung 3" in read(snapshot)
+
+
+def empty(text: str) -> str:
+    return ""
+
+
+def comments_only(text: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if line.startswith("#"))
+
+
+def misspelt_sites(text: str) -> str:
+    return text.replace("\nsites:\n", "\nsite:\n")
+
+
+def site_listed_twice(text: str) -> str:
+    return text.replace(
+        "\nbase_servers:", "  bac-ninh-cchq-tien-son:\n    subnet: 198.18.9.0/24\n\nbase_servers:"
+    )
+
+
+def sites_a_number(text: str) -> str:
+    return text.replace("\nsites:\n", "\nsites: 5\nold_sites:\n")
+
+
+def with_aliases(text: str) -> str:
+    return text.replace(
+        "  dns_servers: [198.19.48.53]", "  dns_servers: &dns [198.19.48.53]\n  domain_name: *dns"
+    )
+
+
+BROKEN_OVERRIDES = [
+    (empty, "site_overrides.yml: the file is empty"),
+    (comments_only, "site_overrides.yml: the file is empty"),
+    (misspelt_sites, "site_overrides.yml: field 'site': unknown field"),
+    (
+        site_listed_twice,
+        "site_overrides.yml: field 'sites.bac-ninh-cchq-tien-son': "
+        "key 'bac-ninh-cchq-tien-son' is written twice",
+    ),
+    (sites_a_number, "site_overrides.yml: field 'sites': must be a mapping, not a number"),
+    (with_aliases, "site_overrides.yml: line 7: the alias *dns repeats a value (anchored on line 6)"),
+]
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("breakage", "expected"), BROKEN_OVERRIDES, ids=lambda value: getattr(value, "__name__", "")
+)
+def test_refused_overrides_write_no_allocation_that_outlives_them(inventory_copy, capsys, breakage, expected):
+    # Without its overrides a site with its own subnet would take one from the pool, and the
+    # ledger would keep that allocation after the file is put back.
+    overrides = inventory_copy / "site_overrides.yml"
+    ledger = inventory_copy / "data" / "address_ledger.yml"
+    snapshot = inventory_copy / "snapshot.yml"
+    original = read(overrides)
+    before = (read(ledger), read(snapshot))
+    overrides.write_text(breakage(original), encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        refresh_inventory(inventory_copy)
+    assert exited.value.code == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert (read(ledger), read(snapshot)) == before
+    overrides.write_text(original, encoding="utf-8")
+    refresh_inventory(inventory_copy, check=True)
+    assert (read(ledger), read(snapshot)) == before
+
+
+@pytest.mark.fault
+def test_a_missing_overrides_file_writes_nothing(inventory_copy, capsys):
+    ledger = inventory_copy / "data" / "address_ledger.yml"
+    before = read(ledger)
+    (inventory_copy / "site_overrides.yml").unlink()
+    with pytest.raises(SystemExit):
+        refresh_inventory(inventory_copy)
+    assert "site_overrides.yml: file not found" in capsys.readouterr().err
+    assert read(ledger) == before
+
+
+@pytest.mark.fault
+def test_a_warning_is_printed_and_stops_nothing(inventory_copy, capsys):
+    overrides = inventory_copy / "site_overrides.yml"
+    overrides.write_text(read(overrides).replace("ip: 198.18.5.2,", "ip: 10.255.0.5,"), encoding="utf-8")
+    refresh_inventory(inventory_copy)
+    assert (
+        "warning: site_overrides.yml: site bac-ninh-cchq-tien-son: field 'switch.ip': 10.255.0.5 is outside "
+        "every subnet of the site"
+    ) in capsys.readouterr().err
+    assert "ansible_host: 10.255.0.5" in read(inventory_copy / "snapshot.yml")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,10 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
     write_ledger,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
 
 
 def edit_yaml(path: Path, change) -> None:
@@ -156,6 +163,7 @@ def test_an_override_outranks_the_ledger_and_frees_nothing_else(inventory_copy):
     }
 
 
+@pytest.mark.fault
 def test_an_exhausted_pool_names_the_site(inventory_copy):
     (inventory_copy / "data" / "address_ledger.yml").unlink()
     edit_yaml(
@@ -318,6 +326,7 @@ def test_only_dhcp_servers_get_scopes(inventory_copy):
 # ------------------------------------------------------------------------------- the validator
 
 
+@pytest.mark.fault
 def test_duplicate_department_slug(inventory_copy):
     edit_yaml(inventory_copy / "data" / "sites.yml", lambda d: d["departments"][1].update(slug="bac_ninh"))
     found = problems_of(inventory_copy)
@@ -327,6 +336,7 @@ def test_duplicate_department_slug(inventory_copy):
     ), found
 
 
+@pytest.mark.fault
 def test_duplicate_site_host_name(inventory_copy):
     edit_yaml(
         inventory_copy / "data" / "sites.yml",
@@ -337,6 +347,7 @@ def test_duplicate_site_host_name(inventory_copy):
     assert "field 'slug'" in problem and "duplicate host name" in problem
 
 
+@pytest.mark.fault
 def test_unknown_department_in_appendix_iii(inventory_copy):
     edit_yaml(
         inventory_copy / "data" / "base_servers.yml",
@@ -351,6 +362,7 @@ def test_unknown_department_in_appendix_iii(inventory_copy):
     assert any("cannot place department 'ha_noi'" in p for p in found)
 
 
+@pytest.mark.fault
 def test_department_without_a_region_is_reported(inventory_copy):
     def drop_alias(data):
         for region in data["regions"]:
@@ -362,6 +374,7 @@ def test_department_without_a_region_is_reported(inventory_copy):
     assert "cannot place department 'dien_bien'" in problem
 
 
+@pytest.mark.fault
 def test_unknown_site_and_department_in_overrides(inventory_copy):
     def change(data):
         data["sites"]["bac-ninh-cchq-tien-sonn"] = {"subnet": "198.18.9.0/24"}
@@ -376,6 +389,7 @@ def test_unknown_site_and_department_in_overrides(inventory_copy):
     assert "site_overrides.yml: site department bac_nin: unknown department slug" in found
 
 
+@pytest.mark.fault
 def test_unknown_field_is_refused(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnett="198.18.9.0/24")
     problem = only_problem(inventory_copy)
@@ -384,6 +398,7 @@ def test_unknown_field_is_refused(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_non_24_subnet(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.0/23")
     assert only_problem(inventory_copy) == (
@@ -392,11 +407,13 @@ def test_non_24_subnet(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_subnet_with_host_bits(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.7/24")
     assert "did you mean 10.20.0.0/24?" in only_problem(inventory_copy)
 
 
+@pytest.mark.fault
 def test_overlapping_subnets_between_overrides(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.0/24")
     set_site(inventory_copy, "ha-giang-cchq-xi-man", subnet="10.20.0.0/24")
@@ -407,6 +424,7 @@ def test_overlapping_subnets_between_overrides(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_override_overlapping_another_sites_ledger_entry(inventory_copy):
     taken = subnets(inventory_copy)["lao-cai-cchq-ck-muong-khuong"]
     set_site(inventory_copy, "ha-giang-cchq-xi-man", subnet=taken)
@@ -417,6 +435,7 @@ def test_override_overlapping_another_sites_ledger_entry(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_dhcp_range_outside_subnet(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.0/24", dhcp_range_end="10.20.1.20")
     assert only_problem(inventory_copy) == (
@@ -425,6 +444,7 @@ def test_dhcp_range_outside_subnet(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_dhcp_range_backwards(inventory_copy):
     set_site(
         inventory_copy,
@@ -436,6 +456,7 @@ def test_dhcp_range_backwards(inventory_copy):
     assert "range start 10.20.0.200 is after range end 10.20.0.100" in only_problem(inventory_copy)
 
 
+@pytest.mark.fault
 def test_router_inside_the_range(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.0/24", router="10.20.0.60")
     assert only_problem(inventory_copy).endswith(
@@ -443,6 +464,7 @@ def test_router_inside_the_range(inventory_copy):
     )
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize("bad", ["198.18.9.300", "198.18.9", "gateway", "198.018.9.1"])
 def test_malformed_address(inventory_copy, bad):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", router=bad)
@@ -451,11 +473,13 @@ def test_malformed_address(inventory_copy, bad):
     assert repr(bad) in problem
 
 
+@pytest.mark.fault
 def test_malformed_dns_server_names_its_position(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", dns_servers=["198.19.48.53", "8.8.8"])
     assert "field 'dns_servers[1]': '8.8.8' is not a valid IPv4 address" in only_problem(inventory_copy)
 
 
+@pytest.mark.fault
 def test_exclusion_outside_range(inventory_copy):
     set_site(
         inventory_copy,
@@ -468,6 +492,7 @@ def test_exclusion_outside_range(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_vlan_gateway_outside_its_subnet(inventory_copy):
     set_site(
         inventory_copy,
@@ -480,6 +505,7 @@ def test_vlan_gateway_outside_its_subnet(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_vlan_subnet_overlapping_a_site_is_refused(inventory_copy):
     taken = subnets(inventory_copy)["lao-cai-cchq-ck-muong-khuong"]
     set_site(
@@ -493,6 +519,7 @@ def test_vlan_subnet_overlapping_a_site_is_refused(inventory_copy):
     assert "overlaps the subnet of lao-cai-cchq-ck-muong-khuong" in problem
 
 
+@pytest.mark.fault
 def test_vlans_without_a_switch(inventory_copy):
     set_site(
         inventory_copy,
@@ -504,6 +531,7 @@ def test_vlans_without_a_switch(inventory_copy):
     )
 
 
+@pytest.mark.fault
 def test_duplicate_terminal_id_is_refused(inventory_copy):
     set_site(
         inventory_copy,
@@ -520,6 +548,7 @@ def test_duplicate_terminal_id_is_refused(inventory_copy):
     ) in problem
 
 
+@pytest.mark.fault
 def test_every_problem_is_reported_at_once(inventory_copy):
     set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", subnet="10.20.0.0/24", router="10.20.9.1")
     set_site(inventory_copy, "ha-giang-cchq-xi-man", windows_version="2012")
@@ -531,6 +560,7 @@ def test_every_problem_is_reported_at_once(inventory_copy):
 # ------------------------------------------------------------------- values of the wrong shape
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("file", "change", "expected"),
     [
@@ -619,3 +649,724 @@ def test_every_problem_is_reported_at_once(inventory_copy):
 def test_a_value_of_the_wrong_shape_is_reported_not_raised(inventory_copy, file, change, expected):
     edit_yaml(inventory_copy / file, change)
     assert expected in problems_of(inventory_copy)
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("file", "change", "expected"),
+    [
+        (
+            "data/sites.yml",
+            lambda d: d.update(departments=5),
+            "data/sites.yml: field 'departments': must be a list, not a number",
+        ),
+        (
+            "data/sites.yml",
+            lambda d: d["departments"][0].update(truncated_in_source="no"),
+            "data/sites.yml: site Cục Hải quan Bắc Ninh: field 'truncated_in_source': "
+            "'no' is not true or false",
+        ),
+        (
+            "data/sites.yml",
+            lambda d: d["departments"][0].update(site=d["departments"][0].pop("sites")),
+            "data/sites.yml: site Cục Hải quan Bắc Ninh: field 'site': unknown field "
+            "(known: name_vi, number, sites, slug, truncated_in_source)",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d.update(regions=5),
+            "data/base_servers.yml: field 'regions': must be a list, not a number",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"][0].update(rows={"ha_noi": "Cục HQ TP Hà Nội"}),
+            "data/base_servers.yml: site region ha_noi: field 'rows': must be a list, not a mapping",
+        ),
+        (
+            "data/base_servers.yml",
+            lambda d: d["regions"][0].update(slug="Ha_Noi"),
+            "data/base_servers.yml: site region #1: field 'slug': "
+            "'Ha_Noi' is not a region slug (lower-case ASCII with underscores)",
+        ),
+        (
+            "data/address_pools.yml",
+            lambda d: d["pools"].update(an_giang=[10]),
+            "data/address_pools.yml: site pool an_giang: field 'pools': "
+            "10 is not a CIDR network such as 10.20.0.0/21",
+        ),
+        (
+            "data/address_ledger.yml",
+            lambda d: d["allocations"].update({"bac-ninh-cchq-bac-ninh": ["198.18.0.0/24"]}),
+            "data/address_ledger.yml: site bac-ninh-cchq-bac-ninh: field 'allocations': "
+            "['198.18.0.0/24'] is not a CIDR subnet such as 10.20.1.0/24",
+        ),
+        (
+            "data/address_ledger.yml",
+            lambda d: d["allocations"].update({7: "198.18.99.0/24"}),
+            "data/address_ledger.yml: site 7: field 'allocations': 7 is not a site host name",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d.update(defaults=["dns_servers"]),
+            "site_overrides.yml: field 'defaults': must be a mapping, not a list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["departments"].update(lao_cai=["198.19.48.53"]),
+            "site_overrides.yml: site department lao_cai: must be a mapping, not a list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"].update({"lao-cai-cchq-ck-bat-xat": None}),
+            "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: must be a mapping, not empty",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"]["bac-ninh-cchq-tien-son"].update(switch="198.18.5.2"),
+            "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'switch': must be a mapping, not text",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"]["bac-ninh-cchq-tien-son"].update(exclusions={"start": "198.18.5.50"}),
+            "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'exclusions': "
+            "must be a list, not a mapping",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"]["bac-ninh-cchq-tien-son"]["workstations"].append(["PC03"]),
+            "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'workstations[2]': "
+            "must be a mapping, not a list",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["sites"]["bac-ninh-cchq-tien-son"]["vlans"][0].update(id="10"),
+            "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'vlans[0].id': "
+            "'10' is not a VLAN id (1-4094)",
+        ),
+        (
+            "site_overrides.yml",
+            lambda d: d["base_servers"].update(ha_noi="198.19.48.1"),
+            "site_overrides.yml: site base server ha_noi: must be a mapping, not text",
+        ),
+    ],
+    ids=[
+        "departments a number",
+        "truncated_in_source a string",
+        "department key misspelt",
+        "regions a number",
+        "region rows a mapping",
+        "region slug in capitals",
+        "pool network a number",
+        "ledger subnet a list",
+        "ledger host a number",
+        "defaults a list",
+        "department layer a list",
+        "site layer empty",
+        "switch a string",
+        "exclusions a mapping",
+        "workstation a list",
+        "vlan id a string",
+        "base server a string",
+    ],
+)
+def test_a_value_of_the_wrong_type_names_its_file_and_field(inventory_copy, file, change, expected):
+    edit_yaml(inventory_copy / file, change)
+    assert expected in problems_of(inventory_copy)
+
+
+@pytest.mark.fault
+def test_a_bad_default_is_reported_once_in_its_own_layer(inventory_copy):
+    # Not once for each of the 152 sites that inherit it.
+    edit_yaml(
+        inventory_copy / "site_overrides.yml", lambda d: d["defaults"].update(dns_servers="198.19.48.53")
+    )
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site defaults: field 'dns_servers': must be a list of addresses, not text"
+    )
+
+
+DATA_FILES = (
+    "site_overrides.yml",
+    "data/sites.yml",
+    "data/base_servers.yml",
+    "data/address_pools.yml",
+    "data/address_ledger.yml",
+)
+
+
+# Top-level mappings keyed by host or slug, whose entries all have one shape: one entry is walked.
+ENTRY_MAPPINGS = {"allocations", "pools", "base_servers"}
+
+
+def shapes(node, path=()):
+    """The path of every node: every key of a mapping, the first item of a list."""
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from shapes(value, (*path, key))
+            if path and path[-1] in ENTRY_MAPPINGS and len(path) == 1:
+                break
+    elif isinstance(node, list) and node:
+        yield from shapes(node[0], (*path, 0))
+
+
+def substitute_for(value):
+    """A value of another kind: a list for a mapping, a number for a list, a mapping for a scalar."""
+    if isinstance(value, dict):
+        return ["x"]
+    if isinstance(value, list):
+        return 7
+    return {"x": 1}
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("file", DATA_FILES)
+def test_a_value_of_another_type_anywhere_is_reported_never_raised(inventory_copy, file):
+    path = inventory_copy / file
+    original = path.read_text(encoding="utf-8")
+    data = yaml.safe_load(original)
+    accepted = []
+    places = list(shapes(data))
+    assert len(places) >= 3
+    for place in places:
+        changed = copy.deepcopy(data)
+        if place:
+            parent = changed
+            for key in place[:-1]:
+                parent = parent[key]
+            parent[place[-1]] = substitute_for(parent[place[-1]])
+        else:
+            changed = substitute_for(changed)
+        path.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+        try:
+            load_site_data(Paths.in_inventory_dir(inventory_copy))
+        except SiteDataError as exc:
+            assert any(problem.file == file for problem in exc.problems), (place, exc)
+        else:
+            accepted.append(place)
+    path.write_text(original, encoding="utf-8")
+    # Only the transcriptions' free description of their source may hold anything.
+    assert all(place[0] == "source" for place in accepted), accepted
+
+
+# --------------------------------------------------------------- the loader: keys written twice
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def line_of(text: str, fragment: str, occurrence: int = 1) -> int:
+    """The 1-based number of the line holding `fragment` for the `occurrence`-th time."""
+    found = [number for number, line in enumerate(text.splitlines(), 1) if fragment in line]
+    return found[occurrence - 1]
+
+
+@pytest.mark.fault
+def test_a_site_listed_twice_is_refused_with_the_line_of_each_copy(inventory_copy):
+    overrides = inventory_copy / "site_overrides.yml"
+    text = write(
+        overrides,
+        read(overrides).replace(
+            "\nbase_servers:", "  bac-ninh-cchq-tien-son:\n    subnet: 198.18.9.0/24\n\nbase_servers:"
+        ),
+    )
+    first, second = (line_of(text, "  bac-ninh-cchq-tien-son:", n) for n in (1, 2))
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: field 'sites.bac-ninh-cchq-tien-son': key 'bac-ninh-cchq-tien-son' is "
+        f"written twice, on line {first} and line {second}; YAML would keep only the second, so remove or "
+        "merge one"
+    )
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("old", "new", "field", "key"),
+    [
+        (
+            "switch: {ip: 198.18.5.2, transport: ssh}",
+            "switch: {ip: 198.18.5.2, transport: ssh, ip: 198.18.5.3}",
+            "sites.bac-ninh-cchq-tien-son.switch.ip",
+            "ip",
+        ),
+        (
+            "{id: 20, subnet: 198.18.7.0/24, gateway: 198.18.7.1}",
+            "{id: 20, subnet: 198.18.7.0/24, gateway: 198.18.7.1, id: 21}",
+            "sites.bac-ninh-cchq-tien-son.vlans[1].id",
+            "id",
+        ),
+        (
+            "  dns_servers: [198.19.48.53]\n",
+            "  dns_servers: [198.19.48.53]\n  dns_servers: [198.19.48.54]\n",
+            "defaults.dns_servers",
+            "dns_servers",
+        ),
+        ("\nbase_servers:\n", "\nsites: {}\n\nbase_servers:\n", "sites", "sites"),
+    ],
+    ids=["flow mapping", "list entry", "block mapping", "top level"],
+)
+def test_a_key_written_twice_anywhere_names_its_path_and_lines(inventory_copy, old, new, field, key):
+    overrides = inventory_copy / "site_overrides.yml"
+    assert old in read(overrides)
+    text = write(overrides, read(overrides).replace(old, new))
+    problem = only_problem(inventory_copy)
+    assert problem.startswith(f"site_overrides.yml: field '{field}': key '{key}' is written twice, on line ")
+    lines = [int(number) for number in re.findall(r"line (\d+)", problem)]
+    for number in lines:
+        assert re.match(rf"\s*(- )?{key}:|.*[{{,] {key}:", text.splitlines()[number - 1]), (number, text)
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("file", "append", "field"),
+    [
+        (
+            "data/address_ledger.yml",
+            "  bac-ninh-cchq-bac-ninh: 198.18.99.0/24\n",
+            "allocations.bac-ninh-cchq-bac-ninh",
+        ),
+        ("data/address_pools.yml", "  bac_ninh: [10.99.0.0/16]\n", "pools.bac_ninh"),
+        ("data/sites.yml", "source: {}\n", "source"),
+        ("data/base_servers.yml", "source: {}\n", "source"),
+    ],
+)
+def test_a_key_written_twice_in_any_data_file_is_refused(inventory_copy, file, append, field):
+    path = inventory_copy / file
+    text = write(path, read(path) + append)
+    key = field.rsplit(".", 1)[-1]
+    problem = only_problem(inventory_copy)
+    first, second = line_of(text, f"{key}:"), len(text.splitlines())
+    assert problem == (
+        f"{file}: field '{field}': key '{key}' is written twice, on line {first} and line {second}; "
+        "YAML would keep only the second, so remove or merge one"
+    )
+
+
+@pytest.mark.fault
+def test_keys_written_twice_in_several_files_are_all_reported(inventory_copy):
+    ledger = inventory_copy / "data" / "address_ledger.yml"
+    write(ledger, read(ledger) + "  bac-ninh-cchq-bac-ninh: 198.18.99.0/24\n")
+    overrides = inventory_copy / "site_overrides.yml"
+    write(
+        overrides,
+        read(overrides).replace(
+            'windows_version: "2008"\n', 'windows_version: "2008"\n    windows_version: "2003"\n'
+        ),
+    )
+    found = problems_of(inventory_copy)
+    assert [problem.split(":")[0] for problem in found] == ["site_overrides.yml", "data/address_ledger.yml"]
+
+
+# --------------------------------------------------------- the loader: aliases, empty files, typos
+
+
+def billion_laughs(levels: int = 9) -> str:
+    """An overrides file whose DNS list expands to 10**levels addresses through aliases."""
+    lines = ["defaults:", '  dns_servers: &lol0 ["198.19.48.53"]', "departments:"]
+    for level in range(1, levels + 1):
+        lines.append(f"  lol{level}: &lol{level} [{', '.join([f'*lol{level - 1}'] * 10)}]")
+    lines += ["sites:", "  bac-ninh-cchq-tien-son:", f"    dns_servers: *lol{levels}", ""]
+    return "\n".join(lines)
+
+
+@pytest.mark.fault
+def test_a_billion_laughs_file_is_refused_at_once(inventory_copy):
+    write(inventory_copy / "site_overrides.yml", billion_laughs())
+    outcome: list = []
+
+    def load():
+        try:
+            load_site_data(Paths.in_inventory_dir(inventory_copy))
+        except SiteDataError as exc:
+            outcome.append(exc)
+
+    started = time.perf_counter()
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    elapsed = time.perf_counter() - started
+    assert not worker.is_alive(), "the loader expanded the aliases"
+    assert elapsed < 2, elapsed  # the whole inventory loads in a tenth of that
+    assert [str(problem) for problem in outcome[0].problems] == [
+        "site_overrides.yml: line 4: the alias *lol0 repeats a value (anchored on line 2); aliases are "
+        "not accepted in the site data (91 in this file): write each value out"
+    ]
+
+
+@pytest.mark.fault
+def test_a_merge_key_is_refused(inventory_copy):
+    overrides = inventory_copy / "site_overrides.yml"
+    write(
+        overrides,
+        read(overrides).replace('    windows_version: "2008"\n', '    <<: {windows_version: "2008"}\n'),
+    )
+    problem = only_problem(inventory_copy)
+    assert problem.startswith("site_overrides.yml: field 'sites.dong-thap-cchq-ck-so-thuong': line ")
+    assert problem.endswith("merge keys (<<) are not accepted in the site data; write the values out")
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("file", DATA_FILES)
+@pytest.mark.parametrize("text", ["", "---\n", "---\n# every line commented out\n# sites:\n"])
+def test_an_empty_file_is_refused(inventory_copy, file, text):
+    write(inventory_copy / file, text)
+    assert (
+        f"{file}: the file is empty; nothing in it can be read (was it cut short or cleared?)"
+    ) in problems_of(inventory_copy)
+
+
+@pytest.mark.fault
+def test_a_missing_overrides_file_is_refused(inventory_copy):
+    (inventory_copy / "site_overrides.yml").unlink()
+    assert only_problem(inventory_copy) == "site_overrides.yml: file not found"
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"),
+    [
+        (
+            "site_overrides.yml",
+            "\nsites:\n",
+            "\nsite:\n",
+            [
+                "site_overrides.yml: field 'site': "
+                "unknown field (known: base_servers, defaults, departments, sites)"
+            ],
+        ),
+        (
+            "data/address_ledger.yml",
+            "\nallocations:\n",
+            "\nallocation:\n",
+            [
+                "data/address_ledger.yml: field 'allocation': unknown field (known: allocations)",
+                "data/address_ledger.yml: field 'allocations': missing: the file must have this key",
+            ],
+        ),
+        (
+            "data/address_pools.yml",
+            "\npools:\n",
+            "\npool:\n",
+            [
+                "data/address_pools.yml: field 'pool': unknown field (known: pools)",
+                "data/address_pools.yml: field 'pools': missing: the file must have this key",
+            ],
+        ),
+    ],
+    ids=["overrides", "ledger", "pools"],
+)
+def test_a_misspelt_top_level_key_is_refused(inventory_copy, file, old, new, expected):
+    path = inventory_copy / file
+    assert old in read(path)
+    write(path, read(path).replace(old, new))
+    assert problems_of(inventory_copy)[: len(expected)] == expected
+
+
+@pytest.mark.fault
+def test_a_file_that_is_not_utf8_is_refused(inventory_copy):
+    overrides = inventory_copy / "site_overrides.yml"
+    overrides.write_bytes(read(overrides).encode("cp1258", errors="replace") + b"# Ti\xeau S\xf5n\n")
+    assert only_problem(inventory_copy).startswith("site_overrides.yml: not UTF-8 text (byte ")
+
+
+# ---------------------------------------------------------------- host names, Terminal and User IDs
+
+
+def add_workstations(inventory: Path, host: str, *stations: dict) -> None:
+    def change(data):
+        data["sites"].setdefault(host, {}).setdefault("workstations", []).extend(stations)
+
+    edit_yaml(inventory / "site_overrides.yml", change)
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("name", ["SW", "sw", "Sw"])
+def test_a_workstation_named_like_the_switch_is_refused(inventory_copy, name):
+    add_workstations(inventory_copy, "bac-ninh-cchq-tien-son", {"name": name, "ip": "198.18.6.62"})
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'workstations[2].name': host name "
+        f"'bac-ninh-cchq-tien-son-sw' of workstation {name!r} of site bac-ninh-cchq-tien-son is already the "
+        "host name of the switch of site bac-ninh-cchq-tien-son; rename one of them"
+    )
+
+
+@pytest.mark.fault
+def test_a_workstation_named_like_another_sites_dhcp_server_is_refused(inventory_copy):
+    add_workstations(inventory_copy, "bac-ninh-cchq-bac-ninh", {"name": "QUE-VO"})
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site bac-ninh-cchq-bac-ninh: field 'workstations[0].name': host name "
+        "'bac-ninh-cchq-bac-ninh-que-vo' of workstation 'QUE-VO' of site bac-ninh-cchq-bac-ninh is already "
+        "the host name of the DHCP server of site bac-ninh-cchq-bac-ninh-que-vo; rename one of them"
+    )
+
+
+@pytest.mark.fault
+def test_two_workstations_differing_only_in_case_are_refused(inventory_copy):
+    add_workstations(inventory_copy, "bac-ninh-cchq-tien-son", {"name": "ts-hq01"})
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site bac-ninh-cchq-tien-son: field 'workstations[2].name': host name "
+        "'bac-ninh-cchq-tien-son-ts-hq01' of workstation 'ts-hq01' of site bac-ninh-cchq-tien-son is already "
+        "the host name of workstation 'TS-HQ01' of site bac-ninh-cchq-tien-son; rename one of them"
+    )
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("copy_of", ["1BTS001", "1bts001", " 1BTS001 ", "1Bts001\t"])
+def test_a_terminal_id_differing_only_in_case_or_blanks_is_a_duplicate(inventory_copy, copy_of):
+    add_workstations(inventory_copy, "lao-cai-cchq-ck-bat-xat", {"name": "PC01", "terminal_id": copy_of})
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'workstations[0].terminal_id': "
+        f"Terminal ID {copy_of!r} of workstation 'PC01' of site lao-cai-cchq-ck-bat-xat is already used by "
+        "workstation 'TS-HQ01' of site bac-ninh-cchq-tien-son (Article 15: connection parameters are never "
+        "duplicated)"
+    )
+
+
+@pytest.mark.fault
+def test_a_user_id_used_on_two_workstations_is_refused(inventory_copy):
+    add_workstations(inventory_copy, "lao-cai-cchq-ck-bat-xat", {"name": "PC01", "user_id": "02AB0001"})
+    add_workstations(inventory_copy, "ha-giang-cchq-xi-man", {"name": "PC01", "user_id": " 02ab0001"})
+    assert only_problem(inventory_copy) == (
+        "site_overrides.yml: site ha-giang-cchq-xi-man: field 'workstations[0].user_id': User ID ' 02ab0001' "
+        "of workstation 'PC01' of site ha-giang-cchq-xi-man is already used by workstation 'PC01' of site "
+        "lao-cai-cchq-ck-bat-xat (Article 15: connection parameters are never duplicated)"
+    )
+
+
+def test_ids_reach_the_host_variables_without_blanks(inventory_copy):
+    add_workstations(
+        inventory_copy,
+        "lao-cai-cchq-ck-bat-xat",
+        {"name": "PC01", "terminal_id": " 2LCT001 ", "user_id": "02AB0001 "},
+    )
+    host = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy))).hosts[
+        "lao-cai-cchq-ck-bat-xat-pc01"
+    ]
+    assert (host["terminal_id"], host["user_id"]) == ("2LCT001", "02AB0001")
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("station", "field", "message"),
+    [
+        (
+            {"name": "TS-HQ-PHUOCLONG3"},
+            "name",
+            "'TS-HQ-PHUOCLONG3' is 16 characters long; a Windows computer name has at most 15",
+        ),
+        (
+            {"name": "Máy-01"},
+            "name",
+            "'Máy-01' has letters outside ASCII; a Windows computer name is written without diacritics",
+        ),
+        ({"name": "PC*01"}, "name", "'PC*01' has characters a Windows computer name may not contain: '*'"),
+        (
+            {"name": "2024"},
+            "name",
+            "'2024' is only digits, which a member of an Active Directory domain may not be named",
+        ),
+        ({"name": ".PC01"}, "name", "'.PC01' begins with a period"),
+        (
+            {"name": "PC01", "terminal_id": "1BTSƯ01"},
+            "terminal_id",
+            "'1BTSƯ01' has letters outside ASCII, which the customs client cannot store",
+        ),
+        ({"name": "PC01", "terminal_id": 1001}, "terminal_id", "1001 is not a Terminal ID (quote it)"),
+        (
+            {"name": "PC01", "user_id": "02AB0-001"},
+            "user_id",
+            "'02AB0-001' is not a User ID: 8 letters or digits, the 5-character User Code and the "
+            "3-character User Identification (Appendix II)",
+        ),
+    ],
+    ids=[
+        "name too long",
+        "name not ascii",
+        "name with a star",
+        "name only digits",
+        "name with a period first",
+        "terminal id not ascii",
+        "terminal id a number",
+        "user id with a dash",
+    ],
+)
+def test_names_and_ids_windows_or_the_client_cannot_store_are_refused(
+    inventory_copy, station, field, message
+):
+    add_workstations(inventory_copy, "lao-cai-cchq-ck-bat-xat", station)
+    assert only_problem(inventory_copy) == (
+        f"site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'workstations[0].{field}': {message}"
+    )
+
+
+def test_a_fifteen_character_ascii_name_is_a_computer_name(inventory_copy):
+    add_workstations(
+        inventory_copy, "lao-cai-cchq-ck-bat-xat", {"name": "TS-HQ-PHUOCLON3", "user_id": "02AB0001"}
+    )
+    model = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy)))
+    assert model.hosts["lao-cai-cchq-ck-bat-xat-ts-hq-phuoclon3"]["workstation_name"] == "TS-HQ-PHUOCLON3"
+
+
+# ------------------------------------------------------------------------ addresses on the site
+
+
+TIEN_SON = "bac-ninh-cchq-tien-son"  # 198.18.5.0/24, VLANs 10 (198.18.6.0/24) and 20 (198.18.7.0/24)
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("ip", "message"),
+    [
+        (
+            "198.18.8.60",
+            "198.18.8.60 is outside every subnet of the site (198.18.5.0/24, 198.18.6.0/24, 198.18.7.0/24)",
+        ),
+        ("198.18.5.10", "198.18.5.10 is already the address of the DHCP server (dhcp_server_ip)"),
+        ("198.18.5.1", "198.18.5.1 is already the address of the router (router)"),
+        ("198.18.6.1", "198.18.6.1 is already the address of the gateway of VLAN 10 (vlans[0].gateway)"),
+        ("198.18.5.2", "198.18.5.2 is already the address of the switch (switch.ip)"),
+        ("198.18.6.60", "198.18.6.60 is already the address of workstation 'TS-HQ01' (workstations[0].ip)"),
+        ("198.18.7.255", "198.18.7.255 is the network or broadcast address of 198.18.7.0/24"),
+    ],
+    ids=["outside", "dhcp server", "router", "vlan gateway", "switch", "other workstation", "broadcast"],
+)
+def test_a_workstation_address_that_cannot_be_its_own_is_refused(inventory_copy, ip, message):
+    add_workstations(inventory_copy, TIEN_SON, {"name": "TS-HQ03", "ip": ip})
+    assert (
+        only_problem(inventory_copy)
+        == f"site_overrides.yml: site {TIEN_SON}: field 'workstations[2].ip': {message}"
+    )
+
+
+def set_switch(inventory: Path, ip: str) -> None:
+    edit_yaml(inventory / "site_overrides.yml", lambda d: d["sites"][TIEN_SON]["switch"].update(ip=ip))
+
+
+@pytest.mark.fault
+def test_a_switch_at_the_dhcp_servers_address_is_refused(inventory_copy):
+    set_switch(inventory_copy, "198.18.5.10")
+    assert only_problem(inventory_copy) == (
+        f"site_overrides.yml: site {TIEN_SON}: field 'switch.ip': "
+        "198.18.5.10 is the address of the DHCP server (dhcp_server_ip); the switch needs its own"
+    )
+
+
+@pytest.mark.fault
+def test_a_switch_outside_every_subnet_of_the_site_is_a_warning(inventory_copy):
+    set_switch(inventory_copy, "10.255.0.5")
+    data = load_site_data(Paths.in_inventory_dir(inventory_copy))
+    assert [str(warning) for warning in data.warnings] == [
+        f"site_overrides.yml: site {TIEN_SON}: field 'switch.ip': 10.255.0.5 is outside every subnet of the "
+        "site (198.18.5.0/24, 198.18.6.0/24, 198.18.7.0/24); right only if the switch is managed from a "
+        "network of its own"
+    ]
+    assert build_inventory(data).hosts[f"{TIEN_SON}-sw"]["ansible_host"] == "10.255.0.5"
+
+
+@pytest.mark.parametrize("ip", ["198.18.5.1", "198.18.6.1", "198.18.7.2"])
+def test_a_switch_on_the_site_may_be_the_router_or_a_gateway(inventory_copy, ip):
+    # The switch is the VLANs' gateway: it has those addresses.
+    set_switch(inventory_copy, ip)
+    assert load_site_data(Paths.in_inventory_dir(inventory_copy)).warnings == []
+
+
+@pytest.mark.fault
+def test_two_vlans_with_one_subnet_are_refused(inventory_copy):
+    edit_yaml(
+        inventory_copy / "site_overrides.yml",
+        lambda d: d["sites"][TIEN_SON]["vlans"][1].update(subnet="198.18.6.0/24", gateway="198.18.6.254"),
+    )
+    assert only_problem(inventory_copy) == (
+        f"site_overrides.yml: site {TIEN_SON}: field 'vlans[1].subnet': 198.18.6.0/24 is already the subnet "
+        "of VLAN 10 (vlans[0]); each VLAN has a subnet of its own"
+    )
+
+
+# -------------------------------------------------------------------------------- size limits
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("domain", "message"),
+    [
+        (".".join(["a" * 63] * 4), "is 255 characters long; a DNS name has at most 253"),
+        (
+            "b" * 64 + ".customs.gov.vn",
+            "has a label of 64 characters (bbbbbbbbbbbbbbbbbbbb...); a DNS label has at most 63",
+        ),
+        ("lao-cai..customs.gov.vn", "is not a DNS domain name of letters, digits, hyphens and dots"),
+        ("-laocai.customs.gov.vn", "is not a DNS domain name of letters, digits, hyphens and dots"),
+        ("hảiquan.vn", "is not a DNS domain name: it has letters outside ASCII"),
+    ],
+    ids=["name over 253", "label over 63", "empty label", "label starting with a hyphen", "not ascii"],
+)
+def test_a_domain_name_dns_cannot_hold_is_refused(inventory_copy, domain, message):
+    set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", domain_name=domain)
+    assert only_problem(inventory_copy) == (
+        f"site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'domain_name': {domain!r} {message}"
+    )
+
+
+def test_a_domain_name_of_253_characters_is_accepted(inventory_copy):
+    domain = ".".join(["a" * 63] * 3 + ["b" * 61])
+    assert len(domain) == 253
+    set_site(inventory_copy, "lao-cai-cchq-ck-bat-xat", domain_name=domain)
+    assert (
+        build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy))).hosts[
+            "lao-cai-cchq-ck-bat-xat"
+        ]["dhcp_domain_name"]
+        == domain
+    )
+
+
+def rename_first_site(inventory: Path, name: str) -> None:
+    # An explicit slug keeps the host name (and its ledger entry) whatever the name.
+    edit_yaml(
+        inventory / "data" / "sites.yml",
+        lambda d: d["departments"][0]["sites"].__setitem__(0, {"name_vi": name, "slug": "cchq-bac-ninh"}),
+    )
+
+
+@pytest.mark.fault
+@pytest.mark.assumption
+def test_a_scope_name_longer_than_the_toolkit_writes_is_refused_before_any_host(inventory_copy):
+    # [U] no source gives netsh's limit; text.py's SCOPE_TEXT_MAX_LENGTH is the toolkit's own.
+    rename_first_site(inventory_copy, "Chi cục Hải quan " + "Bắc Ninh " * 13)
+    assert only_problem(inventory_copy).startswith(
+        "data/sites.yml: site bac-ninh-cchq-bac-ninh: field 'name_vi': "
+        "as a DHCP scope name ('Chi cuc Hai quan "
+    )
+    assert only_problem(inventory_copy).endswith(
+        "the name is 134 characters long; the toolkit writes at most 128"
+    )
+
+
+@pytest.mark.fault
+@pytest.mark.assumption
+def test_a_vlan_scope_name_is_measured_with_its_suffix(inventory_copy):
+    # 120 characters fit; " VLAN 100" makes the VLAN's scope name 129.
+    rename_first_site(inventory_copy, "Chi cục Hải quan " + "x" * 103)
+    load_site_data(Paths.in_inventory_dir(inventory_copy))
+    set_site(
+        inventory_copy,
+        "bac-ninh-cchq-bac-ninh",
+        switch={"ip": "198.18.0.2"},
+        vlans=[{"id": 100, "subnet": "10.40.0.0/24", "gateway": "10.40.0.1"}],
+    )
+    assert only_problem(inventory_copy).endswith(
+        "xxxx VLAN 100'), the name is 129 characters long; the toolkit writes at most 128"
+    )
+
+
+@pytest.mark.fault
+def test_a_name_netsh_cannot_quote_is_refused_before_any_host(inventory_copy):
+    edit_yaml(
+        inventory_copy / "data" / "sites.yml",
+        lambda d: d["departments"][0].update(name_vi='Cục Hải quan "Bắc Ninh"'),
+    )
+    found = problems_of(inventory_copy)
+    assert (
+        "data/sites.yml: site Cục Hải quan \"Bắc Ninh\": field 'name_vi': as a DHCP scope comment, the name "
+        "may not contain double quotes, % or line breaks"
+    ) in found

@@ -122,6 +122,7 @@ def test_snapshot_is_the_same_inventory(inventory, frozen_inventory):
         assert sorted(hosts_of(snapshot, group)) == sorted(hosts_of(inventory, group))
 
 
+@pytest.mark.fault
 def test_bad_data_fails_with_file_site_and_field(inventory_copy):
     overrides = inventory_copy / "site_overrides.yml"
     data = yaml.safe_load(overrides.read_text(encoding="utf-8"))
@@ -133,6 +134,18 @@ def test_bad_data_fails_with_file_site_and_field(inventory_copy):
         "site_overrides.yml: site lao-cai-cchq-ck-bat-xat: field 'subnet': "
         "10.1.0.0/16 is a /16; branch subnets must be /24"
     ) in result.stderr
+
+
+@pytest.mark.fault
+def test_an_empty_overrides_file_fails_without_a_traceback(inventory_copy):
+    ledger = inventory_copy / "data" / "address_ledger.yml"
+    before = ledger.read_text(encoding="utf-8")
+    (inventory_copy / "site_overrides.yml").write_text("", encoding="utf-8")
+    result = ansible("ansible-inventory", "-i", str(inventory_copy), "--list", cwd=inventory_copy)
+    assert result.returncode != 0
+    assert "site_overrides.yml: the file is empty" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert ledger.read_text(encoding="utf-8") == before
 
 
 def lab_config(tmp_path: Path, overlay: dict, inventory: Path) -> Path:
@@ -160,6 +173,7 @@ def test_overlay_adds_connection_variables(tmp_path, frozen_inventory):
     assert host["base_server_region"] == "da_nang"
 
 
+@pytest.mark.fault
 def test_overlay_with_an_unknown_host_is_refused(tmp_path, frozen_inventory):
     config = lab_config(tmp_path, {"base-hue": {"ansible_port": 1}}, frozen_inventory)
     result = ansible("ansible-inventory", "-i", str(config), "--list")
@@ -189,3 +203,92 @@ def test_verify_file_accepts_only_sites_configs(tmp_path, name, accepted):
     path = tmp_path / name
     path.write_text("plugin: vncustoms.vnaccs.sites\n", encoding="utf-8")
     assert InventoryModule().verify_file(str(path)) is accepted
+
+
+# -- the plugin's own code in this process (Ansible's reading of its options stood in for) -----------
+
+
+def parse_in_process(inventory: Path, monkeypatch, **options):
+    """Run InventoryModule.parse on `inventory` with its default options, warnings collected."""
+    from ansible.inventory.data import InventoryData
+    from ansible.parsing.dataloader import DataLoader
+    from ansible_collections.vncustoms.vnaccs.plugins.inventory import sites
+
+    settings = {
+        "data_dir": "data",
+        "overrides_file": "site_overrides.yml",
+        "host_vars_overlay": None,
+        "strict": False,
+        "compose": {},
+        "groups": {},
+        "keyed_groups": [],
+        **options,
+    }
+    warnings: list[str] = []
+    monkeypatch.setattr(sites.display, "warning", warnings.append)
+    plugin = sites.InventoryModule()
+    monkeypatch.setattr(plugin, "_read_config_data", lambda path: None)
+    monkeypatch.setattr(plugin, "get_option", settings.__getitem__)
+    data = InventoryData()
+    plugin.parse(data, DataLoader(), str(inventory / "vnaccs.sites.yml"), cache=False)
+    return data, warnings
+
+
+def test_the_plugin_builds_the_frozen_inventory_in_process(frozen_inventory, monkeypatch):
+    data, warnings = parse_in_process(frozen_inventory, monkeypatch)
+    assert len(data.groups["dhcp_servers"].hosts) == 152 and warnings == []
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "site_overrides.yml: the file is empty"),
+        ("site:\n  bac-ninh-cchq-tien-son: {subnet: 198.18.5.0/24}\n", "field 'site': unknown field"),
+        ("sites:\n  bac-ninh-cchq-tien-son: {}\n  bac-ninh-cchq-tien-son: {}\n", "is written twice"),
+        ("sites: [bac-ninh-cchq-tien-son]\n", "field 'sites': must be a mapping, not a list"),
+    ],
+    ids=["empty", "misspelt section", "site twice", "sites a list"],
+)
+def test_the_plugin_refuses_bad_overrides_and_writes_nothing(inventory_copy, monkeypatch, text, expected):
+    from ansible.errors import AnsibleParserError
+
+    ledger = inventory_copy / "data" / "address_ledger.yml"
+    before = ledger.read_text(encoding="utf-8")
+    (inventory_copy / "site_overrides.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(AnsibleParserError) as refused:
+        parse_in_process(inventory_copy, monkeypatch)
+    assert "nothing was changed" in str(refused.value) and expected in str(refused.value)
+    assert ledger.read_text(encoding="utf-8") == before
+
+
+@pytest.mark.fault
+def test_the_plugin_shows_each_warning(inventory_copy, monkeypatch):
+    overrides = inventory_copy / "site_overrides.yml"
+    overrides.write_text(
+        overrides.read_text(encoding="utf-8").replace("ip: 198.18.5.2,", "ip: 10.255.0.5,"), encoding="utf-8"
+    )
+    data, warnings = parse_in_process(inventory_copy, monkeypatch)
+    assert len(warnings) == 1 and "field 'switch.ip': 10.255.0.5 is outside every subnet" in warnings[0]
+    assert data.get_host("bac-ninh-cchq-tien-son-sw").vars["ansible_host"] == "10.255.0.5"
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "base-da-nang: {ansible_port: 1}\nbase-da-nang: {ansible_port: 2}\n",
+            "key 'base-da-nang' is written twice",
+        ),
+        ("a: &port {ansible_port: 1}\nbase-da-nang: *port\n", "the alias *port repeats a value"),
+    ],
+    ids=["host twice", "alias"],
+)
+def test_the_overlay_is_read_by_the_same_loader(tmp_path, frozen_inventory, monkeypatch, text, expected):
+    from ansible.errors import AnsibleParserError
+
+    (tmp_path / "overlay.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(AnsibleParserError, match="cannot read the host variables overlay") as refused:
+        parse_in_process(frozen_inventory, monkeypatch, host_vars_overlay=str(tmp_path / "overlay.yml"))
+    assert expected in str(refused.value)

@@ -29,7 +29,8 @@ def load_pools(paths: Paths, departments: list[Department], problems: ProblemCol
     for slug, cidrs in read_section(raw, "pools", paths.pools, problems).items():
         label = f"pool {slug}"
         if slug not in known:
-            problems.add(paths.pools, label, None, "unknown department slug")
+            if departments:  # else sites.yml could not be read, and was reported
+                problems.add(paths.pools, label, None, "unknown department slug")
             continue
         if isinstance(cidrs, str):
             cidrs = [cidrs]

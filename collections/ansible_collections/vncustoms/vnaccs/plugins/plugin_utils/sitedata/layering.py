@@ -58,14 +58,18 @@ def load_overrides(
     for slug, layer in department_layers.items():
         label = f"department {slug}"
         if slug not in known_departments:
-            problems.add(paths.overrides, label, None, "unknown department slug")
+            if departments:  # else sites.yml could not be read, and was reported
+                problems.add(paths.overrides, label, None, "unknown department slug")
         elif check_fields(layer, LAYER_FIELDS, paths.overrides, label, "", problems):
             check_layer(layer, paths.overrides, label, value_problems)
     site_layers = read_section(raw, "sites", paths.overrides, problems)
     by_host = {site.host: site for site in sites}
     for host, layer in site_layers.items():
         if host not in by_host:
-            problems.add(paths.overrides, str(host), None, "unknown site host name (see `./run inventory`)")
+            if sites:
+                problems.add(
+                    paths.overrides, str(host), None, "unknown site host name (see `./run inventory`)"
+                )
         elif check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems):
             check_layer(layer, paths.overrides, host, value_problems)
             # Checked before allocation, which reads the VLANs; the entries are checked later.
@@ -88,7 +92,8 @@ def load_overrides(
     for slug, settings in base_servers.items():
         label = f"base server {slug}"
         if slug not in known_regions:
-            problems.add(paths.overrides, label, None, "unknown base-server region")
+            if regions:  # else base_servers.yml could not be read, and was reported
+                problems.add(paths.overrides, label, None, "unknown base-server region")
             continue
         if not check_fields(settings, BASE_SERVER_FIELDS, paths.overrides, label, "", problems):
             continue

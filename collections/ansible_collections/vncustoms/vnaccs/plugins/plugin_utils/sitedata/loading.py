@@ -82,12 +82,16 @@ class SiteDataLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
                 except TypeError:
                     continue
                 if first is not key_node:
+                    lines = (
+                        f"on line {line_of(first)}"
+                        if line_of(first) == line_of(key_node)
+                        else f"on line {line_of(first)} and line {line_of(key_node)}"
+                    )
                     self.findings.append(
                         (
                             field_path((*path, key_node.value)),
-                            f"key {key_node.value!r} is written twice, on line {line_of(first)} and "
-                            f"line {line_of(key_node)}; YAML would keep only the second, so remove "
-                            "or merge one",
+                            f"key {key_node.value!r} is written twice, {lines}; YAML would keep only "
+                            "the second, so remove or merge one",
                         )
                     )
         return super().construct_mapping(node, deep=deep)
@@ -294,7 +298,8 @@ def load_sites(paths: Paths, departments: list[Department], problems: ProblemCol
     hosts: dict[str, str] = {}
     entries = raw.get("departments")
     for entry in entries if isinstance(entries, list) else []:
-        department = by_slug.get(entry.get("slug")) if isinstance(entry, dict) else None
+        slug = entry.get("slug") if isinstance(entry, dict) else None
+        department = by_slug.get(slug) if isinstance(slug, str) else None
         if department is None or not isinstance(entry.get("sites"), list):
             continue
         for index, site_entry in enumerate(entry["sites"], 1):
@@ -375,9 +380,15 @@ def load_regions(paths: Paths, departments: list[Department], problems: ProblemC
                 )
                 continue
             check_fields(row, REGION_ROW_FIELDS, paths.base_servers, row_name, "", problems)
+            if "number" in row and (not isinstance(row["number"], int) or isinstance(row["number"], bool)):
+                problems.add(paths.base_servers, row_name, "number", f"{row['number']!r} is not a row number")
+            if not isinstance(row.get("alias", False), bool):
+                problems.add(paths.base_servers, row_name, "alias", f"{row['alias']!r} is not true or false")
             target = row.get("department")
-            if target is None:
-                continue  # a department that already has DHCP servers: nothing to place
+            if target is None or not departments:
+                # A department that already has DHCP servers: nothing to place (or sites.yml could
+                # not be read, and was reported: nothing to place against).
+                continue
             if not isinstance(target, str):
                 problems.add(
                     paths.base_servers, row_name, "department", f"{target!r} is not a department slug"
@@ -404,7 +415,7 @@ def load_regions(paths: Paths, departments: list[Department], problems: ProblemC
             department.appendix_iii_name_vi = row_name
             region.departments.append(department.slug)
         regions.append(region)
-    for department in departments:
+    for department in departments if raw else []:  # an unreadable file was reported
         if department.region is None:
             problems.add(
                 paths.base_servers,
