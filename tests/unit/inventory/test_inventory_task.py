@@ -113,8 +113,7 @@ BROKEN_OVERRIDES = [
     (misspelt_sites, "site_overrides.yml: field 'site': unknown field"),
     (
         site_listed_twice,
-        "site_overrides.yml: field 'sites.bac-ninh-cchq-tien-son': "
-        "key 'bac-ninh-cchq-tien-son' is written twice",
+        "site_overrides.yml: site bac-ninh-cchq-tien-son: key 'bac-ninh-cchq-tien-son' is written twice",
     ),
     (sites_a_number, "site_overrides.yml: field 'sites': must be a mapping, not a number"),
     (with_aliases, "site_overrides.yml: line 7: the alias *dns repeats a value (anchored on line 6)"),
@@ -123,7 +122,7 @@ BROKEN_OVERRIDES = [
 
 @pytest.mark.fault
 @pytest.mark.parametrize(
-    ("breakage", "expected"), BROKEN_OVERRIDES, ids=lambda value: getattr(value, "__name__", "")
+    ("breakage", "expected"), BROKEN_OVERRIDES, ids=[breakage.__name__ for breakage, _ in BROKEN_OVERRIDES]
 )
 def test_refused_overrides_write_no_allocation_that_outlives_them(inventory_copy, capsys, breakage, expected):
     # Without its overrides a site with its own subnet would take one from the pool, and the

@@ -874,44 +874,43 @@ def test_a_site_listed_twice_is_refused_with_the_line_of_each_copy(inventory_cop
     )
     first, second = (line_of(text, "  bac-ninh-cchq-tien-son:", n) for n in (1, 2))
     assert only_problem(inventory_copy) == (
-        "site_overrides.yml: field 'sites.bac-ninh-cchq-tien-son': key 'bac-ninh-cchq-tien-son' is "
-        f"written twice, on line {first} and line {second}; YAML would keep only the second, so remove or "
-        "merge one"
+        "site_overrides.yml: site bac-ninh-cchq-tien-son: key 'bac-ninh-cchq-tien-son' is written twice, "
+        f"on line {first} and line {second}; YAML would keep only the second, so remove or merge one"
     )
 
 
 @pytest.mark.fault
 @pytest.mark.parametrize(
-    ("old", "new", "field", "key"),
+    ("old", "new", "where", "key"),
     [
         (
             "switch: {ip: 198.18.5.2, transport: ssh}",
             "switch: {ip: 198.18.5.2, transport: ssh, ip: 198.18.5.3}",
-            "sites.bac-ninh-cchq-tien-son.switch.ip",
+            "site bac-ninh-cchq-tien-son: field 'switch.ip'",
             "ip",
         ),
         (
             "{id: 20, subnet: 198.18.7.0/24, gateway: 198.18.7.1}",
             "{id: 20, subnet: 198.18.7.0/24, gateway: 198.18.7.1, id: 21}",
-            "sites.bac-ninh-cchq-tien-son.vlans[1].id",
+            "site bac-ninh-cchq-tien-son: field 'vlans[1].id'",
             "id",
         ),
         (
             "  dns_servers: [198.19.48.53]\n",
             "  dns_servers: [198.19.48.53]\n  dns_servers: [198.19.48.54]\n",
-            "defaults.dns_servers",
+            "site defaults: field 'dns_servers'",
             "dns_servers",
         ),
-        ("\nbase_servers:\n", "\nsites: {}\n\nbase_servers:\n", "sites", "sites"),
+        ("\nbase_servers:\n", "\nsites: {}\n\nbase_servers:\n", "field 'sites'", "sites"),
     ],
     ids=["flow mapping", "list entry", "block mapping", "top level"],
 )
-def test_a_key_written_twice_anywhere_names_its_path_and_lines(inventory_copy, old, new, field, key):
+def test_a_key_written_twice_anywhere_names_its_path_and_lines(inventory_copy, old, new, where, key):
     overrides = inventory_copy / "site_overrides.yml"
     assert old in read(overrides)
     text = write(overrides, read(overrides).replace(old, new))
     problem = only_problem(inventory_copy)
-    assert problem.startswith(f"site_overrides.yml: field '{field}': key '{key}' is written twice, on line ")
+    assert problem.startswith(f"site_overrides.yml: {where}: key '{key}' is written twice, on line ")
     lines = [int(number) for number in re.findall(r"line (\d+)", problem)]
     for number in lines:
         assert re.match(rf"\s*(- )?{key}:|.*[{{,] {key}:", text.splitlines()[number - 1]), (number, text)
@@ -919,26 +918,25 @@ def test_a_key_written_twice_anywhere_names_its_path_and_lines(inventory_copy, o
 
 @pytest.mark.fault
 @pytest.mark.parametrize(
-    ("file", "append", "field"),
+    ("file", "append", "where", "key"),
     [
         (
             "data/address_ledger.yml",
             "  bac-ninh-cchq-bac-ninh: 198.18.99.0/24\n",
-            "allocations.bac-ninh-cchq-bac-ninh",
+            "site bac-ninh-cchq-bac-ninh",
+            "bac-ninh-cchq-bac-ninh",
         ),
-        ("data/address_pools.yml", "  bac_ninh: [10.99.0.0/16]\n", "pools.bac_ninh"),
-        ("data/sites.yml", "source: {}\n", "source"),
-        ("data/base_servers.yml", "source: {}\n", "source"),
+        ("data/address_pools.yml", "  bac_ninh: [10.99.0.0/16]\n", "site pool bac_ninh", "bac_ninh"),
+        ("data/sites.yml", "source: {}\n", "field 'source'", "source"),
+        ("data/base_servers.yml", "source: {}\n", "field 'source'", "source"),
     ],
 )
-def test_a_key_written_twice_in_any_data_file_is_refused(inventory_copy, file, append, field):
+def test_a_key_written_twice_in_any_data_file_is_refused(inventory_copy, file, append, where, key):
     path = inventory_copy / file
     text = write(path, read(path) + append)
-    key = field.rsplit(".", 1)[-1]
-    problem = only_problem(inventory_copy)
     first, second = line_of(text, f"{key}:"), len(text.splitlines())
-    assert problem == (
-        f"{file}: field '{field}': key '{key}' is written twice, on line {first} and line {second}; "
+    assert only_problem(inventory_copy) == (
+        f"{file}: {where}: key '{key}' is written twice, on line {first} and line {second}; "
         "YAML would keep only the second, so remove or merge one"
     )
 
@@ -1002,7 +1000,7 @@ def test_a_merge_key_is_refused(inventory_copy):
         read(overrides).replace('    windows_version: "2008"\n', '    <<: {windows_version: "2008"}\n'),
     )
     problem = only_problem(inventory_copy)
-    assert problem.startswith("site_overrides.yml: field 'sites.dong-thap-cchq-ck-so-thuong': line ")
+    assert problem.startswith("site_overrides.yml: site dong-thap-cchq-ck-so-thuong: line ")
     assert problem.endswith("merge keys (<<) are not accepted in the site data; write the values out")
 
 

@@ -51,6 +51,14 @@ REGION_FIELDS = {"slug", "data_centre_vi", "rows"}
 REGION_ROW_FIELDS = {"number", "name_vi", "department", "alias"}
 POOLS_FILE_FIELDS = {"pools"}
 LEDGER_FILE_FIELDS = {"allocations"}
+# How messages name an entry of the sections keyed by host, department, region or pool slug.
+SECTION_LABELS = {
+    "sites": "{key}",
+    "departments": "department {key}",
+    "base_servers": "base server {key}",
+    "allocations": "{key}",
+    "pools": "pool {key}",
+}
 
 
 def check_fields(mapping, allowed, path, site, prefix, problems: ProblemCollector) -> bool:

@@ -28,6 +28,7 @@ from .fields import (
     DEPARTMENT_FIELDS,
     REGION_FIELDS,
     REGION_ROW_FIELDS,
+    SECTION_LABELS,
     SITE_ENTRY_FIELDS,
     SITES_FILE_FIELDS,
     check_fields,
@@ -46,14 +47,14 @@ _SLUG = re.compile(r"[a-z][a-z0-9_]*")
 class SiteDataLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
     """The safe loader, refusing duplicate keys and merge keys as it constructs each mapping.
 
-    `findings` collects (field path, message) for each; the data it returns is not to be used
+    `findings` collects (path of keys, message) for each; the data it returns is not to be used
     when there is any. Aliases are refused before this loader composes anything: see
     :func:`load_yaml_text`.
     """
 
     def __init__(self, stream) -> None:
         super().__init__(stream)
-        self.findings: list[tuple[str | None, str]] = []
+        self.findings: list[tuple[tuple[Any, ...], str]] = []
         self._paths: dict[int, tuple[Any, ...]] = {}
 
     def construct_document(self, node):
@@ -68,7 +69,7 @@ class SiteDataLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
                 if key_node.tag == _MERGE_TAG:
                     self.findings.append(
                         (
-                            field_path(path) or None,
+                            path,
                             f"line {line_of(key_node)}: merge keys (<<) are not accepted in the site data; "
                             "write the values out",
                         )
@@ -89,7 +90,7 @@ class SiteDataLoader(_BASE_LOADER):  # type: ignore[misc,valid-type]
                     )
                     self.findings.append(
                         (
-                            field_path((*path, key_node.value)),
+                            (*path, key_node.value),
                             f"key {key_node.value!r} is written twice, {lines}; YAML would keep only "
                             "the second, so remove or merge one",
                         )
@@ -129,7 +130,20 @@ def _mapping_paths(root) -> dict[int, tuple[Any, ...]]:
     return paths
 
 
-def _alias_findings(text: str) -> list[tuple[str | None, str]]:
+def locate(path: tuple[Any, ...]) -> tuple[str | None, str | None]:
+    """(site, field) of a path of keys, as the other messages name them.
+
+    An entry of a section keyed by site, department, pool or region is the "site" of the message
+    (`sites.<host>.switch.ip` -> site <host>, field switch.ip); anything else is a field path.
+    """
+    if path and path[0] == "defaults":
+        return "defaults", field_path(path[1:]) or None
+    if len(path) >= 2 and path[0] in SECTION_LABELS and isinstance(path[1], str):
+        return SECTION_LABELS[path[0]].format(key=path[1]), field_path(path[2:]) or None
+    return None, field_path(path) or None
+
+
+def _alias_findings(text: str) -> list[tuple[tuple[Any, ...], str]]:
     """One finding for the aliases of `text`, from its parse events (no node is built)."""
     anchors: dict[str, int] = {}
     aliases = []
@@ -144,14 +158,14 @@ def _alias_findings(text: str) -> list[tuple[str | None, str]]:
     where = f" (anchored on line {anchors[first.anchor]})" if first.anchor in anchors else ""
     return [
         (
-            None,
+            (),
             f"line {line_of(first)}: the alias *{first.anchor} repeats a value{where}; aliases are not "
             f"accepted in the site data ({len(aliases)} in this file): write each value out",
         )
     ]
 
 
-def load_yaml_text(text: str) -> tuple[Any, list[tuple[str | None, str]]]:
+def load_yaml_text(text: str) -> tuple[Any, list[tuple[tuple[Any, ...], str]]]:
     """(data, findings) of one YAML document; the data is None when there are findings.
 
     Raises yaml.YAMLError for text that is not YAML.
@@ -200,8 +214,8 @@ def read_yaml(
     except RecursionError:
         problems.add(path, None, None, "nested too deeply to be site data")
         return {}
-    for field_name, message in findings:
-        problems.add(path, None, field_name, message)
+    for where, message in findings:
+        problems.add(path, *locate(where), message)
     if findings:
         return {}
     if data is None:
