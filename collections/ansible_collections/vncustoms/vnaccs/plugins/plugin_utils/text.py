@@ -61,15 +61,23 @@ def is_ascii(value: object) -> bool:
     return isinstance(value, str) and value.isascii()
 
 
+def _name_problem(value: object, what: str, max_length: int) -> str | None:
+    """What makes `value` no `what` before its own rules: no text, letters outside ASCII, length."""
+    if not isinstance(value, str) or not value:
+        return f"is not a {what}"
+    if not value.isascii():
+        return f"has letters outside ASCII; a {what} is written without diacritics"
+    if len(value) > max_length:
+        return f"is {len(value)} characters long; a {what} has at most {max_length}"
+    return None
+
+
 def domain_name_problem(value: object) -> str | None:
     """Why `value` is not a DNS domain name of letters, digits, dots and hyphens; None if it is one."""
-    if not isinstance(value, str) or not value:
-        return "is not a DNS domain name"
-    if not value.isascii():
-        return "is not a DNS domain name: it has letters outside ASCII"
-    if len(value) > DOMAIN_NAME_MAX_LENGTH:
-        return f"is {len(value)} characters long; a DNS name has at most {DOMAIN_NAME_MAX_LENGTH}"
-    for label in value.split("."):
+    problem = _name_problem(value, "DNS domain name", DOMAIN_NAME_MAX_LENGTH)
+    if problem:
+        return problem
+    for label in str(value).split("."):
         if len(label) > DOMAIN_LABEL_MAX_LENGTH:
             return (
                 f"has a label of {len(label)} characters ({label[:20]}...); "
@@ -87,14 +95,10 @@ def is_domain_name(value: object) -> bool:
 
 def netbios_name_problem(value: object) -> str | None:
     """Why `value` cannot be a Windows (NetBIOS) computer name; None if it can."""
-    if not isinstance(value, str) or not value:
-        return "is not a computer name"
-    if not value.isascii():
-        return "has letters outside ASCII; a Windows computer name is written without diacritics"
-    if len(value) > NETBIOS_NAME_MAX_LENGTH:
-        return (
-            f"is {len(value)} characters long; a Windows computer name has at most {NETBIOS_NAME_MAX_LENGTH}"
-        )
+    problem = _name_problem(value, "Windows computer name", NETBIOS_NAME_MAX_LENGTH)
+    if problem:
+        return problem
+    value = str(value)
     bad = sorted({char for char in value if char in _NETBIOS_DISALLOWED or not char.isprintable()})
     if bad:
         return "has characters a Windows computer name may not contain: " + " ".join(repr(c) for c in bad)
