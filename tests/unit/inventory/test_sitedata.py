@@ -1262,6 +1262,16 @@ def test_a_switch_on_the_site_may_be_the_router_or_a_gateway(inventory_copy, ip)
 
 
 @pytest.mark.fault
+def test_a_bad_vlan_id_is_one_problem(inventory_copy):
+    edit_yaml(
+        inventory_copy / "site_overrides.yml", lambda d: d["sites"][TIEN_SON]["vlans"][0].update(id=5000)
+    )
+    assert only_problem(inventory_copy) == (
+        f"site_overrides.yml: site {TIEN_SON}: field 'vlans[0].id': 5000 is not a VLAN id (1-4094)"
+    )
+
+
+@pytest.mark.fault
 def test_two_vlans_with_one_subnet_are_refused(inventory_copy):
     edit_yaml(
         inventory_copy / "site_overrides.yml",

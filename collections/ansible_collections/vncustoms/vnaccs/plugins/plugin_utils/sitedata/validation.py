@@ -15,7 +15,6 @@ inventory/README.md lists which is which.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import (
     ascii_fold,
@@ -77,13 +76,6 @@ def check_layer(layer: dict, path, label: str, problems: ProblemCollector) -> No
         problems.add(path, label, "vlans_exclusive", f"{layer['vlans_exclusive']!r} is not true or false")
 
 
-@dataclass
-class _Vlan:
-    label: str
-    vlan_id: int
-    network: IPNetwork
-
-
 def check_site(site: Site, paths: Paths, problems: ProblemCollector) -> None:
     """Check one site's own settings (the layer values are checked by `check_layer`)."""
     path, host, settings, network = paths.overrides, site.host, site.settings, site.subnet
@@ -136,7 +128,7 @@ def check_site(site: Site, paths: Paths, problems: ProblemCollector) -> None:
         elif not (in_range(low) and in_range(high)):
             problems.add(path, host, label, f"{low}-{high} is not inside the DHCP range {start}-{end}")
     vlans = check_vlans(site, paths, problems, owners)
-    subnets = [network] + [vlan.network for vlan in vlans if vlan.network != network]
+    subnets = [network] + [subnet for subnet in vlans if subnet != network]
     check_switch(site, paths, problems, subnets, owners, server)
     for position, value in enumerate(settings.get("stale_helpers") or []):
         parse_address(value, path, host, f"stale_helpers[{position}]", problems)
@@ -151,12 +143,15 @@ def entries(site: Site, key: str, fields, paths: Paths, problems: ProblemCollect
             yield label, entry
 
 
-def check_vlans(site: Site, paths: Paths, problems: ProblemCollector, owners: dict) -> list[_Vlan]:
-    """Each VLAN: a unique id, an SVI name, a /24 of its own and a gateway inside it."""
+def check_vlans(site: Site, paths: Paths, problems: ProblemCollector, owners: dict) -> list[IPNetwork]:
+    """Each VLAN: a unique id, an SVI name, a /24 of its own and a gateway inside it.
+
+    Returns the VLANs' subnets; records each gateway in `owners`.
+    """
     path, host = paths.overrides, site.host
     seen_ids: set[int] = set()
     seen_subnets: dict[IPNetwork, str] = {}
-    valid: list[_Vlan] = []
+    valid: list[IPNetwork] = []
     for label, vlan in entries(site, "vlans", VLAN_FIELDS, paths, problems):
         vlan_id = vlan.get("id")
         if not isinstance(vlan_id, int) or isinstance(vlan_id, bool) or not 1 <= vlan_id <= 4094:
@@ -166,8 +161,10 @@ def check_vlans(site: Site, paths: Paths, problems: ProblemCollector, owners: di
             problems.add(path, host, f"{label}.id", f"VLAN {vlan_id} is listed twice")
         else:
             seen_ids.add(vlan_id)
-        interface = vlan.get("interface", f"Vlan{vlan_id}")
-        if not isinstance(interface, str) or not re.fullmatch(r"Vlan\d+", interface):
+        interface = vlan.get("interface")  # the default, Vlan<id>, is right for any good id
+        if "interface" in vlan and (
+            not isinstance(interface, str) or not re.fullmatch(r"Vlan\d+", interface)
+        ):
             problems.add(path, host, f"{label}.interface", f"{interface!r} is not an SVI name such as Vlan10")
         network = parse_subnet(vlan.get("subnet"), path, host, f"{label}.subnet", problems)
         if network is not None:
@@ -191,8 +188,8 @@ def check_vlans(site: Site, paths: Paths, problems: ProblemCollector, owners: di
             )
         ):
             owners.setdefault(gateway, f"the gateway of VLAN {vlan_id} ({label}.gateway)")
-        if network is not None and vlan_id is not None:
-            valid.append(_Vlan(label, vlan_id, network))
+        if network is not None:
+            valid.append(network)
     return valid
 
 
