@@ -42,6 +42,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WindowsSession,
     WinRMCommandError,
     WinRMCommandLayerError,
+    WinRMCommandTimeoutError,
+    WinRMUnreachableError,
     echo_file_commands,
     last_line,
 )
@@ -56,11 +58,13 @@ RESTART_ADVICE = (
 # and until then nothing can talk to it. How long a start may take, and how often to ask.
 SERVICE_START_TIMEOUT = 60.0
 SERVICE_POLL_INTERVAL = 1.0
-# An installer may run for many minutes (sysocmgr copies from the i386 source).
+# An installer may run for many minutes (sysocmgr copies from the i386 source): its deadline, by
+# default; each job sets its own (the plugins' install_timeout).
 INSTALL_TIMEOUT = 1800.0
 # One run changes a host at a time: a real run that has changes to make holds this folder on the
 # host (mkdir is atomic) with its owner and start time inside; a lock older than the stale time is
-# taken over (its run died without releasing it).
+# taken over (its run died without releasing it), and so is one whose owner was a run on this
+# controller that has ended (its process is gone).
 HOST_LOCK = r"%SystemRoot%\Temp\vnaccs.lock"
 HOST_LOCK_STALE = 30 * 60.0
 ENV_LOCK_STALE_MINUTES = "VNACCS_HOST_LOCK_STALE_MINUTES"
@@ -171,29 +175,37 @@ def sc_stop(service: str) -> Command:
     return Command(f"sc stop {service}", already=frozenset({ErrorKind.SERVICE_NOT_STARTED}))
 
 
-def sysocmgr_install(what: str, answer_path: str, answer_lines: tuple[str, ...], hint: str = "") -> Step:
+def sysocmgr_install(
+    what: str,
+    answer_path: str,
+    answer_lines: tuple[str, ...],
+    hint: str = "",
+    timeout: float = INSTALL_TIMEOUT,
+) -> Step:
     """Install Windows Server 2003 components from a sysocmgr answer file (reference 2.1).
 
     sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
-    Success is judged by probing the host again, not by its exit code.
+    Success is judged by probing the host again, not by its exit code. `timeout`: its deadline.
     """
     command = Command(
-        f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r", timeout=INSTALL_TIMEOUT
+        f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r", timeout=timeout
     )
     return Step(what, (command,), file=TextFile(answer_path, answer_lines), reprobe=True, hint=hint)
 
 
-def servermanagercmd_install(what: str, role_id: str, hint: str = "") -> Step:
+def servermanagercmd_install(
+    what: str, role_id: str, hint: str = "", timeout: float = INSTALL_TIMEOUT
+) -> Step:
     """Install a Windows Server 2008 role or feature (reference 2.2).
 
     Exit codes: 0 installed, 1003 nothing to do (already installed), 3010 installed and a restart
-    is needed.
+    is needed. `timeout`: its deadline.
     """
     command = Command(
         f"servermanagercmd -install {role_id}",
         ok_exit=(0, 1003),
         restart_exit=(3010,),
-        timeout=INSTALL_TIMEOUT,
+        timeout=timeout,
     )
     return Step(what, (command,), reprobe=True, hint=hint)
 
@@ -276,16 +288,9 @@ def apply_plan(
 
     `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
     """
-    state = probe(session, plan, clean_up=not check_mode)
-    steps = plan.steps(state)
-    outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
-    outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
-    outcome.changed = any(not step.is_note for step in steps)
+    outcome, steps = _plan(plan, probe(session, plan, clean_up=not check_mode))
     if check_mode or not outcome.changed:
-        for step in steps:
-            _record(step, outcome)
-        outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
-        return outcome
+        return _unapplied(plan, steps, outcome)
 
     lock = _HostLock(session)
     refusal = lock.acquire(outcome)
@@ -293,9 +298,34 @@ def apply_plan(
         outcome.changed = False
         return _failed(outcome, refusal)
     try:
+        # Another run may have changed the host between the probe and the lock: plan from what it left.
+        warnings = outcome.warnings
+        outcome, steps = _plan(plan, probe(session, plan))
+        outcome.warnings = warnings
+        if not outcome.changed:
+            return _unapplied(plan, steps, outcome)
         return _apply(session, plan, steps, outcome, sleep, clock)
+    except (WinRMCommandError, WinRMUnreachableError) as error:
+        return _interrupted(session, plan, outcome, error)
     finally:
         lock.release()
+
+
+def _plan(plan: WindowsPlan, state: Any) -> tuple[WindowsOutcome, list[Step]]:
+    """The steps from a probed state, and the outcome they would have."""
+    steps = plan.steps(state)
+    outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
+    outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
+    outcome.changed = any(not step.is_note for step in steps)
+    return outcome, steps
+
+
+def _unapplied(plan: WindowsPlan, steps: list[Step], outcome: WindowsOutcome) -> WindowsOutcome:
+    """Check mode, or nothing to change: the plan is shown, not run."""
+    for step in steps:
+        _record(step, outcome)
+    outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
+    return outcome
 
 
 def _apply(
@@ -313,11 +343,8 @@ def _apply(
         if step.is_note:
             continue
         _record(step, outcome)
-        try:
-            if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
-                return outcome
-        except WinRMCommandError as error:
-            return _interrupted(session, plan, outcome, error)
+        if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
+            return outcome
         if step.reprobe and pending:
             state = probe(session, plan)
             pending = plan.steps(state)
@@ -366,7 +393,8 @@ class _HostLock:
             since = 0.0  # unreadable: treated as stale
         who = " ".join(holder[1:2]) or "an unknown run"
         at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
-        if time.time() - since < self.stale:
+        ended = self._ended(who)
+        if time.time() - since < self.stale and not ended:
             return (
                 f"{self.session.host}: another run ({who}, since {at}) is changing this host; nothing was "
                 f"changed. Run again when it has finished (a lock older than {self.stale / 60:g} minutes "
@@ -374,10 +402,22 @@ class _HostLock:
             )
         self.session.run(self._take(), check=True)
         self.held = True
-        outcome.warnings.append(
-            f"{self.session.host}: took over a stale lock of {who} (since {at}); that run did not finish"
-        )
+        why = "that run has ended" if ended else "that run did not finish"
+        outcome.warnings.append(f"{self.session.host}: took over a stale lock of {who} (since {at}); {why}")
         return ""
+
+    def _ended(self, owner: str) -> bool:
+        """Whether `owner` was a run on this controller whose process is gone (killed, interrupted)."""
+        name, _, pid = owner.rpartition("-pid")
+        if name != self.owner.rpartition("-pid")[0] or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
 
     def release(self) -> None:
         if self.held:
@@ -451,11 +491,19 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
 
 
 def _interrupted(
-    session: WindowsSession, plan: WindowsPlan, outcome: WindowsOutcome, error: WinRMCommandError
+    session: WindowsSession,
+    plan: WindowsPlan,
+    outcome: WindowsOutcome,
+    error: WinRMCommandError | WinRMUnreachableError,
 ) -> WindowsOutcome:
-    """A reply was lost mid-step: a new probe decides whether the host changed."""
+    """A reply was lost mid-plan: a new probe, on a new connection, decides whether the host changed
+    (and deletes the temporary files the plan left). A host that stopped answering is not asked again."""
+    if isinstance(error, WinRMCommandTimeoutError):
+        outcome.changed = True  # unknown (the message says so) rather than claim nothing happened
+        return _failed(outcome, str(error))
     try:
-        now = plan.render(probe(session, plan))
+        session.reconnect()
+        now = plan.render(probe(session, plan, clean_up=True))
     except WinRMCommandLayerError:
         outcome.changed = True  # unknown: say so rather than claim nothing happened
         return _failed(outcome, f"{error}; the host cannot be read back now, so it may have changed")
