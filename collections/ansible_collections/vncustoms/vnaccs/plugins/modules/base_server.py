@@ -102,6 +102,13 @@ options:
     description: Install IIS FTP when it is missing; with false, such a host fails and nothing changes.
     type: bool
     default: true
+  install_timeout:
+    description:
+      - Seconds the installer (C(sysocmgr) or C(servermanagercmd)) may run before the host counts as not answering; the task then fails
+        naming it. Longer than the deadline of every other command (O(vnaccs_winrm_command_timeout_sec)),
+        since an installer copies files for many minutes.
+    type: int
+    default: 1800
   forms:
     description:
       - The command forms of the host's Windows version. The role sets them from its per-version vars files;

@@ -74,6 +74,16 @@ class PlanError(Exception):
     """A wanted state that cannot be applied to this host; the message names the field or the reason."""
 
 
+def install_timeout(args: dict[str, Any]) -> float:
+    """The installer deadline a plugin's `install_timeout` argument gives (seconds, above 0)."""
+    value = args.get("install_timeout")
+    if value is None:
+        return INSTALL_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise PlanError(f"install_timeout: {value!r} is not a number of seconds above 0")
+    return float(value)
+
+
 # -- what a plan is made of -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Command:
