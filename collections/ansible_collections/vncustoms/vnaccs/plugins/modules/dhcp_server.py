@@ -98,9 +98,9 @@ options:
     default: true
   install_timeout:
     description:
-      - Seconds the installer (C(sysocmgr) or C(servermanagercmd)) may run before the host counts as not answering; the task then fails
-        naming it. Longer than the deadline of every other command (O(vnaccs_winrm_command_timeout_sec)),
-        since an installer copies files for many minutes.
+      - Seconds the installer (C(sysocmgr) or C(servermanagercmd)) may run before the host counts as not
+        answering; the task then fails naming it. Longer than the deadline of every other command
+        (O(vnaccs_winrm_command_timeout_sec)), since an installer copies files for many minutes.
     type: int
     default: 1800
   ad_domain:
