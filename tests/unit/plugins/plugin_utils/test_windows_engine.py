@@ -10,6 +10,7 @@ import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     HOST_LOCK,
+    PROBE_MARK,
     Command,
     PlanError,
     Step,
@@ -78,7 +79,8 @@ class FakeSession:
         return self
 
     def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
-        if HOST_LOCK in command:  # the per-host lock: kept apart, see the lock tests
+        is_probe = command == PROBE or command.endswith(f"&{PROBE}")
+        if HOST_LOCK in command and not is_probe:  # the per-host lock: kept apart, see the lock tests
             self.locks.append(command)
             return CommandResult(command, self.lock_holder if command.startswith("mkdir") else "", "", 0)
         self.ran.append(command)
@@ -86,7 +88,10 @@ class FakeSession:
         if command in self.lost:
             self.probe = self.effects.get(command, self.probe)
             raise self.lost_as(f"{self.host}: `{command}` did not finish within 1 s", self.host)
-        if command == PROBE or command.endswith(f"&{PROBE}"):
+        if is_probe and command.startswith(f"type {HOST_LOCK}"):
+            # A real run's first probe: the lock's holder (when a run holds it), then the mark.
+            return CommandResult(command, f"{self.lock_holder}{PROBE_MARK}\r\n{self.probe}", "", 0)
+        if is_probe:
             return CommandResult(command, self.probe, "", 0)
         self.probe = self.effects.get(command, self.probe)
         answer = self.answers.get(command, ("", 0))
@@ -313,7 +318,7 @@ def test_a_lost_reply_is_judged_by_a_new_probe_and_a_changed_host_says_changed(l
     # A dropped connection is not the host being unreachable: a new connection reads it back, and
     # that probe deletes the file the step could not delete; the lock is released.
     assert session.reconnects == 1
-    assert session.ran[-1] == "(if exist a.txt del a.txt)&probe"
+    assert session.ran[-1] == "del a.txt 2>nul&probe"
     assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
 
 
@@ -353,7 +358,7 @@ def test_a_change_another_run_made_before_the_lock_is_not_made_again():
     session = RacedSession("stopped", dict(RUNNING))
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
     assert (outcome.failed, outcome.changed, outcome.commands) == (False, False, [])
-    assert session.ran == [PROBE, PROBE]
+    assert session.ran == [PROBE, PROBE]  # the second one holding the lock
     assert outcome.before == "state done\n"
     assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
 
@@ -391,14 +396,45 @@ def test_a_lost_reply_that_changed_nothing_says_so():
 @pytest.mark.fault
 def test_a_real_run_deletes_files_left_by_an_interrupted_one_in_the_probe_and_check_mode_does_not():
     plan = TablePlan({})
-    plan.files = [r"C:\WINDOWS\Temp\plan.txt"]
+    plan.files = [r"C:\WINDOWS\Temp\plan.txt", r"C:\WINDOWS\Temp\answer.txt"]
     session = FakeSession("done")
     apply_plan(session, plan, check_mode=True)
     assert session.ran == [PROBE]
     session.ran.clear()
     outcome = apply_plan(session, plan, check_mode=False)
-    assert session.ran == [r"(if exist C:\WINDOWS\Temp\plan.txt del C:\WINDOWS\Temp\plan.txt)&probe"]
-    assert outcome.changed is False
+    # Unless a run holds the host lock (its files are its own), in the probe's round trip.
+    assert session.ran == [
+        f"type {HOST_LOCK}\\owner.txt 2>nul||del C:\\WINDOWS\\Temp\\plan.txt C:\\WINDOWS\\Temp\\answer.txt "
+        f"2>nul&echo {PROBE_MARK}&probe"
+    ]
+    assert outcome.changed is False and session.locks == []
+
+
+@pytest.mark.fault
+def test_a_live_runs_lock_and_files_are_left_alone_by_a_run_with_nothing_to_change():
+    plan = TablePlan({})
+    plan.files = ["plan.txt"]
+    session = FakeSession("done")
+    session.lock_holder = f"{time.time() - 60:.0f} other-controller-pid7\r\n"
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert (outcome.failed, outcome.changed, outcome.warnings) == (False, False, [])
+    assert session.locks == []  # nothing deleted, nothing taken
+
+
+@pytest.mark.fault
+def test_the_lock_and_files_of_a_dead_run_are_removed_by_a_run_with_nothing_to_change():
+    plan = TablePlan({})
+    plan.files = ["plan.txt", "answer.txt"]
+    session = FakeSession("done")
+    since = round(time.time() - 7200)
+    session.lock_holder = f"{since} dead-controller-pid9\r\n"
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert (outcome.failed, outcome.changed) == (False, False)
+    assert session.locks == [f"del plan.txt answer.txt 2>nul&rmdir /s /q {HOST_LOCK}"]
+    assert outcome.warnings == [
+        f"lao-cai-dhcp: removed the lock and the temporary files of dead-controller-pid9 (since "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(since))}); that run did not finish"
+    ]
 
 
 @pytest.mark.fault

@@ -68,6 +68,9 @@ INSTALL_TIMEOUT = 1800.0
 HOST_LOCK = r"%SystemRoot%\Temp\vnaccs.lock"
 HOST_LOCK_STALE = 30 * 60.0
 ENV_LOCK_STALE_MINUTES = "VNACCS_HOST_LOCK_STALE_MINUTES"
+# The line a real run's probe prints between the lock's holder (if a run holds it) and the plan's
+# own probe output.
+PROBE_MARK = "==vnaccs:probe=="
 
 
 class PlanError(Exception):
@@ -279,12 +282,33 @@ class WindowsOutcome:
 
 # -- the engine -----------------------------------------------------------------------------------
 def probe(session: WindowsSession, plan: WindowsPlan, clean_up: bool = False) -> Any:
-    """Read the host with the plan's probe; with clean_up, delete leftover temporary files first."""
+    """Read the host with the plan's probe; with clean_up (the caller holds the host lock), delete
+    the temporary files an interrupted run left first, in the same round trip (`del` says that a
+    file is missing on stderr only, so the probe's output is unchanged)."""
     command = plan.probe_command()
     if clean_up and plan.temporary_files():
-        # In the same round trip; `if exist` prints nothing, so the probe's output is unchanged.
-        command = "&".join(f"(if exist {path} del {path})" for path in plan.temporary_files()) + "&" + command
+        command = f"del {' '.join(plan.temporary_files())} 2>nul&{command}"
     return plan.parse_probe(session.run(command).stdout)
+
+
+def _probe_unlocked(session: WindowsSession, plan: WindowsPlan) -> tuple[Any, str]:
+    """A real run's first probe: (the state, the lock's holder line or "").
+
+    The files an interrupted run left are deleted in the same round trip, unless a run holds the
+    host lock: those may be the files of a live run. Then the holder is returned, to judge.
+    """
+    files = plan.temporary_files()
+    if not files:
+        return probe(session, plan), ""
+    command = (
+        f"type {HOST_LOCK}\\owner.txt 2>nul||del {' '.join(files)} 2>nul"
+        f"&echo {PROBE_MARK}&{plan.probe_command()}"
+    )
+    stdout = session.run(command).stdout
+    holder, marked, rest = stdout.partition(f"{PROBE_MARK}\r\n")
+    if not marked:
+        holder, rest = "", stdout
+    return plan.parse_probe(rest), holder.strip()
 
 
 def apply_plan(
@@ -298,22 +322,28 @@ def apply_plan(
 
     `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
     """
-    outcome, steps = _plan(plan, probe(session, plan, clean_up=not check_mode))
-    if check_mode or not outcome.changed:
-        return _unapplied(plan, steps, outcome)
-
+    if check_mode:
+        return _unapplied(plan, *_plan(plan, probe(session, plan)))
+    state, holder = _probe_unlocked(session, plan)
+    outcome, steps = _plan(plan, state)
     lock = _HostLock(session)
+    if not outcome.changed:
+        if holder:
+            lock.clear_left(holder, plan.temporary_files(), outcome)
+        return _unapplied(plan, outcome, steps)
+
     refusal = lock.acquire(outcome)
     if refusal:
         outcome.changed = False
         return _failed(outcome, refusal)
     try:
-        # Another run may have changed the host between the probe and the lock: plan from what it left.
+        # Another run may have changed the host between the probe and the lock: plan from what it
+        # left. Holding the lock, any temporary file is a leftover: deleted.
         warnings = outcome.warnings
-        outcome, steps = _plan(plan, probe(session, plan))
+        outcome, steps = _plan(plan, probe(session, plan, clean_up=True))
         outcome.warnings = warnings
         if not outcome.changed:
-            return _unapplied(plan, steps, outcome)
+            return _unapplied(plan, outcome, steps)
         return _apply(session, plan, steps, outcome, sleep, clock)
     except (WinRMCommandError, WinRMUnreachableError) as error:
         return _interrupted(session, plan, outcome, error)
@@ -330,7 +360,7 @@ def _plan(plan: WindowsPlan, state: Any) -> tuple[WindowsOutcome, list[Step]]:
     return outcome, steps
 
 
-def _unapplied(plan: WindowsPlan, steps: list[Step], outcome: WindowsOutcome) -> WindowsOutcome:
+def _unapplied(plan: WindowsPlan, outcome: WindowsOutcome, steps: list[Step]) -> WindowsOutcome:
     """Check mode, or nothing to change: the plan is shown, not run."""
     for step in steps:
         _record(step, outcome)
@@ -393,18 +423,11 @@ class _HostLock:
         """Take the lock; the refusal message when another live run holds it, else ""."""
         command = f"mkdir {HOST_LOCK} && {self._take()} || type {HOST_LOCK}\\owner.txt"
         result = self.session.run(command)
-        holder = result.stdout.strip().split()
-        if not holder:
+        if not result.stdout.strip():
             self.held = True
             return ""
-        try:
-            since = float(holder[0])
-        except ValueError:
-            since = 0.0  # unreadable: treated as stale
-        who = " ".join(holder[1:2]) or "an unknown run"
-        at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
-        ended = self._ended(who)
-        if time.time() - since < self.stale and not ended:
+        who, at, dead = self._judge(result.stdout)
+        if not dead:
             return (
                 f"{self.session.host}: another run ({who}, since {at}) is changing this host; nothing was "
                 f"changed. Run again when it has finished (a lock older than {self.stale / 60:g} minutes "
@@ -412,9 +435,32 @@ class _HostLock:
             )
         self.session.run(self._take(), check=True)
         self.held = True
-        why = "that run has ended" if ended else "that run did not finish"
-        outcome.warnings.append(f"{self.session.host}: took over a stale lock of {who} (since {at}); {why}")
+        outcome.warnings.append(f"{self.session.host}: took over a stale lock of {who} (since {at}); {dead}")
         return ""
+
+    def clear_left(self, holder: str, files: list[str], outcome: WindowsOutcome) -> None:
+        """A run with nothing to change found the lock: if its run is gone, remove it and its files."""
+        who, at, dead = self._judge(holder)
+        if dead:
+            self.session.run(f"del {' '.join(files)} 2>nul&rmdir /s /q {HOST_LOCK}")
+            outcome.warnings.append(
+                f"{self.session.host}: removed the lock and the temporary files of {who} (since {at}); {dead}"
+            )
+
+    def _judge(self, holder: str) -> tuple[str, str, str]:
+        """(who holds the lock, since when, why it counts as dead, or "" while it may be alive)."""
+        words = holder.strip().split()
+        try:
+            since = float(words[0])
+        except (IndexError, ValueError):
+            since = 0.0  # unreadable: treated as stale
+        who = " ".join(words[1:2]) or "an unknown run"
+        at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
+        if self._ended(who):
+            return who, at, "that run has ended"
+        if time.time() - since >= self.stale:
+            return who, at, "that run did not finish"
+        return who, at, ""
 
     def _ended(self, owner: str) -> bool:
         """Whether `owner` was a run on this controller whose process is gone (killed, interrupted)."""
