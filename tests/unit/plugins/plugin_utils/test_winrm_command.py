@@ -337,3 +337,15 @@ def test_a_first_refusal_says_the_password_may_be_wrong_or_the_account_locked(tm
         guarded_session(tmp_path, refused, "10.27.10.5").open()
     assert error.value.locked is False
     assert "Check the password" in str(error.value) and "the account is locked" in str(error.value)
+
+
+@pytest.mark.fault
+def test_a_connection_lost_before_the_reply_names_the_command_that_may_have_run():
+    error = requests.exceptions.ConnectionError("Connection aborted")
+    protocol = FakeProtocol(fail_on="get_command_output_raw", error=error)
+    with pytest.raises(WinRMUnreachableError) as lost:
+        session_with(protocol).run("netsh exec plan.txt")
+    assert str(lost.value) == (
+        "bac-ninh-cchq-tien-son: the reply to `netsh exec plan.txt` was lost (WinRM is unreachable at "
+        "http://10.27.10.5:5985/wsman: could not read a command's output (ConnectionError))"
+    )

@@ -395,6 +395,12 @@ class WindowsSession:
                 command,
                 self.settings.command_timeout if timeout is None else timeout,
             )
+        except WinRMUnreachableError as error:
+            # The command was sent and may have run: say which one lost its reply.
+            cause = str(error).removeprefix(f"{self.host}: ")
+            raise WinRMUnreachableError(
+                f"{self.host}: the reply to `{command}` was lost ({cause})", self.host
+            ) from None
         finally:
             with contextlib.suppress(Exception):
                 protocol.cleanup_command(shell_id, command_id)
