@@ -104,9 +104,9 @@ options:
     default: true
   install_timeout:
     description:
-      - Seconds the installer (C(sysocmgr) or C(servermanagercmd)) may run before the host counts as not
-        answering; the task then fails naming it. Longer than the deadline of every other command
-        (O(vnaccs_winrm_command_timeout_sec)), since an installer copies files for many minutes.
+      - How long IIS FTP's installer may take, in seconds (2003 C(sysocmgr), 2008
+        C(servermanagercmd -install Web-Ftp-Server)); past it the host counts as not answering and the
+        task fails naming the command. The other commands have O(vnaccs_winrm_command_timeout_sec).
     type: int
     default: 1800
   forms:

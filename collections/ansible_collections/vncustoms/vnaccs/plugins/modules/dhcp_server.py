@@ -98,9 +98,9 @@ options:
     default: true
   install_timeout:
     description:
-      - Seconds the installer (C(sysocmgr) or C(servermanagercmd)) may run before the host counts as not
-        answering; the task then fails naming it. Longer than the deadline of every other command
-        (O(vnaccs_winrm_command_timeout_sec)), since an installer copies files for many minutes.
+      - Seconds the DHCP Server's installer may run (C(sysocmgr) on 2003, copying from the i386 source;
+        C(servermanagercmd -install DHCP) on 2008) before the host counts as not answering and the task
+        fails naming it. Every other command has O(vnaccs_winrm_command_timeout_sec).
     type: int
     default: 1800
   ad_domain:

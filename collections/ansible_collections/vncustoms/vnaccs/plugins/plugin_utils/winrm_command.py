@@ -292,8 +292,8 @@ class WindowsSession:
                     at = time.strftime("%Y-%m-%d %H:%M", time.localtime(worked.when))
                     raise WinRMAuthenticationError(
                         f"{settings.name}: the account '{account}' is locked: it refused its password, "
-                        f"which logged on at {at} (on {worked.host}), so the password is right and the "
-                        "account has been locked (or disabled) since. Not retried, and no other host is "
+                        f"which had logged on at {at} (on {worked.host}), so the account has been locked "
+                        "since (or disabled, or its password changed). Not retried, and no other host is "
                         "tried with it. Have the account unlocked, then clear the record: "
                         f"{clear_command(account)}",
                         settings.name,
