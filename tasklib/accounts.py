@@ -2,7 +2,8 @@
 
 A logon that fails is recorded (account_guard.py), and the toolkit does not try that account
 with that password again, on any host, until the record expires, the password changes or an
-admin clears it here after checking the account (and unlocking it, if it is locked).
+admin clears it here after checking the account (and unlocking it, if it is locked: the list says
+so when the account refused a password that had logged on to it).
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ def accounts(c, clear=""):
     if not failures:
         print(f"no account is held (state folder: {guard.folder})")
         return
-    print(f"{'account':<40} {'failed on':<36} at")
+    print(f"{'account':<40} {'failed on':<36} {'at':<16} why")
     for failure in failures:
         at = time.strftime("%Y-%m-%d %H:%M", time.localtime(failure.when))
-        print(f"{failure.account:<40} {failure.host:<36} {at}")
+        why = "locked (its password had logged on)" if failure.locked else "refused this password"
+        print(f"{failure.account:<40} {failure.host:<36} {at:<16} {why}")
     print(
         f"{len(failures)} held for {guard.hold / 60:g} minutes after the failure; ./run accounts --clear NAME"
     )

@@ -81,7 +81,8 @@ class HostRuntime:
     def record_logon(self, user: str, ok: bool) -> bool:
         """Count a logon; returns whether it is accepted.
 
-        A locked account is refused even with the right password, as Windows does.
+        A locked account is refused even with the right password, as Windows does (Microsoft,
+        "Account lockout threshold"; winlab/README.md), with the same 401 as a wrong password [U].
         """
         account = self._account(user)
         with self.lock:

@@ -3,7 +3,9 @@ and the hosts a playbook run must not reach."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,14 +28,10 @@ def run_ansible(
     caller's ANSIBLE_* or VNACCS_* settings (a developer's WinRM password must not leak in) but
     the test's own controller state folder; `env` adds variables. Never raises on a failed run:
     the test reads `returncode`."""
-    environment = {
-        k: v for k, v in os.environ.items() if k in PASSED_ON or not k.startswith(("ANSIBLE_", "VNACCS_"))
-    }
-    environment.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", **(env or {}))
     return subprocess.run(
         [str(BIN / command), *args],
         cwd=cwd,
-        env=environment,
+        env=ansible_environment(env),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -41,15 +39,59 @@ def run_ansible(
     )
 
 
+def ansible_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment `run_ansible` gives its command (see there), with `env` added."""
+    environment = {
+        k: v for k, v in os.environ.items() if k in PASSED_ON or not k.startswith(("ANSIBLE_", "VNACCS_"))
+    }
+    environment.update(ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1", **(env or {}))
+    return environment
+
+
+def start_ansible_playbook(playbook: str, inventory: dict, directory: Path, *args: str) -> subprocess.Popen:
+    """`run_ansible_playbook` in the background (to interrupt it: `kill_run`)."""
+    path = write_inventory(inventory, directory)
+    return subprocess.Popen(
+        [str(BIN / "ansible-playbook"), "-i", str(path), *args, str(ROOT / "playbooks" / playbook)],
+        cwd=ROOT,
+        env=ansible_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill_run(run: subprocess.Popen) -> None:
+    """Kill a run as a power cut would: ansible-playbook and its workers at once (SIGKILL). The
+    workers are its children, each in a session of its own (Ansible's WorkerProcess calls setsid)."""
+
+    def parent(stat: Path) -> int:
+        try:
+            return int(stat.read_text().rpartition(")")[2].split()[1])
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if parent(stat) == run.pid]
+    for pid in (run.pid, *workers):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    run.wait(30)
+
+
 def run_ansible_playbook(
     playbook: str, inventory: dict, directory: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """Run playbooks/`playbook` on `inventory` (a dict, written to `directory`/inventory.yml)."""
-    path = directory / "inventory.yml"
-    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    path = write_inventory(inventory, directory)
     return run_ansible(
         "ansible-playbook", "-i", str(path), *args, str(ROOT / "playbooks" / playbook), env=env
     )
+
+
+def write_inventory(inventory: dict, directory: Path) -> Path:
+    path = directory / "inventory.yml"
+    path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 def closed_port() -> int:

@@ -28,6 +28,7 @@ def test_good_input_gets_as_far_as_the_host(tmp_path):
     assert "WinRM is unreachable" in result.stdout
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("hostvars", "named"),
     [

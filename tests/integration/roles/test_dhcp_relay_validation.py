@@ -57,6 +57,7 @@ def with_vlan(**changes) -> dict:
     return {**GOOD, "site_vlans": vlans}
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("hostvars", "expected"),
     [
@@ -93,12 +94,14 @@ def test_bad_input_fails_before_connecting(tmp_path, hostvars, expected):
         assert switch.contacts() == 0, "the switch was contacted"
 
 
+@pytest.mark.fault
 def test_bad_transport_is_refused_by_the_argument_spec(tmp_path):
     result = run_playbook(tmp_path, {**GOOD, "switch_transport": "rlogin"})
     assert result.returncode != 0
     assert "dhcp_relay_transport" in result.stdout + result.stderr
 
 
+@pytest.mark.fault
 def test_password_never_appears_in_the_output(tmp_path):
     result = run_playbook(tmp_path, {**GOOD, "ansible_password": "s3cret-Pw-123"}, "-vvv")
     assert "s3cret-Pw-123" not in result.stdout + result.stderr
@@ -119,6 +122,7 @@ def test_a_vlan_holding_the_dhcp_server_is_skipped_with_a_reason(tmp_path):
         assert switch.contacts() == 0, "the switch was contacted"
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize("transport", ["ssh", "telnet"])
 def test_a_refused_password_is_tried_once(tmp_path, switch_lab, transport):
     svis = [SviSpec(id=10, address="10.20.10.1/24"), SviSpec(id=20, address="10.20.20.1/24")]

@@ -39,6 +39,7 @@ def test_good_scopes_get_as_far_as_the_host(tmp_path):
     assert "WinRM is unreachable" in result.stdout
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("scope", "named"),
     [
@@ -61,6 +62,7 @@ def test_bad_scopes_fail_before_the_host_is_contacted(tmp_path, scope, named):
     assert NEVER_SENT not in result.stdout + result.stderr
 
 
+@pytest.mark.fault
 def test_a_server_without_scopes_fails_before_the_host_is_contacted(tmp_path):
     result = run_playbook(tmp_path, {"dhcp_scopes": []})
     assert "unreachable=0" in result.stdout and "failed=1" in result.stdout, result.stdout

@@ -178,6 +178,7 @@ def test_the_fragment_lists_the_common_return_values_once():
         "windows_version",
         "authentication_failed",
         "account_held",
+        "account_locked",
     }
 
 

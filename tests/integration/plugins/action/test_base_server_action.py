@@ -150,6 +150,7 @@ def test_forms_from_the_role_override_detection(lab):
     assert result["forms"] == forms
 
 
+@pytest.mark.fault
 def test_missing_ftp_and_no_install_fails_without_changes(lab):
     before = model(lab, "base2008")
     result = run_action(lab, "base2008", {**ARGS, "install": False})
@@ -158,6 +159,7 @@ def test_missing_ftp_and_no_install_fails_without_changes(lab):
     assert model(lab, "base2008") == before
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -178,6 +180,7 @@ def test_bad_arguments_fail_before_the_host_is_contacted(lab, change, message):
     assert lab.runtime("base2003").counters()["requests"] == 0
 
 
+@pytest.mark.fault
 def test_wrong_password_fails_once_and_is_not_retried(lab):
     result = run_action(lab, "base2008", ARGS, ansible_password="wrong-password")
     assert result["failed"] is True

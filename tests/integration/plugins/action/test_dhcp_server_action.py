@@ -112,6 +112,7 @@ def test_partial_wrong_state_is_repaired_and_other_scopes_are_left_alone(lab):
     assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is False
 
 
+@pytest.mark.fault
 def test_a_service_that_starts_slowly_is_waited_for_and_the_scopes_are_applied(lab):
     name = "dhcp2003"
     assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is True
@@ -123,6 +124,7 @@ def test_a_service_that_starts_slowly_is_waited_for_and_the_scopes_are_applied(l
     assert "make the authorization and the scopes match, in one netsh exec script" in repaired["steps"]
 
 
+@pytest.mark.fault
 def test_a_service_that_does_not_come_up_fails_clearly_and_applies_nothing_after_it(lab):
     name = "dhcp2008"
     assert run_action(lab, name, {"scopes": [SCOPE]})["changed"] is True
@@ -151,6 +153,7 @@ def test_workgroup_skips_authorization_and_says_so(lab):
     assert result["authorization"].startswith("skipped")
 
 
+@pytest.mark.fault
 @pytest.mark.parametrize(
     ("change", "words"),
     [
@@ -169,6 +172,7 @@ def test_bad_values_fail_before_anything_is_sent(lab, change, words):
     assert runtime.counters()["requests"] == 0
 
 
+@pytest.mark.fault
 def test_wrong_password_fails_once_without_retry_and_without_the_password(lab):
     runtime = lab.runtime("dhcp2008")
     result = run_action(lab, "dhcp2008", {"scopes": [SCOPE]}, ansible_password="Wrong-Pa55")
@@ -177,17 +181,34 @@ def test_wrong_password_fails_once_without_retry_and_without_the_password(lab):
     assert runtime.bad_logons.get(USER.lower()) == 1
 
 
+@pytest.mark.fault
 def test_unreachable_host_is_reported_unreachable(lab):
     result = run_action(lab, "dhcp2008", {"scopes": [SCOPE]}, ansible_port=9)
     assert result["unreachable"] is True
     assert "dhcp2008" in result["msg"]
 
 
+@pytest.mark.fault
 def test_the_password_never_appears_in_a_result(lab):
     result = run_action(lab, "dhcp2003", {"scopes": [SCOPE]}, diff=True)
     assert PASSWORD not in repr(result)
 
 
+@pytest.mark.fault
+def test_a_host_that_runs_another_version_than_the_inventory_says_is_refused_and_left_alone(lab):
+    before = model(lab, "dhcp2003")
+    result = run_action(lab, "dhcp2003", {"scopes": [SCOPE]}, windows_version="2008")
+    assert result["failed"] is True
+    assert result["msg"] == (
+        "dhcp2003: the inventory says windows_version=2008, but the host runs 2003 (ver: 5.2.3790)"
+    )
+    assert model(lab, "dhcp2003") == before
+    assert [
+        c for c in lab.host("dhcp2003").run(r"dir /b %SystemRoot%\Temp").stdout.split() if "vnaccs" in c
+    ] == []
+
+
+@pytest.mark.fault
 def test_a_workstation_version_fails_cleanly(winlab_factory):
     result = run_action(winlab_factory({"ws7": "7"}), "ws7", {"scopes": [SCOPE]})
     assert result["failed"] is True

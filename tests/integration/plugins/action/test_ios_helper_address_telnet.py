@@ -36,12 +36,14 @@ def refusals(state) -> int:
     return Path(state["log"]).read_text(encoding="utf-8").count("telnet login refused")
 
 
+@pytest.mark.fault
 def test_a_refused_password_is_sent_once_only(switch):
     with pytest.raises(NetmikoAuthenticationException, match="not retried"):
         session(switch, password="wrong-pw")
     assert refusals(switch) == 1
 
 
+@pytest.mark.fault
 def test_a_wrong_enable_secret_fails_without_retry(switch):
     with pytest.raises(RelayError, match="refused the enable secret; not retried"):
         session(switch, secret="wrong-secret")

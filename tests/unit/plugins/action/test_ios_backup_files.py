@@ -6,9 +6,11 @@ import os
 import stat
 from pathlib import Path
 
+import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.action.ios_helper_address import ActionModule
 
 
+@pytest.mark.fault
 def test_a_backup_and_its_folders_are_for_the_owner_only(tmp_path):
     folder = tmp_path / "backups" / "sw-lao-cai"
     result: dict = {}
@@ -20,6 +22,7 @@ def test_a_backup_and_its_folders_are_for_the_owner_only(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
 
 
+@pytest.mark.fault
 def test_a_folder_made_by_someone_else_is_narrowed(tmp_path):
     folder = tmp_path / "sw"
     folder.mkdir(mode=0o755)

@@ -189,3 +189,14 @@ def test_nothing_to_do_renders_the_same_before_and_after():
     after = bp.render_wanted(wanted)
     assert "share VNACCS_EUC: C:\\VNACCS\\Base\\EUCReports" in after
     assert "ftp site VNACCS Base Server: port 21 STARTED" in after
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("forms", [FORMS_2003, FORMS_2008])
+def test_the_ftp_installer_gets_the_jobs_deadline(forms):
+    steps = bp.plan(wanted_for({**ARGS, "install_timeout": 2400}, forms), bp.HostState(), "x")
+    assert steps[0].commands[0].timeout == 2400
+    assert {command.timeout for step in steps[1:] for command in step.commands} == {None}
+    assert bp.plan(wanted_for(ARGS, forms), bp.HostState(), "x")[0].commands[0].timeout == 1800
+    with pytest.raises(PlanError, match="install_timeout: 0 "):
+        bp.wanted_state({**ARGS, "install_timeout": 0})

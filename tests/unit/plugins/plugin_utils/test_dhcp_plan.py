@@ -345,3 +345,23 @@ def test_an_exclusion_inside_the_range_is_kept():
     assert wanted(exclusions=[{"start": "10.31.10.60", "end": "10.31.10.69"}]).exclusions == (
         ("10.31.10.60", "10.31.10.69"),
     )
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("family", ["2003", "2008"])
+def test_the_installer_gets_the_jobs_deadline(family):
+    plan = DhcpServerPlan(wanted_server({"scopes": [SPEC], "install_timeout": 2400}), family)
+    install = plan.steps(ServerState(computer_name="DHCP01", installed=False))[0]
+    assert [command.timeout for command in install.commands] == [2400]
+    default = DhcpServerPlan(wanted_server({"scopes": [SPEC]}), family)
+    assert default.steps(ServerState(installed=False))[0].commands[0].timeout == 1800
+    # Every other command has the host's deadline (None: vnaccs_winrm_command_timeout_sec).
+    service = plan.steps(ServerState(installed=True, start_mode="demand", running=False, scopes={}))[0]
+    assert {command.timeout for command in service.commands} == {None}
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize("value", [0, -5, True, "30"])
+def test_a_bad_installer_deadline_is_refused_before_the_host_is_contacted(value):
+    with pytest.raises(PlanError, match="install_timeout: "):
+        wanted_server({"scopes": [SPEC], "install_timeout": value})

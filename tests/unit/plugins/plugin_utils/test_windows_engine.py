@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
     HOST_LOCK,
+    PROBE_MARK,
     Command,
     PlanError,
     Step,
@@ -21,6 +24,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CommandResult,
     WinRMCommandError,
+    WinRMCommandTimeoutError,
+    WinRMUnreachableError,
 )
 
 PROBE = "probe"
@@ -62,19 +67,31 @@ class FakeSession:
         self.answers = answers or {}
         self.effects = effects or {}
         self.ran: list[str] = []
+        self.timeouts: dict[str, float | None] = {}  # the deadline each command was run with
         self.lost: set[str] = set()  # commands whose reply never comes
+        self.lost_as: type[Exception] = WinRMCommandError  # how the layer reports the lost reply
         self.locks: list[str] = []
         self.lock_holder = ""  # what `type owner.txt` prints when another run holds the lock
+        self.reconnects = 0
+
+    def reconnect(self) -> FakeSession:
+        self.reconnects += 1
+        return self
 
     def run(self, command: str, check: bool = False, timeout: float | None = None) -> CommandResult:
-        if HOST_LOCK in command:  # the per-host lock: kept apart, see the lock tests
+        is_probe = command == PROBE or command.endswith(f"&{PROBE}")
+        if HOST_LOCK in command and not is_probe:  # the per-host lock: kept apart, see the lock tests
             self.locks.append(command)
             return CommandResult(command, self.lock_holder if command.startswith("mkdir") else "", "", 0)
         self.ran.append(command)
+        self.timeouts[command] = timeout
         if command in self.lost:
             self.probe = self.effects.get(command, self.probe)
-            raise WinRMCommandError(f"{self.host}: `{command}` did not finish within 1 s", self.host)
-        if command == PROBE or command.endswith(f"&{PROBE}"):
+            raise self.lost_as(f"{self.host}: `{command}` did not finish within 1 s", self.host)
+        if is_probe and command.startswith(f"type {HOST_LOCK}"):
+            # A real run's first probe: the lock's holder (when a run holds it), then the mark.
+            return CommandResult(command, f"{self.lock_holder}{PROBE_MARK}\r\n{self.probe}", "", 0)
+        if is_probe:
             return CommandResult(command, self.probe, "", 0)
         self.probe = self.effects.get(command, self.probe)
         answer = self.answers.get(command, ("", 0))
@@ -146,7 +163,8 @@ def test_nothing_to_do_runs_only_the_probe_and_is_not_changed():
 def test_a_real_run_applies_then_reads_back():
     session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
     outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
-    assert session.ran == [PROBE, "sc start Spooler", "sc query Spooler", PROBE]
+    # The probe, the probe again under the host lock, the start, the wait for RUNNING, the read-back.
+    assert session.ran == [PROBE, PROBE, "sc start Spooler", "sc query Spooler", PROBE]
     assert (outcome.changed, outcome.failed, outcome.msg) == (True, False, "changed")
 
 
@@ -165,7 +183,7 @@ def test_a_failed_command_stops_the_plan_names_host_step_and_command_and_still_d
     assert outcome.failed is True
     assert outcome.msg == "lao-cai-dhcp: write and run: `tool a.txt` failed: exit code 5: Access is denied."
     assert (outcome.extra["rc"], outcome.extra["command"]) == (5, "tool a.txt")
-    assert session.ran == [PROBE, "(write a.txt)", "tool a.txt", "del a.txt"]
+    assert session.ran == [PROBE, PROBE, "(write a.txt)", "tool a.txt", "del a.txt"]
 
 
 def test_a_restart_request_is_a_warning_and_never_a_restart():
@@ -261,6 +279,7 @@ def test_a_started_service_is_waited_for_until_it_runs():
     assert session.ran.count("sc query Spooler") == 3 and len(clock.sleeps) == 2
 
 
+@pytest.mark.fault
 def test_a_service_that_stays_pending_fails_at_the_deadline_and_stops_the_plan():
     after = Step("configure it", (Command("configure"),))
     session = FakeSession("stopped", {"sc query Spooler": sc_query("START_PENDING", 2)})
@@ -276,6 +295,7 @@ def test_a_service_that_stays_pending_fails_at_the_deadline_and_stops_the_plan()
     assert "configure" not in session.ran and clock.now >= 5
 
 
+@pytest.mark.fault
 def test_a_service_that_stops_while_starting_fails_with_its_exit_code():
     session = FakeSession("stopped", {"sc query Spooler": sc_query("STOPPED", 1, 1067)})
     clock = FakeClock()
@@ -284,15 +304,87 @@ def test_a_service_that_stops_while_starting_fails_with_its_exit_code():
     assert clock.sleeps == []
 
 
-def test_a_lost_reply_is_judged_by_a_new_probe_and_a_changed_host_says_changed():
+@pytest.mark.fault
+@pytest.mark.parametrize("lost_as", [WinRMCommandError, WinRMUnreachableError])
+def test_a_lost_reply_is_judged_by_a_new_probe_and_a_changed_host_says_changed(lost_as):
     step = Step("write and run", (Command("tool a.txt"),), file=TextFile("a.txt", ("x",)))
+    plan = TablePlan({"new": [step]})
+    plan.files = ["a.txt"]
     session = FakeSession("new", effects={"tool a.txt": "half"})
-    session.lost = {"tool a.txt", "del a.txt"}
-    outcome = apply_plan(session, TablePlan({"new": [step]}), check_mode=False)
+    session.lost, session.lost_as = {"tool a.txt", "del a.txt"}, lost_as
+    outcome = apply_plan(session, plan, check_mode=False)
     assert outcome.failed and outcome.changed
     assert outcome.msg.endswith("did not finish within 1 s; read again, the host has changed")
+    # A dropped connection is not the host being unreachable: a new connection reads it back, and
+    # that probe deletes the file the step could not delete; the lock is released.
+    assert session.reconnects == 1
+    assert session.ran[-1] == "del a.txt 2>nul&probe"
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
 
 
+@pytest.mark.fault
+def test_a_command_past_its_deadline_fails_naming_it_and_the_host_is_not_asked_again():
+    install = servermanagercmd_install("install the role", "DHCP", timeout=900)
+    after = Step("configure", (Command("configure"),))
+    command = install.commands[0].line
+    session = FakeSession("absent", effects={command: "installed"})
+    session.lost, session.lost_as = {command}, WinRMCommandTimeoutError
+    outcome = apply_plan(session, TablePlan({"absent": [install, after]}), check_mode=False)
+    assert outcome.failed is True and outcome.changed is True  # it may have changed: not claimed otherwise
+    assert outcome.msg == f"lao-cai-dhcp: `{command}` did not finish within 1 s"
+    assert session.ran[-1] == command and session.reconnects == 0
+
+
+@pytest.mark.fault
+def test_an_installer_gets_its_own_deadline_and_the_other_commands_the_hosts():
+    install = sysocmgr_install("install it", "ans.txt", ("[Components]",), timeout=2400)
+    command = install.commands[0].line
+    session = FakeSession("absent", effects={command: "done"})
+    outcome = apply_plan(session, TablePlan({"absent": [install]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert session.timeouts[command] == 2400
+    assert session.timeouts[PROBE] is None  # the host's vnaccs_winrm_command_timeout_sec
+    assert servermanagercmd_install("x", "DHCP").commands[0].timeout == 1800
+
+
+@pytest.mark.fault
+def test_a_change_another_run_made_before_the_lock_is_not_made_again():
+    class RacedSession(FakeSession):
+        def run(self, command, check=False, timeout=None):
+            if command.startswith("mkdir "):
+                self.probe = "done"  # the other run finished while this one planned
+            return super().run(command, check, timeout)
+
+    session = RacedSession("stopped", dict(RUNNING))
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert (outcome.failed, outcome.changed, outcome.commands) == (False, False, [])
+    assert session.ran == [PROBE, PROBE]  # the second one holding the lock
+    assert outcome.before == "state done\n"
+    assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
+
+
+def controller_owner(pid: int) -> str:
+    """How the host lock names the run of process `pid` on this controller."""
+    name = windows_engine._HostLock(FakeSession("")).owner.rpartition("-pid")[0]
+    return f"{name}-pid{pid}"
+
+
+@pytest.mark.fault
+def test_the_lock_of_an_ended_run_of_this_controller_is_taken_over_at_once_and_a_live_ones_is_not():
+    dead_pid = 4194305  # above Linux's highest possible pid (PID_MAX_LIMIT, 2**22): no such process
+    session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    session.lock_holder = f"{time.time() - 60:.0f} {controller_owner(dead_pid)}\r\n"
+    outcome = apply_plan(session, TablePlan({"stopped": [START]}), check_mode=False)
+    assert not outcome.failed, outcome.msg
+    assert any(f"{controller_owner(dead_pid)} " in w and "that run has ended" in w for w in outcome.warnings)
+
+    live = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
+    live.lock_holder = f"{time.time() - 60:.0f} {controller_owner(os.getppid())}\r\n"
+    refused = apply_plan(live, TablePlan({"stopped": [START]}), check_mode=False)
+    assert refused.failed and "another run" in refused.msg and "sc start Spooler" not in live.ran
+
+
+@pytest.mark.fault
 def test_a_lost_reply_that_changed_nothing_says_so():
     session = FakeSession("stopped")
     session.lost = {"sc start Spooler"}
@@ -301,18 +393,51 @@ def test_a_lost_reply_that_changed_nothing_says_so():
     assert outcome.msg.endswith("read again, the host has not changed")
 
 
+@pytest.mark.fault
 def test_a_real_run_deletes_files_left_by_an_interrupted_one_in_the_probe_and_check_mode_does_not():
     plan = TablePlan({})
-    plan.files = [r"C:\WINDOWS\Temp\plan.txt"]
+    plan.files = [r"C:\WINDOWS\Temp\plan.txt", r"C:\WINDOWS\Temp\answer.txt"]
     session = FakeSession("done")
     apply_plan(session, plan, check_mode=True)
     assert session.ran == [PROBE]
     session.ran.clear()
     outcome = apply_plan(session, plan, check_mode=False)
-    assert session.ran == [r"(if exist C:\WINDOWS\Temp\plan.txt del C:\WINDOWS\Temp\plan.txt)&probe"]
-    assert outcome.changed is False
+    # Unless a run holds the host lock (its files are its own), in the probe's round trip.
+    assert session.ran == [
+        f"type {HOST_LOCK}\\owner.txt 2>nul||del C:\\WINDOWS\\Temp\\plan.txt C:\\WINDOWS\\Temp\\answer.txt "
+        f"2>nul&echo {PROBE_MARK}&probe"
+    ]
+    assert outcome.changed is False and session.locks == []
 
 
+@pytest.mark.fault
+def test_a_live_runs_lock_and_files_are_left_alone_by_a_run_with_nothing_to_change():
+    plan = TablePlan({})
+    plan.files = ["plan.txt"]
+    session = FakeSession("done")
+    session.lock_holder = f"{time.time() - 60:.0f} other-controller-pid7\r\n"
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert (outcome.failed, outcome.changed, outcome.warnings) == (False, False, [])
+    assert session.locks == []  # nothing deleted, nothing taken
+
+
+@pytest.mark.fault
+def test_the_lock_and_files_of_a_dead_run_are_removed_by_a_run_with_nothing_to_change():
+    plan = TablePlan({})
+    plan.files = ["plan.txt", "answer.txt"]
+    session = FakeSession("done")
+    since = round(time.time() - 7200)
+    session.lock_holder = f"{since} dead-controller-pid9\r\n"
+    outcome = apply_plan(session, plan, check_mode=False)
+    assert (outcome.failed, outcome.changed) == (False, False)
+    assert session.locks == [f"del plan.txt answer.txt 2>nul&rmdir /s /q {HOST_LOCK}"]
+    assert outcome.warnings == [
+        f"lao-cai-dhcp: removed the lock and the temporary files of dead-controller-pid9 (since "
+        f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(since))}); that run did not finish"
+    ]
+
+
+@pytest.mark.fault
 def test_a_real_run_holds_the_host_lock_while_it_changes_the_host_and_check_mode_does_not():
     session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
     apply_plan(session, TablePlan({"stopped": [START]}), check_mode=True)
@@ -323,6 +448,7 @@ def test_a_real_run_holds_the_host_lock_while_it_changes_the_host_and_check_mode
     assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
 
 
+@pytest.mark.fault
 def test_a_host_that_another_run_is_changing_is_refused_and_nothing_is_changed():
     session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
     session.lock_holder = f"{time.time() - 60:.0f} other-controller-pid7\r\n"
@@ -334,6 +460,7 @@ def test_a_host_that_another_run_is_changing_is_refused_and_nothing_is_changed()
     assert not any(command.startswith("rmdir") for command in session.locks)  # not ours to remove
 
 
+@pytest.mark.fault
 def test_a_stale_lock_is_taken_over_with_a_warning():
     session = FakeSession("stopped", dict(RUNNING), effects={"sc start Spooler": "done"})
     session.lock_holder = f"{time.time() - 7200:.0f} dead-controller-pid9\r\n"

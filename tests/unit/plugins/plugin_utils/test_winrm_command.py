@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import pytest
 import requests
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import AccountGuard
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CMD_LINE_LIMIT,
     ConnectionSettings,
     WindowsSession,
+    WinRMAccountHeldError,
     WinRMAuthenticationError,
     WinRMCommandError,
+    WinRMCommandTimeoutError,
     WinRMSettingsError,
     WinRMUnreachableError,
     cmd_escape,
     echo_file_commands,
 )
-from winrm.exceptions import InvalidCredentialsError, WinRMTransportError, WSManFaultError
+from winrm.exceptions import (
+    InvalidCredentialsError,
+    WinRMOperationTimeoutError,
+    WinRMTransportError,
+    WSManFaultError,
+)
 
 from tests.support.action import FakeProtocol
 
@@ -76,6 +84,7 @@ def test_bad_settings_are_refused(extra, word):
         ConnectionSettings.from_host_vars("h", {**HOST_VARS, **extra})
 
 
+@pytest.mark.fault
 def test_repr_of_settings_hides_the_password():
     assert PASSWORD not in repr(ConnectionSettings.from_host_vars("h", HOST_VARS))
 
@@ -115,6 +124,7 @@ def test_a_command_over_the_cmd_line_limit_is_refused_before_sending():
 
 
 # -- typed errors -----------------------------------------------------------------------------------
+@pytest.mark.fault
 def test_authentication_failure_is_raised_at_once_and_never_retried():
     protocol = FakeProtocol(fail_on="open_shell", error=InvalidCredentialsError("rejected"))
     session = session_with(protocol)
@@ -124,9 +134,11 @@ def test_authentication_failure_is_raised_at_once_and_never_retried():
     assert protocol.steps("run_command") == []
     message = str(error.value)
     assert "bac-ninh-cchq-tien-son" in message and "Article 18" in message
+    assert "for user 'HQ\\dhcpadmin'" in message  # as the inventory spells it
     assert PASSWORD not in message
 
 
+@pytest.mark.fault
 def test_http_401_from_the_transport_is_an_authentication_failure():
     protocol = FakeProtocol(fail_on="run_command", error=WinRMTransportError("http", 401, "denied"))
     with pytest.raises(WinRMAuthenticationError):
@@ -134,6 +146,7 @@ def test_http_401_from_the_transport_is_an_authentication_failure():
     assert len(protocol.steps("run_command")) == 1
 
 
+@pytest.mark.fault
 def test_refused_connection_is_unreachable_and_names_the_host():
     protocol = FakeProtocol(fail_on="open_shell", error=requests.exceptions.ConnectionError("refused"))
     with pytest.raises(WinRMUnreachableError) as error:
@@ -193,6 +206,7 @@ def test_the_inventory_version_settles_nt6_without_systeminfo():
     assert [call[2] for call in protocol.steps("run_command")] == ["ver"]
 
 
+@pytest.mark.fault
 def test_an_inventory_version_that_contradicts_ver_is_an_error():
     protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
     with pytest.raises(WinRMCommandError, match="windows_version=2003"):
@@ -242,3 +256,96 @@ def test_an_empty_file_is_still_written():
 def test_paths_cmd_would_split_are_refused(path):
     with pytest.raises(ValueError):
         echo_file_commands(path, ["x"])
+
+
+# -- faults: deadlines and locked accounts -------------------------------------------------------------
+class HangingProtocol(FakeProtocol):
+    """A host that stops answering `hangs`: every Receive of it times out, as WinRM's do (reference 10.5)."""
+
+    def __init__(self, hangs: str) -> None:
+        super().__init__()
+        self.hangs = hangs
+        self.current = ""
+
+    def run_command(self, shell_id, command, args=()):
+        self.current = command
+        return super().run_command(shell_id, command, args)
+
+    def get_command_output_raw(self, shell_id, command_id):
+        if self.current == self.hangs:
+            self._record("get_command_output_raw", shell_id, command_id)
+            raise WinRMOperationTimeoutError()
+        return super().get_command_output_raw(shell_id, command_id)
+
+
+@pytest.mark.fault
+def test_the_command_deadline_comes_from_the_host_variable():
+    settings = ConnectionSettings.from_host_vars("h", {**HOST_VARS, "vnaccs_winrm_command_timeout_sec": "45"})
+    assert settings.command_timeout == 45
+    assert ConnectionSettings.from_host_vars("h", HOST_VARS).command_timeout == 300
+
+
+@pytest.mark.fault
+def test_a_command_past_its_deadline_is_named_and_nothing_more_is_sent_until_reconnected():
+    protocol = HangingProtocol("netsh exec plan.txt")
+    session = session_with(protocol)
+    with pytest.raises(WinRMCommandTimeoutError) as error:
+        session.run("netsh exec plan.txt", timeout=0)
+    assert str(error.value).startswith(
+        "bac-ninh-cchq-tien-son: `netsh exec plan.txt` did not finish within 0 s"
+    )
+    assert len(protocol.steps("cleanup_command")) == 1  # the command is abandoned on the host
+    sent = len(protocol.calls)
+    with pytest.raises(
+        WinRMCommandTimeoutError, match=r"`del plan\.txt` was not sent: the host stopped answering"
+    ):
+        session.run("del plan.txt")
+    assert len(protocol.calls) == sent
+    session.reconnect()
+    assert session.run("hostname").ok
+    assert protocol.shells == 2 and protocol.steps("close_shell") == [("close_shell", "SHELL-1")]
+
+
+def guarded_session(tmp_path, protocol: FakeProtocol, address: str) -> WindowsSession:
+    settings = ConnectionSettings.from_host_vars(f"dhcp-{address}", {**HOST_VARS, "ansible_host": address})
+    return WindowsSession(settings, protocol_factory=lambda _s: protocol, guard=AccountGuard(tmp_path))
+
+
+@pytest.mark.fault
+def test_a_password_that_worked_and_is_now_refused_is_reported_as_a_locked_account(tmp_path):
+    with guarded_session(tmp_path, FakeProtocol(), "10.27.10.5") as session:
+        session.run("hostname")
+    refused = FakeProtocol(fail_on="open_shell", error=InvalidCredentialsError("rejected"))
+    with pytest.raises(WinRMAuthenticationError) as error:
+        guarded_session(tmp_path, refused, "10.27.10.6").open()
+    message = str(error.value)
+    assert error.value.locked is True and refused.shells == 1
+    assert message.startswith("dhcp-10.27.10.6: the account 'hq\\dhcpadmin' is locked: ")
+    assert "(on dhcp-10.27.10.5)" in message and "./run accounts --clear 'hq\\dhcpadmin'" in message
+    assert "Check the password" not in message and PASSWORD not in message
+    # Every other host with the account is not tried, and is told that it is locked.
+    untouched = FakeProtocol()
+    with pytest.raises(WinRMAccountHeldError, match=r"'hq\\dhcpadmin' is locked") as held:
+        guarded_session(tmp_path, untouched, "10.27.10.7").open()
+    assert held.value.locked is True and untouched.calls == []
+
+
+@pytest.mark.fault
+def test_a_first_refusal_says_the_password_may_be_wrong_or_the_account_locked(tmp_path):
+    refused = FakeProtocol(fail_on="open_shell", error=InvalidCredentialsError("rejected"))
+    with pytest.raises(WinRMAuthenticationError) as error:
+        guarded_session(tmp_path, refused, "10.27.10.5").open()
+    assert error.value.locked is False
+    assert "Check the password" in str(error.value) and "the account is locked" in str(error.value)
+
+
+@pytest.mark.fault
+def test_a_connection_lost_before_the_reply_names_the_command_that_may_have_run():
+    error = requests.exceptions.ConnectionError("Connection aborted")
+    protocol = FakeProtocol(fail_on="get_command_output_raw", error=error)
+    with pytest.raises(WinRMUnreachableError) as lost:
+        session_with(protocol).run("netsh exec plan.txt")
+    assert str(lost.value) == (
+        "bac-ninh-cchq-tien-son: the reply to `netsh exec plan.txt` was lost (WinRM is unreachable at "
+        "http://10.27.10.5:5985/wsman: could not read a command's output (ConnectionError))"
+    )

@@ -46,6 +46,7 @@ class ActionModule(WindowsAction):
         "firewall_rule": {"type": "str", "default": "VNACCS base server FTP"},
         "services": {"type": "list", "elements": "str", "default": ["LanmanServer"]},
         "install": {"type": "bool", "default": True},
+        "install_timeout": {"type": "int", "default": 1800},
         "forms": {
             "type": "dict",
             "options": {

@@ -36,6 +36,7 @@ class ActionModule(WindowsAction):
     ARGUMENT_SPEC: ClassVar[dict[str, Any]] = {
         "scopes": {"type": "list", "elements": "dict", "required": True, "options": SCOPE_OPTIONS},
         "install": {"type": "bool", "default": True},
+        "install_timeout": {"type": "int", "default": 1800},
         "ad_domain": {"type": "str", "default": ""},
         "server_ip": {"type": "str", "default": ""},
         "fold_names": {"type": "bool", "default": True},

@@ -89,6 +89,18 @@ options:
     default: 30
     vars:
       - name: ansible_winrm_read_timeout_sec
+  vnaccs_winrm_command_timeout_sec:
+    description:
+      - Seconds one command may run (the probe, a netsh script, C(sc start)) before the host counts as not
+        answering; the task then fails naming the command, sends the host nothing more, and says that the
+        host may have changed (the next run's probe shows what it did).
+      - An installer has a deadline of its own, set per job (C(install_timeout) of the plugin).
+      - Checked between replies, so a hung command fails at most O(ansible_winrm_operation_timeout_sec)
+        later.
+    type: int
+    default: 300
+    vars:
+      - name: vnaccs_winrm_command_timeout_sec
   windows_version:
     description:
       - The host's Windows version as the inventory knows it (C(2003), C(2008), C(xp), C(7)).
@@ -102,8 +114,8 @@ notes:
   - Runs on the controller and reaches the host over WinRM with pywinrm, in one cmd.exe shell per task (no
     PowerShell on the host, no Ansible connection plugin).
   - The options set through C(vars) (O(ansible_host), O(ansible_port), O(ansible_user), O(ansible_password),
-    the C(ansible_winrm_*) ones and O(windows_version)) are host variables, set in the inventory, group_vars
-    or Ansible Vault, never task arguments.
+    the C(ansible_winrm_*) ones, O(vnaccs_winrm_command_timeout_sec) and O(windows_version)) are host
+    variables, set in the inventory, group_vars or Ansible Vault, never task arguments.
   - A refused logon fails the host at once with C(authentication_failed) and is never retried; an
     unreachable host is reported unreachable. The other hosts carry on.
   - "Every Windows plugin of the collection returns these values besides its own (they are listed
@@ -120,5 +132,8 @@ notes:
     C(account_held) (on failure; bool: the logon was not attempted because the same account failed
     with the same password recently, on this host or another, and five failures lock a customs
     account, Article 18; C(./run accounts) lists the held accounts, C(./run accounts --clear NAME)
-    releases one)."
+    releases one),
+    C(account_locked) (on failure; bool: the account is locked, known because it refused a password
+    that had logged on to it within the hold, here or on the host where that happened, then with
+    C(account_held); have it unlocked, then C(./run accounts --clear NAME))."
 """

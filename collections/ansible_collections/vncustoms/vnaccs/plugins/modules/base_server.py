@@ -102,6 +102,13 @@ options:
     description: Install IIS FTP when it is missing; with false, such a host fails and nothing changes.
     type: bool
     default: true
+  install_timeout:
+    description:
+      - How long IIS FTP's installer may take, in seconds (2003 C(sysocmgr), 2008
+        C(servermanagercmd -install Web-Ftp-Server)); past it the host counts as not answering and the
+        task fails naming the command. The other commands have O(vnaccs_winrm_command_timeout_sec).
+    type: int
+    default: 1800
   forms:
     description:
       - The command forms of the host's Windows version. The role sets them from its per-version vars files;

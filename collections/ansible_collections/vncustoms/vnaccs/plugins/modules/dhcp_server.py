@@ -96,6 +96,13 @@ options:
     description: Install the DHCP Server component when it is missing; with false, such a host fails.
     type: bool
     default: true
+  install_timeout:
+    description:
+      - Seconds the DHCP Server's installer may run (C(sysocmgr) on 2003, copying from the i386 source;
+        C(servermanagercmd -install DHCP) on 2008) before the host counts as not answering and the task
+        fails naming it. Every other command has O(vnaccs_winrm_command_timeout_sec).
+    type: int
+    default: 1800
   ad_domain:
     description: Active Directory domain to authorize the server in; empty skips authorization (workgroup).
     type: str

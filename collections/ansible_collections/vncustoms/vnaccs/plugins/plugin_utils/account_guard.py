@@ -22,19 +22,27 @@ logged on with a password, later hosts with the same password log on in parallel
 Which logons share an account: a domain account (`DOMAIN\\user` or `user@domain`) is one account
 wherever it is used; a local account (`Administrator`) is its own account on each host.
 
-Windows answers a locked account as it answers a wrong password (HTTP 401 over WinRM): the
-message says that the account may already be locked.
+Windows refuses a locked account even with the right password, until an administrator unlocks
+it or the lockout duration ends (Microsoft, "Account lockout threshold":
+https://learn.microsoft.com/en-us/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/account-lockout-threshold;
+MS-GPSB 2.2.4, LockoutBadCount and LockoutDuration), and over WinRM it answers that refusal as it
+answers a wrong password (HTTP 401). So the controller tells them apart by what it knows: a
+password that logged on to the account within the hold and is now refused means that the account
+is locked (or disabled, or its password was changed since); the failure is recorded as `locked`,
+and every message about it says so instead of asking for the password to be checked.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
 import re
 import secrets
+import shlex
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -79,6 +87,22 @@ class Failure:
     account: str
     host: str
     when: float
+    # The account refused a password that had logged on to it: locked, not a wrong password.
+    locked: bool = False
+
+    @classmethod
+    def of(cls, record: dict) -> Failure:
+        return cls(
+            str(record["account"]),
+            str(record.get("host", "")),
+            float(record["when"]),
+            bool(record.get("locked", False)),
+        )
+
+
+def clear_command(account: str) -> str:
+    """The command that releases a held account, quoted for the shell as the admin pastes it."""
+    return f"./run accounts --clear {shlex.quote(account)}"
 
 
 class AccountHeldError(Exception):
@@ -133,7 +157,7 @@ class AccountGuard:
             return False
         return secrets.compare_digest(_fingerprint(password, salt), str(record.get("fingerprint", "")))
 
-    def _record(self, account: str, kind: str, host: str, password: str) -> None:
+    def _record(self, account: str, kind: str, host: str, password: str, locked: bool = False) -> None:
         salt = secrets.token_bytes(16)
         self._write(
             account,
@@ -144,6 +168,7 @@ class AccountGuard:
                 "when": self.clock(),
                 "salt": salt.hex(),
                 "fingerprint": _fingerprint(password, salt),
+                "locked": locked,
             },
         )
 
@@ -153,27 +178,46 @@ class AccountGuard:
         record = self._read(account, "failed")
         if record is None or not self._matches(record, password):
             return
-        failure = Failure(account, str(record.get("host", "")), float(record["when"]))
+        failure = Failure.of({**record, "account": account})
         at = time.strftime("%Y-%m-%d %H:%M", time.localtime(failure.when))
+        if failure.locked:
+            raise AccountHeldError(
+                f"not attempted: the account '{account}' is locked: at {at} (on {failure.host}) it refused "
+                "this password, which had logged on to it before. Have the account unlocked, then clear "
+                f"the record: {clear_command(account)}",
+                failure,
+            )
         raise AccountHeldError(
-            f"not attempted: the account {account!r} failed to log on at {at} (on {failure.host}) with "
+            f"not attempted: the account '{account}' failed to log on at {at} (on {failure.host}) with "
             "this password; trying again could lock it (five failures lock a customs account, Article "
             "18), and it may be locked already (Windows answers both the same way). Fix the password "
-            f"in the vault or the environment, or clear the record: ./run accounts --clear {account!r}",
+            f"in the vault or the environment, or clear the record: {clear_command(account)}",
             failure,
         )
+
+    def last_success(self, account: str, password: str) -> Failure | None:
+        """When (and where) this password last logged on to the account within the hold, or None."""
+        record = self._read(account, "ok")
+        if record is None or not self._matches(record, password):
+            return None
+        return Failure.of({**record, "account": account})
 
     @contextlib.contextmanager
     def logon(self, account: str, host: str, password: str) -> Iterator[Callable[[bool], None]]:
         """Around one logon: check, make the first logon of an account alone, record the outcome.
 
-        Yields `done(succeeded)`, which the caller calls once it knows whether the logon worked.
+        Yields `done(succeeded, locked=False)`, which the caller calls once it knows whether the logon
+        worked (`locked`: it was refused although the password had worked, see `last_success`).
         """
         self.check(account, password)
         known_good = self._read(account, "ok")
         if known_good is not None and self._matches(known_good, password):
             # Known to work: log on in parallel; a success needs no new record (one scrypt per logon).
-            yield lambda succeeded: None if succeeded else self._outcome(account, host, password, False)
+            def done(succeeded: bool, locked: bool = False) -> None:
+                if not succeeded:
+                    self._outcome(account, host, password, False, locked)
+
+            yield done
             return
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         with open(os.open(self._path(account, "lock"), os.O_RDWR | os.O_CREAT, 0o600)) as lock:
@@ -181,11 +225,11 @@ class AccountGuard:
             try:
                 # Another host may have failed with this account while this one waited.
                 self.check(account, password)
-                yield lambda succeeded: self._outcome(account, host, password, succeeded)
+                yield functools.partial(self._outcome, account, host, password)
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _outcome(self, account: str, host: str, password: str, succeeded: bool) -> None:
+    def _outcome(self, account: str, host: str, password: str, succeeded: bool, locked: bool = False) -> None:
         if succeeded:
             with contextlib.suppress(FileNotFoundError):
                 self._path(account, "failed").unlink()
@@ -193,7 +237,7 @@ class AccountGuard:
             if known is None or not self._matches(known, password):
                 self._record(account, "ok", host, password)
         else:
-            self._record(account, "failed", host, password)
+            self._record(account, "failed", host, password, locked)
             with contextlib.suppress(FileNotFoundError):
                 self._path(account, "ok").unlink()
 
@@ -207,9 +251,7 @@ class AccountGuard:
             except (OSError, ValueError):
                 continue
             if self.clock() - float(record.get("when", 0)) <= self.hold:
-                found.append(
-                    Failure(str(record["account"]), str(record.get("host", "")), float(record["when"]))
-                )
+                found.append(Failure.of(record))
         return sorted(found, key=lambda failure: failure.when)
 
     def clear(self, account: str) -> bool:

@@ -109,6 +109,8 @@ class Wanted:
     forms: Forms | None = None
     install: bool = True
     work_dir: str = "%SystemRoot%\\Temp"
+    # Seconds the installer may run (the other commands have the host's command deadline).
+    install_timeout: float = engine.INSTALL_TIMEOUT
 
 
 def choose_forms(given: dict, family: str) -> Forms:
@@ -231,6 +233,7 @@ def wanted_state(args: dict) -> Wanted:
         firewall_rule=_text(args.get("firewall_rule") or "VNACCS base server FTP", "firewall_rule"),
         services=services,
         install=bool(args.get("install", True)),
+        install_timeout=engine.install_timeout(args),
         work_dir=str(args.get("work_dir") or "%SystemRoot%\\Temp").rstrip("\\"),
     )
 
@@ -305,8 +308,15 @@ def install_step(wanted: Wanted, state: HostState, answer_path: str) -> engine.S
     if wanted.ftp is None or state.ftp_installed:
         return None
     if wanted.forms.ftp_installer == "sysocmgr":
-        return engine.sysocmgr_install("install IIS FTP (sysocmgr)", answer_path, tuple(FTP_ANSWER_FILE))
-    return engine.servermanagercmd_install("install IIS FTP (servermanagercmd)", "Web-Ftp-Server")
+        return engine.sysocmgr_install(
+            "install IIS FTP (sysocmgr)",
+            answer_path,
+            tuple(FTP_ANSWER_FILE),
+            timeout=wanted.install_timeout,
+        )
+    return engine.servermanagercmd_install(
+        "install IIS FTP (servermanagercmd)", "Web-Ftp-Server", timeout=wanted.install_timeout
+    )
 
 
 def folder_step(wanted: Wanted, state: HostState) -> engine.Step | None:

@@ -32,11 +32,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import (
     scope_text_problem,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import (
+    INSTALL_TIMEOUT,
     Command,
     PlanError,
     Step,
     TextFile,
     WindowsPlan,
+    install_timeout,
     sc_config,
     sc_start,
     sc_stop,
@@ -232,14 +234,21 @@ def parse_probe(stdout: str) -> ServerState:
 
 
 # -- the plan ---------------------------------------------------------------------------------------
-def install_step(family: str, answer_path: str) -> Step:
-    """The step that installs the DHCP Server component on this Windows version (reference 2.1, 2.2)."""
+def install_step(family: str, answer_path: str, timeout: float = INSTALL_TIMEOUT) -> Step:
+    """The step that installs the DHCP Server component on this Windows version (reference 2.1, 2.2),
+    with its deadline."""
     if family == "2003":
         return sysocmgr_install(
-            "install the DHCP Server component (sysocmgr)", answer_path, tuple(ANSWER_FILE), SYSOCMGR_HINT
+            "install the DHCP Server component (sysocmgr)",
+            answer_path,
+            tuple(ANSWER_FILE),
+            SYSOCMGR_HINT,
+            timeout,
         )
     if family == "2008":
-        return servermanagercmd_install("install the DHCP Server role (servermanagercmd)", "DHCP")
+        return servermanagercmd_install(
+            "install the DHCP Server role (servermanagercmd)", "DHCP", timeout=timeout
+        )
     raise PlanError(f"the DHCP Server is installed on Windows Server 2003 or 2008, not on {family!r}")
 
 
@@ -385,6 +394,8 @@ class WantedServer:
     ad_domain: str = ""
     server_ip: str = ""
     work_dir: str = "%SystemRoot%\\Temp"
+    # Seconds the installer may run (a probe or netsh script has the host's command deadline).
+    install_timeout: float = INSTALL_TIMEOUT
 
 
 def wanted_server(args: dict[str, Any]) -> WantedServer:
@@ -412,6 +423,7 @@ def wanted_server(args: dict[str, Any]) -> WantedServer:
     return WantedServer(
         scopes=scopes,
         install=bool(args.get("install", True)),
+        install_timeout=install_timeout(args),
         ad_domain=ad_domain,
         server_ip=server_ip,
         work_dir=str(args.get("work_dir") or "%SystemRoot%\\Temp").rstrip("\\"),
@@ -450,7 +462,7 @@ class DhcpServerPlan(WindowsPlan):
         if not state.installed:
             if not self.wanted.install:
                 raise PlanError("the DHCP Server component is not installed and install is false")
-            steps.append(install_step(self.family, self.answer_path))
+            steps.append(install_step(self.family, self.answer_path, self.wanted.install_timeout))
             # The rest is planned for what the installer leaves: a stopped service and no scopes;
             # after it runs, the engine probes again and plans from what it really left.
             state = ServerState(

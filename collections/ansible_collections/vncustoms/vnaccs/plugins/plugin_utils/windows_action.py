@@ -53,6 +53,7 @@ CONNECTION_VARS = (
     "ansible_winrm_ca_trust_path",
     "ansible_winrm_operation_timeout_sec",
     "ansible_winrm_read_timeout_sec",
+    "vnaccs_winrm_command_timeout_sec",
     "windows_version",
 )
 
@@ -126,13 +127,14 @@ class WindowsAction(ActionBase):
             # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
             result.update(failed=True, msg=f"{host}: {error}")
             return _scrub(result, password)
-        except WinRMAccountHeldError as error:
-            # Not attempted: the account failed with this password on a host of this run or a recent one.
-            result.update(failed=True, msg=str(error), authentication_failed=True, account_held=True)
-            return _scrub(result, password)
         except WinRMAuthenticationError as error:
-            # Never retried: the task fails for this host only; the other hosts carry on.
+            # Never retried: the task fails for this host only; the other hosts carry on. Held: not
+            # attempted, since the account failed with this password on a host of this run or a recent one.
             result.update(failed=True, msg=str(error), authentication_failed=True)
+            if isinstance(error, WinRMAccountHeldError):
+                result["account_held"] = True
+            if error.locked:
+                result["account_locked"] = True
             return _scrub(result, password)
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))

@@ -42,6 +42,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WindowsSession,
     WinRMCommandError,
     WinRMCommandLayerError,
+    WinRMCommandTimeoutError,
+    WinRMUnreachableError,
     echo_file_commands,
     last_line,
 )
@@ -56,18 +58,33 @@ RESTART_ADVICE = (
 # and until then nothing can talk to it. How long a start may take, and how often to ask.
 SERVICE_START_TIMEOUT = 60.0
 SERVICE_POLL_INTERVAL = 1.0
-# An installer may run for many minutes (sysocmgr copies from the i386 source).
+# An installer may run for many minutes (sysocmgr copies from the i386 source): its deadline, by
+# default; each job sets its own (the plugins' install_timeout).
 INSTALL_TIMEOUT = 1800.0
 # One run changes a host at a time: a real run that has changes to make holds this folder on the
 # host (mkdir is atomic) with its owner and start time inside; a lock older than the stale time is
-# taken over (its run died without releasing it).
+# taken over (its run died without releasing it), and so is one whose owner was a run on this
+# controller that has ended (its process is gone).
 HOST_LOCK = r"%SystemRoot%\Temp\vnaccs.lock"
 HOST_LOCK_STALE = 30 * 60.0
 ENV_LOCK_STALE_MINUTES = "VNACCS_HOST_LOCK_STALE_MINUTES"
+# The line a real run's probe prints between the lock's holder (if a run holds it) and the plan's
+# own probe output.
+PROBE_MARK = "==vnaccs:probe=="
 
 
 class PlanError(Exception):
     """A wanted state that cannot be applied to this host; the message names the field or the reason."""
+
+
+def install_timeout(args: dict[str, Any]) -> float:
+    """The installer deadline a plugin's `install_timeout` argument gives (seconds, above 0)."""
+    value = args.get("install_timeout")
+    if value is None:
+        return INSTALL_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise PlanError(f"install_timeout: {value!r} is not a number of seconds above 0")
+    return float(value)
 
 
 # -- what a plan is made of -------------------------------------------------------------------------
@@ -171,29 +188,37 @@ def sc_stop(service: str) -> Command:
     return Command(f"sc stop {service}", already=frozenset({ErrorKind.SERVICE_NOT_STARTED}))
 
 
-def sysocmgr_install(what: str, answer_path: str, answer_lines: tuple[str, ...], hint: str = "") -> Step:
+def sysocmgr_install(
+    what: str,
+    answer_path: str,
+    answer_lines: tuple[str, ...],
+    hint: str = "",
+    timeout: float = INSTALL_TIMEOUT,
+) -> Step:
     """Install Windows Server 2003 components from a sysocmgr answer file (reference 2.1).
 
     sysocmgr is a GUI program: `start /wait` makes cmd wait for it; /r suppresses its reboot.
-    Success is judged by probing the host again, not by its exit code.
+    Success is judged by probing the host again, not by its exit code. `timeout`: its deadline.
     """
     command = Command(
-        f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r", timeout=INSTALL_TIMEOUT
+        f"start /wait sysocmgr /i:%windir%\\inf\\sysoc.inf /u:{answer_path} /q /r", timeout=timeout
     )
     return Step(what, (command,), file=TextFile(answer_path, answer_lines), reprobe=True, hint=hint)
 
 
-def servermanagercmd_install(what: str, role_id: str, hint: str = "") -> Step:
+def servermanagercmd_install(
+    what: str, role_id: str, hint: str = "", timeout: float = INSTALL_TIMEOUT
+) -> Step:
     """Install a Windows Server 2008 role or feature (reference 2.2).
 
     Exit codes: 0 installed, 1003 nothing to do (already installed), 3010 installed and a restart
-    is needed.
+    is needed. `timeout`: its deadline.
     """
     command = Command(
         f"servermanagercmd -install {role_id}",
         ok_exit=(0, 1003),
         restart_exit=(3010,),
-        timeout=INSTALL_TIMEOUT,
+        timeout=timeout,
     )
     return Step(what, (command,), reprobe=True, hint=hint)
 
@@ -257,12 +282,33 @@ class WindowsOutcome:
 
 # -- the engine -----------------------------------------------------------------------------------
 def probe(session: WindowsSession, plan: WindowsPlan, clean_up: bool = False) -> Any:
-    """Read the host with the plan's probe; with clean_up, delete leftover temporary files first."""
+    """Read the host with the plan's probe; with clean_up (the caller holds the host lock), delete
+    the temporary files an interrupted run left first, in the same round trip (`del` says that a
+    file is missing on stderr only, so the probe's output is unchanged)."""
     command = plan.probe_command()
     if clean_up and plan.temporary_files():
-        # In the same round trip; `if exist` prints nothing, so the probe's output is unchanged.
-        command = "&".join(f"(if exist {path} del {path})" for path in plan.temporary_files()) + "&" + command
+        command = f"del {' '.join(plan.temporary_files())} 2>nul&{command}"
     return plan.parse_probe(session.run(command).stdout)
+
+
+def _probe_unlocked(session: WindowsSession, plan: WindowsPlan) -> tuple[Any, str]:
+    """A real run's first probe: (the state, the lock's holder line or "").
+
+    The files an interrupted run left are deleted in the same round trip, unless a run holds the
+    host lock: those may be the files of a live run. Then the holder is returned, to judge.
+    """
+    files = plan.temporary_files()
+    if not files:
+        return probe(session, plan), ""
+    command = (
+        f"type {HOST_LOCK}\\owner.txt 2>nul||del {' '.join(files)} 2>nul"
+        f"&echo {PROBE_MARK}&{plan.probe_command()}"
+    )
+    stdout = session.run(command).stdout
+    holder, marked, rest = stdout.partition(f"{PROBE_MARK}\r\n")
+    if not marked:
+        holder, rest = "", stdout
+    return plan.parse_probe(rest), holder.strip()
 
 
 def apply_plan(
@@ -276,26 +322,50 @@ def apply_plan(
 
     `sleep` and `clock` pace the wait for a starting service (tests pass fakes).
     """
-    state = probe(session, plan, clean_up=not check_mode)
-    steps = plan.steps(state)
-    outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
-    outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
-    outcome.changed = any(not step.is_note for step in steps)
-    if check_mode or not outcome.changed:
-        for step in steps:
-            _record(step, outcome)
-        outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
-        return outcome
-
+    if check_mode:
+        return _unapplied(plan, *_plan(plan, probe(session, plan)))
+    state, holder = _probe_unlocked(session, plan)
+    outcome, steps = _plan(plan, state)
     lock = _HostLock(session)
+    if not outcome.changed:
+        if holder:
+            lock.clear_left(holder, plan.temporary_files(), outcome)
+        return _unapplied(plan, outcome, steps)
+
     refusal = lock.acquire(outcome)
     if refusal:
         outcome.changed = False
         return _failed(outcome, refusal)
     try:
+        # Another run may have changed the host between the probe and the lock: plan from what it
+        # left. Holding the lock, any temporary file is a leftover: deleted.
+        warnings = outcome.warnings
+        outcome, steps = _plan(plan, probe(session, plan, clean_up=True))
+        outcome.warnings = warnings
+        if not outcome.changed:
+            return _unapplied(plan, outcome, steps)
         return _apply(session, plan, steps, outcome, sleep, clock)
+    except (WinRMCommandError, WinRMUnreachableError) as error:
+        return _interrupted(session, plan, outcome, error)
     finally:
         lock.release()
+
+
+def _plan(plan: WindowsPlan, state: Any) -> tuple[WindowsOutcome, list[Step]]:
+    """The steps from a probed state, and the outcome they would have."""
+    steps = plan.steps(state)
+    outcome = WindowsOutcome(before=plan.render(state), after=plan.render_wanted())
+    outcome.extra = {"reboot_required": False, "steps": [], **plan.result(state, steps)}
+    outcome.changed = any(not step.is_note for step in steps)
+    return outcome, steps
+
+
+def _unapplied(plan: WindowsPlan, outcome: WindowsOutcome, steps: list[Step]) -> WindowsOutcome:
+    """Check mode, or nothing to change: the plan is shown, not run."""
+    for step in steps:
+        _record(step, outcome)
+    outcome.msg = "changed" if outcome.changed else plan.unchanged_msg
+    return outcome
 
 
 def _apply(
@@ -313,11 +383,8 @@ def _apply(
         if step.is_note:
             continue
         _record(step, outcome)
-        try:
-            if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
-                return outcome
-        except WinRMCommandError as error:
-            return _interrupted(session, plan, outcome, error)
+        if not _run(session, step, outcome, _ServiceWait(plan.service_start_timeout, sleep, clock)):
+            return outcome
         if step.reprobe and pending:
             state = probe(session, plan)
             pending = plan.steps(state)
@@ -356,17 +423,11 @@ class _HostLock:
         """Take the lock; the refusal message when another live run holds it, else ""."""
         command = f"mkdir {HOST_LOCK} && {self._take()} || type {HOST_LOCK}\\owner.txt"
         result = self.session.run(command)
-        holder = result.stdout.strip().split()
-        if not holder:
+        if not result.stdout.strip():
             self.held = True
             return ""
-        try:
-            since = float(holder[0])
-        except ValueError:
-            since = 0.0  # unreadable: treated as stale
-        who = " ".join(holder[1:2]) or "an unknown run"
-        at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
-        if time.time() - since < self.stale:
+        who, at, dead = self._judge(result.stdout)
+        if not dead:
             return (
                 f"{self.session.host}: another run ({who}, since {at}) is changing this host; nothing was "
                 f"changed. Run again when it has finished (a lock older than {self.stale / 60:g} minutes "
@@ -374,10 +435,45 @@ class _HostLock:
             )
         self.session.run(self._take(), check=True)
         self.held = True
-        outcome.warnings.append(
-            f"{self.session.host}: took over a stale lock of {who} (since {at}); that run did not finish"
-        )
+        outcome.warnings.append(f"{self.session.host}: took over a stale lock of {who} (since {at}); {dead}")
         return ""
+
+    def clear_left(self, holder: str, files: list[str], outcome: WindowsOutcome) -> None:
+        """A run with nothing to change found the lock: if its run is gone, remove it and its files."""
+        who, at, dead = self._judge(holder)
+        if dead:
+            self.session.run(f"del {' '.join(files)} 2>nul&rmdir /s /q {HOST_LOCK}")
+            outcome.warnings.append(
+                f"{self.session.host}: removed the lock and the temporary files of {who} (since {at}); {dead}"
+            )
+
+    def _judge(self, holder: str) -> tuple[str, str, str]:
+        """(who holds the lock, since when, why it counts as dead, or "" while it may be alive)."""
+        words = holder.strip().split()
+        try:
+            since = float(words[0])
+        except (IndexError, ValueError):
+            since = 0.0  # unreadable: treated as stale
+        who = " ".join(words[1:2]) or "an unknown run"
+        at = time.strftime("%Y-%m-%d %H:%M", time.localtime(since))
+        if self._ended(who):
+            return who, at, "that run has ended"
+        if time.time() - since >= self.stale:
+            return who, at, "that run did not finish"
+        return who, at, ""
+
+    def _ended(self, owner: str) -> bool:
+        """Whether `owner` was a run on this controller whose process is gone (killed, interrupted)."""
+        name, _, pid = owner.rpartition("-pid")
+        if name != self.owner.rpartition("-pid")[0] or not pid.isdigit():
+            return False
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            return False
+        return False
 
     def release(self) -> None:
         if self.held:
@@ -451,11 +547,19 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
 
 
 def _interrupted(
-    session: WindowsSession, plan: WindowsPlan, outcome: WindowsOutcome, error: WinRMCommandError
+    session: WindowsSession,
+    plan: WindowsPlan,
+    outcome: WindowsOutcome,
+    error: WinRMCommandError | WinRMUnreachableError,
 ) -> WindowsOutcome:
-    """A reply was lost mid-step: a new probe decides whether the host changed."""
+    """A reply was lost mid-plan: a new probe, on a new connection, decides whether the host changed
+    (and deletes the temporary files the plan left). A host that stopped answering is not asked again."""
+    if isinstance(error, WinRMCommandTimeoutError):
+        outcome.changed = True  # unknown (the message says so) rather than claim nothing happened
+        return _failed(outcome, str(error))
     try:
-        now = plan.render(probe(session, plan))
+        session.reconnect()
+        now = plan.render(probe(session, plan, clean_up=True))
     except WinRMCommandLayerError:
         outcome.changed = True  # unknown: say so rather than claim nothing happened
         return _failed(outcome, f"{error}; the host cannot be read back now, so it may have changed")

@@ -18,10 +18,15 @@ Errors are typed (all subclasses of `WinRMCommandLayerError`):
 * `WinRMAuthenticationError`: the host refused the credentials (HTTP 401). Raised at once and never
   retried: five failed logons lock a customs account (Decision 833, Article 18). With an
   `AccountGuard` (the action plugins always pass one), the failure is recorded, and later logons
-  with that account and password, to any host, are not attempted: `WinRMAccountHeldError`.
+  with that account and password, to any host, are not attempted: `WinRMAccountHeldError`. A
+  password that logged on to the account before and is now refused means a locked account:
+  `locked` is set and the message says so (account_guard.py).
 * `WinRMUnreachableError`: no WinRM listener answered (refused, timed out, DNS); names the host.
 * `WinRMCommandError`: the shell could not run a command (a WS-Management fault or transport error),
   or, with `check=True`, the command reported a failure.
+* `WinRMCommandTimeoutError` (a `WinRMCommandError`): a command did not finish within its deadline.
+  The host counts as not answering: the session sends it nothing more (each further command fails
+  at once, naming the one that hung) until `reconnect()`.
 * `WinRMSettingsError`: the host's connection variables are missing or wrong.
 
 Passwords never appear in messages, results or `repr()`.
@@ -41,6 +46,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard imp
     AccountGuard,
     AccountHeldError,
     account_name,
+    clear_command,
 )
 
 DEFAULT_PORTS = {"http": 5985, "https": 5986}
@@ -70,6 +76,11 @@ class WinRMSettingsError(WinRMCommandLayerError):
 class WinRMAuthenticationError(WinRMCommandLayerError):
     """The host refused the credentials. Never retried (Article 18: five failures lock the account)."""
 
+    def __init__(self, message: str, host: str = "", locked: bool = False) -> None:
+        super().__init__(message, host)
+        # Refused although the password had logged on to the account: the account is locked.
+        self.locked = locked
+
 
 class WinRMAccountHeldError(WinRMAuthenticationError):
     """Not attempted: the account failed to log on with this password recently (account_guard)."""
@@ -85,6 +96,10 @@ class WinRMCommandError(WinRMCommandLayerError):
     def __init__(self, message: str, host: str = "", result: CommandResult | None = None) -> None:
         super().__init__(message, host)
         self.result = result
+
+
+class WinRMCommandTimeoutError(WinRMCommandError):
+    """A command did not finish within its deadline: the host stopped answering it."""
 
 
 def _as_bool(value: Any) -> bool:
@@ -249,6 +264,8 @@ class WindowsSession:
         self._hint = str(windows_version).lower() if windows_version else None
         self._family: str | None = None
         self.history: list[CommandResult] = []
+        # The command that missed its deadline: the host is not answering, nothing more is sent.
+        self.stalled: str | None = None
 
     @property
     def host(self) -> str:
@@ -268,12 +285,36 @@ class WindowsSession:
                 try:
                     self._logon()
                 except WinRMAuthenticationError:
-                    done(False)
-                    raise
+                    worked = self._guard_accounts.last_success(account, settings.password)
+                    done(False, locked=worked is not None)
+                    if worked is None:
+                        raise
+                    at = time.strftime("%Y-%m-%d %H:%M", time.localtime(worked.when))
+                    raise WinRMAuthenticationError(
+                        f"{settings.name}: the account '{account}' is locked: it refused its password, "
+                        f"which had logged on at {at} (on {worked.host}), so the account has been locked "
+                        "since (or disabled, or its password changed). Not retried, and no other host is "
+                        "tried with it. Have the account unlocked, then clear the record: "
+                        f"{clear_command(account)}",
+                        settings.name,
+                        locked=True,
+                    ) from None
                 done(True)
         except AccountHeldError as error:
-            raise WinRMAccountHeldError(f"{settings.name}: {error}", settings.name) from None
+            raise WinRMAccountHeldError(
+                f"{settings.name}: {error}", settings.name, locked=error.failure.locked
+            ) from None
         return self
+
+    def reconnect(self) -> WindowsSession:
+        """Close the shell and open a new one on a new connection (after a connection lost mid-command).
+
+        The logon it makes goes through the account guard as any other does.
+        """
+        self.close()
+        self._protocol = None
+        self.stalled = None
+        return self.open()
 
     def _logon(self) -> None:
         """Connect and open the shell: the logon (NTLM or Basic happens on the first request)."""
@@ -305,9 +346,10 @@ class WindowsSession:
         except Exception as error:
             if _is_auth_error(error):
                 raise WinRMAuthenticationError(
-                    f"{host}: authentication failed for user {self.settings.user!r} at {where} "
+                    f"{host}: authentication failed for user '{self.settings.user}' at {where} "
                     f"({self.settings.transport}); not retried, since five failed logons lock the "
-                    "account (Article 18). Check the credentials in the vault or the environment.",
+                    "account (Article 18). Check the password in the vault or the environment; if it "
+                    "is right, the account is locked (Windows refuses both the same way).",
                     host,
                 ) from None
             if type(error).__name__ == "SSLError":
@@ -328,8 +370,14 @@ class WindowsSession:
         """Run one cmd.exe command line in the session's shell.
 
         `timeout` (default: the host's command_timeout) bounds how long the command may run: past
-        it, the command is abandoned and WinRMCommandError names it (the host may have changed).
+        it, the command is abandoned and WinRMCommandTimeoutError names it (the host may have
+        changed), and the session sends nothing more (see `stalled`).
         """
+        if self.stalled is not None:
+            raise WinRMCommandTimeoutError(
+                f"{self.host}: `{command}` was not sent: the host stopped answering `{self.stalled}`",
+                self.host,
+            )
         if len(command) > CMD_LINE_LIMIT:
             raise WinRMCommandError(
                 f"{self.host}: a command line of {len(command)} characters is over cmd.exe's limit of "
@@ -347,6 +395,12 @@ class WindowsSession:
                 command,
                 self.settings.command_timeout if timeout is None else timeout,
             )
+        except WinRMUnreachableError as error:
+            # The command was sent and may have run: say which one lost its reply.
+            cause = str(error).removeprefix(f"{self.host}: ")
+            raise WinRMUnreachableError(
+                f"{self.host}: the reply to `{command}` was lost ({cause})", self.host
+            ) from None
         finally:
             with contextlib.suppress(Exception):
                 protocol.cleanup_command(shell_id, command_id)
@@ -367,7 +421,11 @@ class WindowsSession:
         return result
 
     def _collect(self, protocol: Any, shell_id: str, command_id: str, command: str, timeout: float):
-        """The command's output, receiving until it is done or its deadline passes."""
+        """The command's output, receiving until it is done or its deadline passes.
+
+        The deadline is checked between Receives, and a Receive waits at most the operation timeout
+        (ansible_winrm_operation_timeout_sec): a command that hangs fails within that long after it.
+        """
         from winrm.exceptions import WinRMOperationTimeoutError
 
         def receive():
@@ -389,7 +447,8 @@ class WindowsSession:
                 if done:
                     return b"".join(stdout), b"".join(stderr), code
             if time.monotonic() >= deadline:
-                raise WinRMCommandError(
+                self.stalled = command
+                raise WinRMCommandTimeoutError(
                     f"{self.host}: `{command}` did not finish within {timeout:g} s; the host stopped "
                     "answering it, and may have changed (the next run's probe shows what it did)",
                     self.host,
