@@ -358,7 +358,7 @@ def test_schtasks_csv_2008_folders():
     assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
     assert tasks[0]["TaskName"] == "\\DailyReboot"
     assert tasks[0]["Schedule Type"] == "Daily"
-    assert tasks[0]["Start Time"] == "01:30:00"
+    assert tasks[0]["Start Time"] == "1:30:00 AM"  # en-US NT 6 (the metasploit spec's row)
     assert len(tasks[0]) == 29
 
 
