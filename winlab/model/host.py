@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from winlab.model import defaults
@@ -22,6 +22,8 @@ from winlab.model.profiles import Profile, get_profile
 
 CRLF = "\r\n"
 MAX_COMMAND_LINE = 8191
+# The emulated hosts' time zone: Asia/Ho_Chi_Minh (Indochina Time).
+HOST_ZONE = timezone(timedelta(hours=7), "ICT")
 
 
 def lines(*items: str) -> str:
@@ -201,9 +203,13 @@ class Host:
             self._write(self._saved)
 
     def now(self) -> datetime:
-        """The host's clock: real time, unless the lab pinned it (tests compare dated output)."""
+        """The host's clock, its local time: real time in Vietnam's zone (UTC+07:00 all year, no
+        daylight saving time), where the customs hosts are, whatever the lab machine's zone; or the
+        time the lab pinned (tests compare dated output)."""
         pinned = self.state.get("clock")
-        return datetime.fromisoformat(pinned) if pinned else datetime.now().replace(microsecond=0)
+        if pinned:
+            return datetime.fromisoformat(pinned)
+        return datetime.now(HOST_ZONE).replace(tzinfo=None, microsecond=0)
 
     def timestamp(self) -> float:
         return self.now().timestamp()
