@@ -1,34 +1,34 @@
-"""Documentation of the vncustoms.vnaccs.daily_reboot_task action plugin (code: plugins/action/daily_reboot_task.py)."""
+"""Documentation of the vncustoms.vnaccs.daily_reboot_task action plugin (code: plugins/action/)."""
 
 from __future__ import annotations
 
 DOCUMENTATION = r"""
 ---
 module: daily_reboot_task
-short_description: Keep a scheduled task that restarts a Windows workstation once a day, outside the quiet periods
+short_description: Keep a scheduled task that restarts a Windows workstation daily, outside the quiet periods
 description:
   - Decision 833, Article 23 has every workstation restarted daily, so that the customs client checks its base
     server at start-up and updates itself.
   - Keeps one scheduled task on the host, run as C(SYSTEM) every day at the host's restart time, that runs
-    C(shutdown) to restart it after warning the logged-on user (O(warning_seconds), O(message)), with a planned
-    reason code for the event log (O(reason)).
-  - The host's restart time is O(time) plus a stable offset of 0 to O(spread_minutes) - 1 minutes computed from
-    its inventory name, so a site's workstations do not all restart, and fetch the client update from their base
-    server, in the same minute.
+    C(shutdown) to restart it after warning the logged-on user (O(warning_seconds), O(message)), with a
+    planned reason code for the event log (O(reason)).
+  - The host's restart time is O(time) plus a stable offset of 0 to O(spread_minutes) - 1 minutes computed
+    from its inventory name, so a site's workstations do not all restart, and fetch the client update from
+    their base server, in the same minute.
   - Before any host is contacted, refuses a window (O(time) to O(time) + O(spread_minutes) + the warning +
     O(settle_minutes)) that overlaps the peak hours (09:00-12:00, 14:00-17:00, Article 22) or the Sunday
     03:00-06:00 VNACCS maintenance (Article 20), in Asia/Ho_Chi_Minh time, and a warning that does not fit the
     limits of C(shutdown) and C(schtasks) on the host's version (the inventory's C(windows_version); every
     version's when it is not set).
   - Reads the task back (C(schtasks /query /fo csv /v)) and changes it only when it differs in its time,
-    command, account, schedule or state; the command forms are those of the host's version, from the plugin's
-    data (C(plugin_utils/restart_task_forms/*.yml)). Windows XP cannot replace a task in place (no C(/F)), so a
-    task that differs is deleted, then created.
-  - Reads the host's last start (C(net statistics workstation)), for the daily check "restarted within the last
-    26 hours"; O(check_only=true) only reads.
+    command, account, schedule or state; the command forms are those of the host's version, from the
+    plugin's data (C(plugin_utils/restart_task_forms/*.yml)). Windows XP cannot replace a task in place (no
+    C(/F)), so a task that differs is deleted, then created.
+  - Reads the host's last start (C(net statistics workstation)), for the daily check "restarted within the
+    last 26 hours"; O(check_only=true) only reads.
   - A host a change left needing a restart (exit code 3010 or 1641), recorded in the controller's
-    restart-pending list, is reported (RV(restart_pending)) and never restarted by this plugin; it is taken off
-    the list once it has started since.
+    restart-pending list, is reported (RV(restart_pending)) and never restarted by this plugin; it is taken
+    off the list once it has started since.
 version_added: 0.1.0
 author:
   - Vietnam Customs IT
@@ -61,8 +61,8 @@ options:
     type: int
     default: 300
   settle_minutes:
-    description: Minutes a restart and the client's update at start-up take; the end of the window that must lie
-      outside the quiet periods.
+    description: Minutes a restart and the client's update at start-up take; the end of the window that must
+      lie outside the quiet periods.
     type: int
     default: 10
   message:
@@ -159,7 +159,7 @@ task_name:
   returned: success
   type: str
 restart_time:
-  description: This host's restart time, C(HH:MM) (O(time) plus RV(spread_offset_minutes)); empty for O(state=absent).
+  description: This host's restart time, C(HH:MM) (O(time) plus RV(spread_offset_minutes)); empty when absent.
   returned: success
   type: str
 spread_offset_minutes:
@@ -206,7 +206,7 @@ restart_pending:
   returned: success
   type: dict
 restart_completed:
-  description: The entry taken off the restart-pending list because the host has started since it was recorded.
+  description: The entry taken off the restart-pending list, because the host has started since its record.
   returned: when a pending restart was completed
   type: dict
 commands:
