@@ -94,13 +94,34 @@ def not_recognized(name: str) -> Result:
     )
 
 
-def split_args(text: str) -> list[str]:
-    """Split like the C runtime does: whitespace separates, double quotes group and are removed."""
+def split_args(text: str, backslash_quotes: bool = False) -> list[str]:
+    """Split like the C runtime does: whitespace separates, double quotes group and are removed.
+
+    With `backslash_quotes`, also the runtime's backslash rule, which a program such as schtasks
+    gets its argv by: `\\"` is a literal quote, 2n backslashes before a quote are n backslashes and
+    the quote delimits, other backslashes are literal ("Parsing C++ command-line arguments",
+    Microsoft C++ documentation) [D].
+    """
     args: list[str] = []
     current: list[str] = []
     in_quotes = False
     started = False
-    for char in text:
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and backslash_quotes:
+            end = index
+            while end < len(text) and text[end] == "\\":
+                end += 1
+            count = end - index
+            quoted = end < len(text) and text[end] == '"'
+            current.append("\\" * (count // 2 if quoted else count))
+            if quoted and count % 2:
+                current.append('"')
+                end += 1
+            started = True
+            index = end
+            continue
         if char == '"':
             in_quotes = not in_quotes
             started = True
@@ -111,6 +132,7 @@ def split_args(text: str) -> list[str]:
         else:
             current.append(char)
             started = True
+        index += 1
     if started:
         args.append("".join(current))
     return args

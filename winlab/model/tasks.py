@@ -7,7 +7,7 @@ import re
 import time
 from datetime import datetime, timedelta
 
-from winlab.model.host import Context, Host, Result, command, lines, slash_options
+from winlab.model.host import Context, Host, Result, command, lines, slash_options, split_args
 
 
 def _schtasks_error(message: str, usage: str = "") -> Result:
@@ -49,51 +49,6 @@ SCHTASKS_CREATE_OPTIONS_NT6 = SCHTASKS_CREATE_OPTIONS_2003 | {"rl", "delay", "xm
 MAX_TASK_RUN = 261
 
 
-def crt_split(text: str) -> list[str]:
-    """Split a command line as the Microsoft C runtime does for a program's argv, which schtasks
-    parses its arguments with: `\\"` is a literal quote, 2n backslashes before a quote are n
-    backslashes and the quote delimits, other backslashes are literal ("Parsing C++ command-line
-    arguments", Microsoft C++ documentation) [D]."""
-    args: list[str] = []
-    current: list[str] = []
-    in_quotes = started = False
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char == "\\":
-            end = index
-            while end < len(text) and text[end] == "\\":
-                end += 1
-            count = end - index
-            if end < len(text) and text[end] == '"':
-                current.append("\\" * (count // 2))
-                if count % 2:
-                    current.append('"')
-                    index = end + 1
-                else:
-                    index = end
-                started = True
-                continue
-            current.append("\\" * count)
-            started = True
-            index = end
-            continue
-        if char == '"':
-            in_quotes = not in_quotes
-            started = True
-        elif char in " \t" and not in_quotes:
-            if started:
-                args.append("".join(current))
-                current, started = [], False
-        else:
-            current.append(char)
-            started = True
-        index += 1
-    if started:
-        args.append("".join(current))
-    return args
-
-
 def _create_options(ctx: Context) -> set[str]:
     if ctx.profile.nt6:
         return SCHTASKS_CREATE_OPTIONS_NT6
@@ -102,7 +57,7 @@ def _create_options(ctx: Context) -> set[str]:
 
 @command("schtasks")
 def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
-    argv = crt_split(raw)
+    argv = split_args(raw, backslash_quotes=True)
     options, order = slash_options(argv)
     if not order:
         return schtasks(ctx, ["/query"], "/query")

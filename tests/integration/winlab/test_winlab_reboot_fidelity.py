@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from winlab.model import tasks
-from winlab.model.host import Host
+from winlab.model.host import Host, split_args
 
 USER = "Administrator"
 RUN = 'shutdown -r -t 60 -d p:4:1 -c \\"Khoi dong lai\\"'
@@ -73,10 +73,15 @@ def test_escaped_quotes_reach_the_task_as_quotes():
     assert host.state["tasks"]["restart"]["run"] == 'shutdown -r -t 60 -d p:4:1 -c "Khoi dong lai"'
 
 
-def test_crt_split_follows_the_c_runtime_rules():
-    assert tasks.crt_split(r'/tr "a \"b c\" d" /ru SYSTEM') == ["/tr", 'a "b c" d', "/ru", "SYSTEM"]
-    assert tasks.crt_split(r"C:\dir\ x") == ["C:\\dir\\", "x"]
-    assert tasks.crt_split(r'"C:\dir\\" y') == ["C:\\dir\\", "y"]
+def test_schtasks_arguments_follow_the_c_runtime_rules():
+    def split(text: str) -> list[str]:
+        return split_args(text, backslash_quotes=True)
+
+    assert split(r'/tr "a \"b c\" d" /ru SYSTEM') == ["/tr", 'a "b c" d', "/ru", "SYSTEM"]
+    assert split(r"C:\dir\ x") == ["C:\\dir\\", "x"]
+    assert split(r'"C:\dir\\" y') == ["C:\\dir\\", "y"]
+    # Without the rule (every other command), a backslash before a quote is just a backslash.
+    assert split_args(r'"C:\dir\" y') == ["C:\\dir\\", "y"]
 
 
 @pytest.mark.parametrize("profile", ["xp", "7"])
