@@ -146,10 +146,6 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-windows_version:
-  description: The host's Windows version, C(xp), C(7), C(2003) or C(2008).
-  returned: success
-  type: str
 forms:
   description: The version whose command forms were used (C(restart_task_forms/FORMS.yml)).
   returned: success
@@ -209,31 +205,4 @@ restart_completed:
   description: The entry taken off the restart-pending list, because the host has started since its record.
   returned: when a pending restart was completed
   type: dict
-commands:
-  description:
-    - The command lines that change the host, in the order it ran them (or would, in check mode),
-      file writes included. The read-only probes and the per-host lock are not listed.
-  returned: always
-  type: list
-  elements: str
-steps:
-  description: What each part of the plan changes, in order (the headers of the --diff commands).
-  returned: success
-  type: list
-  elements: str
-reboot_required:
-  description: Whether a command asked for a restart (exit code 3010); the host is never restarted.
-  returned: success
-  type: bool
-authentication_failed:
-  description: Set when the host refused the credentials (never retried).
-  returned: failure
-  type: bool
-account_held:
-  description:
-    - Set when the logon was not attempted, because the same account failed with the same password
-      recently, on this host or another (five failures lock a customs account, Article 18).
-    - C(./run accounts) lists the held accounts; C(./run accounts --clear NAME) releases one.
-  returned: failure
-  type: bool
 """
