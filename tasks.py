@@ -24,6 +24,7 @@ from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
+from tasklib.reboot import daily_reboot, daily_reboot_demo
 from tasklib.sites import inventory, plan
 from tasklib.switches import switches
 
@@ -177,5 +178,7 @@ ns = Collection(
     containers.images,
     base_servers,
     base_servers_demo,
+    daily_reboot,
+    daily_reboot_demo,
     accounts,
 )

@@ -3,8 +3,8 @@
 1. validate the site data and print the per-site address plan (the inventory plugin);
 2. start a fresh lab: one emulated Windows host per DHCP server, base server and workstation
    (winlab), one simulated Cisco IOS switch per switch with VLANs (switchlab);
-3. run each job's playbook against the lab twice: the first run configures, the second must
-   change nothing;
+3. run each job's playbook against the lab twice (the DHCP scopes, the relay, the base servers,
+   the workstations' daily restart task): the first run configures, the second must change nothing;
 4. print a report: per job, the hosts, what changed on each run, and failures.
 
 The lab keeps running afterwards so that it can be inspected; `./run lab --down` stops it.
@@ -28,6 +28,7 @@ JOBS = [
     ("DHCP servers", "playbooks/dhcp.yml"),
     ("DHCP relay", "playbooks/relay.yml"),
     ("Base servers", "playbooks/base_servers.yml"),
+    ("Daily reboot", "playbooks/daily_reboot.yml"),
 ]
 
 

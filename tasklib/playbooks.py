@@ -84,9 +84,13 @@ def run_playbook(c, playbook: str | Path, inventories=(), extra: str = "", hide:
         )
 
 
-def apply_playbook(c, playbook: str | Path, limit="", check=False, diff=False, inventory="") -> None:
-    """What an admin's `./run <job>` does: run the playbook in the foreground; exit with its code."""
+def apply_playbook(
+    c, playbook: str | Path, limit="", check=False, diff=False, inventory="", extra_vars: str = ""
+) -> None:
+    """What an admin's `./run <job>` does: run the playbook in the foreground; exit with its code.
+    `extra_vars` is passed on as `-e` (e.g. `daily_reboot_check_only=true`)."""
     extra = (f" -l {limit}" if limit else "") + (" --check" if check else "") + (" --diff" if diff else "")
+    extra += f" -e {extra_vars}" if extra_vars else ""
     result = run_playbook(c, playbook, [inventory] if inventory else [], extra, hide=False)
     if not result.ok:
         sys.exit(result.exited)

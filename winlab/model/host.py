@@ -14,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from winlab.model import defaults
@@ -22,6 +22,8 @@ from winlab.model.profiles import Profile, get_profile
 
 CRLF = "\r\n"
 MAX_COMMAND_LINE = 8191
+# The emulated hosts' time zone: Asia/Ho_Chi_Minh (Indochina Time).
+HOST_ZONE = timezone(timedelta(hours=7), "ICT")
 
 
 def lines(*items: str) -> str:
@@ -92,13 +94,34 @@ def not_recognized(name: str) -> Result:
     )
 
 
-def split_args(text: str) -> list[str]:
-    """Split like the C runtime does: whitespace separates, double quotes group and are removed."""
+def split_args(text: str, backslash_quotes: bool = False) -> list[str]:
+    """Split like the C runtime does: whitespace separates, double quotes group and are removed.
+
+    With `backslash_quotes`, also the runtime's backslash rule, which a program such as schtasks
+    gets its argv by: `\\"` is a literal quote, 2n backslashes before a quote are n backslashes and
+    the quote delimits, other backslashes are literal ("Parsing C++ command-line arguments",
+    Microsoft C++ documentation) [D].
+    """
     args: list[str] = []
     current: list[str] = []
     in_quotes = False
     started = False
-    for char in text:
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and backslash_quotes:
+            end = index
+            while end < len(text) and text[end] == "\\":
+                end += 1
+            count = end - index
+            quoted = end < len(text) and text[end] == '"'
+            current.append("\\" * (count // 2 if quoted else count))
+            if quoted and count % 2:
+                current.append('"')
+                end += 1
+            started = True
+            index = end
+            continue
         if char == '"':
             in_quotes = not in_quotes
             started = True
@@ -109,6 +132,7 @@ def split_args(text: str) -> list[str]:
         else:
             current.append(char)
             started = True
+        index += 1
     if started:
         args.append("".join(current))
     return args
@@ -201,9 +225,13 @@ class Host:
             self._write(self._saved)
 
     def now(self) -> datetime:
-        """The host's clock: real time, unless the lab pinned it (tests compare dated output)."""
+        """The host's clock, its local time: real time in Vietnam's zone (UTC+07:00 all year, no
+        daylight saving time), where the customs hosts are, whatever the lab machine's zone; or the
+        time the lab pinned (tests compare dated output)."""
         pinned = self.state.get("clock")
-        return datetime.fromisoformat(pinned) if pinned else datetime.now().replace(microsecond=0)
+        if pinned:
+            return datetime.fromisoformat(pinned)
+        return datetime.now(HOST_ZONE).replace(tzinfo=None, microsecond=0)
 
     def timestamp(self) -> float:
         return self.now().timestamp()

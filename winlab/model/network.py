@@ -6,6 +6,7 @@ import ipaddress
 from datetime import datetime, timedelta
 
 from winlab.model.host import Context, Result, command, lines
+from winlab.model.tasks import boot_time
 
 # The label column exactly as Windows prints it, dot leaders and all: the spacing is not regular
 # ("Primary Dns Suffix  . ." but "IP Routing Enabled. . ."), so it is copied from reference 7.1/7.2.
@@ -125,8 +126,7 @@ def _long_date(value: datetime) -> str:
 @command("systeminfo")
 def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
     profile = ctx.profile
-    booted = ctx.state.get("boot_time")
-    boot = datetime.fromisoformat(booted).timestamp() if booted else ctx.host.timestamp() - 86400
+    boot = boot_time(ctx.host).timestamp()
 
     def row(label: str, value: str) -> str:
         return f"{label + ':':<27}{value}"

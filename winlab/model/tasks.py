@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import time
 from datetime import datetime, timedelta
 
-from winlab.model.host import Context, Host, Result, command, lines, slash_options
+from winlab.model.host import Context, Host, Result, command, lines, slash_options, split_args
 
 
 def _schtasks_error(message: str, usage: str = "") -> Result:
@@ -35,28 +34,53 @@ def _start_time_ok(ctx: Context, start: str) -> bool:
     return re.match(r"^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$", start) is not None
 
 
+# The /create switches of each version. XP: "schtasks /create /tn TaskName /tr TaskRun /sc schedule
+# [/mo modifier] [/d day] [/m month[,month...] [/i IdleTime] [/st StartTime] [/sd StartDate] [/ed
+# EndDate] [/s computer [/u [domain\\]user /p password]] [/ru {[Domain\\]User | "System"} [/rp Password]]"
+# (the XP schtasks page, learn.microsoft.com windows-xp bb490996) [V]: no /F, /Z, /IT, /RI, /ET, /DU, /K.
+# Server 2003 adds "[/ri Interval] [{/et EndTime | /du Duration} [/k]] ... [/it] [/Z] [/F]" (its schtasks
+# page, reference 6.1) [D]; Vista/2008/7 add /RL, /DELAY, /XML, /V1, /NP, /HRESULT
+# (windowsserverdocs schtasks-create.md) [D].
 SCHTASKS_CREATE_OPTIONS = {"sc", "mo", "d", "m", "i", "tn", "tr", "st", "sd", "ed", "ru", "rp", "s", "u", "p"}
+SCHTASKS_CREATE_OPTIONS_2003 = SCHTASKS_CREATE_OPTIONS | {"ri", "et", "du", "k", "it", "z", "f"}
+SCHTASKS_CREATE_OPTIONS_NT6 = SCHTASKS_CREATE_OPTIONS_2003 | {"rl", "delay", "xml", "v1", "np", "hresult"}
+# "ERROR: Value for '/TR' option cannot be more than 261 character(s)." (quoted in many public
+# projects that met it on NT 6 and later) [V-fixture]; NT 5's limit taken to be the same [U].
+MAX_TASK_RUN = 261
+
+
+def _create_options(ctx: Context) -> set[str]:
+    if ctx.profile.nt6:
+        return SCHTASKS_CREATE_OPTIONS_NT6
+    return SCHTASKS_CREATE_OPTIONS if ctx.profile.key == "xp" else SCHTASKS_CREATE_OPTIONS_2003
 
 
 @command("schtasks")
 def schtasks(ctx: Context, argv: list[str], raw: str) -> Result:
+    argv = split_args(raw, backslash_quotes=True)
     options, order = slash_options(argv)
     if not order:
-        return schtasks(ctx, ["/query"], raw)
+        return schtasks(ctx, ["/query"], "/query")
     verb = order[0]
     tasks = ctx.state["tasks"]
     nt6 = ctx.profile.nt6
     if verb == "create":
-        allowed = (
-            SCHTASKS_CREATE_OPTIONS | {"f", "it", "z"} if ctx.profile.key != "xp" else SCHTASKS_CREATE_OPTIONS
-        )
-        if nt6:
-            allowed = allowed | {"rl", "delay", "xml", "v1", "np", "ri", "du", "k", "hresult"}
+        allowed = _create_options(ctx)
+        typed = {arg[1:].lower(): arg for arg in argv if arg.startswith("/")}
         for key in order[1:]:
             if key not in allowed:
-                # XP has no /F (reference 6.1); the wording of schtasks' invalid-option error [U].
-                return _schtasks_error(f"Invalid argument/option - '/{key}'.", "create")
+                # The switches the version lacks (above); the wording of the error [U].
+                return _schtasks_error(f"Invalid argument/option - '{typed.get(key, '/' + key)}'.", "create")
         name, run, schedule = options.get("tn", ""), options.get("tr", ""), options.get("sc", "").upper()
+        if len(run) > MAX_TASK_RUN:
+            # The stream (stderr) and exit code 1 are those of schtasks' other NT 6 errors [U].
+            return Result(
+                stderr=lines(
+                    f"ERROR: Value for '{typed.get('tr', '/TR')}' option cannot be more than "
+                    f"{MAX_TASK_RUN} character(s)."
+                ),
+                exit_code=1,
+            )
         if (
             not name
             or not run
@@ -228,6 +252,13 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
     weekdays = [day for day in task["days"].upper().split(",") if day in WEEKDAYS]
     while next_run and weekdays and WEEKDAYS[next_run.weekday()] not in weekdays:
         next_run += timedelta(days=1)
+    if nt6 and start:
+        # en-US NT 6 prints the start time as h:mm:ss AM/PM: "12:00:00 AM" in the metasploit spec's row
+        # (see _CsvWriter) [V-fixture].
+        at = datetime.strptime(start, "%H:%M:%S")
+        start_column = f"{at.hour % 12 or 12}:{at:%M:%S %p}"
+    else:
+        start_column = start
     row = {
         "HostName": ctx.host.computer_name,
         "TaskName": ("\\" if nt6 else "") + task["name"],
@@ -247,7 +278,7 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
         "Scheduled Task State": "Enabled",
         "Scheduled Type": schedule_type,
         "Schedule Type": schedule_type,
-        "Start Time": start,
+        "Start Time": start_column,
         "Start Date": created.strftime(date_format),
         "End Date": "N/A",
         "Days": task["days"] or ("Everyday" if not nt6 else "Every 1 day(s)"),
@@ -266,6 +297,19 @@ def _task_row(ctx: Context, task: dict) -> dict[str, str]:
 
 
 WEEKDAYS = ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"]
+
+
+class _CsvWriter:
+    """schtasks' CSV: every field in double quotes, a quote inside a field written as it is, not
+    doubled: the NT 6 row in rapid7/metasploit-framework spec/lib/msf/core/post/windows/
+    task_scheduler_spec.rb (commit 19f73b7b) has `"reg query "HKLM\\...\\DGvtFiFtnZQVmtY" /v "SD"",`
+    as its Task To Run [V-fixture]; NT 5 is taken to write it the same way [U]."""
+
+    def __init__(self, buffer: io.StringIO) -> None:
+        self.buffer = buffer
+
+    def writerow(self, fields: list[str]) -> None:
+        self.buffer.write(",".join(f'"{field}"' for field in fields) + "\r\n")
 
 
 def _folder_order(task: dict) -> tuple[str, str]:
@@ -296,7 +340,7 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
             else ["TaskName", "Next Run Time", "Status"]
         )
         buffer = io.StringIO()
-        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer = _CsvWriter(buffer)
         folder = None
         for row in rows:
             # NT 6 lists task folder by folder, each with a blank line and the header again
@@ -335,9 +379,39 @@ def _query(ctx: Context, options: dict[str, str]) -> Result:
 
 
 # -- shutdown --------------------------------------------------------------------------------------
+# The limits of each version's shutdown.exe. XP (and 2003, the same tool): "-t xx Set timeout for
+# shutdown to xx seconds", "-c "comment" Shutdown comment (maximum of 127 characters)", its switches
+# written with a dash (XP's `shutdown /?`, pastebin.com/JNVFS7vE) [V]; the 0-600 range of -t
+# (ss64.com/nt/shutdown.html, its XP syntax) [D]. Vista/2008: /t 0-600 as before; "In Windows 7, the
+# maximum /t timeout increased from 600 seconds to 315,360,000" (ss64.com) [D]. Windows 7: "/t xxx ...
+# The valid range is 0-315360000 (10 years)", "/c "comment" ... Maximum of 512 characters allowed."
+# (a 7 console's `shutdown /?`, pastebin.com/4mB3szRZ) [V]; 2008's /c limit taken to be 7's [U].
+SHUTDOWN_LIMITS = {"xp": (600, 127), "2003": (600, 127), "2008": (600, 512), "7": (315360000, 512)}
+_REASON = re.compile(r"^([pu]?):?(\d+):(\d+)$", re.IGNORECASE)
+
+
+def _shutdown_refused(ctx: Context) -> Result:
+    """A parameter shutdown.exe does not take: the wording and code are [U] (NT 6 taken to answer
+    ERROR_INVALID_PARAMETER, NT 5 its usage line)."""
+    if ctx.profile.nt6:
+        return Result(stderr=lines("The parameter is incorrect.(87)"), exit_code=87)
+    return Result(
+        stdout=lines(
+            "Usage: shutdown [-i | -l | -s | -r | -a] [-f] [-m \\\\computername] [-t xx] "
+            '[-c "comment"] [-d up:xx:yy]'
+        ),
+        exit_code=1,
+    )
+
+
 @command("shutdown")
 def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
-    flags = [arg.lower().replace("/", "-") for arg in argv]
+    profile = ctx.profile
+    if not profile.nt6 and any(arg.startswith("/") for arg in argv):
+        # XP's and 2003's help list dash switches only; whether they also take / is [U]: winlab
+        # refuses it (the stricter choice).
+        return _shutdown_refused(ctx)
+    flags = [arg.lower().replace("/", "-", 1) if arg[:1] in "-/" else arg for arg in argv]
     reboots = ctx.state["reboots"]
     # Reboots run on real time even when the host clock is pinned: the lab carries them out.
     pending = [r for r in reboots if not r.get("done") and not r.get("aborted")]
@@ -354,31 +428,62 @@ def shutdown(ctx: Context, argv: list[str], raw: str) -> Result:
             entry["aborted"] = True
         return Result()
     if "-r" not in flags and "-s" not in flags:
-        return Result(
-            # Wording not sourced [U].
-            stdout=lines("Usage: shutdown [-i | -l | -s | -r | -a] [-f] [-m \\\\computername] [-t xx]"),
-            exit_code=1,
-        )
+        return _shutdown_refused(ctx)
+    max_delay, max_comment = SHUTDOWN_LIMITS[profile.key]
+
+    def value(flag: str) -> str | None:
+        if flag not in flags:
+            return None
+        at = flags.index(flag) + 1
+        return argv[at] if at < len(argv) else ""
+
+    delay = 30  # default of shutdown.exe on XP/2003/2008/7 (the help texts above) [D]
+    given = value("-t")
+    if given is not None:
+        if not given.isdigit() or int(given) > max_delay:
+            return _shutdown_refused(ctx)
+        delay = int(given)
+    comment, reason = value("-c"), value("-d")
+    if comment is not None and len(comment) > max_comment:
+        return _shutdown_refused(ctx)
+    if reason is not None:
+        match = _REASON.match(reason)
+        if not match or int(match.group(2)) > 255 or int(match.group(3)) > 65535:
+            # "xx is the major reason code (positive integer less than 256)", "yy is the minor reason
+            # code (positive integer less than 65536)" (XP's help above) [V].
+            return _shutdown_refused(ctx)
+    if profile.nt6 and comment is not None and reason is None:
+        # "/c <comment> ... You must first provide a reason by using the /d option." (windowsserverdocs
+        # shutdown.md) [D].
+        return _shutdown_refused(ctx)
     if pending:
         return Result(
             stdout=lines("A system shutdown has already been scheduled.(1190)"), exit_code=1190
         )  # [U]
-    delay = 30  # default of shutdown.exe on XP/2003/2008 [U]
-    if "-t" in flags and flags.index("-t") + 1 < len(flags):
-        value = flags[flags.index("-t") + 1]
-        if not value.isdigit():
-            # Wording not sourced [U].
-            return Result(stdout=lines("Usage: shutdown [-t xx]"), exit_code=1)
-        delay = int(value)
     reboots.append(
         {
             "requested": ctx.host.now().isoformat(),
             "due": time.time() + delay,
             "restart": "-r" in flags,
             "force": "-f" in flags,
+            "delay": delay,
+            "comment": comment,
+            "reason": reason,
         }
     )
     return Result()
+
+
+def boot_time(host: Host) -> datetime:
+    """When the host last started: its last restart in the lab, else 07:00 of the host clock's day
+    (or the day before, before 07:00): a lab choice, that workstations were switched on when the
+    working day began, which stays the same for a pinned clock [U]."""
+    booted = host.state.get("boot_time")
+    if booted:
+        return datetime.fromisoformat(booted)
+    now = host.now()
+    morning = now.replace(hour=7, minute=0, second=0, microsecond=0)
+    return morning if now >= morning else morning - timedelta(days=1)
 
 
 def complete_reboot(host: Host) -> None:

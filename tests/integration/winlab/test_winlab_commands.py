@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 import pytest
@@ -365,7 +366,8 @@ def test_schtasks_time_format_and_life_cycle(fresh):
         "shutdown -r -f -t 60",
         "SYSTEM",
     )
-    assert task["Start Time"][:5] == "03:00"
+    # 03:00:00 on 2003, 3:00:00 AM on NT 6 (en-US).
+    assert wo.parse_task_start_time(task["Start Time"]) == datetime.time(3, 0)
     client.ok("schtasks /run /tn DailyReboot")
     # The task ran its command: a restart is now scheduled.
     assert (

@@ -6,6 +6,8 @@ they check the parsers against Windows itself. The values asserted are read from
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
@@ -492,3 +494,18 @@ def test_winlab_net_share_parses_like_the_2008_capture():
     assert wo.parse_net_share(emulated.stdout) == wo.parse_net_share(
         real_capture("pwnwiki_net_share_2008.txt")
     )
+
+
+# -- schtasks ----------------------------------------------------------------------------------------
+def test_schtasks_csv_with_a_quote_inside_a_field():
+    text = real_capture("metasploit_schtasks_query_csv_v.txt")
+    [row] = wo.parse_schtasks_csv(text)
+    assert len(row) == 29  # the 28 NT 6 columns and `name`
+    assert row["Task To Run"] == (
+        'reg query "HKLM\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\Schedule\\TaskCache\\Tree'
+        '\\DGvtFiFtnZQVmtY" /v "SD"'
+    )
+    task = wo.find_scheduled_task(text, "\\fzuZbSwfXc")
+    assert (task.name, task.run_as, task.enabled, task.status) == ("fzuZbSwfXc", "SYSTEM", True, "Ready")
+    assert task.start == datetime.time(0, 0) and task.schedule_type == "one time only"
+    assert task.last_result == 267011 and task.has_run is False

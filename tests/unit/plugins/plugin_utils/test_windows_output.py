@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
@@ -358,7 +360,7 @@ def test_schtasks_csv_2008_folders():
     assert [task["name"] for task in tasks] == ["DailyReboot", "Microsoft\\Windows\\Defrag\\ScheduledDefrag"]
     assert tasks[0]["TaskName"] == "\\DailyReboot"
     assert tasks[0]["Schedule Type"] == "Daily"
-    assert tasks[0]["Start Time"] == "01:30:00"
+    assert tasks[0]["Start Time"] == "1:30:00 AM"  # en-US NT 6 (the metasploit spec's row)
     assert len(tasks[0]) == 29
 
 
@@ -688,3 +690,73 @@ def test_probe_sections_round_trip_through_cmd_output():
     assert sections["head"] == "BRANCH-DHCP"
     assert sections["qc"] == "[SC] QueryServiceConfig SUCCESS"
     assert sections["dump"] == "\n"
+
+
+# -- the daily restart task and the last start --------------------------------------------------------
+@pytest.mark.parametrize(
+    ("file", "start", "switch"),
+    [("schtasks_query_csv_v_xp.txt", "12:32:00", "-"), ("schtasks_query_csv_v_7.txt", "12:29:00", "/")],
+)
+def test_scheduled_task_on_both_layouts(file, start, switch):
+    task = wo.find_scheduled_task(windows_output(file), "VNACCS-DailyRestart")
+    assert task.name == "VNACCS-DailyRestart"
+    assert task.run == (
+        f"shutdown {switch}r {switch}t 300 {switch}d p:4:1 {switch}c "
+        '"May tram se khoi dong lai sau 5 phut de cap nhat phan mem hai quan. Vui long luu cong viec."'
+    )
+    assert task.start.strftime("%H:%M:%S") == start
+    assert (task.schedule_type, task.run_as, task.enabled) == ("daily", "SYSTEM", True)
+    assert task.has_run is False
+    assert wo.find_scheduled_task(windows_output(file), "Other") is None
+
+
+def test_scheduled_task_never_run_results_per_version():
+    assert (
+        wo.find_scheduled_task(
+            windows_output("schtasks_query_csv_v_xp.txt"), "VNACCS-DailyRestart"
+        ).last_result
+        == 0
+    )
+    seven = wo.find_scheduled_task(windows_output("schtasks_query_csv_v_7.txt"), "\\VNACCS-DailyRestart")
+    assert (seven.last_result, seven.status, seven.next_run) == (267011, "Ready", "11/30/2026 12:29:00 PM")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05:00:00", (5, 0, 0)),
+        ("12:00:00 AM", (0, 0, 0)),
+        ("12:35:00 PM", (12, 35, 0)),
+        ("1:30:00 AM", (1, 30, 0)),
+        ("11:59 pm", (23, 59, 0)),
+        ("N/A", None),
+        ("25:00:00", None),
+    ],
+)
+def test_task_start_time_layouts(text, expected):
+    parsed = wo.parse_task_start_time(text)
+    assert (None if parsed is None else (parsed.hour, parsed.minute, parsed.second)) == expected
+
+
+def test_schtasks_csv_fields_keep_quotes_inside_a_field():
+    assert wo.schtasks_csv_fields('"a","b "c" d","e"') == ["a", 'b "c" d', "e"]
+    assert wo.schtasks_csv_fields("a,b") == ["a", "b"]
+
+
+@pytest.mark.parametrize("file", ["net_statistics_workstation_xp.txt", "net_statistics_workstation_7.txt"])
+def test_statistics_since(file):
+    since = wo.parse_statistics_since(windows_output(file))
+    assert since.text == "11/30/2026 7:00:00 AM"
+    assert since.at == datetime.datetime(2026, 11, 30, 7, 0, 0)
+
+
+def test_statistics_since_other_layouts():
+    assert wo.parse_statistics_since("Statistics since 1/1/2021 6:08:25 PM\r\n").at == datetime.datetime(
+        2021, 1, 1, 18, 8, 25
+    )
+    assert wo.parse_statistics_since("Statistics since 22.05.2017 14:47:53\r\n").at == datetime.datetime(
+        2017, 5, 22, 14, 47, 53
+    )
+    unknown = wo.parse_statistics_since("Statistics since 31/1/2018 12:46:10 μμ\r\n")
+    assert (unknown.text, unknown.at) == ("31/1/2018 12:46:10 μμ", None)
+    assert wo.parse_statistics_since("System error 2184 has occurred.\r\n") is None

@@ -16,6 +16,7 @@ import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from enum import Enum
 
 NETSH_OK = "Command completed successfully."
@@ -663,12 +664,14 @@ def parse_schtasks_csv(text: str) -> list[dict[str, str]]:
     """`schtasks /query /fo csv [/v]` (reference 6.2). One dict per task, keyed by the header row.
 
     NT 6 repeats the header for every task folder, so repeated headers are skipped. `name` is added:
-    the task name without NT 6's leading backslash, so 2003 and 2008 rows compare equal.
+    the task name without NT 6's leading backslash, so 2003 and 2008 rows compare equal. A quote
+    inside a value is not doubled (see schtasks_csv_fields), so rows are split by schtasks_csv_fields,
+    not by a CSV reader.
     """
     rows: list[dict[str, str]] = []
     header: list[str] | None = None
-    body = "\n".join(line for line in _lines(text) if line.strip() and not line.startswith("INFO:"))
-    for record in csv.reader(io.StringIO(body)):
+    body = [line for line in _lines(text) if line.strip() and not line.startswith(("INFO:", "ERROR:"))]
+    for record in map(schtasks_csv_fields, body):
         if not record:
             continue
         if record[0] == "HostName" or record[0] == "TaskName":
@@ -950,3 +953,131 @@ def classify_error(
     if exit_code != 0:
         return ErrorKind.UNKNOWN
     return None
+
+
+# -- schtasks: the fields of a CSV row, and one task as the daily jobs read it ----------------------
+def schtasks_csv_fields(line: str) -> list[str]:
+    """The quoted fields of one `schtasks /query /fo csv` line.
+
+    schtasks writes every field in double quotes and does not double a quote inside one: the NT 6
+    row in rapid7/metasploit-framework's spec/lib/msf/core/post/windows/task_scheduler_spec.rb
+    (commit 19f73b7b) has `"reg query "HKLM\\...\\DGvtFiFtnZQVmtY" /v "SD"",` as its Task To Run
+    [V-fixture] (NT 5 taken to do the same [U]). So a line is split on the `","` between fields; a
+    line that does not start and end with a quote is read as ordinary CSV.
+    """
+    text = line.strip()
+    if len(text) >= 2 and text.startswith('"') and text.endswith('"'):
+        return text[1:-1].split('","')
+    return next(csv.reader(io.StringIO(text)), [])
+
+
+@dataclass(frozen=True)
+class ScheduledTask:
+    """One task of `schtasks /query /fo csv /v` (reference 6.2), in the terms both layouts share."""
+
+    name: str  # without NT 6's leading backslash
+    run: str  # Task To Run, without the trailing space NT 5 may add
+    start: time | None  # Start Time
+    schedule_type: str  # "daily", "weekly", ... (Scheduled Type on NT 5, Schedule Type on NT 6)
+    run_as: str
+    enabled: bool  # Scheduled Task State
+    status: str  # "" on NT 5, "Ready", "Running", "Disabled" ... on NT 6
+    last_result: int | None
+    last_run: str  # as printed: "Never" (NT 5), "N/A" or "11/30/1999 12:00:00 AM" (NT 6) before a run
+    next_run: str
+
+    @property
+    def has_run(self) -> bool:
+        # NT 6 prints 11/30/1999 12:00:00 AM for a task that never ran (the metasploit spec, above).
+        return self.last_run not in ("", "Never", "N/A", "11/30/1999 12:00:00 AM")
+
+
+_START_24H = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_START_12H = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?[Mm]\.?$")
+
+
+def parse_task_start_time(text: str) -> time | None:
+    """A Start Time value: `05:00:00` (NT 5, reference 6.2) or `12:00:00 AM` (NT 6 en-US, the
+    metasploit spec's row) [V-fixture]; None for N/A or anything else."""
+    value = text.strip()
+    match = _START_24H.match(value)
+    if match:
+        hour, minute = int(match.group(1)), int(match.group(2))
+    else:
+        match = _START_12H.match(value)
+        if not match:
+            return None
+        hour, minute = int(match.group(1)) % 12, int(match.group(2))
+        if match.group(4).lower() == "p":
+            hour += 12
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute, int(match.group(3) or 0))
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def parse_scheduled_tasks(text: str) -> list[ScheduledTask]:
+    """Every task of `schtasks /query /fo csv /v` output, NT 5 or NT 6 layout (reference 6.2)."""
+    tasks = []
+    for row in parse_schtasks_csv(text):
+        kind = row.get("Schedule Type", row.get("Scheduled Type", ""))
+        tasks.append(
+            ScheduledTask(
+                name=row["name"],
+                run=row.get("Task To Run", "").strip(),
+                start=parse_task_start_time(row.get("Start Time", "")),
+                schedule_type=kind.strip().lower(),
+                run_as=row.get("Run As User", "").strip(),
+                enabled=row.get("Scheduled Task State", "").strip().lower() == "enabled",
+                status=row.get("Status", "").strip(),
+                last_result=_int_or_none(row.get("Last Result", "")),
+                last_run=row.get("Last Run Time", "").strip(),
+                next_run=row.get("Next Run Time", "").strip(),
+            )
+        )
+    return tasks
+
+
+def find_scheduled_task(text: str, name: str) -> ScheduledTask | None:
+    """The task called `name` (any case, with or without a leading backslash), or None."""
+    wanted = name.lstrip("\\").lower()
+    return next((task for task in parse_scheduled_tasks(text) if task.name.lower() == wanted), None)
+
+
+# -- net statistics workstation: when the host last started ------------------------------------------
+@dataclass(frozen=True)
+class StatisticsSince:
+    """The `Statistics since ...` line of `net statistics workstation`: when the Workstation service,
+    started at boot, began counting. `at` is the host's local time, None when the layout is not known."""
+
+    text: str
+    at: datetime | None
+
+
+_SINCE = re.compile(r"^\s*Statistics since\s+(.+?)\s*$", re.MULTILINE)
+_SINCE_FORMATS = (
+    "%m/%d/%Y %I:%M:%S %p",  # en-US, with seconds: "1/1/2021 6:08:25 PM" (public captures)
+    "%m/%d/%Y %I:%M %p",  # en-US without seconds (ReactOS's net.exe, cmdStatistics.c)
+    "%d.%m.%Y %H:%M:%S",  # dotted 24-hour layouts (a public capture: "22.05.2017 14:47:53")
+)
+
+
+def parse_statistics_since(text: str) -> StatisticsSince | None:
+    """The start of `net statistics workstation` (XP and 7 alike): the line, and its time when the
+    layout is one of _SINCE_FORMATS. None when there is no such line (the service is not running)."""
+    match = _SINCE.search(text.replace("\r\n", "\n"))
+    if not match:
+        return None
+    value = match.group(1)
+    for layout in _SINCE_FORMATS:
+        try:
+            return StatisticsSince(value, datetime.strptime(value, layout))
+        except ValueError:
+            continue
+    return StatisticsSince(value, None)
