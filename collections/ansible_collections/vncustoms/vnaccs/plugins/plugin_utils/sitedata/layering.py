@@ -7,6 +7,7 @@ A more specific layer replaces a whole value; lists are not merged.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .addresses import parse_address
@@ -54,28 +55,21 @@ def load_overrides(
     if check_fields(defaults, LAYER_FIELDS, paths.overrides, "defaults", "", problems):
         check_layer(defaults, paths.overrides, "defaults", value_problems)
     department_layers = read_section(raw, "departments", paths.overrides, problems)
-    known_departments = {department.slug for department in departments}
-    for slug, layer in department_layers.items():
-        label = f"department {slug}"
-        if slug not in known_departments:
-            if departments:  # else sites.yml could not be read, and was reported
-                problems.add(paths.overrides, label, None, "unknown department slug")
-        elif check_fields(layer, LAYER_FIELDS, paths.overrides, label, "", problems):
-            check_layer(layer, paths.overrides, label, value_problems)
+    known = {department.slug for department in departments}
+    entries = _known_entries(
+        department_layers, known, "department {}", "unknown department slug", LAYER_FIELDS
+    )
+    for label, layer in entries(paths, problems):
+        check_layer(layer, paths.overrides, label, value_problems)
     site_layers = read_section(raw, "sites", paths.overrides, problems)
-    by_host = {site.host: site for site in sites}
-    for host, layer in site_layers.items():
-        if host not in by_host:
-            if sites:
-                problems.add(
-                    paths.overrides, str(host), None, "unknown site host name (see `./run inventory`)"
-                )
-        elif check_fields(layer, SITE_FIELDS, paths.overrides, host, "", problems):
-            check_layer(layer, paths.overrides, host, value_problems)
-            # Checked before allocation, which reads the VLANs; the entries are checked later.
-            for name in SITE_LIST_FIELDS:
-                if layer.get(name) is not None and not isinstance(layer[name], list):
-                    problems.add(paths.overrides, host, name, f"must be a list, not {type_name(layer[name])}")
+    unknown = "unknown site host name (see `./run inventory`)"
+    entries = _known_entries(site_layers, {site.host for site in sites}, "{}", unknown, SITE_FIELDS)
+    for host, layer in entries(paths, problems):
+        check_layer(layer, paths.overrides, host, value_problems)
+        # Checked before allocation, which reads the VLANs; the entries are checked later.
+        for name in SITE_LIST_FIELDS:
+            if layer.get(name) is not None and not isinstance(layer[name], list):
+                problems.add(paths.overrides, host, name, f"must be a list, not {type_name(layer[name])}")
     for site in sites:
         site.settings = merge_layers(
             *(
@@ -88,18 +82,35 @@ def load_overrides(
             )
         )
     base_servers = read_section(raw, "base_servers", paths.overrides, problems)
-    known_regions = {region.slug for region in regions}
-    for slug, settings in base_servers.items():
-        label = f"base server {slug}"
-        if slug not in known_regions:
-            if regions:  # else base_servers.yml could not be read, and was reported
-                problems.add(paths.overrides, label, None, "unknown base-server region")
-            continue
-        if not check_fields(settings, BASE_SERVER_FIELDS, paths.overrides, label, "", problems):
-            continue
+    known = {region.slug for region in regions}
+    entries = _known_entries(
+        base_servers, known, "base server {}", "unknown base-server region", BASE_SERVER_FIELDS
+    )
+    for label, settings in entries(paths, problems):
         if "ip" in settings:
             parse_address(settings["ip"], paths.overrides, label, "ip", problems)
         version = settings.get("windows_version")
         if version is not None and str(version) not in WINDOWS_SERVER_VERSIONS:
             problems.add(paths.overrides, label, "windows_version", f"{version!r} is not 2003 or 2008")
     return {slug: settings for slug, settings in base_servers.items() if isinstance(settings, dict)}
+
+
+def _known_entries(
+    section: dict[str, Any], known: set[str], label_form: str, unknown: str, fields: Any
+) -> Callable[[Paths, ProblemCollector], Iterator[tuple[str, dict[str, Any]]]]:
+    """The (label, entry) pairs of an overrides section whose key is known and whose fields check.
+
+    An unknown key is reported, unless nothing is known (the transcription it is checked against
+    could not be read, and was reported).
+    """
+
+    def entries(paths: Paths, problems: ProblemCollector) -> Iterator[tuple[str, dict[str, Any]]]:
+        for key, entry in section.items():
+            label = label_form.format(key)
+            if key not in known:
+                if known:
+                    problems.add(paths.overrides, label, None, unknown)
+            elif check_fields(entry, fields, paths.overrides, label, "", problems):
+                yield label, entry
+
+    return entries
