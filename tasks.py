@@ -22,6 +22,7 @@ from tasklib.accounts import accounts
 from tasklib.base import base_servers, base_servers_demo
 from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
+from tasklib.fleet import fleet
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
 from tasklib.sites import inventory, plan
@@ -178,4 +179,5 @@ ns = Collection(
     base_servers,
     base_servers_demo,
     accounts,
+    fleet,
 )
