@@ -2,7 +2,7 @@
 
     ./run fleet dhcp --slices 3 --check --diff      three ansible-runner processes, one merged report
     ./run fleet dhcp --regions ha_noi,da_nang      those regions alone (a failed slice's, say)
-    ./run fleet dhcp --image IMAGE                 each slice inside a container image (an EE)
+    ./run fleet dhcp --slices 2 --ee               each slice in the execution environment (./run ee)
 
 A slice is one or more whole regions: the sites of a region share its base server and the WAN
 links to it, so a slice never splits one. `split_regions` balances the slices by the number of the
@@ -36,9 +36,16 @@ from subprocess import PIPE
 
 from invoke import task
 
+from tasklib.containers import CONTAINERS_CONF
 from tasklib.playbooks import ansible_env, parse_inventory_json
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "collections"))
+
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import (  # noqa: E402
+    default_state_dir,
+)
+
 PLAYBOOKS = ROOT / "playbooks"
 FLEET_DIR = ROOT / "build" / "fleet"
 SITE_INVENTORY = ROOT / "inventory"
@@ -135,8 +142,6 @@ def make_slices(host_regions: Mapping[str, str], count: int) -> list[Slice]:
 
 def site_region_hosts(paths, group: str) -> dict[str, str]:
     """host -> region for the hosts of `group` in the site data at `paths` (sitedata.Paths)."""
-    if str(ROOT / "collections") not in sys.path:
-        sys.path.insert(0, str(ROOT / "collections"))
     from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
         build_inventory,
         load_site_data,
@@ -232,9 +237,11 @@ class Container:
     """Run each slice inside a container image (ansible-runner's process isolation)."""
 
     image: str
-    # Extra `podman run` options; the default shares the host's network, so the container reaches
-    # what the controller reaches (the lab listens on loopback).
-    options: tuple[str, ...] = ("--network=host",)
+    # Extra `podman run` options. The host's network, so that the container reaches what the
+    # controller reaches (the lab listens on loopback); root in the container, which writes the
+    # run's events into the private data folder ansible-runner made (root's, mode 0700) and reads
+    # the mounted inventories (the lab's are 0600).
+    options: tuple[str, ...] = ("--network=host", "--user=0")
     runtime: str = "podman"
 
 
@@ -246,6 +253,8 @@ class SliceRun:
     seconds: float = 0.0
     stats: dict[str, dict[str, int]] = field(default_factory=dict)  # ansible-runner's names
     artifacts: Path | None = None
+    # The program ansible-runner started: ansible-playbook, or podman for a run in a container.
+    program: str = ""
 
     @property
     def host_results(self) -> dict[str, dict[str, int]]:
@@ -298,22 +307,37 @@ def _runner_kwargs(
     }
     if container is None:
         return {**kwargs, "envvars": env}
-    # Inside the image: the repository and the inventories at the same paths, read-only, and the
-    # image's own tools (no PATH from the controller).
-    mounts = [f"{ROOT}:{ROOT}:ro"]
+    # Inside the image: the repository and the inventories at the same paths, read-only; the
+    # controller's state folder (the record of failed logons, account_guard.py) read-write, so
+    # that a failed account stays held across runs in and out of the image; the image's own tools
+    # (no PATH from the controller); the toolkit's variables (VNACCS_WINRM_PASSWORD, ...).
+    state = default_state_dir()
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    mounts = [f"{ROOT}:{ROOT}:ro", f"{state}:{state}:rw"]
     mounts += [f"{path}:{path}:ro" for path in _outside(inventories, ROOT)]
-    passed = {
-        name: os.environ[name]
-        for name in os.environ
-        if name.startswith("VNACCS_") and name != "VNACCS_STATE_DIR"
-    }
+    passed = {name: value for name, value in os.environ.items() if name.startswith("VNACCS_")}
+    # In a container ansible-runner always adds `-i /runner/inventory` (the private data folder's
+    # inventory, where AWX writes the job's) and takes no other: that folder is left empty and
+    # the job's inventories come as further -i options, so that Ansible reads the group_vars and
+    # host_vars beside each of them as it does outside the container.
+    (private_dir / "inventory").mkdir(exist_ok=True)
+    sources = [word for path in inventories for word in ("-i", str(path))]
+    # ansible-runner names the container ansible_runner_<ident>; the last --name wins.
+    name = f"vnaccs-ee-{os.getpid()}-{private_dir.parent.name}-{private_dir.name}"
+    kwargs.pop("inventory")
     return {
         **kwargs,
-        "envvars": {"ANSIBLE_CONFIG": env["ANSIBLE_CONFIG"], "ANSIBLE_NOCOLOR": "1", **passed},
+        "cmdline": shlex.join([*sources, *cmdline]),
+        "envvars": {
+            "ANSIBLE_CONFIG": env["ANSIBLE_CONFIG"],
+            "ANSIBLE_NOCOLOR": "1",
+            **passed,
+            "VNACCS_STATE_DIR": str(state),
+        },
         "process_isolation": True,
         "process_isolation_executable": container.runtime,
         "container_image": container.image,
-        "container_options": list(container.options),
+        "container_options": [*container.options, "--name", name],
         "container_volume_mounts": mounts,
         "container_workdir": str(ROOT),
     }
@@ -329,6 +353,15 @@ def _outside(paths: Iterable[Path], root: Path) -> list[Path]:
             if not folder.is_relative_to(root) and folder not in found:
                 found.append(folder)
     return found
+
+
+def _program(artifacts: Path) -> str:
+    """The program of the run's command line (read before the file is removed)."""
+    try:
+        command = json.loads((artifacts / "command").read_text(encoding="utf-8"))["command"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    return Path(command[0]).name if command else ""
 
 
 def _scrub(artifacts: Path) -> None:
@@ -373,6 +406,7 @@ def run_slices(
             run.status = runner.status if runner.status in FINAL_STATUSES else "error"
             run.rc = runner.rc
             run.stats = stats_of(runner.events) if run.artifacts.is_dir() else {}
+            run.program = _program(run.artifacts)
             _scrub(run.artifacts)
             say(f"    slice {run.slice.number}/{len(runs)} {_outcome(run)}")
     return runs
@@ -441,6 +475,7 @@ def report(job: str, playbook: Path, options: dict, runs: list[SliceRun], host_r
                 "rc": run.rc,
                 "failed": run.failed,
                 "seconds": round(run.seconds, 1),
+                "program": run.program,
                 "artifacts": str(run.artifacts) if run.artifacts else None,
             }
             for run in runs
@@ -484,6 +519,10 @@ def run_fleet(
     if not host_regions:
         raise FleetError(f"the job {job} has no host" + (f" within --limit {limit}" if limit else ""))
     planned = make_slices(host_regions, slices)
+    if container is not None:
+        # ansible-runner starts podman with this process's environment: the platform's settings
+        # (runc, limits; containers/containers.conf) unless the caller chose others.
+        os.environ.setdefault("CONTAINERS_CONF", str(CONTAINERS_CONF))
     cmdline = (["--check"] if check else []) + (["--diff"] if diff else [])
     run_dir, report_path = new_run_dir(base, playbook.stem)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -541,12 +580,17 @@ def rerun_command(job, regions, limit, check, diff, inventories, container) -> s
         "check": "Change nothing; report what would change.",
         "diff": "Record the state before and after and the exact commands (in each slice's stdout file).",
         "inventory": "Inventory to use instead of the site inventory (e.g. the lab's).",
+        "ee": "Run each slice in the execution environment (built first by ./run ee if missing).",
         "image": "Run each slice in this container image (an execution environment), with podman.",
     }
 )
-def fleet(c, job, slices=1, regions="", limit="", check=False, diff=False, inventory="", image=""):
+def fleet(c, job, slices=1, regions="", limit="", check=False, diff=False, inventory="", ee=False, image=""):
     """Run JOB (a playbook name: dhcp, relay, ...) as slices of whole base-server regions, in parallel."""
-    container = Container(image) if image else None
+    container = None
+    if ee or image:
+        from tasklib.ee import ensure_ee
+
+        container = Container(image or ensure_ee(c))
     try:
         result, _path = run_fleet(
             job, int(slices), regions, limit, check, diff, [inventory] if inventory else [], container

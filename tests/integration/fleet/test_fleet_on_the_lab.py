@@ -77,6 +77,7 @@ def test_two_slices_merge_into_the_report_of_one(site_lab, one_slice, tmp_path):
     assert [len(piece["regions"]) for piece in two["slices"]] in ([1, 2], [2, 1])
     assert sorted(r for piece in two["slices"] for r in piece["regions"]) == sorted(results["regions"])
     assert all(piece["status"] == "successful" and piece["rc"] == 0 for piece in two["slices"])
+    assert {piece["program"] for piece in two["slices"]} == {"ansible-playbook"}
     assert sum("started" in line for line in lines) == 2
     assert sum("successful (rc 0)" in line for line in lines) == 2
 
