@@ -13,25 +13,12 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.region_slots impo
     fetch_slots,
 )
 
-
-class Clock:
-    """A clock that moves only when the code under test sleeps."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
-def slots(tmp_path) -> tuple[RegionSlots, Clock]:
-    clock = Clock()
+def slots(tmp_path) -> tuple[RegionSlots, FakeClock]:
+    clock = FakeClock()
     return RegionSlots(tmp_path, clock=clock, sleep=clock.sleep), clock
 
 
@@ -44,7 +31,7 @@ def test_k_fetches_of_a_region_run_and_the_next_one_waits_then_gives_up(slots):
         busy = r"region da_nang: all 3 fetch slot\(s\) stayed taken for 5 s"
         with pytest.raises(RegionBusy, match=busy), region_slots.hold("da_nang", 3, timeout=5, poll=1):
             pass
-        assert clock.slept == [1, 1, 1, 1, 1]
+        assert clock.sleeps == [1, 1, 1, 1, 1]
     assert region_slots.busy("da_nang", 3) == 0
 
 
