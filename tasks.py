@@ -1,7 +1,7 @@
 """Tasks for admins and CI (run them through ./run, which sets up the virtual environment).
 
 ./run demo         the main job on the built-in lab
-./run test         everything CI runs: lint, unit tests, every Molecule scenario
+./run test         everything CI runs: lint, unit tests, every Molecule scenario, the EE test
 ./run inventory    validate the site data, record new address allocations, write the snapshot
 ./run --list       every task
 """
@@ -22,6 +22,8 @@ from tasklib.accounts import accounts
 from tasklib.base import base_servers, base_servers_demo
 from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
+from tasklib.ee import ee, ee_test
+from tasklib.fleet import fleet
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
 from tasklib.reboot import daily_reboot, daily_reboot_demo
@@ -154,13 +156,15 @@ def molecule(c, scenario=""):
 
 @task
 def test(c):
-    """Everything CI runs: lint, pytest, the platform images, and every Molecule scenario."""
+    """Everything CI runs: lint, pytest, the platform images, every Molecule scenario, the EE test."""
     ensure_debian_packages(c, sorted(DEBIAN_PACKAGES))
     inventory(c, check=True)
     lint(c)
     unit(c)
     containers.ensure_images(c)
     molecule(c)
+    # The execution environment: built only when its inputs changed, then a job run in it.
+    ee_test(c)
 
 
 ns = Collection(
@@ -181,4 +185,7 @@ ns = Collection(
     daily_reboot,
     daily_reboot_demo,
     accounts,
+    fleet,
+    ee,
+    ee_test,
 )

@@ -27,6 +27,8 @@ from tasklib.switches import switches
 from winlab.daemon import running_pid, start_daemon, stop_daemon
 from winlab.inventory import LAB_USER, LabHost, lab_config, sample_hosts, windows_hosts, write_inventory
 
+REGION_VARIABLE = "base_server_region"
+
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = ROOT / "build" / "lab"
 SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
@@ -43,6 +45,23 @@ def inventory_hosts(c) -> list[LabHost]:
             return windows_hosts(parse_inventory_json(result.stdout))
         print(f"==> ansible-inventory failed; using the sample hosts:\n{result.stderr}", file=sys.stderr)
     return sample_hosts()
+
+
+def region_sample(listed: dict, group: str, regions: int, per_region: int) -> list[LabHost]:
+    """A small lab's hosts: the first `per_region` hosts (by name) of `group` in each of the first
+    `regions` regions (by name) that have that many, from `ansible-inventory --list` output."""
+    by_region: dict[str, list[str]] = {}
+    hostvars = listed["_meta"]["hostvars"]
+    for host in windows_hosts(listed):
+        if host.group == group:
+            by_region.setdefault(str(hostvars[host.name][REGION_VARIABLE]), []).append(host.name)
+    chosen = [
+        sorted(names)[:per_region] for _, names in sorted(by_region.items()) if len(names) >= per_region
+    ]
+    if len(chosen) < regions:
+        raise ValueError(f"only {len(chosen)} region(s) have {per_region} host(s) of {group}")
+    wanted = {name for names in chosen[:regions] for name in names}
+    return [host for host in windows_hosts(listed) if host.name in wanted]
 
 
 @task

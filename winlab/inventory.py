@@ -7,11 +7,14 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from winlab.lab import Lab, LabConfig
 from winlab.model import defaults
 
 LAB_USER = "Administrator"
@@ -197,6 +200,23 @@ def write_inventory(directory: Path, runtime: dict, password: str, sites_config:
         text = "---\n# Written by `invoke lab` (no site inventory plugin configuration found).\n"
         (directory / "lab.yml").write_text(text + yaml.safe_dump(static, sort_keys=True), encoding="utf-8")
     return directory
+
+
+@contextmanager
+def running_lab(
+    directory: Path, hosts: list[LabHost], password: str, sites_config: Path | None = None
+) -> Iterator[tuple[Lab, Path]]:
+    """A lab of `hosts` (plain HTTP, in this process) and its inventory, `directory`/inventory
+    (`write_inventory`: with the site plugin's configuration when given); stopped on leaving."""
+    config = lab_config(hosts, directory, password)
+    lab = Lab(LabConfig.from_dict({**config, "https": False}, directory)).start()
+    try:
+        runtime = lab.describe()
+        for host in hosts:
+            runtime["hosts"][host.name]["group"] = host.group
+        yield lab, write_inventory(directory / "inventory", runtime, password, sites_config)
+    finally:
+        lab.stop()
 
 
 def _write_private(path: Path, text: str) -> None:

@@ -46,12 +46,5 @@ def winlab_inventory(tmp_path, request) -> Iterator[tuple[Lab, Path]]:
     """
     listed = getattr(request, "param", None)
     hosts = inventory.windows_hosts(listed) if listed else inventory.sample_hosts()
-    config = inventory.lab_config(hosts, tmp_path, PASSWORD)
-    lab = Lab(LabConfig.from_dict({**config, "https": False}, tmp_path)).start()
-    try:
-        runtime = lab.describe()
-        for host in hosts:
-            runtime["hosts"][host.name]["group"] = host.group
-        yield lab, inventory.write_inventory(tmp_path / "inventory", runtime, PASSWORD, None)
-    finally:
-        lab.stop()
+    with inventory.running_lab(tmp_path, hosts, PASSWORD) as running:
+        yield running

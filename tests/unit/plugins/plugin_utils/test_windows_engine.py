@@ -28,6 +28,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WinRMUnreachableError,
 )
 
+from tests.support.clock import FakeClock
+
 PROBE = "probe"
 
 
@@ -42,19 +44,6 @@ def sc_query(state: str, code: int, exit_code: int = 0) -> tuple[str, int]:
 
 
 RUNNING = {"sc query Spooler": sc_query("RUNNING", 4)}
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 class FakeSession:
