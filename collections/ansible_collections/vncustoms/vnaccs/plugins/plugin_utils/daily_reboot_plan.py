@@ -59,12 +59,6 @@ DEFAULT_SETTLE_MINUTES = 10
 DEFAULT_MAX_HOURS_SINCE_BOOT = 26
 ACCOUNT = "SYSTEM"
 
-_TASK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-# What can stand in the warning without quoting trouble: the comment sits inside `\"...\"` in the
-# /TR value, which cmd.exe sees as unquoted text, so & | < > ^ % ( ) and quotes are left out.
-_MESSAGE = re.compile(r"^[A-Za-z0-9 .,:;!?'/-]+$")
-_REASON = re.compile(r"^p:(\d{1,3}):(\d{1,5})$")
-
 
 # -- the versions' forms (data: restart_task_forms/*.yml) -------------------------------------------
 @dataclass(frozen=True)
@@ -136,6 +130,14 @@ class Wanted:
     def window_minutes(self) -> int:
         """How long the restarts of every host may take, from the configured time."""
         return self.spread_minutes + math.ceil(self.warning_seconds / 60) + self.settle_minutes
+
+
+# What wanted_task accepts.
+_TASK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# What can stand in the warning without quoting trouble: the comment sits inside `\"...\"` in the
+# /TR value, which cmd.exe sees as unquoted text, so & | < > ^ % ( ) and quotes are left out.
+_MESSAGE = re.compile(r"^[A-Za-z0-9 .,:;!?'/-]+$")
+_REASON = re.compile(r"^p:(\d{1,3}):(\d{1,5})$")
 
 
 def _int(args: dict[str, Any], key: str, default: int) -> int:
