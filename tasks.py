@@ -41,6 +41,8 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "iptables": "netavark sets up the lab networks' forwarding and NAT with it",
     "debootstrap": "builds the platform images from Debian's packages (no registry is reachable)",
     "debian-archive-keyring": "debootstrap checks the signatures of what it downloads",
+    # The health-check report's browser test (tests/integration/reports/).
+    "chromium": "headless browser that loads the HTML report, checks it and takes its screenshot",
 }
 
 
