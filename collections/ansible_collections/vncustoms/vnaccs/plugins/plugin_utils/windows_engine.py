@@ -239,6 +239,23 @@ class WindowsPlan(ABC):
         return []
 
 
+class ReadOnlyPlan(WindowsPlan):
+    """A plan that only reads the host (the health check): a probe and what it makes of the state.
+
+    It has no steps, so nothing is ever run but the probe; run it with :func:`inspect_host`, not
+    `apply_plan`. A subclass writes `probe_command`, `parse_probe` and `result`.
+    """
+
+    def steps(self, state: Any) -> list[Step]:
+        return []
+
+    def render(self, state: Any) -> str:
+        return ""
+
+    def render_wanted(self) -> str:
+        return ""
+
+
 @dataclass
 class WindowsOutcome:
     """What a Windows action did (or would do in check mode)."""
@@ -263,6 +280,20 @@ def probe(session: WindowsSession, plan: WindowsPlan, clean_up: bool = False) ->
         # In the same round trip; `if exist` prints nothing, so the probe's output is unchanged.
         command = "&".join(f"(if exist {path} del {path})" for path in plan.temporary_files()) + "&" + command
     return plan.parse_probe(session.run(command).stdout)
+
+
+def inspect_host(session: WindowsSession, plan: WindowsPlan) -> dict[str, Any]:
+    """Read the host with the plan's probe and return what the plan makes of it (`plan.result`).
+
+    The read-only entry point: one round trip, no temporary files cleaned, no lock taken, nothing
+    run but the probe, the same in check mode. A plan that plans a change here is refused before
+    anything else is sent.
+    """
+    state = probe(session, plan)
+    steps = [step for step in plan.steps(state) if not step.is_note]
+    if steps:
+        raise PlanError(f"a read-only plan planned changes ({'; '.join(step.what for step in steps)})")
+    return plan.result(state, [])
 
 
 def apply_plan(
