@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import (
     CRITICAL_FREE_BYTES,
     CRITICAL_PERCENT,
+    DEFAULT_ROOT,
     FTP_TIMEOUT,
     KINDS,
     WARNING_FREE_BYTES,
@@ -25,11 +26,6 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsProbeAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import WindowsSession
-
-RANGE_OPTIONS = {
-    "start": {"type": "str", "required": True},
-    "end": {"type": "str", "required": True},
-}
 
 
 @dataclass(frozen=True)
@@ -55,16 +51,17 @@ class ActionModule(WindowsProbeAction):
         "base": {
             "type": "dict",
             "options": {
+                "root": {"type": "str", "default": DEFAULT_ROOT},
                 "shares": {
                     "type": "list",
                     "elements": "dict",
                     "default": [],
                     "options": {
                         "name": {"type": "str", "required": True},
-                        "path": {"type": "str", "required": True},
+                        "folder": {"type": "str", "default": ""},
+                        "remark": {"type": "str", "default": ""},
                     },
                 },
-                "drive": {"type": "str", "default": "C:"},
                 "warning_free_bytes": {"type": "int", "default": WARNING_FREE_BYTES},
                 "critical_free_bytes": {"type": "int", "default": CRITICAL_FREE_BYTES},
                 "ftp_address": {"type": "str", "default": ""},
@@ -74,22 +71,7 @@ class ActionModule(WindowsProbeAction):
         },
         "workstation": {
             "type": "dict",
-            "options": {
-                "ranges": {
-                    "type": "list",
-                    "elements": "dict",
-                    "default": [],
-                    "options": {
-                        **RANGE_OPTIONS,
-                        "exclusions": {
-                            "type": "list",
-                            "elements": "dict",
-                            "default": [],
-                            "options": RANGE_OPTIONS,
-                        },
-                    },
-                },
-            },
+            "options": {"scopes": {"type": "list", "elements": "dict", "default": []}},
         },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},

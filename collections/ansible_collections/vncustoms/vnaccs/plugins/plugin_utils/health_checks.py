@@ -332,11 +332,21 @@ class BaseWanted:
     ftp: tuple[str, int, float] | None = None
 
 
+DEFAULT_ROOT = "C:\\VNACCS\\Base"
+
+
 def base_wanted(spec: dict[str, Any]) -> BaseWanted:
-    shares = tuple((str(share["name"]), str(share["path"])) for share in spec.get("shares") or [])
-    drive = str(spec.get("drive") or "C:").rstrip("\\")
-    if len(drive) != 2 or not drive[0].isalpha() or drive[1] != ":":
-        raise PlanError(f"base.drive: {drive!r} is not a drive letter such as C:")
+    """The shares (name and folder below the root, as the base_server role takes them) with their full
+    paths, the root's drive, the free-space thresholds and the FTP address; errors name the field."""
+    root = str(spec.get("root") or DEFAULT_ROOT).rstrip("\\")
+    if len(root) < 2 or not root[0].isalpha() or root[1] != ":":
+        raise PlanError(f"base.root: {root!r} is not a folder below a drive letter, such as C:\\VNACCS\\Base")
+    shares = []
+    for index, share in enumerate(spec.get("shares") or []):
+        folder = str(share.get("folder") or "").replace("/", "\\").strip("\\")
+        if ".." in folder.split("\\"):
+            raise PlanError(f"base.shares[{index}].folder: {folder!r} must stay below the root")
+        shares.append((str(share["name"]), f"{root}\\{folder}" if folder else root))
     warning = int(spec.get("warning_free_bytes", WARNING_FREE_BYTES))
     critical = int(spec.get("critical_free_bytes", CRITICAL_FREE_BYTES))
     if not 0 <= critical <= warning:
@@ -347,7 +357,7 @@ def base_wanted(spec: dict[str, Any]) -> BaseWanted:
         if not 0 < port < 65536:
             raise PlanError(f"base.ftp_port: {port} is not a TCP port")
         ftp = (str(spec["ftp_address"]), port, float(spec.get("ftp_timeout", FTP_TIMEOUT)))
-    return BaseWanted(shares, drive.upper(), warning, critical, ftp)
+    return BaseWanted(tuple(shares), root[:2].upper(), warning, critical, ftp)
 
 
 def _same_path(one: str, other: str) -> bool:
@@ -425,18 +435,18 @@ def ftp_check(address: str, port: int, timeout: float = 5.0) -> Check:
     Appendix III has a workstation run `telnet <base server> 21`; telnet is interactive and Windows
     7 has no telnet client by default, so the controller connects itself (reference 7.3, option 1).
     """
-    where = f"{address}:{port}"
+    expected = f"a 220 greeting at {address}:{port}"
     client = ftplib.FTP(timeout=timeout)
     try:
         greeting = client.connect(address, port, timeout=timeout)
     except (OSError, EOFError, ftplib.Error) as error:
         reason = "the connection was closed without a greeting" if isinstance(error, EOFError) else str(error)
-        return Check("base.ftp_port", FAIL, where, f"no FTP greeting: {reason}", "220 greeting")
+        return Check("base.ftp_port", FAIL, observed=f"no FTP greeting: {reason}", expected=expected)
     try:
         client.quit()
     except (OSError, EOFError, ftplib.Error):
         client.close()
-    return Check("base.ftp_port", PASS, where, greeting.strip(), "220 greeting")
+    return Check("base.ftp_port", PASS, observed=greeting.strip(), expected=expected)
 
 
 # -- workstation ------------------------------------------------------------------------------------
@@ -454,24 +464,26 @@ class LeaseRange:
 
 
 def workstation_ranges(spec: dict[str, Any]) -> tuple[LeaseRange, ...]:
-    """The site's scope ranges (its dhcp_scopes), checked: errors name the field."""
+    """The lease ranges of the site's scopes (the site host's dhcp_scopes: range_start, range_end,
+    exclusions), checked: errors name the field."""
     ranges = []
-    for index, scope in enumerate(spec.get("ranges") or []):
+    for index, scope in enumerate(spec.get("scopes") or []):
         try:
-            start, end = IPAddress(scope["start"], 4), IPAddress(scope["end"], 4)
+            start, end = IPAddress(scope["range_start"], 4), IPAddress(scope["range_end"], 4)
             exclusions = tuple(
                 (IPAddress(item["start"], 4), IPAddress(item["end"], 4))
                 for item in scope.get("exclusions") or []
             )
         except (AddrFormatError, ValueError, TypeError, KeyError):
             raise PlanError(
-                f"workstation.ranges[{index}]: start, end and exclusions must be IPv4 addresses"
+                f"workstation.scopes[{index}]: range_start, range_end and the exclusions' start and end must "
+                "be IPv4 addresses"
             ) from None
         if start > end:
-            raise PlanError(f"workstation.ranges[{index}]: start {start} comes after end {end}")
+            raise PlanError(f"workstation.scopes[{index}]: range_start {start} comes after range_end {end}")
         ranges.append(LeaseRange(start, end, exclusions))
     if not ranges:
-        raise PlanError("workstation.ranges: no range given (the site's dhcp_scopes)")
+        raise PlanError("workstation.scopes: no scope given (the dhcp_scopes of the workstation's site)")
     return tuple(ranges)
 
 
