@@ -199,7 +199,10 @@ class DhcpWanted:
 
 def dhcp_wanted(spec: dict[str, Any]) -> DhcpWanted:
     """The scopes and thresholds, checked as the dhcp_server plugin checks its scopes (errors name them)."""
-    scopes = tuple(wanted_scope(scope, index) for index, scope in enumerate(spec.get("scopes") or []))
+    try:
+        scopes = tuple(wanted_scope(scope, index) for index, scope in enumerate(spec.get("scopes") or []))
+    except PlanError as error:
+        raise PlanError(f"dhcp.{error}") from None
     if not scopes:
         raise PlanError("dhcp.scopes: no scope given (the inventory gives each DHCP server its dhcp_scopes)")
     warning = float(spec.get("warning_percent", WARNING_PERCENT))
