@@ -29,7 +29,8 @@ def test_show_mibinfo_counts_pending_offers_as_used():
 def test_show_mibinfo_of_a_server_netsh_cannot_reach():
     text = (
         "\r\nUnable to determine the DHCP Server version for the Server 10.27.10.5.\r\n"
-        "Server may not function properly.\r\nThe following command was not found: dhcp server show mibinfo.\r\n"
+        "Server may not function properly.\r\n"
+        "The following command was not found: dhcp server show mibinfo.\r\n"
     )
     assert wo.parse_dhcp_mibinfo(text) is None
 
@@ -45,7 +46,9 @@ def test_show_mibinfo_of_a_server_netsh_cannot_reach():
     ids=["comma", "dot-separator", "tabs", "small"],
 )
 def test_dir_free_bytes(line, free):
-    text = f" Volume in drive C has no label.\r\n\r\n               1 File(s)             24 bytes\r\n{line}\r\n"
+    text = (
+        f" Volume in drive C has no label.\r\n\r\n               1 File(s)             24 bytes\r\n{line}\r\n"
+    )
     assert wo.parse_dir_free_bytes(text) == free
 
 
@@ -67,5 +70,7 @@ def test_systeminfo_without_os_version_is_none():
     ],
 )
 def test_systeminfo_service_pack(version, pack):
-    info = wo.parse_systeminfo(f"\r\nHost Name:                 SRV\r\nOS Version:                {version}\r\n")
+    info = wo.parse_systeminfo(
+        f"\r\nHost Name:                 SRV\r\nOS Version:                {version}\r\n"
+    )
     assert info.service_pack == pack

@@ -452,7 +452,7 @@ def test_the_html_lists_departments_with_failures_first():
     names = [department["name"] for department in hr.departments(report)]
     assert names == [BAC_NINH, HA_NOI, LAO_CAI]  # critical ones first, the one with more findings first
     sites = hr.departments(report)[0]["sites"]
-    assert [item["name"] for item in sites[0]["hosts"]][0] in ("tien-son", "tien-son-sw")
+    assert sites[0]["hosts"][0]["name"] in ("tien-son", "tien-son-sw")
     assert sites[0]["hosts"][-1]["name"] == "ts-hq01"  # a clean host last
     checks = sites[0]["hosts"][0]["checks"]
     assert [c["status"] for c in checks] == sorted((c["status"] for c in checks), key=hr.STATUS_ORDER.get)
