@@ -3,6 +3,8 @@
 ./run demo         the main job on the built-in lab
 ./run test         everything CI runs: lint, unit tests, every Molecule scenario
 ./run inventory    validate the site data, record new address allocations, write the snapshot
+./run daily-check  the daily checks (Appendix III) of every host; the HTML report's path last
+./run report FILE  render a health-check report.json again, or merge several
 ./run --list       every task
 """
 
@@ -24,6 +26,7 @@ from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
+from tasklib.report import audit, daily_check, report
 from tasklib.sites import inventory, plan
 from tasklib.switches import switches
 
@@ -180,4 +183,7 @@ ns = Collection(
     base_servers,
     base_servers_demo,
     accounts,
+    daily_check,
+    audit,
+    report,
 )
