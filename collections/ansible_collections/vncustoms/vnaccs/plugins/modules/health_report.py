@@ -1,4 +1,4 @@
-"""Documentation of the vncustoms.vnaccs.health_report action plugin (code: plugins/action/health_report.py)."""
+"""Documentation of the vncustoms.vnaccs.health_report action plugin (plugins/action/health_report.py)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ options:
     elements: dict
     required: true
   stations:
-    description: Every workstation of the inventory (C(name), C(terminal_id), C(department), C(site)), for the audit.
+    description: Every workstation of the inventory (C(name), C(terminal_id), C(department), C(site)).
     type: list
     elements: dict
     default: []
@@ -53,7 +53,7 @@ options:
     type: bool
     default: true
   due_days:
-    description: Days from a finding's first day to its due date, per severity (C(critical), C(high), C(medium), C(low)).
+    description: Days from a finding's first day to its due date per severity (C(critical), C(high), ...).
     type: dict
     default: {}
   templates:
@@ -93,7 +93,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 paths:
-  description: The files written (C(json), C(html), C(checks_csv), C(findings_csv), C(junit)) and their C(folder).
+  description: The files written (C(json), C(html), C(checks_csv), C(findings_csv), C(junit)), C(folder).
   returned: success
   type: dict
 summary:

@@ -1,4 +1,4 @@
-"""Documentation of the vncustoms.vnaccs.windows_health action plugin (code: plugins/action/windows_health.py)."""
+"""Documentation of the vncustoms.vnaccs.windows_health action plugin (plugins/action/windows_health.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ description:
     (present, active, range, mask, exclusions, router and DNS servers) and how full it is
     (in use and offered, of its leasable addresses, against O(dhcp.warning_percent) and
     O(dhcp.critical_percent)). With the service stopped, netsh cannot read the scopes; they are not checked.
-  - O(kind=base_server) C(net share), C(sc qc) and C(sc query MSFTPSVC) and C(dir) of the root's drive give each
-    share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
+  - O(kind=base_server) C(net share), C(sc qc) and C(sc query MSFTPSVC) and C(dir) of the root's drive give
+    each share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
     controller, the FTP greeting (C(220)) at O(base.ftp_address):O(base.ftp_port); this runs also when
     WinRM does not answer.
   - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes).
@@ -39,7 +39,7 @@ options:
     type: dict
     suboptions:
       scopes:
-        description: The scopes it serves, as the inventory's C(dhcp_scopes) (the keys of the dhcp_server plugin).
+        description: The scopes it serves, as the inventory's C(dhcp_scopes) (the dhcp_server plugin's keys).
         type: list
         elements: dict
         default: []
@@ -103,7 +103,7 @@ options:
     type: dict
     suboptions:
       scopes:
-        description: The scopes of its site (C(range_start), C(range_end), C(exclusions)), the site's C(dhcp_scopes).
+        description: Its site's C(dhcp_scopes) (C(range_start), C(range_end), C(exclusions) are read).
         type: list
         elements: dict
         default: []
