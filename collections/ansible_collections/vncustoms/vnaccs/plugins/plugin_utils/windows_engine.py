@@ -15,6 +15,9 @@ it accepts, the failures that mean "already so" (classified by `windows_output.c
 which knows "service already running"), and what a restart request looks like. A step with no
 commands is a note: shown in ``--diff``, never run, never a change.
 
+A plugin that only reads (the health check) writes a :class:`ReadOnlyPlan` (a probe and what it
+makes of the state, no steps) and runs it with :func:`inspect_host`: the probe and nothing else.
+
 Errors: a plan raises :class:`PlanError` for a wanted state the host cannot take (a DHCP server on
 a workstation, a component missing with install off); nothing else is caught here, so that a bug
 surfaces as a bug (a traceback with ``-vvv``).
