@@ -23,10 +23,8 @@ The firewall is taken to be on (no `opmode` state is modeled), the stricter choi
 from __future__ import annotations
 
 import contextlib
-import selectors
 import socket
-import threading
-import time
+from dataclasses import dataclass
 
 from winlab.model import Host, services
 
@@ -61,75 +59,24 @@ def answers_ftp(host: Host) -> bool:
         return opened or allowed
 
 
-class FtpGreeters:
-    """One loopback listener per emulated host that stands for its port 21, on one selector thread."""
+@dataclass
+class FtpEndpoint:
+    """A host's stand-in for its port 21, served by the lab's `Listeners` with `converse`."""
 
-    def __init__(self, address: str) -> None:
-        self.address = address
-        self.selector = selectors.DefaultSelector()
-        self.lock = threading.Lock()
-        self.sockets: dict[str, socket.socket] = {}
-        self.running = False
-        self.thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self.running = True
-        self.thread = threading.Thread(target=self._loop, name="winlab-ftp", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.running = False
-        if self.thread:
-            self.thread.join(timeout=5)
-        for name in list(self.sockets):
-            self.close(name)
-
-    def open(self, host: Host, port: int) -> int:
-        """Listen for `host` on `port` (0: a free one); the port it listens on."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((self.address, port))
-        sock.listen(16)
-        sock.setblocking(False)
-        with self.lock:
-            self.sockets[host.name] = sock
-            self.selector.register(sock, selectors.EVENT_READ, host)
-        return sock.getsockname()[1]
-
-    def close(self, name: str) -> None:
-        with self.lock:
-            sock = self.sockets.pop(name, None)
-            if sock is None:
-                return
-            with contextlib.suppress(KeyError, ValueError):
-                self.selector.unregister(sock)
-            sock.close()
-
-    def _loop(self) -> None:
-        while self.running:
-            with self.lock:
-                has_sockets = bool(self.selector.get_map())
-            if not has_sockets:
-                time.sleep(0.05)
-                continue
-            for key, _ in self.selector.select(timeout=0.1):
-                try:
-                    connection, _address = key.fileobj.accept()  # type: ignore[union-attr]
-                except (BlockingIOError, OSError):
-                    continue
-                threading.Thread(target=_converse, args=(connection, key.data), daemon=True).start()
+    host: Host
+    sock: socket.socket
 
 
-def _converse(connection: socket.socket, host: Host) -> None:
+def converse(connection: socket.socket, _address, endpoint: FtpEndpoint) -> None:
+    """One FTP client: the greeting and QUIT when the host would answer, else closed at once."""
     with contextlib.closing(connection):
-        if not answers_ftp(host):
+        if not answers_ftp(endpoint.host):
             return
         connection.setblocking(True)
         connection.settimeout(IDLE_SECONDS)
         with contextlib.suppress(OSError):
             connection.sendall(GREETING)
-            reader = connection.makefile("rb")
-            for line in reader:
+            for line in connection.makefile("rb"):
                 if line.strip().upper() == b"QUIT":
                     connection.sendall(GOODBYE)
                     return

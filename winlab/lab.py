@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.ftp import FtpGreeters
+from winlab.ftp import FtpEndpoint, converse
 from winlab.model import Host, defaults, services, tasks
 from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
@@ -144,7 +144,8 @@ class Lab:
             )
         self.config = config
         self.listeners = Listeners()
-        self.ftp = FtpGreeters(config.address)
+        # Each host's stand-in for its FTP port 21 (winlab/ftp.py), and the port it keeps.
+        self.ftp: dict[str, FtpEndpoint] = {}
         self.ftp_ports: dict[str, int] = {}
         self.runtimes: dict[str, HostRuntime] = {}
         self.endpoints: dict[str, list[Endpoint]] = {}
@@ -180,9 +181,8 @@ class Lab:
             host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
-            self.ftp_ports[host.name] = self.ftp.open(host, host_config.ftp_port)
+            self._open_ftp(runtime, host_config.ftp_port)
         self.listeners.start()
-        self.ftp.start()
         self._running = True
         threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
@@ -201,7 +201,6 @@ class Lab:
             self.control.shutdown()
             self.control.server_close()
         self.listeners.stop()
-        self.ftp.stop()
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
@@ -232,6 +231,12 @@ class Lab:
         self.endpoints[runtime.name] = endpoints
         for endpoint in endpoints:
             self.listeners.add(endpoint)
+
+    def _open_ftp(self, runtime: HostRuntime, port: int) -> None:
+        endpoint = FtpEndpoint(runtime.host, bind(self.config.address, port))
+        self.ftp[runtime.name] = endpoint
+        self.ftp_ports[runtime.name] = endpoint.sock.getsockname()[1]
+        self.listeners.add(endpoint, converse)
 
     def _watch_reboots(self) -> None:
         """Carry out scheduled `shutdown -r`: the host goes down, then comes back restarted."""
@@ -344,7 +349,8 @@ class Lab:
             with self._lock:
                 for endpoint in self.endpoints.pop(name, []):
                     self.listeners.remove(endpoint.sock)
-            self.ftp.close(name)
+                if name in self.ftp:
+                    self.listeners.remove(self.ftp.pop(name).sock)
             self._drop_connections(runtime)
         with runtime.lock:
             runtime.faults.update({key: value for key, value in faults.items() if value})
@@ -369,8 +375,8 @@ class Lab:
         with self._lock:
             if runtime.name not in self.endpoints:
                 self._open(runtime, runtime.http_port, runtime.https_port)
-            if runtime.name not in self.ftp.sockets:
-                self.ftp.open(runtime.host, self.ftp_ports.get(runtime.name, 0))
+            if runtime.name not in self.ftp:
+                self._open_ftp(runtime, self.ftp_ports.get(runtime.name, 0))
         with runtime.lock:
             runtime.faults.pop("down", None)
 

@@ -205,38 +205,27 @@ class HealthLab:
                     },
                     "base_servers": {
                         "hosts": {
-                            BASE: self._windows(
-                                BASE,
-                                "2008",
-                                base_server_region="tong_cuc",
-                                base_server_name_vi=BASE_DEPARTMENT,
-                                health_check_ftp_port=ftp_ports[BASE],
-                            ),
-                            BASE_2: self._windows(
-                                BASE_2,
-                                "2003",
-                                base_server_region="hai_phong",
-                                base_server_name_vi=BASE_DEPARTMENT_2,
-                                health_check_ftp_port=ftp_ports[BASE_2],
-                            ),
+                            name: self._windows(
+                                name,
+                                version,
+                                base_server_region=region,
+                                base_server_name_vi=department,
+                                health_check_ftp_port=ftp_ports[name],
+                            )
+                            for name, version, region, department in (
+                                (BASE, "2008", "tong_cuc", BASE_DEPARTMENT),
+                                (BASE_2, "2003", "hai_phong", BASE_DEPARTMENT_2),
+                            )
                         }
                     },
                     "workstations": {
                         "hosts": {
-                            STATION: self._windows(
-                                STATION,
-                                "7",
-                                **COMMON,
-                                workstation_name="TS-HQ01",
-                                terminal_id=self.terminal_ids[0],
-                            ),
-                            STATION_2: self._windows(
-                                STATION_2,
-                                "7",
-                                **COMMON,
-                                workstation_name="TS-HQ02",
-                                terminal_id=self.terminal_ids[1],
-                            ),
+                            name: self._windows(
+                                name, "7", **COMMON, workstation_name=f"TS-HQ0{number}", terminal_id=terminal
+                            )
+                            for number, (name, terminal) in enumerate(
+                                zip((STATION, STATION_2), self.terminal_ids, strict=True), 1
+                            )
                         }
                     },
                     "switches": {

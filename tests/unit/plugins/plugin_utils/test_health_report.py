@@ -41,6 +41,11 @@ def host(name: str, kind: str, department: str, site: str, *checks: dict, **extr
     }
 
 
+CLEAN_STATION = host(
+    "ts-hq01", "workstation", BAC_NINH, "Chi cục Hải quan Tiên Sơn", check("workstation.dhcp_lease", "pass")
+)
+
+
 def hosts() -> list[dict]:
     return [
         host(
@@ -86,13 +91,7 @@ def hosts() -> list[dict]:
             "Chi cục Hải quan cửa khẩu Bát Xát",
             result={"failed": True, "msg": "bad"},
         ),
-        host(
-            "ts-hq01",
-            "workstation",
-            BAC_NINH,
-            "Chi cục Hải quan Tiên Sơn",
-            check("workstation.dhcp_lease", "pass"),
-        ),
+        copy.deepcopy(CLEAN_STATION),
     ]
 
 
@@ -459,15 +458,7 @@ def test_the_html_lists_departments_with_failures_first():
 
 
 def test_a_clean_report_says_so():
-    clean = [
-        host(
-            "ts-hq01",
-            "workstation",
-            BAC_NINH,
-            "Chi cục Hải quan Tiên Sơn",
-            check("workstation.dhcp_lease", "pass"),
-        )
-    ]
+    clean = [copy.deepcopy(CLEAN_STATION)]
     page = Page()
     page.feed(hr.render_html(hr.build_report("daily_check", clean, NOW), TEMPLATES))
     assert page.ids["summary-findings"] == "0" and "no-findings" in page.ids

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import (
     CRITICAL_FREE_BYTES,
     CRITICAL_PERCENT,
@@ -52,16 +53,8 @@ class ActionModule(WindowsProbeAction):
             "type": "dict",
             "options": {
                 "root": {"type": "str", "default": DEFAULT_ROOT},
-                "shares": {
-                    "type": "list",
-                    "elements": "dict",
-                    "default": [],
-                    "options": {
-                        "name": {"type": "str", "required": True},
-                        "folder": {"type": "str", "default": ""},
-                        "remark": {"type": "str", "default": ""},
-                    },
-                },
+                # The shares as the base_server plugin takes them (the base_server role's list).
+                "shares": BaseServer.ARGUMENT_SPEC["shares"],
                 "warning_free_bytes": {"type": "int", "default": WARNING_FREE_BYTES},
                 "critical_free_bytes": {"type": "int", "default": CRITICAL_FREE_BYTES},
                 "ftp_address": {"type": "str", "default": ""},

@@ -182,6 +182,39 @@ class AuditOptions:
         return [os_baseline_check(sections.get("sysinfo", ""), dict(self.baseline), self.family)]
 
 
+class HostHealthPlan(ReadOnlyPlan):
+    """What the plans of every kind of host share: `hostname`, then the plan's sections (and
+    `systeminfo` for the audit) in one command line, split back into sections; the plan's own checks,
+    then the audit's, then the placeholders of its kind."""
+
+    kind = ""
+
+    def __init__(self, wanted: Any, audit: AuditOptions) -> None:
+        self.wanted = wanted
+        self.audit = audit
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(section name, command) of everything the plan reads."""
+        raise NotImplementedError
+
+    def checks(self, state: dict[str, str]) -> list[Check]:
+        raise NotImplementedError
+
+    def probe_command(self) -> str:
+        parts = ["hostname"]
+        for name, command in self.sections():
+            parts += probe_section(name, command)
+        return "&".join(parts + _audit_sections(self.audit.enabled))
+
+    def parse_probe(self, stdout: str) -> dict[str, str]:
+        return split_sections(stdout)
+
+    def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
+        checks = [*self.checks(state), *self.audit.check(state)]
+        checks += [not_yet(check_id) for check_id in placeholders(self.kind, self.audit.enabled)]
+        return {"computer_name": probe_head(state), "checks": [check.as_dict() for check in checks]}
+
+
 # -- DHCP server -------------------------------------------------------------------------------------
 # How full a scope may be (in use and offered, of its leasable addresses) before it is a warning or
 # critical, in percent; how little free space a base server's drive may have, in bytes.
@@ -239,29 +272,21 @@ def _scope_differences(want: WantedScope, have) -> list[str]:
     return problems
 
 
-class DhcpHealthPlan(ReadOnlyPlan):
+class DhcpHealthPlan(HostHealthPlan):
     """The DHCP server's daily check: service, scopes and how full they are."""
 
-    def __init__(self, wanted: DhcpWanted, audit: AuditOptions) -> None:
-        self.wanted = wanted
-        self.audit = audit
+    kind = "dhcp_server"
+    wanted: DhcpWanted
 
-    def probe_command(self) -> str:
-        return "&".join(
-            [
-                "hostname",
-                *probe_section("qc", f"sc qc {DHCP_SERVICE}"),
-                *probe_section("query", f"sc query {DHCP_SERVICE}"),
-                *probe_section("dump", "netsh dhcp server dump"),
-                *probe_section("mib", "netsh dhcp server show mibinfo"),
-                *_audit_sections(self.audit.enabled),
-            ]
-        )
+    def sections(self) -> list[tuple[str, str]]:
+        return [
+            ("qc", f"sc qc {DHCP_SERVICE}"),
+            ("query", f"sc query {DHCP_SERVICE}"),
+            ("dump", "netsh dhcp server dump"),
+            ("mib", "netsh dhcp server show mibinfo"),
+        ]
 
-    def parse_probe(self, stdout: str) -> dict[str, str]:
-        return split_sections(stdout)
-
-    def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
+    def checks(self, state: dict[str, str]) -> list[Check]:
         checks = _service_checks("dhcp.", DHCP_SERVICE, state.get("qc", ""), state.get("query", ""))
         dump_text = state.get("dump", "")
         readable = classify_error(dump_text) not in (
@@ -308,8 +333,7 @@ class DhcpHealthPlan(ReadOnlyPlan):
                 )
             )
             checks.append(self._usage(item, usage))
-        checks += self.audit.check(state)
-        return {"computer_name": probe_head(state), "checks": [check.as_dict() for check in checks]}
+        return checks
 
     def _usage(self, item: str, usage) -> Check:
         limits = f"warning at {self.wanted.warning_percent:g}%, critical at {self.wanted.critical_percent:g}%"
@@ -371,29 +395,21 @@ def _bytes(value: int) -> str:
     return f"{value / 1024**3:.1f} GiB" if value >= 1024**3 else f"{value / 1024**2:.0f} MiB"
 
 
-class BaseHealthPlan(ReadOnlyPlan):
+class BaseHealthPlan(HostHealthPlan):
     """The base server's daily check on the host: shares, the FTP service, free space."""
 
-    def __init__(self, wanted: BaseWanted, audit: AuditOptions) -> None:
-        self.wanted = wanted
-        self.audit = audit
+    kind = "base_server"
+    wanted: BaseWanted
 
-    def probe_command(self) -> str:
-        return "&".join(
-            [
-                "hostname",
-                *probe_section("shares", "net share"),
-                *probe_section("qc", f"sc qc {FTP_SERVICE}"),
-                *probe_section("query", f"sc query {FTP_SERVICE}"),
-                *probe_section("disk", f"dir {self.wanted.drive}\\"),
-                *_audit_sections(self.audit.enabled),
-            ]
-        )
+    def sections(self) -> list[tuple[str, str]]:
+        return [
+            ("shares", "net share"),
+            ("qc", f"sc qc {FTP_SERVICE}"),
+            ("query", f"sc query {FTP_SERVICE}"),
+            ("disk", f"dir {self.wanted.drive}\\"),
+        ]
 
-    def parse_probe(self, stdout: str) -> dict[str, str]:
-        return split_sections(stdout)
-
-    def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
+    def checks(self, state: dict[str, str]) -> list[Check]:
         shares = {share.name.lower(): share for share in parse_net_share(state.get("shares", ""))}
         checks = []
         for name, path in self.wanted.shares:
@@ -427,9 +443,7 @@ class BaseHealthPlan(ReadOnlyPlan):
                 free, self.wanted.warning_free_bytes, self.wanted.critical_free_bytes, higher_is_worse=False
             )
             checks.append(Check("base.disk_free", status, self.wanted.drive, f"{_bytes(free)} free", limits))
-        checks += self.audit.check(state)
-        checks += [not_yet(check_id) for check_id in placeholders("base_server", False)]
-        return {"computer_name": probe_head(state), "checks": [check.as_dict() for check in checks]}
+        return checks
 
 
 def ftp_check(address: str, port: int, timeout: float = 5.0) -> Check:
@@ -490,24 +504,18 @@ def workstation_ranges(spec: dict[str, Any]) -> tuple[LeaseRange, ...]:
     return tuple(ranges)
 
 
-class WorkstationHealthPlan(ReadOnlyPlan):
-    """The workstation's daily check: a DHCP lease inside its site's ranges."""
+class WorkstationHealthPlan(HostHealthPlan):
+    """The workstation's daily check: a DHCP lease inside its site's ranges (`wanted`)."""
 
-    def __init__(self, ranges: tuple[LeaseRange, ...], audit: AuditOptions) -> None:
-        self.ranges = ranges
-        self.audit = audit
+    kind = "workstation"
+    wanted: tuple[LeaseRange, ...]
 
-    def probe_command(self) -> str:
-        return "&".join(
-            ["hostname", *probe_section("ipconfig", "ipconfig /all"), *_audit_sections(self.audit.enabled)]
-        )
+    def sections(self) -> list[tuple[str, str]]:
+        return [("ipconfig", "ipconfig /all")]
 
-    def parse_probe(self, stdout: str) -> dict[str, str]:
-        return split_sections(stdout)
-
-    def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
+    def checks(self, state: dict[str, str]) -> list[Check]:
         config = parse_ipconfig_all(state.get("ipconfig", ""))
-        expected = "a DHCP lease in " + ", ".join(str(item) for item in self.ranges)
+        expected = "a DHCP lease in " + ", ".join(str(item) for item in self.wanted)
         seen, lease = [], None
         for adapter in config.adapters:
             try:
@@ -515,17 +523,15 @@ class WorkstationHealthPlan(ReadOnlyPlan):
             except (AddrFormatError, ValueError):
                 continue
             seen.append(f"{address} ({'DHCP' if adapter.dhcp_enabled else 'static'})")
-            if adapter.dhcp_enabled and any(item.holds(address) for item in self.ranges):
+            if adapter.dhcp_enabled and any(item.holds(address) for item in self.wanted):
                 lease = (address, adapter)
         if lease is not None:
             address, adapter = lease
             detail = f"lease obtained {adapter.get('Lease Obtained')}, expires {adapter.get('Lease Expires')}"
-            check = Check("workstation.dhcp_lease", PASS, str(address), f"{address} (DHCP)", expected, detail)
-        else:
-            check = Check("workstation.dhcp_lease", FAIL, "", ", ".join(seen) or "no IPv4 address", expected)
-        checks = [check, *self.audit.check(state)]
-        checks += [not_yet(check_id) for check_id in placeholders("workstation", self.audit.enabled)]
-        return {"computer_name": probe_head(state), "checks": [item.as_dict() for item in checks]}
+            return [
+                Check("workstation.dhcp_lease", PASS, str(address), f"{address} (DHCP)", expected, detail)
+            ]
+        return [Check("workstation.dhcp_lease", FAIL, "", ", ".join(seen) or "no IPv4 address", expected)]
 
 
 # -- switch (read from the relay plugin's check-mode result) -----------------------------------------

@@ -478,32 +478,12 @@ def render_html(report: dict[str, Any], template_dir: Path) -> str:
     return template.render(report=report, departments=departments(report), past_due_findings=past_due)
 
 
-CHECK_COLUMNS = (
-    "department",
-    "site",
-    "host",
-    "kind",
-    "check",
-    "title_vi",
-    "title_en",
-    "item",
-    "status",
-    "observed",
-    "expected",
-    "detail",
-    "article_vi",
-    "article_en",
-)
+# Where a row is and what it is about, then what each file says of it.
+_WHERE = ("department", "site", "host", "kind", "check", "title_vi", "title_en", "item")
+CHECK_COLUMNS = (*_WHERE, "status", "observed", "expected", "detail", "article_vi", "article_en")
 FINDING_COLUMNS = (
     "severity",
-    "department",
-    "site",
-    "host",
-    "kind",
-    "check",
-    "title_vi",
-    "title_en",
-    "item",
+    *_WHERE,
     "article_vi",
     "article_en",
     "impact_vi",
@@ -525,46 +505,38 @@ def _csv(rows: Iterable[dict[str, Any]], columns: tuple[str, ...]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
+def _row(entry: dict[str, Any], columns: tuple[str, ...], **more: Any) -> dict[str, str]:
+    """A CSV row: the entry's plain values, and each Vietnamese/English pair as `<name>_vi`, `<name>_en`."""
+    values = {**entry, **more}
+    row = {}
+    for column in columns:
+        name, _, language = column.rpartition("_")
+        if language in ("vi", "en") and isinstance(values.get(name), dict | type(None)):
+            row[column] = (values.get(name) or {}).get(language, "")
+        else:
+            row[column] = values.get(column, "")
+    return row
+
+
 def checks_csv(report: dict[str, Any]) -> str:
-    rows = []
-    for host in report["hosts"]:
-        for check in host["checks"]:
-            article = check["article"] or {}
-            rows.append(
-                {
-                    "department": host["department"],
-                    "site": host["site"],
-                    "host": host["name"],
-                    "kind": host["kind"],
-                    "check": check["id"],
-                    "title_vi": check["title"]["vi"],
-                    "title_en": check["title"]["en"],
-                    "item": check["item"],
-                    "status": check["status"],
-                    "observed": check["observed"],
-                    "expected": check["expected"],
-                    "detail": check["detail"],
-                    "article_vi": article.get("vi", ""),
-                    "article_en": article.get("en", ""),
-                }
-            )
+    rows = [
+        _row(
+            check,
+            CHECK_COLUMNS,
+            department=host["department"],
+            site=host["site"],
+            host=host["name"],
+            kind=host["kind"],
+            check=check["id"],
+        )
+        for host in report["hosts"]
+        for check in host["checks"]
+    ]
     return _csv(rows, CHECK_COLUMNS)
 
 
 def findings_csv(report: dict[str, Any]) -> str:
-    rows = [
-        {
-            **{column: item.get(column, "") for column in FINDING_COLUMNS},
-            "title_vi": item["title"]["vi"],
-            "title_en": item["title"]["en"],
-            "article_vi": item["article"]["vi"],
-            "article_en": item["article"]["en"],
-            "impact_vi": item["impact"]["vi"],
-            "impact_en": item["impact"]["en"],
-        }
-        for item in report["findings"]
-    ]
-    return _csv(rows, FINDING_COLUMNS)
+    return _csv((_row(item, FINDING_COLUMNS) for item in report["findings"]), FINDING_COLUMNS)
 
 
 def junit_xml(report: dict[str, Any]) -> str:

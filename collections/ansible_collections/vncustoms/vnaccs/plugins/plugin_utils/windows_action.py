@@ -107,19 +107,23 @@ class WindowsAction(ActionBase):
             guard=self.guard_class(),
         )
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        host = str(task_vars.get("inventory_hostname", ""))
+    def checked_arguments(self, host: str) -> Any:
+        """The task's arguments validated against the spec and `wanted()`, before anything is sent."""
         _, args = self.validate_argument_spec(
             argument_spec=self.ARGUMENT_SPEC,
             mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
             required_together=self.REQUIRED_TOGETHER,
         )
         try:
-            wanted = self.wanted(args)
+            return self.wanted(args)
         except PlanError as error:
             raise AnsibleActionFail(f"{host}: {error}") from None
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        host = str(task_vars.get("inventory_hostname", ""))
+        wanted = self.checked_arguments(host)
         password = ""
         try:
             settings = self.connection_settings(task_vars)
@@ -199,15 +203,7 @@ class WindowsProbeAction(WindowsAction):
         task_vars = task_vars or {}
         result = ActionBase.run(self, tmp, task_vars)
         host = str(task_vars.get("inventory_hostname", ""))
-        _, args = self.validate_argument_spec(
-            argument_spec=self.ARGUMENT_SPEC,
-            mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-            required_together=self.REQUIRED_TOGETHER,
-        )
-        try:
-            wanted = self.wanted(args)
-        except PlanError as error:
-            raise AnsibleActionFail(f"{host}: {error}") from None
+        wanted = self.checked_arguments(host)
         result.update(changed=False, reachable=True)
         password = ""
         try:
