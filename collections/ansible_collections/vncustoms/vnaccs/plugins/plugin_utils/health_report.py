@@ -610,15 +610,27 @@ def write_report(report: dict[str, Any], root: Path, template_dir: Path, schema_
 
 
 def summary_text(report: dict[str, Any]) -> str:
-    """The summary an admin reads on screen: per department, hosts, findings by severity, unreachable."""
+    """The summary an admin reads on screen: the departments with findings or unreachable hosts, with
+    their hosts and findings by severity, the others counted on one line; then the totals."""
     columns = ("hosts", *SEVERITIES, "unreachable")
     lines = [f"{'department':<32}" + "".join(f" {column}" for column in columns)]
+    clean = []
     for department in departments(report):
         hosts = [host for site in department["sites"] for host in site["hosts"]]
-        values = [department["hosts"], *(department["counts"][severity] for severity in SEVERITIES)]
-        values.append(sum(1 for host in hosts if not host["reachable"]))
+        unreachable = sum(1 for host in hosts if not host["reachable"])
+        if not department["findings"] and not unreachable:
+            clean.append(department)
+            continue
+        values = [
+            department["hosts"],
+            *(department["counts"][severity] for severity in SEVERITIES),
+            unreachable,
+        ]
         cells = "".join(f" {value:>{len(column)}}" for column, value in zip(columns, values, strict=True))
         lines.append(f"{department['name'][:32]:<32}{cells}")
+    if clean:
+        hosts = sum(department["hosts"] for department in clean)
+        lines.append(f"{len(clean)} department(s) with no finding ({hosts} host(s))")
     summary = report["summary"]
     checks = summary["checks"]
     lines.append(
