@@ -628,6 +628,8 @@ def summary_text(report: dict[str, Any]) -> str:
         ]
         cells = "".join(f" {value:>{len(column)}}" for column, value in zip(columns, values, strict=True))
         lines.append(f"{department['name'][:32]:<32}{cells}")
+    if len(lines) == 1:
+        lines = []  # no department to list: no header either
     if clean:
         hosts = sum(department["hosts"] for department in clean)
         lines.append(f"{len(clean)} department(s) with no finding ({hosts} host(s))")
