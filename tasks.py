@@ -3,6 +3,8 @@
 ./run demo         the main job on the built-in lab
 ./run test         everything CI runs: lint, unit tests, every Molecule scenario, the EE test
 ./run inventory    validate the site data, record new address allocations, write the snapshot
+./run daily-check  the daily checks (Appendix III) of every host; the HTML report's path last
+./run report FILE  render a health-check report.json again, or merge several
 ./run --list       every task
 """
 
@@ -27,6 +29,7 @@ from tasklib.fleet import fleet
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
 from tasklib.reboot import daily_reboot, daily_reboot_demo
+from tasklib.report import audit, daily_check, report
 from tasklib.sites import inventory, plan
 from tasklib.switches import switches
 
@@ -44,6 +47,8 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "iptables": "netavark sets up the lab networks' forwarding and NAT with it",
     "debootstrap": "builds the platform images from Debian's packages (no registry is reachable)",
     "debian-archive-keyring": "debootstrap checks the signatures of what it downloads",
+    # The health-check report's browser test (tests/integration/reports/).
+    "chromium": "headless browser that loads the HTML report, checks it and takes its screenshot",
 }
 
 
@@ -186,4 +191,7 @@ ns = Collection(
     fleet,
     ee,
     ee_test,
+    daily_check,
+    audit,
+    report,
 )

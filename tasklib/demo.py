@@ -5,7 +5,9 @@
    (winlab), one simulated Cisco IOS switch per switch with VLANs (switchlab);
 3. run each job's playbook against the lab twice (the DHCP scopes, the relay, the base servers,
    the workstations' daily restart task): the first run configures, the second must change nothing;
-4. print a report: per job, the hosts, what changed on each run, and failures.
+4. print a report: per job, the hosts, what changed on each run, and failures;
+5. run the daily check (playbooks/daily_check.yml, Decision 833 Appendix III) over the whole lab,
+   which changes nothing: its summary per department, and the path of its HTML report.
 
 The lab keeps running afterwards so that it can be inspected; `./run lab --down` stops it.
 """
@@ -20,6 +22,7 @@ from invoke import task
 
 from tasklib.lab import LAB_DIR, lab
 from tasklib.playbooks import Recap, converge_twice, run_playbook
+from tasklib.report import run_daily_check
 from tasklib.sites import load_or_exit, print_address_plan, summary_line
 
 LAB_INVENTORY = LAB_DIR / "inventory"
@@ -40,7 +43,7 @@ def step(number: int, total: int, text: str) -> None:
 def demo(c):
     """The main job on the built-in lab: inventory, lab, every job run twice, then the report."""
     started = time.monotonic()
-    total = 3 + len(JOBS)
+    total = 4 + len(JOBS)
     data = load_or_exit()
     step(1, total, f"Site inventory: {summary_line(data)}")
     if data.new_allocations:
@@ -64,13 +67,16 @@ def demo(c):
             sys.exit(f"{title}: the preview failed")
         first, second = converge_twice(c, title, playbook, [LAB_INVENTORY])
         results.append((title, first, second))
-    step(total, total, "Report")
+    step(total - 1, total, "Report")
     print(f"{'job':<16} {'hosts':>6} {'changed, 1st run':>17} {'changed, 2nd run':>17} {'failed':>7}")
     for title, first, second in results:
         print(
             f"{title:<16} {len(second.hosts):>6} {len(first.hosts_with('changed')):>17} "
             f"{len(second.hosts_with('changed')):>17} {len(second.hosts_with('failed')):>7}"
         )
+    step(total, total, "Daily check of the whole lab (playbooks/daily_check.yml; changes nothing)")
+    daily = run_daily_check(c, [LAB_INVENTORY])
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
     print(f"\n==> Done in {minutes} min {seconds} s: {summary_line(data)}")
     print("    The lab is still running for a closer look: `./run lab --down` stops it.")
+    print(f"    Daily check report: {daily.parent / 'report.html'}")

@@ -137,6 +137,10 @@ def overlay(runtime: dict, password: str) -> dict:
             "winlab_https_port": host["https_port"],
             "winlab_control_url": runtime["control_url"],
         }
+        if host.get("group") == "base_servers" and host.get("ftp_port"):
+            # Where the health check finds the base server's FTP port 21 from the controller: the
+            # emulated host's stand-in listener (winlab/ftp.py).
+            result[name]["health_check_ftp_port"] = host["ftp_port"]
     return result
 
 

@@ -14,6 +14,9 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
     POST   /hosts/<name>/dhcp/leases       {"scope", "ip", "mac", "client", "expires"}: a client took a lease
+
+Each host also has a loopback listener that stands for its FTP port 21 (winlab/ftp.py); its port is
+`ftp_port` in `GET /hosts` and the runtime file.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
+from winlab.ftp import FtpEndpoint, converse
 from winlab.model import Host, defaults, services, tasks
 from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
@@ -61,6 +65,8 @@ class HostConfig:
     address: str | None = None
     # Seconds a started service stays START_PENDING on this host; None: the lab's service_start_delay.
     service_start_delay: float | None = None
+    # The loopback port that stands for the host's FTP port 21 (winlab/ftp.py); 0 picks a free one.
+    ftp_port: int = 0
 
 
 def start_delay(value: object, where: str) -> float:
@@ -138,6 +144,9 @@ class Lab:
             )
         self.config = config
         self.listeners = Listeners()
+        # Each host's stand-in for its FTP port 21 (winlab/ftp.py), and the port it keeps.
+        self.ftp: dict[str, FtpEndpoint] = {}
+        self.ftp_ports: dict[str, int] = {}
         self.runtimes: dict[str, HostRuntime] = {}
         self.endpoints: dict[str, list[Endpoint]] = {}
         self.ssl_context: ssl.SSLContext | None = None
@@ -172,6 +181,7 @@ class Lab:
             host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
+            self._open_ftp(runtime, host_config.ftp_port)
         self.listeners.start()
         self._running = True
         threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
@@ -221,6 +231,12 @@ class Lab:
         self.endpoints[runtime.name] = endpoints
         for endpoint in endpoints:
             self.listeners.add(endpoint)
+
+    def _open_ftp(self, runtime: HostRuntime, port: int) -> None:
+        endpoint = FtpEndpoint(runtime.host, bind(self.config.address, port))
+        self.ftp[runtime.name] = endpoint
+        self.ftp_ports[runtime.name] = endpoint.sock.getsockname()[1]
+        self.listeners.add(endpoint, converse)
 
     def _watch_reboots(self) -> None:
         """Carry out scheduled `shutdown -r`: the host goes down, then comes back restarted."""
@@ -293,6 +309,7 @@ class Lab:
                 "address": runtime.address,
                 "http_port": runtime.http_port,
                 "https_port": runtime.https_port,
+                "ftp_port": self.ftp_ports.get(name, 0),
                 "locked": sorted(
                     user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
                 ),
@@ -332,6 +349,8 @@ class Lab:
             with self._lock:
                 for endpoint in self.endpoints.pop(name, []):
                     self.listeners.remove(endpoint.sock)
+                if name in self.ftp:
+                    self.listeners.remove(self.ftp.pop(name).sock)
             self._drop_connections(runtime)
         with runtime.lock:
             runtime.faults.update({key: value for key, value in faults.items() if value})
@@ -356,6 +375,8 @@ class Lab:
         with self._lock:
             if runtime.name not in self.endpoints:
                 self._open(runtime, runtime.http_port, runtime.https_port)
+            if runtime.name not in self.ftp:
+                self._open_ftp(runtime, self.ftp_ports.get(runtime.name, 0))
         with runtime.lock:
             runtime.faults.pop("down", None)
 

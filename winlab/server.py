@@ -458,7 +458,10 @@ class Endpoint:
 
 
 class Listeners:
-    """Accepts connections for every host's listening sockets on one selector thread."""
+    """Accepts connections for every host's listening sockets on one selector thread.
+
+    Each socket is served by `serve(connection, address, endpoint)`: the WinRM handler unless `add`
+    is given another (winlab/ftp.py's greeting)."""
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -480,10 +483,10 @@ class Listeners:
                 self.selector.unregister(key.fileobj)
                 key.fileobj.close()
 
-    def add(self, endpoint: Endpoint) -> None:
+    def add(self, endpoint: Endpoint, serve=None) -> None:
         endpoint.sock.setblocking(False)
         with self.lock:
-            self.selector.register(endpoint.sock, selectors.EVENT_READ, endpoint)
+            self.selector.register(endpoint.sock, selectors.EVENT_READ, (endpoint, serve or _serve))
 
     def remove(self, sock: socket.socket) -> None:
         with self.lock:
@@ -499,12 +502,12 @@ class Listeners:
                 time.sleep(0.05)
                 continue
             for key, _ in self.selector.select(timeout=0.1):
-                endpoint: Endpoint = key.data
+                endpoint, serve = key.data
                 try:
                     connection, address = endpoint.sock.accept()
                 except (BlockingIOError, OSError):
                     continue
-                threading.Thread(target=_serve, args=(connection, address, endpoint), daemon=True).start()
+                threading.Thread(target=serve, args=(connection, address, endpoint), daemon=True).start()
 
 
 def _serve(connection: socket.socket, address, endpoint: Endpoint) -> None:

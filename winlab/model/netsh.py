@@ -278,6 +278,8 @@ def dhcp(ctx: Context, words: list[str]) -> Result:
         if not args:
             return dhcp_error(BAD_SCOPE)
         return _scope(ctx, args[0], args[1:], words)
+    if verb == "show" and args and args[0].lower() == "mibinfo":
+        return Result(stdout=show_mibinfo(ctx))
     if verb == "add" and args and args[0].lower() == "scope":
         return _add_scope(ctx, args[1:])
     if verb == "delete" and args and args[0].lower() == "scope":
@@ -856,3 +858,54 @@ def advfirewall(ctx: Context, words: list[str]) -> Result:
     if verb == "set":
         return Result(stdout=lines("", f"Updated {len(matches)} rule(s).", "Ok.", ""))
     return not_found(words)
+
+
+# -- show mibinfo ------------------------------------------------------------------------------------
+# The layout of the capture in tests/fixtures/windows/real (Checkmk's win_dhcp_pools check, English
+# example) [V-fixture]: `MIBCounts:`, the server's counters, ServerStartTime (no closing dot), Scopes,
+# then per scope `Subnet = a.b.c.d.` and its three counters. The 8- and 16-space indentation is the
+# capture's (tabs on Windows are possible) [U]; no closing `Command completed successfully.` as in the
+# capture, so no reader can rely on one [U].
+MIB_COUNTERS = ("Discovers", "Offers", "Requests", "Acks", "Naks", "Declines", "Releases")
+
+
+def scope_usage(scope: dict) -> tuple[int, int, int]:
+    """(in use, free, pending offers) of a scope, from its leases ([MS-DHCPM] SCOPE_MIB_INFO counts the
+    addresses of the scope's IP ranges less its exclusions). Every lease entry inside the ranges and
+    outside the exclusions counts as in use, reservation-style entries included [U]; the lab has no
+    DHCP traffic, so no offer is ever pending."""
+    ranges = [(_key(start), _key(end)) for start, end, _ in scope["ranges"]]
+    excluded = [(_key(start), _key(end)) for start, end in scope["exclusions"]]
+
+    def leasable(address: int) -> bool:
+        in_range = any(first <= address <= last for first, last in ranges)
+        return in_range and not any(first <= address <= last for first, last in excluded)
+
+    size = sum(1 for first, last in ranges for address in range(first, last + 1) if leasable(address))
+    in_use = sum(1 for lease in scope["leases"] if leasable(_key(lease["ip"])))
+    return in_use, size - in_use, 0
+
+
+def show_mibinfo(ctx: Context) -> str:
+    """`netsh dhcp server show mibinfo`. The lab serves no DHCP traffic: the counters are 0 [U]; the
+    server's start time is the host's last boot (a day before its clock when it never restarted, as
+    systeminfo has it), in ipconfig's long date form [U]."""
+    from datetime import datetime, timedelta
+
+    from winlab.model.network import _long_date
+
+    booted = ctx.state.get("boot_time")
+    started = datetime.fromisoformat(booted) if booted else ctx.host.now() - timedelta(days=1)
+    scopes = sorted(ctx.state["dhcp"]["scopes"].values(), key=lambda s: _key(s["address"]))
+    out = ["MIBCounts:"]
+    out += [f"        {name} = 0." for name in MIB_COUNTERS]
+    out += [f"        ServerStartTime = {_long_date(started)}", f"        Scopes = {len(scopes)}."]
+    for scope in scopes:
+        in_use, free, pending = scope_usage(scope)
+        out += [
+            f"        Subnet = {scope['address']}.",
+            f"                No. of Addresses in use = {in_use}.",
+            f"                No. of free Addresses = {free}.",
+            f"                No. of pending offers = {pending}.",
+        ]
+    return lines(*out)

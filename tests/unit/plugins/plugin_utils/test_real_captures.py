@@ -509,3 +509,69 @@ def test_schtasks_csv_with_a_quote_inside_a_field():
     assert (task.name, task.run_as, task.enabled, task.status) == ("fzuZbSwfXc", "SYSTEM", True, "Ready")
     assert task.start == datetime.time(0, 0) and task.schedule_type == "one time only"
     assert task.last_result == 267011 and task.has_run is False
+
+
+# -- the health check's parsers ----------------------------------------------------------------------
+def test_show_mibinfo():
+    usage = wo.parse_dhcp_mibinfo(real_capture("checkmk_dhcp_show_mibinfo.txt"))
+    assert usage is not None
+    assert usage.server_start_time == "Sunday, May 25, 2008 12:38:06 PM"
+    assert usage.counters == {
+        "Discovers": 0,
+        "Offers": 0,
+        "Requests": 0,
+        "Acks": 1,
+        "Naks": 0,
+        "Declines": 0,
+        "Releases": 0,
+        "Scopes": 1,
+    }
+    assert usage.scopes == {"172.16.11.0": wo.ScopeUsage("172.16.11.0", in_use=1, free=23, pending=0)}
+    assert usage.scopes["172.16.11.0"].size == 24
+    assert round(usage.scopes["172.16.11.0"].used_percent, 1) == 4.2
+
+
+def test_winlab_show_mibinfo_has_the_captured_layout():
+    host = Host("winlab-dhcp-2003", "2003", address="172.16.11.5", service_start_delay=0)
+    for command in (
+        r"echo [NetOptionalComponents]> C:\dhcp.txt",
+        r"echo DHCPServer = 1 >> C:\dhcp.txt",
+        r"start /wait sysocmgr /i:%windir%\inf\sysoc.inf /u:C:\dhcp.txt /q /r",
+        'netsh dhcp server add scope 172.16.11.0 255.255.255.0 "Lab" ""',
+        "netsh dhcp server scope 172.16.11.0 add iprange 172.16.11.200 172.16.11.223",
+    ):
+        assert host.run(command).exit_code == 0, command
+    host.state["dhcp"]["scopes"]["172.16.11.0"]["leases"].append(
+        {"ip": "172.16.11.201", "mac": "00-0c-29-00-00-01", "name": "ws", "expires": "NEVER EXPIRES"}
+    )
+    emulated = host.run("netsh dhcp server show mibinfo").stdout
+    real = real_capture("checkmk_dhcp_show_mibinfo.txt")
+    assert wo.parse_dhcp_mibinfo(emulated).scopes == wo.parse_dhcp_mibinfo(real).scopes
+
+    def shape(text: str) -> list[str]:
+        # Each line's indentation and label, the values left out.
+        return [line.split("=")[0] for line in text.replace("\r\n", "\n").split("\n") if line.strip()]
+
+    assert [line for line in shape(emulated) if "ServerStartTime" not in line] == [
+        line for line in shape(real) if "ServerStartTime" not in line
+    ]
+
+
+def test_systeminfo():
+    info = wo.parse_systeminfo(real_capture("jc_systeminfo_7.txt"))
+    assert info is not None
+    assert info.get("OS Name") == "Microsoft Windows 7 Professional"
+    assert info.get("os version") == "6.1.7601 Service Pack 1 Build 7601"
+    assert (info.version, info.service_pack) == ("6.1.7601", 1)
+    assert info.get("System Boot Time") == "3/22/2021, 1:15:51 PM"
+    # Labels with a colon of their own, and continuation lines left out.
+    assert info.get("Virtual Memory: Max Size") == "16,149 MB"
+    assert info.get("Hotfix(s)") == "302 Hotfix(s) Installed."
+    assert not any(label.startswith("[") for label in info.fields)
+
+
+def test_winlab_systeminfo_reads_like_the_capture():
+    for profile, pack in (("2003", 2), ("2008", 2), ("xp", 3), ("7", 1)):
+        info = wo.parse_systeminfo(Host(f"winlab-{profile}", profile).run("systeminfo").stdout)
+        assert info is not None and info.service_pack == pack, profile
+        assert info.get("OS Name") and info.version

@@ -17,6 +17,8 @@ the rest, uniformly for every plugin:
   `reboot_required`, `windows_version` (when the plan asked for it), `diff` ({before, after} and
   the commands as `prepared`, shown with --diff), and removes the password from anything it
   returns.
+
+`WindowsProbeAction` is the read-only variant (no plan to apply: a probe and what it shows).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
     PlanError,
     WindowsPlan,
     apply_plan,
+    inspect_host,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     ConnectionSettings,
@@ -95,30 +98,38 @@ class WindowsAction(ActionBase):
                 resolved[name] = templar.template(task_vars[name])
         return ConnectionSettings.from_host_vars(host, resolved)
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        host = str(task_vars.get("inventory_hostname", ""))
+    def open_session(self, settings: ConnectionSettings, task_vars: dict[str, Any]) -> WindowsSession:
+        """The session to the host (not yet connected), with the controller's record of failed logons."""
+        version = task_vars.get("windows_version")
+        return self.session_class(
+            settings,
+            protocol_factory=self.protocol_factory,
+            windows_version=str(self._templar.template(version)) if version else None,
+            guard=self.guard_class(),
+        )
+
+    def checked_arguments(self, host: str) -> Any:
+        """The task's arguments validated against the spec and `wanted()`, before anything is sent."""
         _, args = self.validate_argument_spec(
             argument_spec=self.ARGUMENT_SPEC,
             mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
             required_together=self.REQUIRED_TOGETHER,
         )
         try:
-            wanted = self.wanted(args)
+            return self.wanted(args)
         except PlanError as error:
             raise AnsibleActionFail(f"{host}: {error}") from None
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        host = str(task_vars.get("inventory_hostname", ""))
+        wanted = self.checked_arguments(host)
         password = ""
         try:
             settings = self.connection_settings(task_vars)
             password = settings.password
-            version = task_vars.get("windows_version")
-            session = self.session_class(
-                settings,
-                protocol_factory=self.protocol_factory,
-                windows_version=str(self._templar.template(version)) if version else None,
-                guard=self.guard_class(),
-            )
+            session = self.open_session(settings, task_vars)
             with session:
                 outcome = apply_plan(session, self.plan(session, wanted), bool(self._task.check_mode))
             if session.known_family:
@@ -171,6 +182,57 @@ class WindowsAction(ActionBase):
             if shown:
                 verb = "would run" if self._task.check_mode else "ran"
                 result["diff"]["prepared"] = f"# commands it {verb} on {host}:\n" + "\n".join(shown)
+        return _scrub(result, password)
+
+
+class WindowsProbeAction(WindowsAction):
+    """Base class of the read-only Windows action plugins (the health check): they never change a host.
+
+    `plan()` returns a `windows_engine.ReadOnlyPlan`, which `windows_engine.inspect_host` runs: one probe,
+    nothing else, in check mode as outside it; `changed` is always false. A host that cannot be
+    checked does not fail the task: the result says `reachable: false` with the reason in `msg`
+    (and `authentication_failed` / `account_held` for a refused or held logon, which is never
+    retried), so that a run over many hosts reports it and carries on; `unreached(wanted, result)`
+    adds what the plugin can say without the host. Invalid arguments still fail before anything is
+    sent; a PlanError fails the host.
+    """
+
+    def unreached(self, wanted: Any, result: dict[str, Any]) -> dict[str, Any]:
+        """Values to return when the host could not be read (the reason is in result["msg"])."""
+        return {}
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        task_vars = task_vars or {}
+        result = ActionBase.run(self, tmp, task_vars)
+        host = str(task_vars.get("inventory_hostname", ""))
+        wanted = self.checked_arguments(host)
+        result.update(changed=False, reachable=True)
+        password = ""
+        try:
+            settings = self.connection_settings(task_vars)
+            password = settings.password
+            session = self.open_session(settings, task_vars)
+            with session:
+                result.update(inspect_host(session, self.plan(session, wanted)))
+            if session.known_family:
+                result.setdefault("windows_version", session.known_family)
+            return _scrub(result, password)
+        except PlanError as error:
+            result.update(failed=True, msg=f"{host}: {error}")
+            return _scrub(result, password)
+        except WinRMAccountHeldError as error:
+            result.update(msg=str(error), authentication_failed=True, account_held=True)
+        except WinRMAuthenticationError as error:
+            result.update(msg=str(error), authentication_failed=True)
+        except (
+            WinRMUnreachableError,
+            WinRMSettingsError,
+            WinRMCommandError,
+            WinRMCommandLayerError,
+        ) as error:
+            result.update(msg=str(error))
+        result["reachable"] = False
+        result.update(self.unreached(wanted, result))
         return _scrub(result, password)
 
 

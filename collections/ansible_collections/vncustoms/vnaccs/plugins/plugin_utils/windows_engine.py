@@ -15,6 +15,9 @@ it accepts, the failures that mean "already so" (classified by `windows_output.c
 which knows "service already running"), and what a restart request looks like. A step with no
 commands is a note: shown in ``--diff``, never run, never a change.
 
+A plugin that only reads (the health check) writes a :class:`ReadOnlyPlan` (a probe and what it
+makes of the state, no steps) and runs it with :func:`inspect_host`: the probe and nothing else.
+
 Errors: a plan raises :class:`PlanError` for a wanted state the host cannot take (a DHCP server on
 a workstation, a component missing with install off); nothing else is caught here, so that a bug
 surfaces as a bug (a traceback with ``-vvv``).
@@ -264,6 +267,23 @@ class WindowsPlan(ABC):
         return []
 
 
+class ReadOnlyPlan(WindowsPlan):
+    """A plan that only reads the host (the health check): a probe and what it makes of the state.
+
+    It has no steps, so nothing is ever run but the probe; run it with :func:`inspect_host`, not
+    `apply_plan`. A subclass writes `probe_command`, `parse_probe` and `result`.
+    """
+
+    def steps(self, state: Any) -> list[Step]:
+        return []
+
+    def render(self, state: Any) -> str:
+        return ""
+
+    def render_wanted(self) -> str:
+        return ""
+
+
 @dataclass
 class WindowsOutcome:
     """What a Windows action did (or would do in check mode)."""
@@ -309,6 +329,20 @@ def _probe_unlocked(session: WindowsSession, plan: WindowsPlan) -> tuple[Any, st
     if not marked:
         holder, rest = "", stdout
     return plan.parse_probe(rest), holder.strip()
+
+
+def inspect_host(session: WindowsSession, plan: WindowsPlan) -> dict[str, Any]:
+    """Read the host with the plan's probe and return what the plan makes of it (`plan.result`).
+
+    The read-only entry point: one round trip, no temporary files cleaned, no lock taken, nothing
+    run but the probe, the same in check mode. A plan that plans a change here is refused before
+    anything else is sent.
+    """
+    state = probe(session, plan)
+    steps = [step for step in plan.steps(state) if not step.is_note]
+    if steps:
+        raise PlanError(f"a read-only plan planned changes ({'; '.join(step.what for step in steps)})")
+    return plan.result(state, [])
 
 
 def apply_plan(

@@ -897,8 +897,12 @@ _ERROR_TEXTS: list[tuple[str, ErrorKind]] = [
     ("Either the scope already exists", ErrorKind.DHCP_SCOPE_EXISTS),
     ("range is already defined", ErrorKind.DHCP_RANGE_EXISTS),
     ("overlaps with an existing range or is invalid", ErrorKind.DHCP_RANGE_INVALID),
-    ("already present", ErrorKind.DHCP_SERVER_ALREADY_AUTHORIZED),
-    ("not present", ErrorKind.DHCP_SERVER_NOT_AUTHORIZED),
+    # 20079/20080: "The specified DHCP servers are already/not present in ..." (the error-code page's
+    # texts end "in the directory service", winlab's "in Active Directory"; the psm1 matches "already
+    # present" and "not present"). Matched with "servers are" before it, so that other output that
+    # says "not present" (systeminfo's "Status: Hardware not present") is not taken for it.
+    ("servers are already present", ErrorKind.DHCP_SERVER_ALREADY_AUTHORIZED),
+    ("servers are not present", ErrorKind.DHCP_SERVER_NOT_AUTHORIZED),
     ("class name being used is unknown", ErrorKind.DHCP_CLASS_UNKNOWN),
     # schtasks. /ST refused: "ERROR: Invalid starttime value." is Windows 10's (chef-boneyard/chef-client
     # issue 523, refusing `/ST "12:44:00 PM"`) and taken for Vista/2008/7 [U]; "Invalid Start Time" is
@@ -1081,3 +1085,130 @@ def parse_statistics_since(text: str) -> StatisticsSince | None:
         except ValueError:
             continue
     return StatisticsSince(value, None)
+
+
+# -- netsh dhcp server show mibinfo ----------------------------------------------------------------
+@dataclass(frozen=True)
+class ScopeUsage:
+    """One `Subnet = ...` block of `show mibinfo`: the scope's address counters (SCOPE_MIB_INFO)."""
+
+    subnet: str
+    in_use: int
+    free: int
+    pending: int
+
+    @property
+    def size(self) -> int:
+        """Addresses the scope can lease: in use, free and offered (excluded ones are not counted)."""
+        return self.in_use + self.free + self.pending
+
+    @property
+    def used_percent(self) -> float | None:
+        """How full the scope is, in percent (offers count as used); None for a scope with no addresses."""
+        return None if self.size == 0 else 100.0 * (self.in_use + self.pending) / self.size
+
+
+@dataclass(frozen=True)
+class MibInfo:
+    counters: dict[str, int]
+    server_start_time: str
+    scopes: dict[str, ScopeUsage]
+
+
+_MIB_SCOPE_KEYS = {
+    "no. of addresses in use": "in_use",
+    "no. of free addresses": "free",
+    "no. of pending offers": "pending",
+}
+
+
+def parse_dhcp_mibinfo(text: str) -> MibInfo | None:
+    """`netsh dhcp server show mibinfo`: `Key = value.` lines under `MIBCounts:`, then per scope a
+    `Subnet = a.b.c.d.` line and its three counters (the capture in tests/fixtures/windows/real,
+    from Checkmk's win_dhcp_pools check). Indentation is not relied on. None without a `MIBCounts:`
+    line (an unreachable or stopped DHCP Server prints the "Unable to determine" lines instead)."""
+    lines = [line.strip() for line in _lines(text)]
+    if "MIBCounts:" not in lines:
+        return None
+    counters: dict[str, int] = {}
+    start = ""
+    scopes: dict[str, ScopeUsage] = {}
+    subnet: str | None = None
+    values: dict[str, int] = {}
+
+    def close() -> None:
+        if subnet is not None:
+            scopes[subnet] = ScopeUsage(
+                subnet, values.get("in_use", 0), values.get("free", 0), values.get("pending", 0)
+            )
+
+    for line in lines:
+        key, sep, value = line.partition(" = ")
+        if not sep:
+            continue
+        value = value.strip()
+        if key == "ServerStartTime":
+            start = value
+            continue
+        value = value[:-1] if value.endswith(".") else value
+        if key == "Subnet":
+            close()
+            subnet, values = value, {}
+        elif key.lower() in _MIB_SCOPE_KEYS and subnet is not None and value.isdigit():
+            values[_MIB_SCOPE_KEYS[key.lower()]] = int(value)
+        elif value.isdigit():
+            counters[key] = int(value)
+    close()
+    return MibInfo(counters, start, scopes)
+
+
+# -- dir: free space -------------------------------------------------------------------------------
+_DIR_FREE = re.compile(r"^\s*\d+ Dir\(s\)\s+([\d,.\u00a0 ]+?) bytes free\s*$")
+
+
+def parse_dir_free_bytes(text: str) -> int | None:
+    """The free bytes of the volume, from the last line of `dir` (`  5 Dir(s)  20,609,130,496 bytes
+    free`); the thousands separator of the locale (`,`, `.` or a space) is dropped. None when no such
+    line is there (the folder does not exist)."""
+    found = None
+    for line in _lines(text):
+        match = _DIR_FREE.match(line)
+        if match:
+            found = int(re.sub(r"[^\d]", "", match.group(1)))
+    return found
+
+
+# -- systeminfo ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SystemInfo:
+    fields: dict[str, str]
+
+    def get(self, label: str) -> str:
+        return self.fields.get(label.lower(), "")
+
+    @property
+    def service_pack(self) -> int:
+        """The service pack number of `OS Version` (`5.2.3790 Service Pack 2 Build 3790`); 0 for none."""
+        match = re.search(r"Service Pack (\d+)", self.get("OS Version"))
+        return int(match.group(1)) if match else 0
+
+    @property
+    def version(self) -> str:
+        """The dotted version at the start of `OS Version` (`6.1.7601`)."""
+        match = re.match(r"(\d+\.\d+\.\d+)", self.get("OS Version"))
+        return match.group(1) if match else ""
+
+
+def parse_systeminfo(text: str) -> SystemInfo | None:
+    """`systeminfo`: `Label:` padded to column 27, then the value; continuation lines (hotfixes,
+    network cards) are not kept. Labels are compared without case. None when no `OS Version` line."""
+    fields: dict[str, str] = {}
+    for line in _lines(text):
+        if not line or line.startswith(" "):
+            continue
+        match = re.match(r"^([A-Za-z][^:]*(?:: [A-Za-z][^:]*)?):\s+(.*?)\s*$", line)
+        if match:
+            fields.setdefault(match.group(1).strip().lower(), match.group(2))
+    if "os version" not in fields:
+        return None
+    return SystemInfo(fields)

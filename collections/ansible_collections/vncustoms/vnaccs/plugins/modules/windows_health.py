@@ -1,0 +1,167 @@
+"""Documentation of the vncustoms.vnaccs.windows_health action plugin (plugins/action/windows_health.py)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: windows_health
+short_description: Read a Windows host's daily-check state (Decision 833, Appendix III) in one WinRM command
+description:
+  - Never changes the host. Reads everything the checks of one host need in one WinRM command line, parses
+    it with the collection's one parser module, and returns a list of O(checks), each C(pass), C(warn),
+    C(fail) or C(not_checked) with what it saw and what is wanted. The C(health_check) role turns them into
+    the report's findings (rule, severity, impact, owner, due date).
+  - O(kind=dhcp_server) C(sc qc) and C(sc query DHCPServer), C(netsh dhcp server dump) and
+    C(netsh dhcp server show mibinfo) give the service (Running, Automatic), each scope of O(dhcp.scopes)
+    (present, active, range, mask, exclusions, router and DNS servers) and how full it is
+    (in use and offered, of its leasable addresses, against O(dhcp.warning_percent) and
+    O(dhcp.critical_percent)). With the service stopped, netsh cannot read the scopes; they are not checked.
+  - O(kind=base_server) C(net share), C(sc qc) and C(sc query MSFTPSVC) and C(dir) of the root's drive give
+    each share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
+    controller, the FTP greeting (C(220)) at O(base.ftp_address):O(base.ftp_port); this runs also when
+    WinRM does not answer.
+  - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes).
+  - With O(audit), C(systeminfo) too, for the service pack against O(os_baseline).
+  - The checks that need the client rollout or the daily reboot job (client versions, Terminal ID on the host,
+    the restart task, the last boot, the restart time) are returned as C(not_checked) with the reason.
+version_added: 0.1.0
+author: VNACCS/VCIS site-infrastructure team
+extends_documentation_fragment:
+  - vncustoms.vnaccs.windows_connection
+options:
+  kind:
+    description: What the host is, and so which checks it gets.
+    type: str
+    required: true
+    choices: [dhcp_server, base_server, workstation]
+  dhcp:
+    description: The DHCP server's wanted scopes and thresholds (O(kind=dhcp_server)).
+    type: dict
+    suboptions:
+      scopes:
+        description: The scopes it serves, as the inventory's C(dhcp_scopes) (the dhcp_server plugin's keys).
+        type: list
+        elements: dict
+        default: []
+      warning_percent:
+        description: How full a scope may be (percent in use or offered) before it is a warning.
+        type: float
+        default: 80.0
+      critical_percent:
+        description: How full a scope may be before it fails.
+        type: float
+        default: 95.0
+  base:
+    description: The base server's wanted shares, thresholds and FTP address (O(kind=base_server)).
+    type: dict
+    suboptions:
+      root:
+        description: The layout's root (the base_server role's); the shares' folders are below it, and its
+          drive's free space is checked.
+        type: str
+        default: 'C:\VNACCS\Base'
+      shares:
+        description: The shares C(net share) must list, as the base_server role takes them.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          name:
+            description: Share name.
+            type: str
+            required: true
+          folder:
+            description: Its folder below O(base.root); empty for the root.
+            type: str
+            default: ""
+          remark:
+            description: Not checked; accepted so that the base_server role's list can be passed as it is.
+            type: str
+            default: ""
+      warning_free_bytes:
+        description: Free bytes below which the drive is a warning.
+        type: int
+        default: 2147483648
+      critical_free_bytes:
+        description: Free bytes below which it fails.
+        type: int
+        default: 536870912
+      ftp_address:
+        description: Where the controller reaches the FTP port; empty does not check it.
+        type: str
+        default: ""
+      ftp_port:
+        description: The FTP port at O(base.ftp_address).
+        type: int
+        default: 21
+      ftp_timeout:
+        description: Seconds to wait for the greeting.
+        type: float
+        default: 5.0
+  workstation:
+    description: The workstation's site (O(kind=workstation)).
+    type: dict
+    suboptions:
+      scopes:
+        description: Its site's C(dhcp_scopes) (C(range_start), C(range_end), C(exclusions) are read).
+        type: list
+        elements: dict
+        default: []
+  audit:
+    description: Also read C(systeminfo) and check the service pack (the audit, Article 24).
+    type: bool
+    default: false
+  os_baseline:
+    description: The lowest service pack per Windows version (C(2003), C(2008), C(xp), C(7)).
+    type: dict
+    default: {}
+attributes:
+  check_mode:
+    description: The same in check mode; it only reads.
+    support: full
+  diff_mode:
+    description: Nothing to show; it changes nothing.
+    support: none
+  platform:
+    description: Windows Server 2003 and 2008, Windows XP and 7, reached over WinRM.
+    platforms: windows
+notes:
+  - Unlike the collection's other Windows plugins, a host that cannot be reached or refuses the login does not
+    fail the task; it returns RV(reachable=false) with the reason in C(msg) and a failed C(host.reachable)
+    check, so that a run over many hosts reports it and carries on. A refused login is still never retried.
+"""
+
+EXAMPLES = r"""
+- name: Read a DHCP server's service, scopes and their usage
+  vncustoms.vnaccs.windows_health:
+    kind: dhcp_server
+    dhcp:
+      scopes: "{{ dhcp_scopes }}"
+  register: dhcp_check
+
+- name: Read a base server, and its FTP port from the controller
+  vncustoms.vnaccs.windows_health:
+    kind: base_server
+    base:
+      shares:
+        - {name: VNACCS_CLIENT, folder: ClientUpgrades}
+      ftp_address: "{{ ansible_host }}"
+"""
+
+RETURN = r"""
+reachable:
+  description: Whether the host was read; false when it could not be reached or refused the login.
+  returned: always
+  type: bool
+checks:
+  description:
+    - One entry per check, C(id) (e.g. C(dhcp.service_running)), C(item) (the scope, share or address it is
+      about), C(status) (C(pass), C(warn), C(fail), C(not_checked)), C(observed), C(expected), C(detail).
+  returned: always
+  type: list
+  elements: dict
+computer_name:
+  description: The host's computer name (C(hostname)).
+  returned: when reachable
+  type: str
+"""

@@ -1,0 +1,579 @@
+"""The daily checks of Decision 833, Appendix III, and the audit's host checks (Article 24), as data.
+
+Each kind of host has a read-only plan for the one Windows apply engine (`windows_engine.ReadOnlyPlan`,
+run by `windows_engine.inspect_host`): one probe command that reads everything the checks need in one
+WinRM round trip, parsed with the one parser module (`windows_output.py`), and a list of
+:class:`Check` results. Nothing here changes a host; a plan has no steps.
+
+* DHCP server (:class:`DhcpHealthPlan`): the DHCP Server service Running and Automatic (Appendix
+  III: `services.msc`, "Running / Automatic"), each scope of the inventory present, active, with the
+  range, mask, exclusions, router and DNS servers it wants (Appendix IV, section II), and how full it
+  is (`netsh dhcp server show mibinfo`).
+* Base server (:class:`BaseHealthPlan`): each share present with its path (`net share`, Appendix
+  III), the FTP Publishing Service Running and Automatic, the free space of the layout's drive (the
+  last line of `dir`); the FTP port is checked from the controller (:func:`ftp_check`).
+* Workstation (:class:`WorkstationHealthPlan`): a DHCP lease inside one of its site's scope ranges
+  (`ipconfig /all`, Appendix III).
+* With `audit`, every plan also reads `systeminfo` for the service pack against a baseline.
+
+Checks that belong to jobs the toolkit does not run yet are returned as ``not_checked`` with the
+reason (:data:`NOT_YET_AVAILABLE`), never guessed. A check's `id` is the key of its finding in the
+report (article, severity, impact: `health_report.py`).
+"""
+
+from __future__ import annotations
+
+import ftplib
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
+    ACTIVE_STATES,
+    WantedScope,
+    wanted_scope,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
+    ErrorKind,
+    classify_error,
+    parse_dhcp_dump,
+    parse_dhcp_mibinfo,
+    parse_dir_free_bytes,
+    parse_ipconfig_all,
+    parse_net_share,
+    parse_sc_qc,
+    parse_sc_query,
+    parse_systeminfo,
+    probe_head,
+    probe_section,
+    split_sections,
+)
+from netaddr import AddrFormatError, IPAddress
+
+PASS, WARN, FAIL, NOT_CHECKED = "pass", "warn", "fail", "not_checked"
+STATUSES = (PASS, WARN, FAIL, NOT_CHECKED)
+KINDS = ("dhcp_server", "base_server", "workstation")
+
+# Checks of the daily list that need jobs the toolkit does not run yet: reported, never faked.
+ROLLOUT = (
+    "the client rollout job (installed and staged client versions, Terminal ID storage) is not available yet"
+)
+REBOOT = "the daily reboot job (its scheduled task) is not available yet"
+NOT_YET_AVAILABLE = {
+    "base.client_staged": ROLLOUT,
+    "workstation.client_version": ROLLOUT,
+    "workstation.terminal_id": ROLLOUT,
+    "workstation.reboot_task": REBOOT,
+    "workstation.last_boot": REBOOT,
+    "audit.restart_outside_peak": REBOOT,
+}
+# Which of them each kind of host reports, and which the audit adds.
+PLACEHOLDERS = {
+    "dhcp_server": (),
+    "base_server": ("base.client_staged",),
+    "workstation": (
+        "workstation.client_version",
+        "workstation.reboot_task",
+        "workstation.last_boot",
+        "workstation.terminal_id",
+    ),
+}
+AUDIT_PLACEHOLDERS = {"workstation": ("audit.restart_outside_peak",)}
+
+DHCP_SERVICE, FTP_SERVICE = "DHCPServer", "MSFTPSVC"
+OPTION_ROUTER, OPTION_DNS = 3, 6
+# Windows families and the OS Name words systeminfo prints for them.
+OS_FAMILIES = (("2003", "Server 2003"), ("2008", "Server 2008"), ("xp", "Windows XP"), ("7", "Windows 7"))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of one host: its id (the finding's key), the item it is about (a scope, a share, an
+    interface), pass / warn / fail / not_checked, what was seen and what is wanted, and why."""
+
+    id: str
+    status: str
+    item: str = ""
+    observed: str = ""
+    expected: str = ""
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def not_yet(check_id: str) -> Check:
+    return Check(check_id, NOT_CHECKED, detail=NOT_YET_AVAILABLE[check_id])
+
+
+def unreachable_checks(kind: str, reason: str, audit: bool = False) -> list[Check]:
+    """What a run can say of a host it could not reach: that, and the placeholders of its kind."""
+    checks = [Check("host.reachable", FAIL, observed="not reached", expected="reachable", detail=reason)]
+    checks += [not_yet(check_id) for check_id in placeholders(kind, audit)]
+    return checks
+
+
+def placeholders(kind: str, audit: bool) -> tuple[str, ...]:
+    return PLACEHOLDERS.get(kind, ()) + (AUDIT_PLACEHOLDERS.get(kind, ()) if audit else ())
+
+
+def threshold_status(value: float, warning: float, critical: float, higher_is_worse: bool = True) -> str:
+    """pass / warn / fail of a value against its warning and critical thresholds."""
+    if higher_is_worse:
+        return FAIL if value >= critical else WARN if value >= warning else PASS
+    return FAIL if value <= critical else WARN if value <= warning else PASS
+
+
+def _service_checks(prefix: str, service: str, qc_text: str, query_text: str) -> list[Check]:
+    """`<prefix>service_running` and `<prefix>service_automatic` of one service."""
+    config = parse_sc_qc(qc_text)
+    if config is None:
+        missing = classify_error(qc_text) is ErrorKind.SERVICE_NOT_INSTALLED
+        observed = "not installed" if missing else "unreadable"
+        return [
+            Check(f"{prefix}service_running", FAIL, service, observed, "RUNNING", qc_text.strip()[-200:]),
+            Check(f"{prefix}service_automatic", FAIL, service, observed, "AUTO_START"),
+        ]
+    statuses = parse_sc_query(query_text)
+    state = statuses[0].state if statuses else "unknown"
+    automatic = config.start_type == "AUTO_START"
+    return [
+        Check(f"{prefix}service_running", PASS if state == "RUNNING" else FAIL, service, state, "RUNNING"),
+        Check(
+            f"{prefix}service_automatic",
+            PASS if automatic else FAIL,
+            service,
+            config.start_type + (" (DELAYED)" if config.delayed else ""),
+            "AUTO_START",
+        ),
+    ]
+
+
+def os_baseline_check(text: str, baseline: dict[str, int], family_hint: str = "") -> Check:
+    """`audit.os_service_pack`: the service pack of `systeminfo` against the baseline of its family."""
+    info = parse_systeminfo(text)
+    if info is None:
+        return Check("audit.os_service_pack", NOT_CHECKED, detail="systeminfo printed no OS Version")
+    os_name = info.get("OS Name")
+    family = family_hint or next((key for key, words in OS_FAMILIES if words in os_name), "")
+    observed = f"{os_name}, {info.get('OS Version')}".strip(", ")
+    if family not in baseline:
+        return Check(
+            "audit.os_service_pack", NOT_CHECKED, observed=observed, detail="no baseline for this OS"
+        )
+    wanted = int(baseline[family])
+    status = PASS if info.service_pack >= wanted else FAIL
+    return Check("audit.os_service_pack", status, family, observed, f"Service Pack {wanted} or later")
+
+
+def _audit_sections(audit: bool) -> list[str]:
+    return probe_section("sysinfo", "systeminfo") if audit else []
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    enabled: bool = False
+    baseline: tuple[tuple[str, int], ...] = ()
+    family: str = ""
+
+    def check(self, sections: dict[str, str]) -> list[Check]:
+        if not self.enabled:
+            return []
+        return [os_baseline_check(sections.get("sysinfo", ""), dict(self.baseline), self.family)]
+
+
+class HostHealthPlan(ReadOnlyPlan):
+    """What the plans of every kind of host share: `hostname`, then the plan's sections (and
+    `systeminfo` for the audit) in one command line, split back into sections; the plan's own checks,
+    then the audit's, then the placeholders of its kind."""
+
+    kind = ""
+
+    def __init__(self, wanted: Any, audit: AuditOptions) -> None:
+        self.wanted = wanted
+        self.audit = audit
+
+    def sections(self) -> list[tuple[str, str]]:
+        """(section name, command) of everything the plan reads."""
+        raise NotImplementedError
+
+    def checks(self, state: dict[str, str]) -> list[Check]:
+        raise NotImplementedError
+
+    def probe_command(self) -> str:
+        parts = ["hostname"]
+        for name, command in self.sections():
+            parts += probe_section(name, command)
+        return "&".join(parts + _audit_sections(self.audit.enabled))
+
+    def parse_probe(self, stdout: str) -> dict[str, str]:
+        return split_sections(stdout)
+
+    def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
+        checks = [*self.checks(state), *self.audit.check(state)]
+        checks += [not_yet(check_id) for check_id in placeholders(self.kind, self.audit.enabled)]
+        return {"computer_name": probe_head(state), "checks": [check.as_dict() for check in checks]}
+
+
+# -- DHCP server -------------------------------------------------------------------------------------
+# How full a scope may be (in use and offered, of its leasable addresses) before it is a warning or
+# critical, in percent; how little free space a base server's drive may have, in bytes.
+WARNING_PERCENT, CRITICAL_PERCENT = 80.0, 95.0
+WARNING_FREE_BYTES, CRITICAL_FREE_BYTES = 2 * 1024**3, 512 * 1024**2
+FTP_TIMEOUT = 5.0
+
+
+@dataclass(frozen=True)
+class DhcpWanted:
+    scopes: tuple[WantedScope, ...]
+    warning_percent: float = WARNING_PERCENT
+    critical_percent: float = CRITICAL_PERCENT
+
+
+def dhcp_wanted(spec: dict[str, Any]) -> DhcpWanted:
+    """The scopes and thresholds, checked as the dhcp_server plugin checks its scopes (errors name them)."""
+    try:
+        scopes = tuple(wanted_scope(scope, index) for index, scope in enumerate(spec.get("scopes") or []))
+    except PlanError as error:
+        raise PlanError(f"dhcp.{error}") from None
+    if not scopes:
+        raise PlanError("dhcp.scopes: no scope given (the inventory gives each DHCP server its dhcp_scopes)")
+    warning = float(spec.get("warning_percent", WARNING_PERCENT))
+    critical = float(spec.get("critical_percent", CRITICAL_PERCENT))
+    if not 0 < warning <= critical <= 100:
+        raise PlanError(
+            f"dhcp: warning_percent {warning:g} and critical_percent {critical:g} must satisfy "
+            "0 < warning <= critical <= 100"
+        )
+    return DhcpWanted(scopes, warning, critical)
+
+
+def _scope_differences(want: WantedScope, have) -> list[str]:
+    problems = []
+    if have.mask != want.mask:
+        problems.append(f"mask {have.mask or '?'} (wanted {want.mask})")
+    ranges = [(item.start, item.end) for item in have.ranges]
+    if ranges != [(want.range_start, want.range_end)]:
+        shown = ", ".join(f"{start}-{end}" for start, end in ranges) or "none"
+        problems.append(f"range {shown} (wanted {want.range_start}-{want.range_end})")
+    exclusions = sorted((item.start, item.end) for item in have.exclusions)
+    if exclusions != sorted(want.exclusions):
+        shown = ", ".join(f"{start}-{end}" for start, end in exclusions) or "none"
+        wanted = ", ".join(f"{start}-{end}" for start, end in want.exclusions) or "none"
+        problems.append(f"exclusions {shown} (wanted {wanted})")
+    for code, label, values in (
+        (OPTION_ROUTER, "router (003)", (want.router,) if want.router else ()),
+        (OPTION_DNS, "DNS servers (006)", tuple(want.dns_servers)),
+    ):
+        option = have.options.get(code)
+        present = tuple(option.values) if option is not None else ()
+        if present != values:
+            problems.append(f"{label} {' '.join(present) or 'none'} (wanted {' '.join(values) or 'none'})")
+    return problems
+
+
+class DhcpHealthPlan(HostHealthPlan):
+    """The DHCP server's daily check: service, scopes and how full they are."""
+
+    kind = "dhcp_server"
+    wanted: DhcpWanted
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [
+            ("qc", f"sc qc {DHCP_SERVICE}"),
+            ("query", f"sc query {DHCP_SERVICE}"),
+            ("dump", "netsh dhcp server dump"),
+            ("mib", "netsh dhcp server show mibinfo"),
+        ]
+
+    def checks(self, state: dict[str, str]) -> list[Check]:
+        checks = _service_checks("dhcp.", DHCP_SERVICE, state.get("qc", ""), state.get("query", ""))
+        dump_text = state.get("dump", "")
+        readable = classify_error(dump_text) not in (
+            ErrorKind.DHCP_SERVER_UNAVAILABLE,
+            ErrorKind.NETSH_COMMAND_NOT_FOUND,
+        )
+        scopes = parse_dhcp_dump(dump_text).scopes if readable else {}
+        usage = parse_dhcp_mibinfo(state.get("mib", "")) if readable else None
+        why = "netsh cannot read the scopes while the DHCP Server service is not running"
+        for want in self.wanted.scopes:
+            item = want.address
+            if not readable:
+                for check_id in ("present", "active", "settings", "usage"):
+                    checks.append(Check(f"dhcp.scope_{check_id}", NOT_CHECKED, item, detail=why))
+                continue
+            have = scopes.get(item)
+            if have is None:
+                checks.append(Check("dhcp.scope_present", FAIL, item, "absent", "present", want.name))
+                for check_id in ("active", "settings", "usage"):
+                    checks.append(
+                        Check(f"dhcp.scope_{check_id}", NOT_CHECKED, item, detail="the scope is absent")
+                    )
+                continue
+            checks.append(Check("dhcp.scope_present", PASS, item, "present", "present"))
+            active = have.state in ACTIVE_STATES
+            checks.append(
+                Check(
+                    "dhcp.scope_active",
+                    PASS if active else FAIL,
+                    item,
+                    "active" if active else "inactive",
+                    "active",
+                )
+            )
+            problems = _scope_differences(want, have)
+            wanted_text = f"{want.range_start}-{want.range_end}/{want.mask} router {want.router or 'none'}"
+            checks.append(
+                Check(
+                    "dhcp.scope_settings",
+                    FAIL if problems else PASS,
+                    item,
+                    "; ".join(problems) or "as wanted",
+                    wanted_text,
+                )
+            )
+            checks.append(self._usage(item, usage))
+        return checks
+
+    def _usage(self, item: str, usage) -> Check:
+        limits = f"warning at {self.wanted.warning_percent:g}%, critical at {self.wanted.critical_percent:g}%"
+        scope = usage.scopes.get(item) if usage is not None else None
+        if scope is None:
+            return Check("dhcp.scope_usage", NOT_CHECKED, item, expected=limits, detail="not in show mibinfo")
+        percent = scope.used_percent
+        if percent is None:
+            return Check("dhcp.scope_usage", FAIL, item, "no leasable addresses", limits)
+        status = threshold_status(percent, self.wanted.warning_percent, self.wanted.critical_percent)
+        observed = f"{percent:.0f}% used ({scope.in_use} in use, {scope.free} free, {scope.pending} offered)"
+        return Check("dhcp.scope_usage", status, item, observed, limits)
+
+
+# -- base server ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BaseWanted:
+    shares: tuple[tuple[str, str], ...]  # (name, path)
+    drive: str = "C:"
+    warning_free_bytes: int = WARNING_FREE_BYTES
+    critical_free_bytes: int = CRITICAL_FREE_BYTES
+    # The FTP port as the controller reaches it: (address, port, timeout); None: not checked.
+    ftp: tuple[str, int, float] | None = None
+
+
+DEFAULT_ROOT = "C:\\VNACCS\\Base"
+
+
+def base_wanted(spec: dict[str, Any]) -> BaseWanted:
+    """The shares (name and folder below the root, as the base_server role takes them) with their full
+    paths, the root's drive, the free-space thresholds and the FTP address; errors name the field."""
+    root = str(spec.get("root") or DEFAULT_ROOT).rstrip("\\")
+    if len(root) < 2 or not root[0].isalpha() or root[1] != ":":
+        raise PlanError(f"base.root: {root!r} is not a folder below a drive letter, such as C:\\VNACCS\\Base")
+    shares = []
+    for index, share in enumerate(spec.get("shares") or []):
+        folder = str(share.get("folder") or "").replace("/", "\\").strip("\\")
+        if ".." in folder.split("\\"):
+            raise PlanError(f"base.shares[{index}].folder: {folder!r} must stay below the root")
+        shares.append((str(share["name"]), f"{root}\\{folder}" if folder else root))
+    warning = int(spec.get("warning_free_bytes", WARNING_FREE_BYTES))
+    critical = int(spec.get("critical_free_bytes", CRITICAL_FREE_BYTES))
+    if not 0 <= critical <= warning:
+        raise PlanError(f"base: critical_free_bytes {critical} must be at most warning_free_bytes {warning}")
+    ftp = None
+    if spec.get("ftp_address"):
+        port = int(spec.get("ftp_port", 21))
+        if not 0 < port < 65536:
+            raise PlanError(f"base.ftp_port: {port} is not a TCP port")
+        ftp = (str(spec["ftp_address"]), port, float(spec.get("ftp_timeout", FTP_TIMEOUT)))
+    return BaseWanted(tuple(shares), root[:2].upper(), warning, critical, ftp)
+
+
+def _same_path(one: str, other: str) -> bool:
+    return one.rstrip("\\").lower() == other.rstrip("\\").lower()
+
+
+def _bytes(value: int) -> str:
+    return f"{value / 1024**3:.1f} GiB" if value >= 1024**3 else f"{value / 1024**2:.0f} MiB"
+
+
+class BaseHealthPlan(HostHealthPlan):
+    """The base server's daily check on the host: shares, the FTP service, free space."""
+
+    kind = "base_server"
+    wanted: BaseWanted
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [
+            ("shares", "net share"),
+            ("qc", f"sc qc {FTP_SERVICE}"),
+            ("query", f"sc query {FTP_SERVICE}"),
+            ("disk", f"dir {self.wanted.drive}\\"),
+        ]
+
+    def checks(self, state: dict[str, str]) -> list[Check]:
+        shares = {share.name.lower(): share for share in parse_net_share(state.get("shares", ""))}
+        checks = []
+        for name, path in self.wanted.shares:
+            share = shares.get(name.lower())
+            if share is None:
+                checks.append(Check("base.share", FAIL, name, "absent", path))
+            elif not _same_path(share.resource, path):
+                checks.append(
+                    Check("base.share", FAIL, name, share.resource, path, "shared from another folder")
+                )
+            else:
+                checks.append(Check("base.share", PASS, name, share.resource, path))
+        checks += _service_checks("base.ftp_", FTP_SERVICE, state.get("qc", ""), state.get("query", ""))
+        free = parse_dir_free_bytes(state.get("disk", ""))
+        limits = (
+            f"warning below {_bytes(self.wanted.warning_free_bytes)}, "
+            f"critical below {_bytes(self.wanted.critical_free_bytes)}"
+        )
+        if free is None:
+            checks.append(
+                Check(
+                    "base.disk_free",
+                    NOT_CHECKED,
+                    self.wanted.drive,
+                    expected=limits,
+                    detail="dir showed no free space",
+                )
+            )
+        else:
+            status = threshold_status(
+                free, self.wanted.warning_free_bytes, self.wanted.critical_free_bytes, higher_is_worse=False
+            )
+            checks.append(Check("base.disk_free", status, self.wanted.drive, f"{_bytes(free)} free", limits))
+        return checks
+
+
+def ftp_check(address: str, port: int, timeout: float = 5.0) -> Check:
+    """`base.ftp_port`, from the controller: the FTP greeting (`220`) at address:port, then QUIT.
+
+    Appendix III has a workstation run `telnet <base server> 21`; telnet is interactive and Windows
+    7 has no telnet client by default, so the controller connects itself (reference 7.3, option 1).
+    """
+    expected = f"a 220 greeting at {address}:{port}"
+    client = ftplib.FTP(timeout=timeout)
+    try:
+        greeting = client.connect(address, port, timeout=timeout)
+    except (OSError, EOFError, ftplib.Error) as error:
+        reason = "the connection was closed without a greeting" if isinstance(error, EOFError) else str(error)
+        return Check("base.ftp_port", FAIL, observed=f"no FTP greeting: {reason}", expected=expected)
+    try:
+        client.quit()
+    except (OSError, EOFError, ftplib.Error):
+        client.close()
+    return Check("base.ftp_port", PASS, observed=greeting.strip(), expected=expected)
+
+
+# -- workstation ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LeaseRange:
+    start: IPAddress
+    end: IPAddress
+    exclusions: tuple[tuple[IPAddress, IPAddress], ...] = ()
+
+    def holds(self, address: IPAddress) -> bool:
+        return self.start <= address <= self.end and not any(a <= address <= b for a, b in self.exclusions)
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"
+
+
+def workstation_ranges(spec: dict[str, Any]) -> tuple[LeaseRange, ...]:
+    """The lease ranges of the site's scopes (the site host's dhcp_scopes: range_start, range_end,
+    exclusions), checked: errors name the field."""
+    ranges = []
+    for index, scope in enumerate(spec.get("scopes") or []):
+        try:
+            start, end = IPAddress(scope["range_start"], 4), IPAddress(scope["range_end"], 4)
+            exclusions = tuple(
+                (IPAddress(item["start"], 4), IPAddress(item["end"], 4))
+                for item in scope.get("exclusions") or []
+            )
+        except (AddrFormatError, ValueError, TypeError, KeyError):
+            raise PlanError(
+                f"workstation.scopes[{index}]: range_start, range_end and the exclusions' start and end must "
+                "be IPv4 addresses"
+            ) from None
+        if start > end:
+            raise PlanError(f"workstation.scopes[{index}]: range_start {start} comes after range_end {end}")
+        ranges.append(LeaseRange(start, end, exclusions))
+    if not ranges:
+        raise PlanError("workstation.scopes: no scope given (the dhcp_scopes of the workstation's site)")
+    return tuple(ranges)
+
+
+class WorkstationHealthPlan(HostHealthPlan):
+    """The workstation's daily check: a DHCP lease inside its site's ranges (`wanted`)."""
+
+    kind = "workstation"
+    wanted: tuple[LeaseRange, ...]
+
+    def sections(self) -> list[tuple[str, str]]:
+        return [("ipconfig", "ipconfig /all")]
+
+    def checks(self, state: dict[str, str]) -> list[Check]:
+        config = parse_ipconfig_all(state.get("ipconfig", ""))
+        expected = "a DHCP lease in " + ", ".join(str(item) for item in self.wanted)
+        seen, lease = [], None
+        for adapter in config.adapters:
+            try:
+                address = IPAddress(adapter.ipv4_address, 4)
+            except (AddrFormatError, ValueError):
+                continue
+            seen.append(f"{address} ({'DHCP' if adapter.dhcp_enabled else 'static'})")
+            if adapter.dhcp_enabled and any(item.holds(address) for item in self.wanted):
+                lease = (address, adapter)
+        if lease is not None:
+            address, adapter = lease
+            detail = f"lease obtained {adapter.get('Lease Obtained')}, expires {adapter.get('Lease Expires')}"
+            return [
+                Check("workstation.dhcp_lease", PASS, str(address), f"{address} (DHCP)", expected, detail)
+            ]
+        return [Check("workstation.dhcp_lease", FAIL, "", ", ".join(seen) or "no IPv4 address", expected)]
+
+
+# -- switch (read from the relay plugin's check-mode result) -----------------------------------------
+def switch_checks(relay: dict[str, Any], helper: str) -> list[Check]:
+    """`switch.helper_address` per VLAN interface, from a check-mode run of ios_helper_address.
+
+    An interface whose planned commands are empty has the wanted helper (and no stale one); any
+    other helper it has besides the DHCP server is a warning (the relay role leaves it unless told).
+    A failed run (no connection, refused login, an SVI that contradicts the inventory) is
+    `switch.reachable` failed, with the plugin's message.
+    """
+    if relay.get("failed") or relay.get("unreachable"):
+        return [
+            Check(
+                "switch.reachable",
+                FAIL,
+                observed="not checked",
+                expected="reachable",
+                detail=str(relay.get("msg", "")),
+            )
+        ]
+    checks = [Check("switch.reachable", PASS, observed="reachable", expected="reachable")]
+    for name, interface in sorted((relay.get("interfaces") or {}).items()):
+        before = list(interface.get("before") or [])
+        shown = ", ".join(before) or "none"
+        if interface.get("commands"):
+            detail = "; ".join(interface["commands"])
+            checks.append(
+                Check(
+                    "switch.helper_address", FAIL, name, shown, helper, f"the relay role would send: {detail}"
+                )
+            )
+        elif set(before) - {helper}:
+            checks.append(
+                Check("switch.helper_address", WARN, name, shown, helper, "other helper addresses as well")
+            )
+        else:
+            checks.append(Check("switch.helper_address", PASS, name, shown, helper))
+    for name in relay.get("local_interfaces") or []:
+        checks.append(
+            Check(
+                "switch.helper_address", PASS, name, "not relayed", helper, "the DHCP server is on this VLAN"
+            )
+        )
+    return checks

@@ -1,0 +1,301 @@
+"""playbooks/daily_check.yml and audit.yml against a lab set up by the toolkit's own plugins
+(tests/support/health.py): a healthy lab gives a clean report; each fault winlab and switchlab can
+inject appears as a finding with the right rule, severity, site and owner; a host that is down or
+refuses the login is a finding while the others are still checked; the next audit lists what was
+fixed. Nothing is ever changed on a host: the lab's state is the same before and after each run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+
+import pytest
+import yaml
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import health_checks
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_report import validate
+
+from tests.support import health
+from tests.support.ansible_cli import run_ansible
+from tests.support.fixture_files import ROOT
+
+pytestmark = pytest.mark.slow
+SCHEMA = ROOT / "roles" / "health_check" / "files" / "health_report.schema.json"
+ALL_HOSTS = {
+    health.DHCP,
+    health.DHCP_2,
+    health.BASE,
+    health.BASE_2,
+    health.STATION,
+    health.STATION_2,
+    health.SWITCH,
+}
+
+
+def states(lab: health.HealthLab) -> dict[str, dict]:
+    """Every emulated host's model state, for `nothing changed`."""
+    return {name: json.loads(json.dumps(lab.winlab.host(name).snapshot())) for name in lab.winlab.runtimes}
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    with health.HealthLab(tmp_path_factory.mktemp("health-lab")) as lab:
+        lab.configure()
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def healthy(lab):
+    before = states(lab)
+    report = lab.run("daily_check.yml")
+    return report, before, states(lab), lab.report_path
+
+
+@pytest.fixture(scope="module")
+def faulty(lab, healthy):
+    """One audit run with a fault on every host (see each test)."""
+    lab.lease(health.DHCP, "198.18.6.0", [f"198.18.6.{number}" for number in range(50, 250)])  # 200 of 205
+    lab.fault(health.DHCP_2, service_stopped="DHCPServer")
+    lab.command(health.BASE, "net share VNACCS_EUC /DELETE")
+    lab.fault(health.BASE_2, down=True)
+    lab.start_switch(["198.18.5.99"])  # the helper was changed on the switch
+    inventory = lab.inventory()
+    stations = inventory["all"]["children"]["workstations"]["hosts"]
+    stations[health.STATION_2]["terminal_id"] = stations[health.STATION]["terminal_id"]
+    before = states(lab)
+    report = lab.run("audit.yml", inventory=inventory)
+    return report, before, states(lab), lab.report_path
+
+
+def finding(report: dict, key: str) -> dict:
+    found = {item["key"]: item for item in report["findings"]}
+    assert key in found, sorted(found)
+    return found[key]
+
+
+# -- a healthy lab -----------------------------------------------------------------------------------
+def test_a_healthy_lab_gives_a_clean_report(healthy):
+    report, before, after, path = healthy
+    validate(report, SCHEMA)
+    assert report["kind"] == "daily_check" and report["findings"] == []
+    assert {item["name"] for item in report["hosts"]} == ALL_HOSTS
+    statuses = {check["status"] for item in report["hosts"] for check in item["checks"]}
+    assert statuses == {"pass", "not_checked"}
+    waiting = {
+        check["id"]
+        for item in report["hosts"]
+        for check in item["checks"]
+        if check["status"] == "not_checked"
+    }
+    assert waiting == set(health_checks.NOT_YET_AVAILABLE) - {"audit.restart_outside_peak"}
+    assert after == before  # nothing changed on any host
+    assert sorted(item.name for item in path.parent.iterdir()) == [
+        "checks.csv",
+        "findings.csv",
+        "junit.xml",
+        "report.html",
+        "report.json",
+    ]
+
+
+def test_the_healthy_run_prints_the_summary_and_the_report_path(lab, healthy):
+    _, _, _, path = healthy
+    assert f"HTML report: {path.parent / 'report.html'}" in lab.last.stdout
+    assert "7 host(s), 0 unreachable;" in lab.last.stdout
+    assert "changed=1" not in lab.last.stdout and "failed=1" not in lab.last.stdout
+
+
+# -- faults ------------------------------------------------------------------------------------------
+EXPECTED = [
+    # (finding key, article, severity, department, site)
+    (
+        f"dhcp.service_running|{health.DHCP_2}|DHCPServer",
+        "Phụ lục III",
+        "critical",
+        health.DEPARTMENT_2,
+        health.SITE_2,
+    ),
+    (
+        f"dhcp.scope_usage|{health.DHCP}|198.18.6.0",
+        "Phụ lục III",
+        "critical",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+    (
+        f"base.share|{health.BASE}|VNACCS_EUC",
+        "Phụ lục III",
+        "high",
+        health.BASE_DEPARTMENT,
+        f"Base server {health.BASE_DEPARTMENT}",
+    ),
+    (
+        f"host.reachable|{health.BASE_2}|",
+        "Điều 9",
+        "critical",
+        health.BASE_DEPARTMENT_2,
+        f"Base server {health.BASE_DEPARTMENT_2}",
+    ),
+    (
+        f"base.ftp_port|{health.BASE_2}|",
+        "Phụ lục III",
+        "high",
+        health.BASE_DEPARTMENT_2,
+        f"Base server {health.BASE_DEPARTMENT_2}",
+    ),
+    (
+        f"switch.helper_address|{health.SWITCH}|Vlan10",
+        "Phụ lục IV, mục II",
+        "high",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+    (
+        f"audit.terminal_id_unique|{health.STATION}|1BTS001",
+        "Điều 15",
+        "high",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+    (
+        f"audit.terminal_id_unique|{health.STATION_2}|1BTS001",
+        "Điều 15",
+        "high",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+]
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("key", "article", "severity", "department", "site"),
+    EXPECTED,
+    ids=[row[0].split("|")[0] + "|" + row[0].split("|")[1] for row in EXPECTED],
+)
+def test_each_fault_is_a_finding_with_its_rule_severity_site_and_owner(
+    faulty, key, article, severity, department, site
+):
+    report = faulty[0]
+    item = finding(report, key)
+    assert (item["article"]["vi"], item["severity"], item["department"], item["site"]) == (
+        article,
+        severity,
+        department,
+        site,
+    )
+    assert item["impact"]["vi"] and item["impact"]["en"]
+    days = {"critical": 1, "high": 3}[severity]
+    assert date.fromisoformat(item["due"]) - date.fromisoformat(item["first_seen"]) == timedelta(days=days)
+    assert key in report["comparison"]["new"]
+
+
+@pytest.mark.fault
+def test_the_faults_and_nothing_else(faulty):
+    report, before, after, _ = faulty
+    validate(report, SCHEMA)
+    assert sorted(item["key"] for item in report["findings"]) == sorted(row[0] for row in EXPECTED)
+    assert finding(report, f"dhcp.scope_usage|{health.DHCP}|198.18.6.0")["observed"].startswith(
+        "98% used (200 in use"
+    )
+    assert finding(report, f"switch.helper_address|{health.SWITCH}|Vlan10")["observed"] == "198.18.5.99"
+    assert after == before  # the audit changed nothing either
+
+
+@pytest.mark.fault
+def test_one_host_down_still_reports_all_the_others(faulty):
+    report = faulty[0]
+    assert {item["name"] for item in report["hosts"]} == ALL_HOSTS
+    reachable = {item["name"]: item["reachable"] for item in report["hosts"]}
+    assert reachable == {name: name != health.BASE_2 for name in ALL_HOSTS}
+    # The down host: only what could be said without it.
+    down = next(item for item in report["hosts"] if item["name"] == health.BASE_2)
+    assert {check["id"] for check in down["checks"]} == {
+        "host.reachable",
+        "base.client_staged",
+        "base.ftp_port",
+    }
+    # The stopped DHCP service: its scopes could not be read, so they are not checked, not failed.
+    stopped = next(item for item in report["hosts"] if item["name"] == health.DHCP_2)
+    scopes = {check["status"] for check in stopped["checks"] if check["id"].startswith("dhcp.scope_")}
+    assert scopes == {"not_checked"}
+
+
+@pytest.mark.fault
+def test_a_refused_login_is_a_finding_and_is_not_retried(lab, faulty, tmp_path):
+    inventory = lab.inventory()
+    inventory["all"]["children"]["workstations"]["hosts"][health.STATION]["ansible_password"] = (
+        "Wrong-password-1"
+    )
+    report = lab.run(
+        "daily_check.yml", "-l", f"{health.STATION},{health.DHCP},localhost", inventory=inventory
+    )
+    refused = finding(report, f"host.reachable|{health.STATION}|")
+    assert "authentication failed" in refused["detail"] and "not retried" in refused["detail"]
+    assert (refused["article"]["vi"], refused["severity"]) == ("Điều 15", "medium")
+    assert {item["name"] for item in report["hosts"]} == {health.STATION, health.DHCP}
+    assert lab.winlab.runtime(health.STATION).bad_logons == {"administrator": 1}  # one try, never two
+    lab.winlab.reset_lockout(health.STATION)
+
+
+@pytest.mark.fault
+def test_the_next_audit_lists_what_was_fixed_and_what_is_still_open(lab, faulty):
+    report_before = faulty[0]
+    lab.command(health.BASE, r"net share VNACCS_EUC=C:\VNACCS\Base\EUCReports")
+    lab.command(health.DHCP_2, "net start DHCPServer")
+    inventory = lab.inventory()
+    stations = inventory["all"]["children"]["workstations"]["hosts"]
+    stations[health.STATION_2]["terminal_id"] = stations[health.STATION]["terminal_id"]
+    report = lab.run("audit.yml", inventory=inventory)
+    comparison = report["comparison"]
+    assert comparison["previous"][0]["generated_at"] == report_before["generated_at"]
+    assert {item["key"] for item in comparison["fixed"]} == {
+        f"base.share|{health.BASE}|VNACCS_EUC",
+        f"dhcp.service_running|{health.DHCP_2}|DHCPServer",
+    }
+    assert f"host.reachable|{health.BASE_2}|" in comparison["still_open"]
+    # The check runs sent nothing to the switch: it still has the changed helper.
+    assert f"switch.helper_address|{health.SWITCH}|Vlan10" in comparison["still_open"]
+    assert comparison["new"] == []
+    kept = finding(report, f"host.reachable|{health.BASE_2}|")
+    assert kept["first_seen"] == finding(report_before, f"host.reachable|{health.BASE_2}|")["first_seen"]
+
+
+# -- Terminal IDs from the site inventory ------------------------------------------------------------
+@pytest.mark.fault
+def test_a_terminal_id_duplicated_over_the_site_inventory_is_an_audit_finding(inventory_copy, tmp_path):
+    # The site data itself refuses a duplicate (./run inventory); a host_vars file beside the
+    # inventory can still bring one in, and the audit catches it from the inventory alone.
+    snapshot = yaml.safe_load((inventory_copy / "snapshot.yml").read_text(encoding="utf-8"))
+    stations = snapshot["all"]["children"]["workstations"]["hosts"]
+    first, second = sorted(stations)[:2]
+    (inventory_copy / "host_vars").mkdir()
+    (inventory_copy / "host_vars" / f"{second}.yml").write_text(
+        f"---\nterminal_id: {stations[first]['terminal_id']}\n", encoding="utf-8"
+    )
+    reports = tmp_path / "reports"
+    result = run_ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory_copy / "vnaccs.sites.yml"),
+        # The workstations only (no WinRM account is set: they are findings at once, never contacted).
+        "-l",
+        "workstations,localhost",
+        str(ROOT / "playbooks" / "audit.yml"),
+        env={"VNACCS_REPORT_DIR": str(reports)},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    (path,) = reports.glob("*/audit-*/report.json")
+    report = json.loads(path.read_text(encoding="utf-8"))
+    keys = {item["key"]: item for item in report["findings"]}
+    terminal = stations[first]["terminal_id"]
+    for name in (first, second):
+        item = keys[f"audit.terminal_id_unique|{name}|{terminal}"]
+        assert (item["article"]["vi"], item["severity"]) == ("Điều 15", "high")
+        assert (item["department"], item["site"]) == (
+            stations[name]["department_name_vi"],
+            stations[name]["site_name_vi"],
+        )
+        assert "no WinRM credentials" in keys[f"host.reachable|{name}|"]["detail"]
+    shutil.rmtree(reports)
