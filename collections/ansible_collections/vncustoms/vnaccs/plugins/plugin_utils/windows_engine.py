@@ -507,13 +507,23 @@ class _HostLock:
             return True
         except OSError:
             return False
-        return False
+        return _is_zombie(int(pid))
 
     def release(self) -> None:
         if self.held:
             with contextlib.suppress(WinRMCommandLayerError):
                 self.session.run(f"rmdir /s /q {HOST_LOCK}")
             self.held = False
+
+
+def _is_zombie(pid: int) -> bool:
+    """Whether PID has exited but was not reaped yet (a killed run's worker whose parent died too
+    lingers so until init reaps it); False where /proc cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _record(step: Step, outcome: WindowsOutcome) -> None:
