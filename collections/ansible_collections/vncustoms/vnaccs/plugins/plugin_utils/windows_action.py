@@ -141,11 +141,7 @@ class WindowsAction(ActionBase):
         except WinRMAuthenticationError as error:
             # Never retried: the task fails for this host only; the other hosts carry on. Held: not
             # attempted, since the account failed with this password on a host of this run or a recent one.
-            result.update(failed=True, msg=str(error), authentication_failed=True)
-            if isinstance(error, WinRMAccountHeldError):
-                result["account_held"] = True
-            if error.locked:
-                result["account_locked"] = True
+            result.update(failed=True, **_refused(error))
             return _scrub(result, password)
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))
@@ -220,10 +216,8 @@ class WindowsProbeAction(WindowsAction):
         except PlanError as error:
             result.update(failed=True, msg=f"{host}: {error}")
             return _scrub(result, password)
-        except WinRMAccountHeldError as error:
-            result.update(msg=str(error), authentication_failed=True, account_held=True)
         except WinRMAuthenticationError as error:
-            result.update(msg=str(error), authentication_failed=True)
+            result.update(_refused(error))
         except (
             WinRMUnreachableError,
             WinRMSettingsError,
@@ -234,6 +228,16 @@ class WindowsProbeAction(WindowsAction):
         result["reachable"] = False
         result.update(self.unreached(wanted, result))
         return _scrub(result, password)
+
+
+def _refused(error: WinRMAuthenticationError) -> dict[str, Any]:
+    """What a result says of a refused (or, held, not attempted) logon: the same for every plugin."""
+    refused: dict[str, Any] = {"msg": str(error), "authentication_failed": True}
+    if isinstance(error, WinRMAccountHeldError):
+        refused["account_held"] = True
+    if error.locked:
+        refused["account_locked"] = True
+    return refused
 
 
 def _scrub(value: Any, password: str) -> Any:
