@@ -88,6 +88,10 @@ class WindowsAction(ActionBase):
         """The probe and plan for this host; may ask the session for the host's version."""
         raise NotImplementedError
 
+    def secrets(self) -> list[str]:
+        """Secrets of the arguments (besides the logon password) never to appear in the result."""
+        return []
+
     def connection_settings(self, task_vars: dict[str, Any]) -> ConnectionSettings:
         host = str(task_vars.get("inventory_hostname", ""))
         # Template against the task's variables, so `ansible_password: "{{ vault_x }}"` resolves.
@@ -137,15 +141,15 @@ class WindowsAction(ActionBase):
         except PlanError as error:
             # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
             result.update(failed=True, msg=f"{host}: {error}")
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
         except WinRMAuthenticationError as error:
             # Never retried: the task fails for this host only; the other hosts carry on. Held: not
             # attempted, since the account failed with this password on a host of this run or a recent one.
             result.update(failed=True, **_refused(error))
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
         except (WinRMSettingsError, WinRMCommandError, WinRMCommandLayerError) as error:
             result.update(failed=True, msg=str(error))
             if isinstance(error, WinRMCommandError) and error.result is not None:
@@ -155,7 +159,7 @@ class WindowsAction(ActionBase):
                     stderr=error.result.stderr,
                     rc=error.result.exit_code,
                 )
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
 
         result["changed"] = outcome.changed
         result["commands"] = list(outcome.commands)
@@ -178,7 +182,7 @@ class WindowsAction(ActionBase):
             if shown:
                 verb = "would run" if self._task.check_mode else "ran"
                 result["diff"]["prepared"] = f"# commands it {verb} on {host}:\n" + "\n".join(shown)
-        return _scrub(result, password)
+        return _scrub(result, password, *self.secrets())
 
 
 class WindowsProbeAction(WindowsAction):
@@ -212,10 +216,10 @@ class WindowsProbeAction(WindowsAction):
                 result.update(inspect_host(session, self.plan(session, wanted)))
             if session.known_family:
                 result.setdefault("windows_version", session.known_family)
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
         except PlanError as error:
             result.update(failed=True, msg=f"{host}: {error}")
-            return _scrub(result, password)
+            return _scrub(result, password, *self.secrets())
         except WinRMAuthenticationError as error:
             result.update(_refused(error))
         except (
@@ -227,7 +231,7 @@ class WindowsProbeAction(WindowsAction):
             result.update(msg=str(error))
         result["reachable"] = False
         result.update(self.unreached(wanted, result))
-        return _scrub(result, password)
+        return _scrub(result, password, *self.secrets())
 
 
 def _refused(error: WinRMAuthenticationError) -> dict[str, Any]:
@@ -240,14 +244,17 @@ def _refused(error: WinRMAuthenticationError) -> dict[str, Any]:
     return refused
 
 
-def _scrub(value: Any, password: str) -> Any:
-    """Replace the password wherever it might appear in a result (it never should)."""
-    if not password:
+def _scrub(value: Any, *passwords: str) -> Any:
+    """Replace the passwords wherever they might appear in a result (they never should)."""
+    passwords = tuple(password for password in passwords if password)
+    if not passwords:
         return value
     if isinstance(value, str):
-        return value.replace(password, "********")
+        for password in passwords:
+            value = value.replace(password, "********")
+        return value
     if isinstance(value, dict):
-        return {key: _scrub(item, password) for key, item in value.items()}
+        return {key: _scrub(item, *passwords) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_scrub(item, password) for item in value)
+        return type(value)(_scrub(item, *passwords) for item in value)
     return value

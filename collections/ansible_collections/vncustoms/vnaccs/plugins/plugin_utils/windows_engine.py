@@ -108,6 +108,14 @@ class Command:
     starts_service: str = ""
     # How long it may run (seconds); None: the host's command_timeout.
     timeout: float | None = None
+    # Exit codes that mean "busy, try again later" (msiexec's 1618: another installation is in
+    # progress): the command is run again after each pause in turn, then judged as any other code.
+    busy_exit: tuple[int, ...] = ()
+    busy_pauses: tuple[float, ...] = ()
+    # A command run when this one fails, whose output's last lines join the failure message (the
+    # installer log's tail); nothing is run for a success.
+    diagnose: str = ""
+    diagnose_lines: int = 15
 
     def failure(self, result: CommandResult) -> str | None:
         """Why `result` is a failure of this command, or None."""
@@ -132,10 +140,15 @@ class TextFile:
     lines: tuple[str, ...]
     # How --diff shows the write; by default the path and the lines joined.
     shown: str = ""
+    # The lines hold a secret (a password): `commands`, --diff and failure messages show only the
+    # path; the file is deleted after the step, as every step file is.
+    secret: bool = False
 
     def preview(self) -> str:
         if self.shown:
             return self.shown
+        if self.secret:
+            return f"(write {self.path}: {len(self.lines)} lines, not shown: they hold a password)"
         return f"(write {self.path}: {'; '.join(line for line in self.lines if line)})"
 
 
@@ -159,8 +172,12 @@ class Step:
         return not self.commands
 
     def command_lines(self) -> list[str]:
-        """Every command line the step runs, file writes and clean-up included."""
-        lines = echo_file_commands(self.file.path, self.file.lines) if self.file else []
+        """Every command line the step runs, file writes and clean-up included (a secret file's
+        writes as its preview)."""
+        if self.file and self.file.secret:
+            lines = [self.file.preview()]
+        else:
+            lines = echo_file_commands(self.file.path, self.file.lines) if self.file else []
         lines += [command.line for command in self.commands]
         if self.file:
             lines.append(f"del {self.file.path}")
@@ -566,9 +583,10 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
         if step.file:
             session.write_text_file(step.file.path, step.file.lines)
         for command in step.commands:
-            result = session.run(command.line, timeout=command.timeout)
+            result = _run_command(session, command, outcome, wait.sleep)
             problem = command.failure(result)
             if problem is not None:
+                problem += _diagnosis(session, command)
                 _failed(outcome, f"{host}: {step.what}: `{command.line}` failed: {problem}")
                 outcome.extra.update(
                     command=result.command, stdout=result.stdout, stderr=result.stderr, rc=result.exit_code
@@ -588,6 +606,40 @@ def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _Se
             with contextlib.suppress(WinRMCommandLayerError):
                 session.run(f"del {step.file.path}")
     return True
+
+
+def _run_command(
+    session: WindowsSession, command: Command, outcome: WindowsOutcome, sleep: Callable[[float], None]
+) -> CommandResult:
+    """Run a command; while it answers one of its busy codes, pause and run it again (each pause of
+    `busy_pauses` once), noting every busy answer in the warnings."""
+    result = session.run(command.line, timeout=command.timeout)
+    for pause in command.busy_pauses:
+        if result.exit_code not in command.busy_exit:
+            break
+        outcome.warnings.append(
+            f"{session.host}: `{command.line}` answered {result.exit_code} (busy); "
+            f"trying again in {pause:g} s"
+        )
+        outcome.extra.setdefault("busy_retries", 0)
+        outcome.extra["busy_retries"] += 1
+        sleep(pause)
+        result = session.run(command.line, timeout=command.timeout)
+    return result
+
+
+def _diagnosis(session: WindowsSession, command: Command) -> str:
+    """The last lines of the command's diagnosis (its log), to add to a failure message."""
+    if not command.diagnose:
+        return ""
+    try:
+        shown = session.run(command.diagnose, timeout=command.timeout)
+    except WinRMCommandLayerError as error:
+        return f"; its log could not be read ({error})"
+    lines = [line.rstrip() for line in shown.stdout.splitlines() if line.strip()]
+    if not lines:
+        return "; its log is empty or missing"
+    return "; the log ends:\n" + "\n".join(lines[-command.diagnose_lines :])
 
 
 def _interrupted(

@@ -1178,6 +1178,32 @@ def parse_dir_free_bytes(text: str) -> int | None:
     return found
 
 
+# -- dir: one file's size ---------------------------------------------------------------------------
+_DIR_FILE = re.compile(r"^\d\d[/.-]\d\d[/.-]\d{4}\s+\d\d:\d\d(?:\s*[AP]M)?\s+([\d,.\u00a0 ]+?)\s+(\S.*?)\s*$")
+
+
+def parse_dir_file_size(text: str, name: str) -> int | None:
+    """The size in bytes `dir` shows for the file `name` (`12/01/2026  05:30 PM  1,234,567 x.msi`),
+    the locale's thousands separator dropped; None when the file is not listed."""
+    for line in _lines(text):
+        match = _DIR_FILE.match(line.strip())
+        if match and match.group(2).lower() == name.lower():
+            return int(re.sub(r"[^\d]", "", match.group(1)))
+    return None
+
+
+# -- certutil -hashfile ------------------------------------------------------------------------------
+def parse_certutil_hash(text: str, length: int = 64) -> str | None:
+    """The digest `certutil -hashfile FILE SHA256` prints (one line of hex digits, which NT 6.0 and
+    6.1 print as byte pairs separated by blanks [U]), lower case; None when it printed none (the file
+    is missing, or the verb or algorithm is unknown)."""
+    for line in _lines(text):
+        digits = re.sub(r"\s", "", line)
+        if len(digits) == length and re.fullmatch(r"[0-9A-Fa-f]+", digits):
+            return digits.lower()
+    return None
+
+
 # -- systeminfo ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SystemInfo:

@@ -1,0 +1,197 @@
+"""Action plugin vncustoms.vnaccs.client_stage (documentation: plugins/modules/client_stage.py)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ansible.plugins.action import ActionBase
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import account_name
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
+    MANIFEST,
+    ReleaseError,
+    kept_versions,
+    load_release,
+    verify_installer,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_stage_plan import (
+    DEFAULT_FTP_FOLDER,
+    DEFAULT_LOCAL_FOLDER,
+    StagedPlan,
+    StageWanted,
+    check_stage,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ftp_transfer import (
+    FtpError,
+    FtpLogonError,
+    Transfer,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import (
+    WindowsAction,
+    _refused,
+    _scrub,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, inspect_host
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
+    WinRMAuthenticationError,
+    WinRMCommandLayerError,
+    WinRMUnreachableError,
+)
+
+
+class ActionModule(WindowsAction):
+    ARGUMENT_SPEC: ClassVar[dict[str, Any]] = {
+        "version": {"type": "str", "required": True},
+        "release_dir": {"type": "path", "required": True},
+        "local_folder": {"type": "str", "default": DEFAULT_LOCAL_FOLDER},
+        "ftp_folder": {"type": "str", "default": DEFAULT_FTP_FOLDER},
+        "ftp_port": {"type": "int", "default": 21},
+        "ftp_user": {"type": "str", "default": ""},
+        "ftp_password": {"type": "str", "default": "", "no_log": True},
+        "keep": {"type": "int", "default": 2},
+        "max_bytes_per_minute": {"type": "int", "default": 0},
+        "ftp_timeout": {"type": "int", "default": 120},
+    }
+
+    def wanted(self, args: dict[str, Any]) -> StageWanted:
+        self._args = args
+        try:
+            release = load_release(args["release_dir"], args["version"])
+            # Refused before anything is copied anywhere: the installer must be the manifest's.
+            self._installer = verify_installer(args["release_dir"], release)
+        except ReleaseError as error:
+            raise PlanError(f"version: {error}") from None
+        if args["max_bytes_per_minute"] < 0:
+            raise PlanError(
+                f"max_bytes_per_minute: {args['max_bytes_per_minute']} must be 0 (no limit) or more"
+            )
+        return check_stage(
+            StageWanted(release, args["local_folder"], args["ftp_folder"].rstrip("/") or "/", args["keep"])
+        )
+
+    def secrets(self) -> list[str]:
+        return [self._args["ftp_password"]] if getattr(self, "_args", {}).get("ftp_password") else []
+
+    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
+        task_vars = task_vars or {}
+        result = ActionBase.run(self, tmp, task_vars)
+        host = str(task_vars.get("inventory_hostname", ""))
+        wanted = self.checked_arguments(host)
+        password = ""
+        try:
+            settings = self.connection_settings(task_vars)
+            password = settings.password
+            session = self.open_session(settings, task_vars)
+            with session:
+                plan = StagedPlan(wanted, session.windows_family())
+                result.update(self._stage(session, plan, settings, host))
+        except PlanError as error:
+            result.update(failed=True, msg=f"{host}: {error}")
+        except WinRMAuthenticationError as error:
+            result.update(failed=True, **_refused(error))
+        except WinRMUnreachableError as error:
+            result.update(unreachable=True, msg=str(error))
+        except FtpLogonError as error:
+            result.update(failed=True, msg=str(error), authentication_failed=True, account_held=error.held)
+        except (FtpError, WinRMCommandLayerError) as error:
+            result.update(failed=True, msg=str(error))
+        return _scrub(result, password, *self.secrets())
+
+    def _stage(self, session, plan: StagedPlan, settings, host: str) -> dict[str, Any]:
+        wanted, args = plan.wanted, self._args
+        release = wanted.release
+        before = inspect_host(session, plan)
+        on_server = list(before["versions"])
+        kept, pruned = kept_versions(sorted({*on_server, release.version}), release.version, wanted.keep)
+        pruned = [version for version in pruned if version in on_server]
+        to_stage = not before["staged"]
+        out: dict[str, Any] = {
+            "changed": to_stage or bool(pruned),
+            "version": release.version,
+            "staged_before": before["staged"],
+            "check": before["check"],
+            "versions_before": on_server,
+            "versions": kept,
+            "pruned": pruned,
+            "bytes_sent": 0,
+            "bytes_read_back": 0,
+            "transfers": [],
+        }
+        lines = []
+        if to_stage:
+            lines.append(
+                f"put {release.file} ({release.size} bytes) and {MANIFEST} in "
+                f"{wanted.ftp_path(release.version)} ({before['check']})"
+            )
+        lines += [f"remove {wanted.ftp_path(version)} (keep {wanted.keep} versions)" for version in pruned]
+        if self._task.diff:
+            out["diff"] = {
+                "before": "versions: " + (", ".join(on_server) or "none") + "\n",
+                "after": "versions: " + ", ".join(kept) + "\n",
+                "before_header": f"{host} (on the base server)",
+                "after_header": f"{host} (wanted)",
+                "prepared": "\n".join(f"# {line}" for line in lines),
+            }
+        out["steps"] = lines
+        if self._task.check_mode or not out["changed"]:
+            out["msg"] = (
+                "would change"
+                if out["changed"] and self._task.check_mode
+                else (
+                    "changed"
+                    if out["changed"]
+                    else f"version {release.version} is staged whole ({before['check']})"
+                )
+            )
+            return out
+        user = args["ftp_user"] or settings.user
+        ftp_password = args["ftp_password"] or settings.password
+        account = account_name(
+            settings.user if not args["ftp_user"] else user, f"{settings.address}:{settings.port}"
+        )
+        transfer = Transfer(
+            host, settings.address, args["ftp_port"], float(args["ftp_timeout"]), args["max_bytes_per_minute"]
+        )
+        with transfer.open(user, ftp_password, account, self.guard_class()):
+            try:
+                if to_stage:
+                    folder = wanted.ftp_path(release.version)
+                    transfer.make_folders(folder)
+                    with open(self._installer, "rb") as stream:
+                        transfer.upload(stream, wanted.ftp_path(release.version, release.file))
+                    problem = self._verify(session, plan, transfer)
+                    if problem:
+                        transfer.remove_folder(folder)
+                        raise FtpError(f"{host}: {problem}; the copy was removed")
+                    transfer.upload_bytes(
+                        release.manifest_text().encode("utf-8"), wanted.ftp_path(release.version, MANIFEST)
+                    )
+                for version in pruned:
+                    transfer.remove_folder(wanted.ftp_path(version))
+            finally:
+                out["bytes_sent"], out["bytes_read_back"] = transfer.sent, transfer.received
+                out["transfers"] = list(transfer.log)
+        after = inspect_host(session, plan)
+        if not after["staged"]:
+            raise FtpError(
+                f"{host}: after staging, version {release.version} is not there whole: {after['check']}"
+            )
+        out["versions"] = after["versions"]
+        out["check"] = after["check"]
+        out["msg"] = "changed"
+        return out
+
+    def _verify(self, session, plan: StagedPlan, transfer: Transfer) -> str:
+        """Why the uploaded installer is not whole on the server, or ""."""
+        release = plan.wanted.release
+        if plan.nt6:
+            state = plan.parse_probe(session.run(plan.probe_command()).stdout)
+            if state.sha256 != release.sha256:
+                return f"certutil on the server gives SHA-256 {state.sha256}, not the manifest's"
+            return ""
+        digest, size = transfer.sha256(plan.wanted.ftp_path(release.version, release.file))
+        if digest != release.sha256 or size != release.size:
+            return (
+                f"read back over FTP: {size} bytes, SHA-256 {digest}; the manifest says "
+                f"{release.size} bytes, {release.sha256}"
+            )
+        return ""
