@@ -83,6 +83,10 @@ def build_inventory(data: SiteData) -> InventoryModel:
             "base_server_region": region.slug,
             "base_server_host": region.host,
         }
+        # Where the site's hosts reach their base server (the workstations fetch the client from it).
+        region_ip = data.base_server_settings.get(region.slug, {}).get("ip")
+        if region_ip:
+            common["base_server_address"] = str(region_ip)
         site_vars = {
             **common,
             "ansible_host": dhcp_server_ip,
