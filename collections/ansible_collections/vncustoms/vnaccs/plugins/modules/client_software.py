@@ -37,7 +37,8 @@ options:
     type: str
     required: true
   release_dir:
-    description: The controller's release folder (one subfolder per version, each with the MSI and its manifest).
+    description:
+      - The controller's release folder (one subfolder per version, each with the MSI and its manifest).
     type: path
     required: true
   base_server:
@@ -53,11 +54,14 @@ options:
     type: int
     default: 21
   fetch_user:
-    description: The account the workstation logs on to the base server's FTP with (read-only; anonymous by default).
+    description:
+      - The account the workstation logs on to the base server's FTP with (read-only; anonymous by
+        default).
     type: str
     default: anonymous
   fetch_password:
-    description: Its password; never shown in the result (the script file holding it is deleted after the fetch).
+    description:
+      - Its password; never shown in the result (the script file holding it is deleted after the fetch).
     type: str
     default: ""
   terminal_id:
@@ -71,7 +75,8 @@ options:
   config_key:
     description:
       - The registry key of the client's settings.
-      - Where the real client keeps them is not in the source documents; the default is an assumption to confirm.
+      - Where the real client keeps them is not in the source documents; the default is an assumption
+        to confirm.
     type: str
     default: HKLM\SOFTWARE\TCHQ\VNACCS Client
   terminal_value:
@@ -91,7 +96,9 @@ options:
     type: str
     default: C:\VNACCS\ClientSetup
   busy_pauses:
-    description: Seconds to wait before each new attempt while msiexec answers 1618; their number bounds the attempts.
+    description:
+      - Seconds to wait before each new attempt while msiexec answers 1618; their number bounds the
+        attempts.
     type: list
     elements: float
     default: [30.0, 60.0, 120.0]

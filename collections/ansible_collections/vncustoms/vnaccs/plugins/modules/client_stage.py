@@ -30,7 +30,8 @@ options:
     type: str
     required: true
   release_dir:
-    description: The controller's release folder (one subfolder per version, each with the MSI and its manifest).
+    description:
+      - The controller's release folder (one subfolder per version, each with the MSI and its manifest).
     type: path
     required: true
   local_folder:
@@ -54,11 +55,15 @@ options:
     type: str
     default: ""
   keep:
-    description: How many versions the server keeps, O(version) included (2 keeps the previous one for a rollback).
+    description:
+      - How many versions the server keeps, O(version) included (2 keeps the previous one for a
+        rollback).
     type: int
     default: 2
   max_bytes_per_minute:
-    description: Pace the upload to at most this many bytes a minute (0, no limit), so a staging run cannot fill a WAN link.
+    description:
+      - Pace the upload to at most this many bytes a minute (0, no limit), so a staging run cannot fill
+        a WAN link.
     type: int
     default: 0
   ftp_timeout:
