@@ -457,3 +457,52 @@ def test_a_stale_lock_is_taken_over_with_a_warning():
     assert not outcome.failed, outcome.msg
     assert any("took over a stale lock of dead-controller-pid9" in w for w in outcome.warnings)
     assert session.locks[-1] == f"rmdir /s /q {HOST_LOCK}"
+
+
+# -- busy exit codes, the failure's log, secret step files ---------------------------------------
+def test_a_busy_answer_is_run_again_after_each_pause_then_succeeds():
+    install = Command("msiexec /i x.msi", busy_exit=(1618,), busy_pauses=(1.0, 2.0, 4.0))
+    session = FakeSession(
+        "new", {"msiexec /i x.msi": [("", 1618), ("", 1618), ("", 0)]}, {"msiexec /i x.msi": "done"}
+    )
+    slept: list[float] = []
+    outcome = apply_plan(
+        session, TablePlan({"new": [Step("install", (install,))]}), False, sleep=slept.append
+    )
+    assert not outcome.failed, outcome.msg
+    assert session.ran.count("msiexec /i x.msi") == 3
+    assert slept == [1.0, 2.0]
+    assert outcome.extra["busy_retries"] == 2
+    assert sum("1618 (busy)" in warning for warning in outcome.warnings) == 2
+
+
+def test_busy_past_the_last_pause_fails_with_the_code():
+    install = Command("msiexec /i x.msi", busy_exit=(1618,), busy_pauses=(1.0,))
+    session = FakeSession("new", {"msiexec /i x.msi": [("", 1618)]})
+    slept: list[float] = []
+    outcome = apply_plan(
+        session, TablePlan({"new": [Step("install", (install,))]}), False, sleep=slept.append
+    )
+    assert outcome.failed and "exit code 1618" in outcome.msg
+    assert session.ran.count("msiexec /i x.msi") == 2 and slept == [1.0]
+
+
+def test_a_failure_adds_the_last_lines_of_its_diagnosis_and_a_success_runs_none():
+    log = "\r\n".join(f"line {n}" for n in range(1, 31)) + "\r\n"
+    failing = Command("msiexec /i x.msi", diagnose="type x.log", diagnose_lines=3)
+    session = FakeSession("new", {"msiexec /i x.msi": ("", 1603), "type x.log": (log, 0)})
+    outcome = apply_plan(session, TablePlan({"new": [Step("install", (failing,))]}), False)
+    assert outcome.failed
+    assert outcome.msg.endswith("the log ends:\nline 28\nline 29\nline 30")
+    fine = FakeSession("new", {"msiexec /i x.msi": ("", 0)}, {"msiexec /i x.msi": "done"})
+    apply_plan(fine, TablePlan({"new": [Step("install", (failing,))]}), False)
+    assert "type x.log" not in fine.ran
+
+
+def test_a_secret_step_file_is_written_but_never_listed():
+    step = Step(
+        "fetch", (Command("ftp -s:f.txt"),), file=TextFile("f.txt", ("user ro Pa55word",), secret=True)
+    )
+    outcome = apply_plan(FakeSession("new"), TablePlan({"new": [step]}), check_mode=True)
+    assert not any("Pa55word" in line for line in outcome.commands + outcome.preview)
+    assert "(write f.txt: 1 lines, not shown: they hold a password)" in outcome.commands
