@@ -29,6 +29,7 @@ from tasklib.fleet import fleet
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
 from tasklib.reboot import daily_reboot, daily_reboot_demo
+from tasklib.rollout import rollout, rollout_report
 from tasklib.report import audit, daily_check, report
 from tasklib.sites import inventory, plan
 from tasklib.switches import switches
@@ -187,6 +188,8 @@ ns = Collection(
     base_servers_demo,
     daily_reboot,
     daily_reboot_demo,
+    rollout,
+    rollout_report,
     accounts,
     fleet,
     ee,
