@@ -29,8 +29,8 @@ from tasklib.fleet import fleet
 from tasklib.lab import lab
 from tasklib.playbooks import ansible_env
 from tasklib.reboot import daily_reboot, daily_reboot_demo
-from tasklib.rollout import rollout, rollout_report
 from tasklib.report import audit, daily_check, report
+from tasklib.rollout import rollout, rollout_report
 from tasklib.sites import inventory, plan
 from tasklib.switches import switches
 
