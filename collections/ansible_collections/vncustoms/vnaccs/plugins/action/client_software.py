@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -22,6 +25,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_p
     ClientWanted,
     check_wanted,
     msi_code_text,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.region_slots import (
+    DEFAULT_FETCH_SLOTS,
+    RegionBusy,
+    RegionSlots,
+    RegionSlotsError,
+    fetch_slots,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.restart_pending import RestartPending
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsAction
@@ -54,6 +64,10 @@ class ActionModule(WindowsAction):
         "reference_time": {"type": "str", "default": ""},
         "pending_file": {"type": "path", "default": ""},
         "state_dir": {"type": "path", "default": ""},
+        "region": {"type": "str", "default": ""},
+        "fetch_slots": {"type": "int", "default": DEFAULT_FETCH_SLOTS},
+        "fetch_slots_by_region": {"type": "dict", "default": {}},
+        "fetch_slot_timeout": {"type": "int", "default": 600},
     }
 
     def wanted(self, args: dict[str, Any]) -> ClientWanted:
@@ -73,6 +87,19 @@ class ActionModule(WindowsAction):
                     f"reference_time: {args['reference_time']!r} is not an ISO date and time"
                 ) from None
         self._secrets = [args["fetch_password"]] if args["fetch_password"] else []
+        hold = None
+        if args["region"]:
+            try:
+                slots = fetch_slots(
+                    args["region"],
+                    args["fetch_slots"],
+                    args["fetch_slots_by_region"],
+                    "fetch_slots",
+                    "fetch_slots_by_region",
+                )
+            except RegionSlotsError as error:
+                raise PlanError(str(error)) from None
+            hold = functools.partial(_fetch_slot, args["region"], slots, float(args["fetch_slot_timeout"]))
         return check_wanted(
             ClientWanted(
                 release=release,
@@ -94,6 +121,7 @@ class ActionModule(WindowsAction):
                 force=args["force"],
                 check_mode=bool(self._task.check_mode),
                 at=at,
+                fetch_hold=hold,
             )
         )
 
@@ -159,3 +187,13 @@ class ActionModule(WindowsAction):
             RolloutState(self._args.get("state_dir") or None).write(record)
         except OSError as error:
             result.setdefault("warnings", []).append(f"{host}: state_dir: {error}")
+
+
+@contextlib.contextmanager
+def _fetch_slot(region: str, slots: int, timeout: float) -> Iterator[None]:
+    """One of the region's fetch slots, held while the workstation fetches; PlanError if none frees."""
+    try:
+        with RegionSlots().hold(region, slots, timeout=timeout):
+            yield
+    except RegionBusy as error:
+        raise PlanError(str(error)) from None

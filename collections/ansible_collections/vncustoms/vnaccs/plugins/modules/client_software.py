@@ -121,6 +121,25 @@ options:
     description: The controller's state folder holding the rollout records (default C($VNACCS_STATE_DIR)).
     type: path
     default: ""
+  region:
+    description:
+      - The workstation's base-server region (the inventory's C(base_server_region)). With a region, the fetch
+        holds one of the region's O(fetch_slots) on the controller, so that no more than that many workstations
+        of a region fetch from its base server at once (across forks, plays and runs on one controller).
+    type: str
+    default: ""
+  fetch_slots:
+    description: How many workstations of a region may fetch at once.
+    type: int
+    default: 4
+  fetch_slots_by_region:
+    description: Region name to fetch slots, for the regions whose links differ from O(fetch_slots).
+    type: dict
+    default: {}
+  fetch_slot_timeout:
+    description: Seconds to wait for a free slot; past it the workstation fails, nothing fetched.
+    type: int
+    default: 600
 attributes:
   check_mode:
     support: full

@@ -29,6 +29,8 @@ to confirm on a real workstation [U].
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,6 +115,9 @@ class ClientWanted:
     force: bool = False
     check_mode: bool = False
     at: Any = None
+    # Held around the fetch: one of the region's fetch slots (region_slots.py), so that no more
+    # than K workstations of a region fetch from its base server at once.
+    fetch_hold: Callable[[], AbstractContextManager] | None = None
 
     @property
     def local_installer(self) -> str:
@@ -314,6 +319,7 @@ class ClientSoftwarePlan(WindowsPlan):
         return Step(
             f"fetch {wanted.release.file} ({size} bytes) from the base server {wanted.base_server} by FTP",
             (Command(f"if not exist {wanted.download_dir}\\nul mkdir {wanted.download_dir}"), fetch),
+            hold=wanted.fetch_hold,
             file=TextFile(
                 wanted.script_path,
                 script,

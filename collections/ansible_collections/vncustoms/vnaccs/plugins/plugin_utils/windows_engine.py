@@ -166,6 +166,9 @@ class Step:
     reprobe: bool = False
     # Added to the failure message when the step ran but the host does not show its effect.
     hint: str = ""
+    # A context held while the step runs (a region's fetch slot: region_slots.py); it may raise
+    # PlanError, which fails the host with its message.
+    hold: Callable[[], contextlib.AbstractContextManager] | None = None
 
     @property
     def is_note(self) -> bool:
@@ -578,6 +581,11 @@ class _ServiceWait:
 
 def _run(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _ServiceWait) -> bool:
     """Run one step; False (with the outcome marked failed) when a command failed."""
+    with step.hold() if step.hold is not None else contextlib.nullcontext():
+        return _run_held(session, step, outcome, wait)
+
+
+def _run_held(session: WindowsSession, step: Step, outcome: WindowsOutcome, wait: _ServiceWait) -> bool:
     host = session.host
     try:
         if step.file:
