@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from typing import Any
@@ -506,3 +507,31 @@ def test_a_secret_step_file_is_written_but_never_listed():
     outcome = apply_plan(FakeSession("new"), TablePlan({"new": [step]}), check_mode=True)
     assert not any("Pa55word" in line for line in outcome.commands + outcome.preview)
     assert "(write f.txt: 1 lines, not shown: they hold a password)" in outcome.commands
+
+
+def test_a_step_runs_inside_its_hold_and_a_refused_hold_fails_before_its_commands():
+    events: list[str] = []
+
+    @contextlib.contextmanager
+    def slot():
+        events.append("enter")
+        yield
+        events.append("leave")
+
+    class Session(FakeSession):
+        def run(self, command, check=False, timeout=None):
+            events.append(command)
+            return super().run(command, check, timeout)
+
+    step = Step("fetch", (Command("ftp -s:f.txt"),), hold=slot)
+    outcome = apply_plan(Session("new", effects={"ftp -s:f.txt": "done"}), TablePlan({"new": [step]}), False)
+    assert not outcome.failed, outcome.msg
+    assert events[events.index("enter") + 1 : events.index("leave")] == ["ftp -s:f.txt"]
+
+    def busy():
+        raise PlanError("region north: all 4 fetch slot(s) stayed taken")
+
+    session = FakeSession("new")
+    with pytest.raises(PlanError, match="fetch slot"):
+        apply_plan(session, TablePlan({"new": [Step("fetch", (Command("ftp -s:f.txt"),), hold=busy)]}), False)
+    assert "ftp -s:f.txt" not in session.ran
