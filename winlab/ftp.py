@@ -321,8 +321,14 @@ class Session:
             self.logged_on = False
             self.reply(LOGON_FAILED)
             return
-        with self.host.lock:
+        lock = self.locked()
+        if lock is None:
+            self.reply(LOCAL_ERROR)
+            return
+        try:
             home = files.is_dir(self.host, self.local("/"))
+        finally:
+            lock.release()
         if not home:
             self.reply("530 User cannot log in, home directory inaccessible.")
             return
@@ -561,8 +567,14 @@ class Session:
 
     def do_RNFR(self, argument: str) -> None:
         path = self.local(self.virtual(argument))
-        with self.host.lock:
+        lock = self.locked()
+        if lock is None:
+            self.reply(LOCAL_ERROR)
+            return
+        try:
             found = files.get_file(self.host, path) is not None
+        finally:
+            lock.release()
         if not found:
             self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
             return
@@ -575,12 +587,21 @@ class Session:
             self.reply("503 Bad sequence of commands.")  # [U]
             return
         target = self.local(self.virtual(argument))
-        with self.host.lock:
+        lock = self.locked()
+        if lock is None:
+            self.reply(LOCAL_ERROR)
+            return
+        try:
             entry = self.host.state["fs"]["files"].pop(source.lower(), None)
             if entry is not None:
                 entry["path"] = target
                 self.host.state["fs"]["files"][target.lower()] = entry
                 self.host.save()
+        finally:
+            lock.release()
+        if entry is None:
+            self.reply("550 The system cannot find the file specified.")  # [U]
+            return
         self.reply("250 RNTO command successful.")  # [U]
 
     def _entries(self, argument: str) -> list[tuple[str, int | None, str | None]] | None:
@@ -643,7 +664,17 @@ class Session:
 def converse(connection: socket.socket, _address, endpoint: FtpEndpoint) -> None:
     """One FTP client: served when the host would answer on port 21, else closed at once."""
     with contextlib.closing(connection):
-        root = site_root(endpoint.host)
+        host = endpoint.host
+        if not host.lock.acquire(timeout=LOCK_SECONDS):
+            # The host's model stayed busy (an `ftp` command of this very host holds it) [U].
+            with contextlib.suppress(OSError):
+                connection.setblocking(True)
+                connection.sendall(b"421 Service not available, closing control connection.\r\n")
+            return
+        try:
+            root = site_root(host)
+        finally:
+            host.lock.release()
         if root is None:
             return
         connection.setblocking(True)

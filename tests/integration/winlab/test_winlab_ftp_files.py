@@ -290,3 +290,35 @@ def test_a_host_that_is_down_refuses_ftp(lab):
     ftp.login(READER, READER_PASSWORD)
     assert sha256(download(ftp, "Client/setup.msi")) == sha256(INSTALLER)
     ftp.quit()
+
+
+@pytest.mark.assumption
+def test_the_ftp_client_logs_on_from_the_next_lines_and_puts_from_its_local_folder(lab):
+    Client(lab, "ws-xp").ok(r"mkdir C:\Reports")
+    Client(lab, "ws-xp").ok(r"echo ws-xp done>C:\Reports\status.txt")
+    # Without -n the two lines after `open` answer the user name and password prompts.
+    write_script(lab, "ws-xp", f"open {BASE}", USER, PASSWORD, r"lcd C:\Reports", "put status.txt", "quit")
+    response = Client(lab, "ws-xp").run(f"ftp -s:{SCRIPT}")
+    transcript = response.std_out.decode("cp437").split("\r\n")
+    assert response.status_code == 0
+    assert transcript[3:7] == [
+        f"User ({BASE}:(none)): ",
+        f"331 Password required for {USER}.",
+        "Password:",
+        f"230 User {USER} logged in.",
+    ]
+    assert PASSWORD not in response.std_out.decode("cp437")
+    assert r"Local directory now C:\Reports." in transcript
+    assert any(
+        re.fullmatch(r"ftp: \d+ bytes sent in \d+\.\d\dSeconds \d+\.\d\dKbytes/sec\.", line)
+        for line in transcript
+    )
+    stored = control(lab, "GET", f"/hosts/{BASE}/state")["fs"]["files"][r"c:\inetpub\ftproot\status.txt"]
+    assert base64.b64decode(stored["data"]) == b"ws-xp done\r\n"
+    assert lab.transfers(BASE)["transfers"][-1] == {
+        **lab.transfers(BASE)["transfers"][-1],
+        "direction": "received",
+        "path": "/status.txt",
+        "bytes": len(b"ws-xp done\r\n"),
+        "account": USER,
+    }
