@@ -53,13 +53,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import ipaddress
-import re
 import socket
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from winlab.model import Host, files, services
+from winlab.server import account_key
 
 if TYPE_CHECKING:
     from winlab.server import HostRuntime
@@ -112,6 +113,10 @@ def site_root(host: Host) -> str | None:
         return str(started[0]["root"]).rstrip("\\") or "C:"
 
 
+class Busy(Exception):
+    """The host's model stayed locked (a command of that host is running) longer than LOCK_SECONDS."""
+
+
 class Transfers:
     """The file transfers of one host's FTP server, and their byte totals."""
 
@@ -160,16 +165,6 @@ class FtpEndpoint:
     transfers: Transfers = field(default_factory=Transfers)
     # The networks a PORT command may point the server at (the lab's).
     networks: tuple = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
-
-
-def account_name(user: str) -> str:
-    """DOMAIN\\user, user@domain and user name the same account (as winlab/server.py counts them)."""
-    return user.rpartition("\\")[2].partition("@")[0].lower()
-
-
-def to_ascii(data: bytes) -> bytes:
-    """Bytes as sent in ASCII mode: every bare LF becomes CR LF [U]."""
-    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 
 def listing_line(name: str, size: int | None, mtime: str | None) -> str:
@@ -224,7 +219,10 @@ class Session:
             if verb in WRITES and self.account in self.endpoint.read_only:
                 self.reply(ACCESS_DENIED)
                 continue
-            handler(argument)
+            try:
+                handler(argument)
+            except Busy:
+                self.reply(LOCAL_ERROR)
 
     def close(self) -> None:
         if self.passive is not None:
@@ -232,9 +230,18 @@ class Session:
                 self.passive.close()
             self.passive = None
 
-    def locked(self):
-        """The host's lock, or None when a long command holds it (the caller replies 451)."""
-        return self.host.lock if self.host.lock.acquire(timeout=LOCK_SECONDS) else None
+    @contextlib.contextmanager
+    def model(self) -> Iterator[Host]:
+        """The host's model, locked; `Busy` when a command holds it too long (the reply is 451)."""
+        if not self.host.lock.acquire(timeout=LOCK_SECONDS):
+            raise Busy
+        try:
+            yield self.host
+        finally:
+            self.host.lock.release()
+
+    def not_found(self, argument: str, what: str = files.NOT_FOUND) -> None:
+        self.reply(f"550 {argument.strip()}: {what}")  # [U]
 
     # -- paths ----------------------------------------------------------------------------------------
     def virtual(self, argument: str) -> str:
@@ -307,7 +314,7 @@ class Session:
     # -- logon ----------------------------------------------------------------------------------------
     def do_USER(self, argument: str) -> None:
         self.user = argument.strip()
-        self.account = account_name(self.user)
+        self.account = account_key(self.user)
         self.logged_on = False
         self.reply(f"331 Password required for {self.user}.")
 
@@ -321,14 +328,8 @@ class Session:
             self.logged_on = False
             self.reply(LOGON_FAILED)
             return
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             home = files.is_dir(self.host, self.local("/"))
-        finally:
-            lock.release()
         if not home:
             self.reply("530 User cannot log in, home directory inaccessible.")
             return
@@ -399,16 +400,10 @@ class Session:
 
     def do_CWD(self, argument: str) -> None:
         target = self.virtual(argument or "/")
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             found = files.is_dir(self.host, self.local(target))
-        finally:
-            lock.release()
         if not found:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
         self.cwd = target
         self.reply("250 CWD command successful.")  # [U]
@@ -418,34 +413,22 @@ class Session:
 
     # -- files ----------------------------------------------------------------------------------------
     def do_SIZE(self, argument: str) -> None:
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             data = files.read_bytes(self.host, self.local(self.virtual(argument)))
-        finally:
-            lock.release()
         if data is None:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
         self.reply(f"213 {len(data)}")
 
     def do_RETR(self, argument: str) -> None:
         virtual = self.virtual(argument)
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             data = files.read_bytes(self.host, self.local(virtual))
             when = self.host.now().strftime("%Y-%m-%dT%H:%M:%S")
-        finally:
-            lock.release()
         if data is None:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
-        payload = data if self.binary else to_ascii(data)
+        payload = data if self.binary else files.to_netascii(data)
         opening = self.transfer_start(f"{self.display(virtual)}({len(payload)} bytes)")
         if self.send_data(payload, opening):
             self.endpoint.transfers.record("sent", virtual, len(payload), self.user, when)
@@ -453,16 +436,10 @@ class Session:
     def do_STOR(self, argument: str) -> None:
         virtual = self.virtual(argument)
         path = self.local(virtual)
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             folder_ok = files.is_dir(self.host, files.parent(path)) and not files.is_dir(self.host, path)
-        finally:
-            lock.release()
         if not folder_ok or virtual == "/":
-            self.reply(f"550 {argument.strip()}: The system cannot find the path specified.")  # [U]
+            self.not_found(argument, files.PATH_NOT_FOUND)
             return
         if self.passive is None and self.active is None:
             self.reply("425 Can't open data connection.")
@@ -482,56 +459,38 @@ class Session:
             self.reply("426 Connection closed; transfer aborted.")
             return
         payload = b"".join(chunks)
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             files.put_file(self.host, path, payload)
             when = self.host.now().strftime("%Y-%m-%dT%H:%M:%S")
             self.host.save()
-        finally:
-            lock.release()
         self.endpoint.transfers.record("received", virtual, len(payload), self.user, when)
         self.reply("226 Transfer complete.")
 
     def do_DELE(self, argument: str) -> None:
         path = self.local(self.virtual(argument))
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             found = files.get_file(self.host, path) is not None
             if found:
                 del self.host.state["fs"]["files"][path.lower()]
                 self.host.save()
-        finally:
-            lock.release()
         if not found:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
         self.reply("250 DELE command successful.")  # [U]
 
     def do_MKD(self, argument: str) -> None:
         virtual = self.virtual(argument)
         path = self.local(virtual)
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             exists = files.is_dir(self.host, path) or files.get_file(self.host, path) is not None
             parent_ok = files.is_dir(self.host, files.parent(path))
             if not exists and parent_ok:
                 files.make_dirs(self.host, path)
                 self.host.save()
-        finally:
-            lock.release()
         if exists:
-            self.reply(f"550 {argument.strip()}: Cannot create a file when that file already exists.")  # [U]
+            self.not_found(argument, "Cannot create a file when that file already exists.")
         elif not parent_ok:
-            self.reply(f"550 {argument.strip()}: The system cannot find the path specified.")  # [U]
+            self.not_found(argument, files.PATH_NOT_FOUND)
         else:
             self.reply("257 MKD command successful.")  # [U]
 
@@ -540,11 +499,7 @@ class Session:
     def do_RMD(self, argument: str) -> None:
         virtual = self.virtual(argument)
         path = self.local(virtual)
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             found = virtual != "/" and files.is_dir(self.host, path)
             prefix = path.lower() + "\\"
             fs = self.host.state["fs"]
@@ -554,12 +509,10 @@ class Session:
             if found and empty:
                 fs["dirs"] = [folder for folder in fs["dirs"] if folder.lower() != path.lower()]
                 self.host.save()
-        finally:
-            lock.release()
         if not found:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
         elif not empty:
-            self.reply(f"550 {argument.strip()}: The directory is not empty.")  # [U]
+            self.not_found(argument, "The directory is not empty.")
         else:
             self.reply("250 RMD command successful.")  # [U]
 
@@ -567,16 +520,10 @@ class Session:
 
     def do_RNFR(self, argument: str) -> None:
         path = self.local(self.virtual(argument))
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             found = files.get_file(self.host, path) is not None
-        finally:
-            lock.release()
         if not found:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
         self.rename_from = path
         self.reply("350 Requested file action pending further information.")  # [U]
@@ -587,18 +534,12 @@ class Session:
             self.reply("503 Bad sequence of commands.")  # [U]
             return
         target = self.local(self.virtual(argument))
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             entry = self.host.state["fs"]["files"].pop(source.lower(), None)
             if entry is not None:
                 entry["path"] = target
                 self.host.state["fs"]["files"][target.lower()] = entry
                 self.host.save()
-        finally:
-            lock.release()
         if entry is None:
             self.reply("550 The system cannot find the file specified.")  # [U]
             return
@@ -633,16 +574,10 @@ class Session:
         return entry["path"].rsplit("\\", 1)[1], size, entry.get("mtime")
 
     def _list(self, argument: str, names_only: bool) -> None:
-        lock = self.locked()
-        if lock is None:
-            self.reply(LOCAL_ERROR)
-            return
-        try:
+        with self.model():
             entries = self._entries(argument)
-        finally:
-            lock.release()
         if entries is None:
-            self.reply(f"550 {argument.strip()}: The system cannot find the file specified.")  # [U]
+            self.not_found(argument)
             return
         if names_only:
             text = "".join(f"{name}\r\n" for name, _, _ in entries)

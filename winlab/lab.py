@@ -39,9 +39,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.ftp import FtpEndpoint, Transfers, account_name, converse
+from winlab.ftp import FtpEndpoint, Transfers, converse
 from winlab.model import Host, defaults, services, tasks
-from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
+from winlab.server import (
+    LOCKOUT_THRESHOLD,
+    Endpoint,
+    HostRuntime,
+    Listeners,
+    account_key,
+    bind,
+    json_reply,
+    state_path,
+)
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
@@ -252,7 +261,7 @@ class Lab:
             runtime.host,
             bind(self.config.address, port),
             runtime=runtime,
-            read_only=frozenset(account_name(name) for name in self.config.read_only_accounts),
+            read_only=frozenset(account_key(name) for name in self.config.read_only_accounts),
             transfers=self.ftp_transfers.setdefault(runtime.name, Transfers()),
         )
         self.ftp[runtime.name] = endpoint

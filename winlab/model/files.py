@@ -123,6 +123,12 @@ def put_file(host: Host, path: str, data: bytes, append: bool = False) -> None:
     }
 
 
+def to_netascii(data: bytes) -> bytes:
+    """Bytes as FTP's ASCII mode sends them: every bare LF as CR LF (NVT-ASCII, RFC 959) [U: that IIS
+    and ftp.exe convert; the stricter choice, a binary moved in ASCII mode is damaged]."""
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+
 def write_text(host: Host, user: str, target: str, text: str, append: bool = False) -> str:
     """Write command output to a file (cmd's `>`); returns an error text or ''."""
     path = normalize(host, user, target)

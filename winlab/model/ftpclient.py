@@ -45,13 +45,6 @@ DATA_SECONDS = 30.0
 CONTROL_SECONDS = 60.0
 
 
-def to_ascii(data: bytes) -> bytes:
-    """ASCII mode sends every bare LF as CR LF (NVT-ASCII, RFC 959) [U]."""
-    import re
-
-    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
-
-
 def rate_line(count: int, seconds: float, verb: str) -> str:
     milliseconds = int(seconds * 1000)
     # 0 ms: the public capture prints the bytes times 1000 (190 bytes -> 190000.00); else bytes per ms [U].
@@ -283,7 +276,7 @@ class Client:
             self.say(f"{args[0]}: File not found")
             return
         remote = args[1] if len(args) > 1 else local.rsplit("\\", 1)[1]
-        payload = data if self.binary else to_ascii(data)
+        payload = data if self.binary else files.to_netascii(data)
         result = self.data(f"STOR {remote}", payload)
         if result is not None and self.verbose:
             self.say(rate_line(len(result[0]), result[1], "sent"))
