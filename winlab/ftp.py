@@ -163,8 +163,8 @@ class FtpEndpoint:
     runtime: HostRuntime | None = None
     read_only: frozenset[str] = frozenset()
     transfers: Transfers = field(default_factory=Transfers)
-    # The networks a PORT command may point the server at (the lab's).
-    networks: tuple = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
+    # The networks a PORT command may point the server at: the lab's (winlab/lab.py LAB_NETWORKS).
+    networks: tuple = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 def listing_line(name: str, size: int | None, mtime: str | None) -> str:

@@ -263,6 +263,7 @@ class Lab:
             runtime=runtime,
             read_only=frozenset(account_key(name) for name in self.config.read_only_accounts),
             transfers=self.ftp_transfers.setdefault(runtime.name, Transfers()),
+            networks=LAB_NETWORKS,
         )
         self.ftp[runtime.name] = endpoint
         self.ftp_ports[runtime.name] = endpoint.sock.getsockname()[1]

@@ -16,6 +16,7 @@ import winrm
 
 from tests.support.credentials import PASSWORD, USER
 from tests.support.lab import Client, control
+from winlab.lab import LabConfig
 from winlab.server import LOCKOUT_THRESHOLD
 
 READER, READER_PASSWORD = "vnaccs-ftp", "Reader-Pa55"
@@ -322,3 +323,26 @@ def test_the_ftp_client_logs_on_from_the_next_lines_and_puts_from_its_local_fold
         "bytes": len(b"ws-xp done\r\n"),
         "account": USER,
     }
+
+
+def test_read_only_accounts_come_from_the_lab_configuration(tmp_path):
+    data = {"hosts": [], "read_only_accounts": ["CUSTOMS\\vnaccs-ftp"]}
+    assert LabConfig.from_dict(data, tmp_path).read_only_accounts == ["CUSTOMS\\vnaccs-ftp"]
+    assert LabConfig.from_dict({"hosts": []}, tmp_path).read_only_accounts == []
+    with pytest.raises(ValueError, match="read_only_accounts must be a list"):
+        LabConfig.from_dict({"hosts": [], "read_only_accounts": "vnaccs-ftp"}, tmp_path)
+
+
+@pytest.mark.assumption
+def test_port_points_only_back_at_the_client(lab):
+    upload(lab)
+    ftp = ftp_to(lab)
+    ftp.login(READER, READER_PASSWORD)
+    with pytest.raises(ftplib.error_perm, match=r"^504"):
+        ftp.sendcmd("PORT 127,0,0,2,4,1")
+    with pytest.raises(ftplib.error_perm, match=r"^504"):
+        ftp.sendcmd("PORT 10,27,10,5,4,1")
+    with pytest.raises(ftplib.error_temp, match=r"^425"):
+        ftp.sendcmd("RETR Client/setup.msi")
+    ftp.quit()
+    assert lab.transfers(BASE)["bytes_sent"] == 0
