@@ -247,16 +247,8 @@ class Session:
     def virtual(self, argument: str) -> str:
         """The FTP path an argument names, from the current folder ('/' is the site root)."""
         text = argument.strip().replace("\\", "/")
-        base = [] if text.startswith("/") else [part for part in self.cwd.split("/") if part]
-        for part in text.split("/"):
-            if part in ("", "."):
-                continue
-            if part == "..":
-                if base:
-                    base.pop()
-                continue
-            base.append(part)
-        return "/" + "/".join(base)
+        base = [] if text.startswith("/") else self.cwd.split("/")
+        return "/" + "/".join(files.fold(text.split("/"), files.fold(base)))
 
     def local(self, virtual: str) -> str:
         """The path on the host's disk behind an FTP path."""

@@ -33,16 +33,22 @@ def normalize(host: Host, user: str, path: str) -> str:
         else:
             path = defaults.profile_dir(host.profile, user) + "\\" + path
     drive, rest = path[:2].upper(), path[3:]
-    parts: list[str] = []
-    for part in rest.split("\\"):
+    return drive + "\\" + "\\".join(fold(rest.split("\\")))
+
+
+def fold(parts: list[str], base: list[str] | None = None) -> list[str]:
+    """Path parts after `base` with empty parts and `.` dropped and `..` taking one back (never above
+    the start)."""
+    folded = list(base or [])
+    for part in parts:
         if part in ("", "."):
             continue
         if part == "..":
-            if parts:
-                parts.pop()
+            if folded:
+                folded.pop()
             continue
-        parts.append(part)
-    return drive + "\\" + "\\".join(parts)
+        folded.append(part)
+    return folded
 
 
 ACCESS_DENIED = "Access is denied."

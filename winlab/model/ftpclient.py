@@ -105,6 +105,15 @@ class Client:
             return False
         return True
 
+    def ready(self, args: list[str], usage: str) -> bool:
+        """Connected and given an argument; else says why not (`Not connected.` or the usage)."""
+        if not self.connected():
+            return False
+        if not args:
+            self.say(usage)
+            return False
+        return True
+
     # -- commands -------------------------------------------------------------------------------------
     def open(self, args: list[str]) -> None:
         if self.ftp is not None:
@@ -174,10 +183,7 @@ class Client:
             self.say("Login failed.")
 
     def user(self, args: list[str]) -> None:
-        if not self.connected():
-            return
-        if not args:
-            self.say("Usage: user username [password] [account]")
+        if not self.ready(args, "Usage: user username [password] [account]"):
             return
         self.login(args[0], args[1] if len(args) > 1 else "")
 
@@ -245,10 +251,7 @@ class Client:
         return (received if payload is None else payload), elapsed
 
     def get(self, args: list[str]) -> None:
-        if not self.connected():
-            return
-        if not args:
-            self.say("Usage: get remote-file [local-file]")
+        if not self.ready(args, "Usage: get remote-file [local-file]"):
             return
         remote = args[0]
         local = self.local_path(args[1] if len(args) > 1 else remote.replace("/", "\\").rsplit("\\", 1)[-1])
@@ -265,10 +268,7 @@ class Client:
             self.say(rate_line(len(data), elapsed, "received"))
 
     def put(self, args: list[str]) -> None:
-        if not self.connected():
-            return
-        if not args:
-            self.say("Usage: put local-file [remote-file]")
+        if not self.ready(args, "Usage: put local-file [remote-file]"):
             return
         local = self.local_path(args[0])
         data = files.read_bytes(self.ctx.host, local)
@@ -298,10 +298,7 @@ class Client:
             self.say(rate_line(len(data), elapsed, "received"))
 
     def simple(self, verb: str, args: list[str], usage: str) -> None:
-        if not self.connected():
-            return
-        if not args:
-            self.say(usage)
+        if not self.ready(args, usage):
             return
         self.send(f"{verb} {args[0]}")
 
