@@ -14,9 +14,11 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
     POST   /hosts/<name>/dhcp/leases       {"scope", "ip", "mac", "client", "expires"}: a client took a lease
+    GET    /hosts/<name>/transfers         the host's FTP file transfers and byte totals (`Lab.transfers`)
+    DELETE /hosts/<name>/transfers         forget them (`Lab.reset_transfers`)
 
-Each host also has a loopback listener that stands for its FTP port 21 (winlab/ftp.py); its port is
-`ftp_port` in `GET /hosts` and the runtime file.
+Each host also has a loopback listener that stands for its FTP port 21 (winlab/ftp.py), serving the
+files of its emulated disk; its port is `ftp_port` in `GET /hosts` and the runtime file.
 """
 
 from __future__ import annotations
@@ -37,9 +39,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
-from winlab.ftp import FtpEndpoint, converse
+from winlab.ftp import FtpEndpoint, Transfers, converse
 from winlab.model import Host, defaults, services, tasks
-from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
+from winlab.server import (
+    LOCKOUT_THRESHOLD,
+    Endpoint,
+    HostRuntime,
+    Listeners,
+    account_key,
+    bind,
+    json_reply,
+    state_path,
+)
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
 LAB_NETWORKS = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("198.18.0.0/15"))
@@ -94,9 +105,18 @@ class LabConfig:
     # Seconds a service stays START_PENDING after `sc start` / `net start` before it runs, on every
     # host that does not set its own (HostConfig.service_start_delay). 0: it runs at once.
     service_start_delay: float = defaults.SERVICE_START_DELAY
+    # Accounts (names, any case, with or without domain) that the hosts' FTP servers let only read.
+    read_only_accounts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.service_start_delay = start_delay(self.service_start_delay, "lab")
+        if isinstance(self.read_only_accounts, str) or not all(
+            isinstance(name, str) for name in self.read_only_accounts
+        ):
+            raise ValueError(
+                f"read_only_accounts must be a list of account names, not {self.read_only_accounts!r}"
+            )
+        self.read_only_accounts = list(self.read_only_accounts)
         for host in self.hosts:
             if host.service_start_delay is not None:
                 host.service_start_delay = start_delay(host.service_start_delay, f"host {host.name}")
@@ -118,6 +138,7 @@ class LabConfig:
             control_port=int(data.get("control_port", 0)),
             reboot_seconds=float(data.get("reboot_seconds", 5.0)),
             service_start_delay=data.get("service_start_delay", defaults.SERVICE_START_DELAY),
+            read_only_accounts=data.get("read_only_accounts") or [],
         )
 
 
@@ -147,6 +168,8 @@ class Lab:
         # Each host's stand-in for its FTP port 21 (winlab/ftp.py), and the port it keeps.
         self.ftp: dict[str, FtpEndpoint] = {}
         self.ftp_ports: dict[str, int] = {}
+        # Each host's FTP file transfers, kept while its listener closes and opens again.
+        self.ftp_transfers: dict[str, Transfers] = {}
         self.runtimes: dict[str, HostRuntime] = {}
         self.endpoints: dict[str, list[Endpoint]] = {}
         self.ssl_context: ssl.SSLContext | None = None
@@ -178,6 +201,7 @@ class Lab:
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
             host.resolver = self._resolve
+            host.ftp_locator = self._ftp_target
             host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
@@ -233,7 +257,14 @@ class Lab:
             self.listeners.add(endpoint)
 
     def _open_ftp(self, runtime: HostRuntime, port: int) -> None:
-        endpoint = FtpEndpoint(runtime.host, bind(self.config.address, port))
+        endpoint = FtpEndpoint(
+            runtime.host,
+            bind(self.config.address, port),
+            runtime=runtime,
+            read_only=frozenset(account_key(name) for name in self.config.read_only_accounts),
+            transfers=self.ftp_transfers.setdefault(runtime.name, Transfers()),
+            networks=LAB_NETWORKS,
+        )
         self.ftp[runtime.name] = endpoint
         self.ftp_ports[runtime.name] = endpoint.sock.getsockname()[1]
         self.listeners.add(endpoint, converse)
@@ -283,6 +314,16 @@ class Lab:
             names = {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
             if wanted in names:
                 return None if runtime.faults.get("down") else host
+        return None
+
+    def _ftp_target(self, server: str) -> tuple[str, int] | None:
+        """Where the FTP port 21 of the emulated host a name or modeled address means listens, or None
+        when no host has that name. A host that is down keeps its port, closed: connection refused."""
+        wanted = server.lower()
+        for name, runtime in self.runtimes.items():
+            host = runtime.host
+            if wanted in {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}:
+                return self.config.address, self.ftp_ports[name]
         return None
 
     # -- what tests and the control interface use ----------------------------------------------------------
@@ -380,6 +421,16 @@ class Lab:
         with runtime.lock:
             runtime.faults.pop("down", None)
 
+    def transfers(self, name: str) -> dict:
+        """The host's FTP file transfers: `bytes_sent` and `bytes_received` (by its FTP server),
+        `count`, and `transfers` (each `direction` sent/received, `path`, `bytes`, `account`, `time`)."""
+        self.runtime(name)
+        return self.ftp_transfers.setdefault(name, Transfers()).report()
+
+    def reset_transfers(self, name: str) -> None:
+        self.runtime(name)
+        self.ftp_transfers.setdefault(name, Transfers()).reset()
+
     def reset_lockout(self, name: str, user: str | None = None) -> None:
         self.runtime(name).reset_lockout(user)
 
@@ -473,6 +524,13 @@ def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
                         return
                     if tail == ["dhcp", "leases"] and method == "POST":
                         lab.add_lease(name, **payload)
+                        json_reply(self, 200, {"ok": True})
+                        return
+                    if tail == ["transfers"] and method == "GET":
+                        json_reply(self, 200, lab.transfers(name))
+                        return
+                    if tail == ["transfers"] and method == "DELETE":
+                        lab.reset_transfers(name)
                         json_reply(self, 200, {"ok": True})
                         return
                     if tail == ["counters"] and method == "GET":

@@ -22,13 +22,16 @@ from winlab.testing import PASSWORD, USER
 
 @pytest.fixture
 def winlab_factory(tmp_path) -> Iterator[Callable[..., Lab]]:
-    """Start labs on free loopback ports: `winlab_factory({"name": "2003", ...}, https=False)`."""
+    """Start labs on free loopback ports: `winlab_factory({"name": "2003", ...}, https=False)`; other
+    keywords are LabConfig's (`accounts` adds to the test account)."""
     labs: list[Lab] = []
 
     def start(hosts: dict[str, str], https: bool = False, **options) -> Lab:
         state_dir = tmp_path / f"winlab-{len(labs)}"
         configs = [HostConfig(name, profile) for name, profile in hosts.items()]
-        lab = Lab(LabConfig(state_dir, configs, {USER: PASSWORD}, https=https, **options)).start()
+        # The test account, and any others a test names (`accounts={"reader": "..."}`).
+        accounts = {USER: PASSWORD, **options.pop("accounts", {})}
+        lab = Lab(LabConfig(state_dir, configs, accounts, https=https, **options)).start()
         labs.append(lab)
         return lab
 

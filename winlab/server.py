@@ -49,6 +49,11 @@ class Shell:
     commands: dict[str, Command] = field(default_factory=dict)
 
 
+def account_key(user: str) -> str:
+    """DOMAIN\\user, user@domain and user name the same account here (lockout counts, FTP rights)."""
+    return user.rpartition("\\")[2].partition("@")[0].lower()
+
+
 class HostRuntime:
     """Everything about one host that lives only while the lab runs: shells, logons, faults, counters."""
 
@@ -71,8 +76,7 @@ class HostRuntime:
     # -- logons ---------------------------------------------------------------------------------------
     @staticmethod
     def _account(user: str) -> str:
-        # DOMAIN\user, user@domain and user name the same account here.
-        return user.rpartition("\\")[2].partition("@")[0].lower()
+        return account_key(user)
 
     def is_locked(self, user: str) -> bool:
         with self.lock:

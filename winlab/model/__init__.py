@@ -2,6 +2,7 @@
 
 from winlab.model import (  # noqa: F401  (these register their commands)
     files,
+    ftpclient,
     iis,
     installers,
     net,

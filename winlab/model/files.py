@@ -33,16 +33,22 @@ def normalize(host: Host, user: str, path: str) -> str:
         else:
             path = defaults.profile_dir(host.profile, user) + "\\" + path
     drive, rest = path[:2].upper(), path[3:]
-    parts: list[str] = []
-    for part in rest.split("\\"):
+    return drive + "\\" + "\\".join(fold(rest.split("\\")))
+
+
+def fold(parts: list[str], base: list[str] | None = None) -> list[str]:
+    """Path parts after `base` with empty parts and `.` dropped and `..` taking one back (never above
+    the start)."""
+    folded = list(base or [])
+    for part in parts:
         if part in ("", "."):
             continue
         if part == "..":
-            if parts:
-                parts.pop()
+            if folded:
+                folded.pop()
             continue
-        parts.append(part)
-    return drive + "\\" + "\\".join(parts)
+        folded.append(part)
+    return folded
 
 
 ACCESS_DENIED = "Access is denied."
@@ -121,6 +127,12 @@ def put_file(host: Host, path: str, data: bytes, append: bool = False) -> None:
         "data": base64.b64encode(data).decode("ascii"),
         "mtime": host.now().strftime("%Y-%m-%dT%H:%M:%S"),
     }
+
+
+def to_netascii(data: bytes) -> bytes:
+    """Bytes as FTP's ASCII mode sends them: every bare LF as CR LF (NVT-ASCII, RFC 959) [U: that IIS
+    and ftp.exe convert; the stricter choice, a binary moved in ASCII mode is damaged]."""
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
 
 
 def write_text(host: Host, user: str, target: str, text: str, append: bool = False) -> str:

@@ -208,6 +208,9 @@ class Host:
         self.start_failures: dict[str, int] = {}
         # Set by the lab: finds another emulated host by computer name, address or inventory name.
         self.resolver: Callable[[str], Host | None] | None = None
+        # Set by the lab: where the FTP port 21 of the host a name or address means listens (the
+        # `ftp` command connects there), or None when no emulated host has that name.
+        self.ftp_locator: Callable[[str], tuple[str, int] | None] | None = None
         # Set by the lab: checks an account's password (for `net use ... password /user:...`).
         self.accounts: Callable[[str, str], bool] | None = None
         self.session = RunSession()

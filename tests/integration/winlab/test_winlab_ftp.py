@@ -1,6 +1,6 @@
 """winlab's stand-in for an emulated host's FTP port 21 (winlab/ftp.py): it greets as IIS does only
 while the host would answer on port 21, refuses while the host is down, and its port reaches the lab
-inventory of a base server."""
+inventory of a base server. What it serves is in test_winlab_ftp_files.py."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def port_of(lab, name: str) -> int:
 @pytest.mark.parametrize("name", ["base-2008", "base-2003"])
 def test_a_started_ftp_site_behind_an_open_firewall_greets(base_lab, name):
     assert converse(port_of(base_lab, name)) == (
-        b"220 Microsoft FTP Service\r\n502 Command not implemented in winlab.\r\n221 Goodbye.\r\n"
+        b"220 Microsoft FTP Service\r\n200 NOOP command successful.\r\n221 Goodbye.\r\n"
     )
 
 
