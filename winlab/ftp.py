@@ -40,6 +40,13 @@ Logons are the lab's accounts; a wrong password counts toward the same lockout a
 the same `530 User cannot log in.` [U: no capture of a locked account]. Accounts listed in the lab's
 `read_only_accounts` get `550 Access is denied.` [U] for STOR, DELE, MKD, RMD and RNFR.
 
+Anonymous logons (`anonymous` or `ftp`, any password, the client's e-mail address by custom) are
+accepted read-only on a site that allows them (`allow_anonymous` of the site, true unless set: an
+IIS 6 FTP site made by `iisftp.vbs /create` allows anonymous connections as IIS Manager's "Allow
+anonymous connections" box does by default [U: no capture]); they never count toward a lockout,
+and writes get `550 Access is denied.` like a read-only account's. `230 Anonymous user logged in.`
+[U].
+
 ASCII mode (`TYPE A`, the default) sends every bare LF of a file as CR LF and stores received CR LF
 as is [U: RFC 959's NVT-ASCII; the stricter choice, a binary fetched in ASCII mode is damaged];
 `TYPE I` moves the bytes unchanged.
@@ -73,6 +80,7 @@ DATA_SECONDS = 30.0
 # How long a command waits for the host's model (a WinRM command may be running on it).
 LOCK_SECONDS = 10.0
 LOGON_FAILED = "530 User cannot log in."
+ANONYMOUS = frozenset({"anonymous", "ftp"})
 ACCESS_DENIED = "550 Access is denied."
 NOT_LOGGED_IN = "530 Please login with USER and PASS."  # [U]
 LOCAL_ERROR = "451 Requested action aborted: local error in processing."  # [U]
@@ -190,6 +198,7 @@ class Session:
         self.user = ""
         self.account = ""
         self.logged_on = False
+        self.anonymous = False
         self.binary = False
         self.passive: socket.socket | None = None
         self.active: tuple[str, int] | None = None
@@ -216,7 +225,7 @@ class Session:
             if handler is None:
                 self.reply(f"500 '{line}': command not understood")  # [U]
                 continue
-            if verb in WRITES and self.account in self.endpoint.read_only:
+            if verb in WRITES and (self.anonymous or self.account in self.endpoint.read_only):
                 self.reply(ACCESS_DENIED)
                 continue
             try:
@@ -239,6 +248,15 @@ class Session:
             yield self.host
         finally:
             self.host.lock.release()
+
+    def allows_anonymous(self) -> bool:
+        """Whether the started FTP site on port 21 allows anonymous logons (callers hold the model)."""
+        return any(
+            site.get("state") == "STARTED"
+            and int(site.get("port", 0)) == 21
+            and site.get("allow_anonymous", True)
+            for site in self.host.state["ftp_sites"].values()
+        )
 
     def not_found(self, argument: str, what: str = files.NOT_FOUND) -> None:
         self.reply(f"550 {argument.strip()}: {what}")  # [U]
@@ -308,12 +326,26 @@ class Session:
         self.user = argument.strip()
         self.account = account_key(self.user)
         self.logged_on = False
+        self.anonymous = False
+        if self.account in ANONYMOUS:
+            # [U] IIS's text for an anonymous USER.
+            self.reply("331 Anonymous access allowed, send identity (e-mail name) as password.")
+            return
         self.reply(f"331 Password required for {self.user}.")
 
     def do_PASS(self, argument: str) -> None:
         runtime = self.endpoint.runtime
         if not self.user or runtime is None:
             self.reply("503 Login with USER first.")  # [U]
+            return
+        if self.account in ANONYMOUS:
+            with self.model():
+                allowed = self.allows_anonymous() and files.is_dir(self.host, self.local("/"))
+            if not allowed:
+                self.reply(LOGON_FAILED)
+                return
+            self.logged_on = self.anonymous = True
+            self.reply("230 Anonymous user logged in.")  # [U]
             return
         ok = runtime.record_logon(self.user, runtime.check_password(self.user, argument))
         if not ok:

@@ -346,3 +346,23 @@ def test_port_points_only_back_at_the_client(lab):
         ftp.sendcmd("RETR Client/setup.msi")
     ftp.quit()
     assert lab.transfers(BASE)["bytes_sent"] == 0
+
+
+@pytest.mark.assumption
+def test_an_anonymous_logon_reads_but_never_writes_and_never_counts_toward_a_lockout(lab):
+    upload(lab)
+    for _ in range(LOCKOUT_THRESHOLD + 1):
+        ftp = ftp_to(lab)
+        ftp.login("anonymous", "vnaccs@")
+        assert download(ftp, "Client/setup.msi") == INSTALLER
+        with pytest.raises(ftplib.error_perm, match=r"^550"):
+            ftp.storbinary("STOR Client/other.msi", io.BytesIO(b"x"))
+        ftp.quit()
+    assert control(lab, "GET", "/hosts")["hosts"][BASE]["locked"] == []
+    # A site that does not allow anonymous connections refuses them.
+    for site in lab.host(BASE).state["ftp_sites"].values():
+        site["allow_anonymous"] = False
+    ftp = ftp_to(lab)
+    with pytest.raises(ftplib.error_perm, match=r"^530 User cannot log in\.$"):
+        ftp.login("anonymous", "vnaccs@")
+    ftp.close()
