@@ -38,7 +38,7 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.ftp import FtpEndpoint, converse
-from winlab.model import Host, defaults, services, tasks
+from winlab.model import Host, defaults, msi, services, tasks
 from winlab.server import LOCKOUT_THRESHOLD, Endpoint, HostRuntime, Listeners, bind, json_reply, state_path
 
 # Where the lab may listen: loopback, and the container network range of the lab (DESIGN.md).
@@ -49,6 +49,8 @@ FAULTS = (
     "drop",
     "service_stopped",
     "msi_busy",
+    "msi_fail",
+    "msi_restart",
     "command_delay",
     "service_start_delay",
     "service_start_fails",
@@ -313,7 +315,10 @@ class Lab:
                 "locked": sorted(
                     user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
                 ),
-                "faults": dict(runtime.faults),
+                "faults": {
+                    **runtime.faults,
+                    **{f"msi_{key}": value for key, value in runtime.host.state.get("msi_faults", {}).items()},
+                },
                 "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),
             }
@@ -324,11 +329,14 @@ class Lab:
         unknown = set(faults) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(sorted(unknown))}; known: {', '.join(FAULTS)}")
-        if "msi_busy" in faults:
-            # Another Windows Installer transaction holds the mutex: msiexec answers 1618.
+        if {"msi_busy", "msi_fail", "msi_restart"} & set(faults):
+            # msiexec's faults live in the host's state (winlab.model.msi): msi_busy (another Windows
+            # Installer transaction holds the mutex: 1618), msi_fail (1603), msi_restart (3010, 1641).
             with runtime.host.lock:
-                runtime.host.state["msi_busy"] = bool(faults["msi_busy"])
+                msi.set_faults(runtime.host.state, faults)
                 runtime.host.save()
+            for name_ in ("msi_busy", "msi_fail", "msi_restart"):
+                faults.pop(name_, None)  # counted down in the host's state, shown from there
         if "service_stopped" in faults:
             services.crash(runtime.host, str(faults.pop("service_stopped")))
         if "service_start_delay" in faults:
@@ -359,7 +367,7 @@ class Lab:
         runtime = self.runtime(name)
         config = next(host for host in self.config.hosts if host.name == name)
         with runtime.host.lock:
-            runtime.host.state["msi_busy"] = False
+            runtime.host.state["msi_faults"] = {}
             runtime.host.service_start_delay = self._start_delay(config)
             runtime.host.start_failures.clear()
             runtime.host.save()

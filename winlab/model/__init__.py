@@ -4,6 +4,7 @@ from winlab.model import (  # noqa: F401  (these register their commands)
     files,
     iis,
     installers,
+    msi,
     net,
     netsh,
     network,
