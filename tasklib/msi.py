@@ -69,7 +69,9 @@ def _check_version(version: str) -> None:
     # ProductVersion: major.minor.build, at most 255.255.65535 (Windows Installer, ProductVersion property).
     match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", version)
     if not match or int(match[1]) > 255 or int(match[2]) > 255 or int(match[3]) > 65535:
-        raise MsiBuildError(f"version {version!r}: an MSI ProductVersion is major.minor.build (255.255.65535 at most)")
+        raise MsiBuildError(
+            f"version {version!r}: an MSI ProductVersion is major.minor.build (255.255.65535 at most)"
+        )
 
 
 def render_source(version: str) -> str:
@@ -100,7 +102,9 @@ def _payload(version: str) -> bytes:
 def _wixl() -> str:
     found = shutil.which("wixl")
     if found is None:
-        raise MsiBuildError("wixl is not installed: `./run msi` installs it (Debian packages msitools and wixl)")
+        raise MsiBuildError(
+            "wixl is not installed: `./run msi` installs it (Debian packages msitools and wixl)"
+        )
     return found
 
 
@@ -158,7 +162,9 @@ def build_client_package(version: str, out_dir: str | Path) -> dict:
             [_wixl(), "-o", str(built), "client.wxs"], cwd=work, capture_output=True, text=True, check=False
         )
         if done.returncode != 0 or not built.is_file():
-            raise MsiBuildError(f"wixl could not build {package.name}: {(done.stderr or done.stdout).strip()}")
+            raise MsiBuildError(
+                f"wixl could not build {package.name}: {(done.stderr or done.stdout).strip()}"
+            )
         os.replace(built, package)
     properties = read_msi_properties(package)
     if (properties["ProductVersion"], properties["ProductName"]) != (version, PRODUCT_NAME):
@@ -178,12 +184,14 @@ def build_client_package(version: str, out_dir: str | Path) -> dict:
         "inputs": inputs,
     }
     temporary = out_dir / (MANIFEST + ".tmp")
-    temporary.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
+    temporary.write_text(yaml.safe_dump(manifest, sort_keys=False, explicit_start=True), encoding="utf-8")
     os.replace(temporary, out_dir / MANIFEST)
     return manifest
 
 
-def build_client_packages(base_dir: str | Path = BUILD_DIR, versions: tuple[str, ...] = VERSIONS) -> dict[str, dict]:
+def build_client_packages(
+    base_dir: str | Path = BUILD_DIR, versions: tuple[str, ...] = VERSIONS
+) -> dict[str, dict]:
     """Every version's package, each in base_dir/<version>/: {version: manifest}."""
     return {version: build_client_package(version, Path(base_dir) / version) for version in versions}
 

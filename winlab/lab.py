@@ -317,7 +317,9 @@ class Lab:
                 ),
                 "faults": {
                     **runtime.faults,
-                    **{f"msi_{key}": value for key, value in runtime.host.state.get("msi_faults", {}).items()},
+                    **{
+                        f"msi_{key}": value for key, value in runtime.host.state.get("msi_faults", {}).items()
+                    },
                 },
                 "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),

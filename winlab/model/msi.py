@@ -384,7 +384,12 @@ def _compare(left: str | int, operator: str, right: str | int) -> bool:
 
 # -- the log -----------------------------------------------------------------------------------------
 # Windows Installer's version per profile, in the log's header [U].
-INSTALLER_BUILD = {"2003": "3.01.4001.5512", "xp": "3.01.4001.5512", "2008": "4.05.6002.18005", "7": "5.00.7601.17514"}
+INSTALLER_BUILD = {
+    "2003": "3.01.4001.5512",
+    "xp": "3.01.4001.5512",
+    "2008": "4.05.6002.18005",
+    "7": "5.00.7601.17514",
+}
 
 
 class InstallLog:
@@ -509,15 +514,12 @@ def msiexec(ctx: Context, argv: list[str], raw: str) -> Result:
     if log_path is not None:
         path = files.normalize(ctx.host, ctx.user, log_path)
         if not files.is_dir(ctx.host, files.parent(path)):
-            # "Error opening installation log file. Verify that the specified log file location exists
-            # and that you can write to it." (error-codes.md) [D].
+            # 1622 "There was an error opening installation log file. Verify that the specified log
+            # file location exists and is writable." (error-codes.md) [D].
             return Result(exit_code=ERROR_INSTALL_LOG_FAILURE)
     log = InstallLog(ctx, path)
     properties = dict(arg.split("=", 1) for arg in argv if "=" in arg and not arg.startswith("/"))
-    if mode == "x":
-        code = _uninstall(ctx, target, log)
-    else:
-        code = _install(ctx, target, log, properties, norestart)
+    code = _uninstall(ctx, target, log) if mode == "x" else _install(ctx, target, log, properties, norestart)
     log.finish(code)
     return Result(exit_code=code)
 

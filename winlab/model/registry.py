@@ -1,4 +1,4 @@
-"""`reg`, and the Uninstall keys installed products leave (msiexec is in winlab.model.msi). Reference section 8."""
+"""`reg`, and the Uninstall keys installed products leave (msiexec: winlab.model.msi). Reference 8."""
 
 from __future__ import annotations
 
