@@ -6,7 +6,8 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
-                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": n | true} |
+                                           {"msi_fail": n} | {"msi_restart": 3010 | 1641} (msiexec) |
                                            {"command_delay": seconds} (commands run that long) |
                                            {"service_start_delay": seconds} (START_PENDING that long) |
                                            {"service_start_fails": {"DHCPServer": 1067}} (starts fail)
