@@ -71,13 +71,19 @@ def test_install_shows_the_real_properties_in_the_uninstall_key(workstation, cli
     assert tail[-1].startswith("=== Verbose logging stopped: ")
 
 
+def installed_versions(client: Client, packages: dict[str, dict]) -> dict[str, str | None]:
+    """Each package's DisplayVersion in its Uninstall key, None where the key is absent."""
+    return {
+        version: (uninstall_values(client, package["product_code"]) or {}).get("DisplayVersion")
+        for version, package in packages.items()
+    }
+
+
 def test_the_newer_version_removes_the_older(workstation, client_packages):
     lab, name, client = workstation
-    old, new = client_packages["4.2.0"], client_packages["4.3.0"]
-    assert client.run(install(OLD)).status_code == 0
-    assert client.run(install(NEW)).status_code == 0
-    assert uninstall_values(client, old["product_code"]) is None
-    assert uninstall_values(client, new["product_code"])["DisplayVersion"] == "4.3.0"
+    old = client_packages["4.2.0"]
+    assert [client.run(install(path)).status_code for path in (OLD, NEW)] == [0, 0]
+    assert installed_versions(client, client_packages) == {"4.2.0": None, "4.3.0": "4.3.0"}
     lines = log_lines(lab, name)
     assert any(
         f"Adding WIX_UPGRADE_DETECTED property. Its value is '{old['product_code']}'." in line
@@ -91,11 +97,8 @@ def test_the_newer_version_removes_the_older(workstation, client_packages):
 
 def test_the_older_version_is_refused_over_the_newer(workstation, client_packages):
     lab, name, client = workstation
-    old, new = client_packages["4.2.0"], client_packages["4.3.0"]
-    assert client.run(install(NEW)).status_code == 0
-    assert client.run(install(OLD)).status_code == 1603
-    assert uninstall_values(client, old["product_code"]) is None
-    assert uninstall_values(client, new["product_code"])["DisplayVersion"] == "4.3.0"
+    assert [client.run(install(path)).status_code for path in (NEW, OLD)] == [0, 1603]
+    assert installed_versions(client, client_packages) == {"4.2.0": None, "4.3.0": "4.3.0"}
     lines = log_lines(lab, name)
     assert any("A newer version of VNACCS Client is already installed." in line for line in lines)
     assert any(line.endswith("LaunchConditions. Return value 3.") for line in lines)
