@@ -21,7 +21,8 @@ What an install does (the standard actions, in their order)
   rows with msidbUpgradeAttributesOnlyDetect (2) only detect (Upgrade table, FindRelatedProducts
   action; "Preventing an Old Package from Installing Over a Newer Version", MicrosoftDocs/win32) [D].
   Versions compare on their first three fields only (WiX MajorUpgrade, AllowSameVersionUpgrades:
-  "MSI specifically ignores that field") [D].
+  "MSI specifically ignores that field") [D]. The Language and Remove columns are not read (every
+  language matches, the whole product is removed) [U].
 * LaunchConditions: a condition that is false ends the install with its message (LaunchCondition
   table) [D]. WiX's MajorUpgrade DowngradeErrorMessage authors `NOT WIX_DOWNGRADE_DETECTED`, which
   wixl writes too (msitools tools/wixl/builder.vala, visit_major_upgrade) [V]; the refused
@@ -445,9 +446,7 @@ def _summary(log: InstallLog, verb: str, noun: str, package: Package, status: in
     )
 
 
-def _failed(log: InstallLog, package: Package, reason: str = "") -> int:
-    if reason:
-        log.msi(f"Product: {package.name} -- {reason}")
+def _failed(log: InstallLog, package: Package) -> int:
     log.end(3)
     log.msi(f"Product: {package.name} -- Installation failed.")
     _summary(log, "installed", "Installation", package, ERROR_INSTALL_FAILURE)
@@ -549,8 +548,9 @@ def _uninstall(ctx: Context, target: str, log: InstallLog) -> int:
     package = _installed_package(code, product)
     log.begin()
     log.end(1)
-    # "Windows Installer removed the product. ... Removal success or error status: 0." (the
-    # MsiInstaller event 1034 text, as the Elastic detection rules quote it) [V]; the product line [U].
+    # "Product: NAME -- Removal completed successfully." and "Windows Installer removed the product.
+    # ... Removal success or error status: 0." (public uninstall logs, e.g. Node.js's; MsiInstaller
+    # event 1034) [V].
     log.msi(f"Product: {package.name} -- Removal completed successfully.")
     _summary(log, "removed", "Removal", package, 0)
     return ERROR_SUCCESS
@@ -584,6 +584,8 @@ def _install(ctx: Context, target: str, log: InstallLog, properties: dict[str, s
     if installed is not None:
         if version_key(installed["version"]) == version_key(package.version):
             log.end(1)
+            # Event 1035's "Windows Installer reconfigured the product. ... Reconfiguration success or
+            # error status: 0." [V]; that /qn reconfigures and changes nothing [U].
             log.msi(f"Product: {package.name} -- Configuration completed successfully.")
             _summary(log, "reconfigured", "Reconfiguration", package, 0)
             return ERROR_SUCCESS
