@@ -144,6 +144,9 @@ def test_msi_fail_fails_the_next_installs_and_leaves_nothing(workstation, client
     assert tail[1].endswith("Product: VNACCS Client -- Installation failed.")
     assert tail[2].endswith("Installation success or error status: 1603.")
     assert tail[3].endswith("MainEngineThread is returning 1603")
+    # What the rollout shows of it: `type LOG` prints the Unicode log's text.
+    shown = client.ok(f"type {LOG}").splitlines()
+    assert shown[-3].endswith("Installation success or error status: 1603.")
     assert client.run(install(OLD)).status_code == 0
 
 
