@@ -5,6 +5,7 @@
 ./run inventory    validate the site data, record new address allocations, write the snapshot
 ./run daily-check  the daily checks (Appendix III) of every host; the HTML report's path last
 ./run report FILE  render a health-check report.json again, or merge several
+./run msi          build the client's test MSI packages (build/msi/<version>/)
 ./run --list       every task
 """
 
@@ -27,6 +28,7 @@ from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.ee import ee, ee_test
 from tasklib.fleet import fleet
 from tasklib.lab import lab
+from tasklib.msi import msi
 from tasklib.playbooks import ansible_env
 from tasklib.reboot import daily_reboot, daily_reboot_demo
 from tasklib.report import audit, daily_check, report
@@ -48,6 +50,10 @@ DEBIAN_PACKAGES: dict[str, str] = {
     "iptables": "netavark sets up the lab networks' forwarding and NAT with it",
     "debootstrap": "builds the platform images from Debian's packages (no registry is reachable)",
     "debian-archive-keyring": "debootstrap checks the signatures of what it downloads",
+    # The customs client's test installer (tasklib/msi.py, `./run msi`) and winlab's msiexec, which
+    # reads real MSI files.
+    "wixl": "builds the test MSI packages of the VNACCS client from their WiX source",
+    "msitools": "msiinfo reads a package's Property and Upgrade tables (the manifests, winlab's msiexec)",
     # The health-check report's browser test (tests/integration/reports/).
     "chromium": "headless browser that loads the HTML report, checks it and takes its screenshot",
 }
@@ -180,6 +186,7 @@ ns = Collection(
     unit,
     molecule,
     lab,
+    msi,
     switches,
     dhcp,
     dhcp_demo,

@@ -12,7 +12,7 @@ pytest.register_assert_rewrite("tests.support")
 
 # Every shared fixture, registered once for the whole suite: winlab's (winlab_factory,
 # winlab_inventory) and the helpers' (tests/support).
-pytest_plugins = ["winlab.pytest_plugin", "tests.support.lab", "tests.support.switches"]
+pytest_plugins = ["winlab.pytest_plugin", "tests.support.lab", "tests.support.msi", "tests.support.switches"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # The tests' own inventory: frozen copies of what an admin fills in, so that no test depends on

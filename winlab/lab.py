@@ -6,7 +6,8 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     GET    /hosts/<name>/state             the host's model state (what a verify step can compare with)
     POST   /hosts/<name>/lockout/reset     unlock every account on the host
     POST   /hosts/<name>/faults            {"down": true} | {"slow": seconds} | {"drop": n} |
-                                           {"service_stopped": "DHCPServer"} | {"msi_busy": true} |
+                                           {"service_stopped": "DHCPServer"} | {"msi_busy": n | true} |
+                                           {"msi_fail": n} | {"msi_restart": 3010 | 1641} (msiexec) |
                                            {"command_delay": seconds} (commands run that long) |
                                            {"service_start_delay": seconds} (START_PENDING that long) |
                                            {"service_start_fails": {"DHCPServer": 1067}} (starts fail)
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.ftp import FtpEndpoint, Transfers, converse
-from winlab.model import Host, defaults, services, tasks
+from winlab.model import Host, defaults, msi, services, tasks
 from winlab.server import (
     LOCKOUT_THRESHOLD,
     Endpoint,
@@ -60,6 +61,8 @@ FAULTS = (
     "drop",
     "service_stopped",
     "msi_busy",
+    "msi_fail",
+    "msi_restart",
     "command_delay",
     "service_start_delay",
     "service_start_fails",
@@ -354,7 +357,12 @@ class Lab:
                 "locked": sorted(
                     user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
                 ),
-                "faults": dict(runtime.faults),
+                "faults": {
+                    **runtime.faults,
+                    **{
+                        f"msi_{key}": value for key, value in runtime.host.state.get("msi_faults", {}).items()
+                    },
+                },
                 "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),
             }
@@ -365,11 +373,14 @@ class Lab:
         unknown = set(faults) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown fault(s) {', '.join(sorted(unknown))}; known: {', '.join(FAULTS)}")
-        if "msi_busy" in faults:
-            # Another Windows Installer transaction holds the mutex: msiexec answers 1618.
+        if {"msi_busy", "msi_fail", "msi_restart"} & set(faults):
+            # msiexec's faults live in the host's state (winlab.model.msi): msi_busy (another Windows
+            # Installer transaction holds the mutex: 1618), msi_fail (1603), msi_restart (3010, 1641).
             with runtime.host.lock:
-                runtime.host.state["msi_busy"] = bool(faults["msi_busy"])
+                msi.set_faults(runtime.host.state, faults)
                 runtime.host.save()
+            for name_ in ("msi_busy", "msi_fail", "msi_restart"):
+                faults.pop(name_, None)  # counted down in the host's state, shown from there
         if "service_stopped" in faults:
             services.crash(runtime.host, str(faults.pop("service_stopped")))
         if "service_start_delay" in faults:
@@ -400,7 +411,7 @@ class Lab:
         runtime = self.runtime(name)
         config = next(host for host in self.config.hosts if host.name == name)
         with runtime.host.lock:
-            runtime.host.state["msi_busy"] = False
+            runtime.host.state["msi_faults"] = {}
             runtime.host.service_start_delay = self._start_delay(config)
             runtime.host.start_failures.clear()
             runtime.host.save()

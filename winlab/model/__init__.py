@@ -5,6 +5,7 @@ from winlab.model import (  # noqa: F401  (these register their commands)
     ftpclient,
     iis,
     installers,
+    msi,
     net,
     netsh,
     network,

@@ -130,6 +130,6 @@ def initial_state(name: str, profile: Profile, address: str | None = None) -> di
         "products": {},
         "registry": {},
         "reboots": [],
-        "msi_busy": False,
+        "msi_faults": {},  # msiexec's lab faults (winlab.model.msi.set_faults)
         "clock": None,
     }

@@ -252,6 +252,10 @@ def type_(ctx: Context, argv: list[str], raw: str) -> Result:
     data = read_bytes(*found)
     if data is None:
         return Result(stderr=lines(NOT_FOUND), exit_code=1)
+    if data.startswith(b"\xff\xfe"):
+        # A Unicode file (UTF-16 LE with its byte order mark, as msiexec's /l*v log): type shows its
+        # text, not its bytes [U: cmd's type reads the mark].
+        return Result(stdout=data[2:].decode("utf-16-le", errors="replace"))
     return Result(stdout=data.decode("cp437", errors="replace"))
 
 

@@ -22,6 +22,14 @@ from winlab.model.profiles import Profile, get_profile
 
 CRLF = "\r\n"
 MAX_COMMAND_LINE = 8191
+# GUI-subsystem programs: "When you run a 32-bit graphical user interface (GUI) application, cmd does
+# not wait for the application to quit before returning to the command prompt. This behavior does not
+# occur if you run the application from a command script." (windowsserverdocs start.md, reference
+# 8.1) [V]. Whether `cmd /c PROGRAM` under WinRS counts as a script is not known [U]: winlab takes
+# the stricter reading, that it does not wait, so only `start "" /wait PROGRAM` gives the program's
+# exit code (in %ERRORLEVEL% and as the command's exit code); the plain form exits 0 with the
+# program's effects already done (on Windows they would still be under way) [U].
+GUI_PROGRAMS = frozenset({"msiexec"})
 # The emulated hosts' time zone: Asia/Ho_Chi_Minh (Indochina Time).
 HOST_ZONE = timezone(timedelta(hours=7), "ICT")
 
@@ -349,7 +357,9 @@ class Host:
                 return Result(stderr=error, exit_code=1)
         return result
 
-    def run_program(self, text: str, user: str, stdin: str = "") -> Result:
+    def run_program(self, text: str, user: str, stdin: str = "", wait: bool = False) -> Result:
+        """Run one program. cmd does not wait for a GUI program (`GUI_PROGRAMS`) unless `start /wait`
+        runs it (`wait`): its effects happen, but cmd goes on at once with exit code 0."""
         match = re.match(r'\s*("[^"]*"|[^\s"]+)(.*)$', text, re.S)
         if match is None:
             return Result()
@@ -366,7 +376,10 @@ class Host:
         if handler is None:
             return not_recognized(program)
         context = Context(host=self, stdin=stdin, user=user)
-        return handler(context, split_args(rest), rest)
+        result = handler(context, split_args(rest), rest)
+        if name in GUI_PROGRAMS and not wait:
+            return Result()
+        return result
 
 
 def slash_options(argv: list[str]) -> tuple[dict[str, str], list[str]]:
@@ -401,16 +414,22 @@ def _cmd(ctx: Context, argv: list[str], raw: str) -> Result:
 
 @command("start")
 def _start(ctx: Context, argv: list[str], raw: str) -> Result:
-    # `start "" /wait prog args`: the first quoted argument is a window title.
+    """`start "" /wait prog args`: the first quoted argument is a window title. With /wait, start
+    "Starts an application and waits for it to end" and its exit code is the program's (windowsserverdocs
+    start.md) [D]; without it start returns at once, exit code 0 [U: the code], the program's
+    output going to its own window."""
     rest = raw.strip()
     if rest.startswith('"'):
         rest = rest[rest.index('"', 1) + 1 :].strip()
+    wait = False
     while True:
         option = re.match(r"(?i)/(wait|w|b|min|max)\b\s*", rest)
         if not option:
             break
+        wait = wait or option.group(1).lower() == "wait"
         rest = rest[option.end() :]
-    return ctx.host.run_program(rest, ctx.user, ctx.stdin)
+    result = ctx.host.run_program(rest, ctx.user, ctx.stdin, wait=wait)
+    return result if wait else Result()
 
 
 @command("echo")

@@ -1,11 +1,7 @@
-"""`reg` and `msiexec`, and the Uninstall keys installed products leave. Reference section 8."""
+"""`reg`, and the Uninstall keys installed products leave (msiexec: winlab.model.msi). Reference 8."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-
-from winlab.model import files
 from winlab.model.host import Context, Result, command, lines, slash_options
 
 HIVES = {
@@ -106,67 +102,3 @@ def reg(ctx: Context, argv: list[str], raw: str) -> Result:
             del ctx.state["registry"][key.lower()]
         return Result(stdout=lines("The operation completed successfully."))
     return Result(stdout=lines("ERROR: Invalid syntax.", 'Type "REG /?" for usage.'), exit_code=1)
-
-
-# -- msiexec ---------------------------------------------------------------------------------------
-def package_manifest(data: bytes) -> dict[str, str]:
-    """What a lab package installs. A test package is a text file of `Key=Value` lines (ProductCode,
-    ProductName, ProductVersion, Publisher, and Result=1603|3010 to make the install fail or ask for a
-    restart); any other content installs as a product named after the file, its code from its hash."""
-    manifest: dict[str, str] = {}
-    for line in data.decode("utf-8", errors="replace").splitlines():
-        key, sep, value = line.partition("=")
-        if sep and re.match(r"^[A-Za-z]+$", key.strip()):
-            manifest[key.strip().lower()] = value.strip()
-    return manifest
-
-
-@command("msiexec")
-def msiexec(ctx: Context, argv: list[str], raw: str) -> Result:
-    """Exit codes 0, 1603, 1605, 1618, 1619, 1639, 3010 (reference 8.1). msiexec prints nothing with /qn."""
-    lowered = [arg.lower() for arg in argv]
-    mode = next((arg for arg in lowered if arg in ("/i", "/x", "/uninstall", "/package")), None)
-    target_index = lowered.index(mode) + 1 if mode else -1
-    if mode is None or target_index >= len(argv):
-        return Result(exit_code=1639)
-    if ctx.state.get("msi_busy"):
-        return Result(exit_code=1618)
-    target = argv[target_index]
-    properties = dict(arg.split("=", 1) for arg in argv if "=" in arg and not arg.startswith("/"))
-    products = ctx.state["products"]
-    if mode in ("/x", "/uninstall"):
-        code = target.upper() if target.startswith("{") else None
-        if code is None:
-            data = files.read_bytes(ctx.host, files.normalize(ctx.host, ctx.user, target))
-            if data is None:
-                return Result(exit_code=1619)
-            code = _product_code(target, data)
-        if code not in products:
-            return Result(exit_code=1605)
-        del products[code]
-        return Result()
-    path = files.normalize(ctx.host, ctx.user, target)
-    data = files.read_bytes(ctx.host, path)
-    if data is None:
-        return Result(exit_code=1619)
-    manifest = package_manifest(data)
-    result = int(manifest.get("result", "0") or 0)
-    if result == 1603:
-        return Result(exit_code=1603)
-    code = _product_code(target, data)
-    products[code] = {
-        "name": manifest.get("productname", path.rsplit("\\", 1)[1].rsplit(".", 1)[0]),
-        "version": manifest.get("productversion", "1.0.0"),
-        "publisher": manifest.get("publisher", ""),
-        "properties": properties,
-        "package": path,
-    }
-    return Result(exit_code=3010 if result == 3010 else 0)
-
-
-def _product_code(target: str, data: bytes) -> str:
-    manifest = package_manifest(data)
-    if manifest.get("productcode"):
-        return manifest["productcode"].upper()
-    digest = hashlib.md5(data, usedforsecurity=False).hexdigest().upper()
-    return f"{{{digest[:8]}-{digest[8:12]}-{digest[12:16]}-{digest[16:20]}-{digest[20:32]}}}"

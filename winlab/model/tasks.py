@@ -7,6 +7,7 @@ import re
 import time
 from datetime import datetime, timedelta
 
+from winlab.model import msi
 from winlab.model.host import Context, Host, Result, command, lines, slash_options, split_args
 
 
@@ -487,7 +488,8 @@ def boot_time(host: Host) -> datetime:
 
 
 def complete_reboot(host: Host) -> None:
-    """After a restart: services come back as their start type says, the boot time moves on.
+    """After a restart: services come back as their start type says, the boot time moves on, the
+    queued file renames (PendingFileRenameOperations) are carried out.
 
     Callers hold the host lock.
     """
@@ -497,3 +499,5 @@ def complete_reboot(host: Host) -> None:
         service["state"] = 4 if service["start"] in (0, 1, 2) else 1
         service.pop("exit_code", None)
     host.state["boot_time"] = host.now().isoformat()
+    # The file replacements an installer queued for the restart are done now.
+    msi.clear_pending_renames(host.state)

@@ -446,21 +446,29 @@ def test_registry(fresh):
 
 @pytest.mark.parametrize("fresh", SERVERS, indirect=True)
 def test_msiexec_exit_codes(fresh):
+    """Lab test packages (Key=Value text files); the real MSI files are test_winlab_msiexec.py's."""
     client, _ = fresh
     code = "{0C1B2A39-4D5E-4F60-8172-93A4B5C6D7E8}"
     client.ok(f"echo ProductCode={code}> C:\\ok.msi & echo ProductVersion=4.2.1>> C:\\ok.msi")
     client.ok(f"echo ProductCode={code}> C:\\reboot.msi & echo Result=3010>> C:\\reboot.msi")
     client.ok("echo Result=1603> C:\\broken.msi")
-    assert client.run("msiexec /i C:\\missing.msi /qn").status_code == 1619
-    assert client.run("msiexec /i C:\\broken.msi /qn").status_code == 1603
-    assert client.run('start "" /wait msiexec /i C:\\ok.msi /qn /norestart').status_code == 0
+    client.ok("echo not a package> C:\\notes.msi")
+    wait = 'start "" /wait msiexec'
+    assert client.run(f"{wait} /i C:\\missing.msi /qn").status_code == 1619
+    assert client.run(f"{wait} /i C:\\broken.msi /qn").status_code == 1603
+    assert client.run(f"{wait} /i C:\\notes.msi /qn").status_code == 1620
+    assert client.run(f"{wait} /i C:\\ok.msi /qn /norestart").status_code == 0
     uninstall = f"HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall\\{code}"
     [values] = wo.parse_reg_query(client.ok(f"reg query {uninstall} /v DisplayVersion")).values()
     assert values["displayversion"].data == "4.2.1"
-    assert client.run("msiexec /i C:\\reboot.msi /qn").status_code == 3010
-    assert client.run(f"msiexec /x {code} /qn").status_code == 0
-    assert client.run(f"msiexec /x {code} /qn").status_code == 1605
-    assert client.run("msiexec /qn").status_code == 1639
+    # The same ProductCode with another version: a minor upgrade needs REINSTALL, not /i (1638).
+    assert client.run(f"{wait} /i C:\\reboot.msi /qn").status_code == 1638
+    assert client.run(f"{wait} /x {code} /qn").status_code == 0
+    assert client.run(f"{wait} /i C:\\reboot.msi /qn").status_code == 3010
+    assert client.run(f"{wait} /x {code} /qn").status_code == 0
+    assert client.run(f"{wait} /x {code} /qn").status_code == 1605
+    assert client.run(f"{wait} /qn").status_code == 1639
+    assert client.run(f"{wait} /i C:\\ok.msi /qn /l*v").status_code == 1639
 
 
 # -- cmd.exe -------------------------------------------------------------------------------------------------
