@@ -88,7 +88,7 @@ def test_an_older_version_is_fetched_from_the_base_server_and_upgraded():
         fetch.file.lines[3]
         == r"get /ClientUpgrades/4.3.0/VNACCS-Client-4.3.0.msi C:\VNACCS\ClientSetup\VNACCS-Client-4.3.0.msi"
     )
-    assert fetch.commands[-1].line == r"ftp -n -i -s:C:\VNACCS\ClientSetup\fetch.txt"
+    assert fetch.commands[-1].line == r"ftp -n -i -s:%SystemRoot%\Temp\vnaccs-fetch.txt"
     line = install.commands[0].line
     assert line.startswith(
         'start "" /wait msiexec /i C:\\VNACCS\\ClientSetup\\VNACCS-Client-4.3.0.msi /qn /norestart /l*v '

@@ -123,9 +123,10 @@ options:
     default: ""
   region:
     description:
-      - The workstation's base-server region (the inventory's C(base_server_region)). With a region, the fetch
-        holds one of the region's O(fetch_slots) on the controller, so that no more than that many workstations
-        of a region fetch from its base server at once (across forks, plays and runs on one controller).
+      - The workstation's base-server region (the inventory's C(base_server_region)).
+      - With a region, the fetch holds one of the region's O(fetch_slots) on the controller, so that no more
+        than that many workstations of a region fetch from its base server at once (across forks, plays and
+        runs on one controller).
     type: str
     default: ""
   fetch_slots:

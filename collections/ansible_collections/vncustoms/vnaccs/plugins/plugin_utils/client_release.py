@@ -102,7 +102,7 @@ def release_from(data: Any, where: str) -> Release:
         sha256=field("sha256", _SHA256).lower(),
         product_code=field("product_code", re.compile(_GUID.pattern, re.IGNORECASE)).upper(),
         upgrade_code=field("upgrade_code", re.compile(_GUID.pattern, re.IGNORECASE), required=False).upper(),
-        product=field("product", required=False) or "VNACCS Client",
+        product=field("product", required=False) or field("product_name", required=False) or "VNACCS Client",
     )
 
 

@@ -125,7 +125,9 @@ class ClientWanted:
 
     @property
     def script_path(self) -> str:
-        return f"{self.download_dir}\\fetch.txt"
+        # Written before the step's commands run (download_dir may not exist yet); cmd expands
+        # %SystemRoot% on the ftp command line.
+        return r"%SystemRoot%\Temp\vnaccs-fetch.txt"
 
     def log_path(self, verb: str, version: str) -> str:
         return f"{self.download_dir}\\{verb}-{version}.log"
@@ -161,6 +163,7 @@ class ClientState:
     # product code -> DisplayVersion of every known release installed
     installed: dict[str, str] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    download_dir: bool = False
 
     def versions(self) -> list[str]:
         return sorted(set(self.installed.values()), key=version_key)
@@ -211,6 +214,7 @@ class ClientSoftwarePlan(WindowsPlan):
         self._codes = {release.product_code: release for release in wanted.known}
         self._codes.setdefault(wanted.release.product_code, wanted.release)
         self._window_passed = False
+        self._before: tuple[list[str], dict[str, str]] | None = None
 
     # -- the probe --------------------------------------------------------------------------------
     def _sections(self) -> list[tuple[str, str]]:
@@ -220,6 +224,7 @@ class ClientSoftwarePlan(WindowsPlan):
                 sections.append((f"p{index}v{view}", f'reg query "{key}\\{code}" /v DisplayVersion 2>nul'))
         if self.wanted.configure:
             sections.append(("settings", f'reg query "{self.wanted.config_key}" 2>nul'))
+        sections.append(("downloads", f"dir {self.wanted.download_dir} 2>nul"))
         return sections
 
     def probe_command(self) -> str:
@@ -236,6 +241,7 @@ class ClientSoftwarePlan(WindowsPlan):
                 version = _reg_value(parse_reg_query(sections.get(f"p{index}v{view}", "")), "DisplayVersion")
                 if version:
                     state.installed[code] = version.strip()
+        state.download_dir = "Directory of" in sections.get("downloads", "")
         if self.wanted.configure:
             for value in parse_reg_query(sections.get("settings", "")).values():
                 state.settings = {entry.name: entry.data for entry in value.values()}
@@ -265,7 +271,7 @@ class ClientSoftwarePlan(WindowsPlan):
             else:
                 for code in sorted(newer):
                     steps.append(self._remove(code, state.installed[code]))
-                steps += [self._fetch(), self._install()]
+                steps += [self._fetch(state), self._install()]
         steps += self._settings(state)
         if any(not step.is_note for step in steps):
             self._guard_window()
@@ -299,7 +305,7 @@ class ClientSoftwarePlan(WindowsPlan):
         )
         return Step(f"remove version {version} (rollback)", (command,), reprobe=True)
 
-    def _fetch(self) -> Step:
+    def _fetch(self, state: ClientState) -> Step:
         wanted = self.wanted
         port = f" {wanted.ftp_port}" if wanted.ftp_port != 21 else ""
         password = wanted.fetch_password or ("vnaccs@" if wanted.fetch_user.lower() == "anonymous" else "")
@@ -318,7 +324,7 @@ class ClientSoftwarePlan(WindowsPlan):
         )
         return Step(
             f"fetch {wanted.release.file} ({size} bytes) from the base server {wanted.base_server} by FTP",
-            (Command(f"if not exist {wanted.download_dir}\\nul mkdir {wanted.download_dir}"), fetch),
+            (*(() if state.download_dir else (Command(f"mkdir {wanted.download_dir}"),)), fetch),
             hold=wanted.fetch_hold,
             file=TextFile(
                 wanted.script_path,
@@ -390,8 +396,11 @@ class ClientSoftwarePlan(WindowsPlan):
         return "\n".join(lines) + "\n"
 
     def result(self, state: ClientState, steps: list[Step]) -> dict[str, Any]:
-        versions = state.versions()
-        have = {name.lower(): value for name, value in state.settings.items()}
+        # What the run found (the engine asks again after an installer: the first answer stays).
+        if self._before is None:
+            self._before = (state.versions(), dict(state.settings))
+        versions, settings = self._before
+        have = {name.lower(): value for name, value in settings.items()}
         return {
             "installed_version": versions[-1] if versions else None,
             "installed_versions": versions,
