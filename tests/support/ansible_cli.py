@@ -79,12 +79,23 @@ def kill_run(run: subprocess.Popen) -> None:
 
 
 def run_ansible_playbook(
-    playbook: str, inventory: dict, directory: Path, *args: str, env: dict[str, str] | None = None
+    playbook: str,
+    inventory: dict,
+    directory: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
 ) -> subprocess.CompletedProcess:
     """Run playbooks/`playbook` on `inventory` (a dict, written to `directory`/inventory.yml)."""
     path = write_inventory(inventory, directory)
     return run_ansible(
-        "ansible-playbook", "-i", str(path), *args, str(ROOT / "playbooks" / playbook), env=env
+        "ansible-playbook",
+        "-i",
+        str(path),
+        *args,
+        str(ROOT / "playbooks" / playbook),
+        env=env,
+        timeout=timeout,
     )
 
 
