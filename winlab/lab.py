@@ -189,7 +189,8 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
-        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
+        # Each host listens on HTTP, HTTPS when enabled, and its FTP stand-in (winlab/ftp.py).
+        _raise_file_limit(len(config.hosts) * (3 if config.https else 2) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file, self._accounts_descriptor = auth.open_ntlm_accounts(
             config.accounts, config.state_dir / "ntlm-accounts"
