@@ -85,14 +85,15 @@ def _latest(kind: str, before: set[Path]) -> Path | None:
     return written[-1] if written else None
 
 
-def run_daily_check(c, inventories=()) -> Path:
-    """Run playbooks/daily_check.yml on the inventories; print the summary and return the report's path.
+def run_daily_check(c, inventories=(), extra: str = "") -> Path:
+    """Run playbooks/daily_check.yml on the inventories (`extra`: more ansible-playbook options, such
+    as a limit); print the summary and return the report's path.
 
     Exits 1 when the run fails or writes no report (findings are not a failure: they are the report).
     """
     before = set(REPORTS.glob("*/daily_check-*/report.json"))
     result = run_playbook(
-        c, "playbooks/daily_check.yml", inventories, f" -e health_check_report_dir={REPORTS}"
+        c, "playbooks/daily_check.yml", inventories, f" -e health_check_report_dir={REPORTS}{extra}"
     )
     written = _latest("daily_check", before)
     if not result.ok or written is None:

@@ -211,8 +211,8 @@ def lab_workstations(listed: dict, overrides: dict, per_site: int = LAB_WORKSTAT
     or 7 by a hash of its name. No User ID: the officers are not the lab's to invent. The same
     input always gives the same workstations.
     """
-    if not 1 <= per_site <= 99:
-        raise ValueError(f"lab workstations per site must be 1 to 99, not {per_site}")
+    if not 0 <= per_site <= 99:
+        raise ValueError(f"lab workstations per site must be 0 to 99, not {per_site}")
     hostvars = {host: plain_value(variables) for host, variables in listed["_meta"]["hostvars"].items()}
     result = copy.deepcopy(overrides) if overrides else {}
     if not isinstance(result.get("sites"), dict):
@@ -239,7 +239,7 @@ def lab_workstations(listed: dict, overrides: dict, per_site: int = LAB_WORKSTAT
     for site in sorted(dhcp_servers):
         variables = hostvars[site]
         settings = sites.get(site)
-        if isinstance(settings, dict) and settings.get("workstations"):
+        if per_site == 0 or (isinstance(settings, dict) and settings.get("workstations")):
             continue
         chosen = _station_names(site, per_site, names, prefixes, set(hostvars))
         addresses = _free_addresses(variables, taken, per_site)

@@ -71,8 +71,9 @@ def test_the_number_per_site_is_a_setting(frozen):
     listed, admin, _ = frozen
     one = generated(lab_workstations(listed, admin, per_site=1), admin)
     assert len(one) == len(listed["dhcp_servers"]["hosts"]) - 1
-    with pytest.raises(ValueError, match="1 to 99"):
-        lab_workstations(listed, admin, per_site=0)
+    assert lab_workstations(listed, admin, per_site=0) == admin
+    with pytest.raises(ValueError, match="0 to 99"):
+        lab_workstations(listed, admin, per_site=100)
 
 
 def test_names_are_windows_computer_names_unique_over_the_fleet(frozen):
