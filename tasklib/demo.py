@@ -104,7 +104,7 @@ def demo(c):
         f"Daily check of every server and switch and the workstations of {DEMO_WORKSTATIONS} "
         "(playbooks/daily_check.yml; changes nothing)",
     )
-    daily = run_daily_check(c, [LAB_INVENTORY], f" -l {DAILY_CHECK_LIMIT}")
+    daily = run_daily_check(c, [LAB_INVENTORY], DAILY_CHECK_LIMIT)
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
     print(f"\n==> Done in {minutes} min {seconds} s: {summary_line(data)}")
     print("    The lab is still running for a closer look: `./run lab --down` stops it.")
