@@ -2,14 +2,19 @@
 
     ./run lab           start (or reuse) the lab in the background; the last line printed is the
                         lab inventory's path
+    ./run lab --workstations N
+                        N lab workstations (default 3) for every site whose overrides list none
     ./run lab --down    stop it
 
 The lab is winlab (one emulated host per Windows host) and the switch lab (one simulated Cisco IOS
 switch per switch host with VLANs, see tasklib/switches.py). The lab inventory
 (build/lab/inventory/) is the site inventory built by the same plugin from the same data files,
-with `host_vars_overlay.yml` merged over it: each Windows host gets the loopback address and port
-of its emulated host, the lab account, and `winlab_profile`; `switches.yml` in it (the switch
-lab's overlay) gives each switch its simulator's ports and lab credentials.
+except that it reads the lab's copy of the overrides, build/lab/site_overrides.yml: the admin's,
+plus the lab's workstations (tasklib/sites.py lab_workstations; the admin's files and
+inventory/data/ are only read), and with `host_vars_overlay.yml` merged over it: each Windows
+host gets the loopback address and port of its emulated host, the lab account, and
+`winlab_profile`; `switches.yml` in it (the switch lab's overlay) gives each switch its
+simulator's ports and lab credentials.
 """
 
 from __future__ import annotations
@@ -17,11 +22,13 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+import time
 from pathlib import Path
 
 from invoke import task
 
 from tasklib.playbooks import parse_inventory_json
+from tasklib.sites import LAB_WORKSTATIONS_PER_SITE, SiteDataError, model_listing, write_lab_overrides
 from tasklib.switches import OVERLAY_FILE as SWITCH_OVERLAY
 from tasklib.switches import switches
 from winlab.daemon import running_pid, start_daemon, stop_daemon
@@ -32,19 +39,33 @@ REGION_VARIABLE = "base_server_region"
 ROOT = Path(__file__).resolve().parent.parent
 LAB_DIR = ROOT / "build" / "lab"
 SITES_CONFIG = ROOT / "inventory" / "vnaccs.sites.yml"
+# The lab's copy of the site overrides: the admin's, plus the lab's workstations.
+LAB_OVERRIDES = LAB_DIR / "site_overrides.yml"
 # Seconds a service started on an emulated host stays START_PENDING before it runs, as on Windows,
 # where `sc start` returns before the service is up (winlab/README.md): the lab makes the roles wait.
 SERVICE_START_DELAY = 1.5
 
 
-def inventory_hosts(c) -> list[LabHost]:
-    """Windows hosts of the site inventory, or the sample hosts while its plugin is not available."""
+def inventory_hosts(c, workstations: int = LAB_WORKSTATIONS_PER_SITE) -> tuple[list[LabHost], Path | None]:
+    """Windows hosts of the lab and the lab's copy of the overrides; the sample hosts (and None)
+    while the site inventory's plugin is not available.
+
+    The lab's hosts are the site inventory's, plus `workstations` lab workstations for every site
+    whose overrides list none, written to LAB_OVERRIDES (tasklib/sites.py write_lab_overrides) from
+    the real inventory's `ansible-inventory --list`; the admin's files are only read.
+    """
     if SITES_CONFIG.exists():
         result = c.run(f"ansible-inventory -i {SITES_CONFIG} --list", hide=True, warn=True)
         if result.ok:
-            return windows_hosts(parse_inventory_json(result.stdout))
+            try:
+                data = write_lab_overrides(
+                    parse_inventory_json(result.stdout), SITES_CONFIG, LAB_OVERRIDES, workstations
+                )
+            except SiteDataError as exc:
+                sys.exit(f"==> the lab's copy of the overrides, {LAB_OVERRIDES}, does not validate:\n{exc}")
+            return windows_hosts(model_listing(data)), LAB_OVERRIDES
         print(f"==> ansible-inventory failed; using the sample hosts:\n{result.stderr}", file=sys.stderr)
-    return sample_hosts()
+    return sample_hosts(), None
 
 
 def region_sample(listed: dict, group: str, regions: int, per_region: int) -> list[LabHost]:
@@ -64,8 +85,14 @@ def region_sample(listed: dict, group: str, regions: int, per_region: int) -> li
     return [host for host in windows_hosts(listed) if host.name in wanted]
 
 
-@task
-def lab(c, down=False):
+@task(
+    help={
+        "down": "Stop the lab.",
+        "workstations": "Lab workstations per site whose overrides list none "
+        f"(default {LAB_WORKSTATIONS_PER_SITE}).",
+    }
+)
+def lab(c, down=False, workstations=LAB_WORKSTATIONS_PER_SITE):
     """Start winlab and the switch lab for the inventory and write the lab inventory; --down stops them."""
     LAB_DIR.mkdir(parents=True, exist_ok=True)
     if down:
@@ -76,7 +103,8 @@ def lab(c, down=False):
     previous = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
     # Keep the lab password across restarts so inventories written earlier stay valid.
     password = previous.get("accounts", {}).get(LAB_USER) or "Lab-" + secrets.token_urlsafe(12)
-    hosts = inventory_hosts(c)
+    started = time.monotonic()
+    hosts, overrides = inventory_hosts(c, int(workstations))
     config = lab_config(hosts, LAB_DIR, password, service_start_delay=SERVICE_START_DELAY)
     if running_pid(LAB_DIR / "winlab.pid") is not None:
         if previous == config and (LAB_DIR / "runtime.json").exists():
@@ -93,11 +121,14 @@ def lab(c, down=False):
         runtime = start_daemon(config_path, LAB_DIR)
         print(
             f"==> winlab: {len(runtime['hosts'])} emulated Windows host(s), control {runtime['control_url']}"
+            f" (started in {time.monotonic() - started:.1f} s)"
         )
     for host in hosts:
         runtime["hosts"][host.name]["group"] = host.group
+    stations = sum(host.group == "workstations" for host in hosts)
+    print(f"==> the lab has {stations} workstation(s)" + (f" (site data: {overrides})" if overrides else ""))
     inventory = write_inventory(
-        LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None
+        LAB_DIR / "inventory", runtime, password, SITES_CONFIG if SITES_CONFIG.exists() else None, overrides
     )
     switches(c)
     # Read after the site inventory (file names sort so), the overlay's connection settings win.

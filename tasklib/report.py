@@ -85,14 +85,26 @@ def _latest(kind: str, before: set[Path]) -> Path | None:
     return written[-1] if written else None
 
 
-def run_daily_check(c, inventories=()) -> Path:
-    """Run playbooks/daily_check.yml on the inventories; print the summary and return the report's path.
+def with_controller(limit: str) -> str:
+    """An Ansible `--limit` that keeps the controller: the report play runs on localhost, which a
+    limit without it leaves out, so that no report would be written. "" stays "" (no limit)."""
+    if not limit or "localhost" in limit.split(":"):
+        return limit
+    return f"{limit}:localhost"
+
+
+def run_daily_check(c, inventories=(), limit: str = "") -> Path:
+    """Run playbooks/daily_check.yml on the inventories (on the hosts of `limit`, an Ansible host
+    pattern, when given); print the summary and return the report's path.
 
     Exits 1 when the run fails or writes no report (findings are not a failure: they are the report).
     """
     before = set(REPORTS.glob("*/daily_check-*/report.json"))
     result = run_playbook(
-        c, "playbooks/daily_check.yml", inventories, f" -e health_check_report_dir={REPORTS}"
+        c,
+        "playbooks/daily_check.yml",
+        inventories,
+        f" -e health_check_report_dir={REPORTS}" + (f" -l {with_controller(limit)}" if limit else ""),
     )
     written = _latest("daily_check", before)
     if not result.ok or written is None:
@@ -112,10 +124,10 @@ HELP = {
 @task(name="daily-check", help=HELP)
 def daily_check(c, limit="", inventory=""):
     """The daily checks of Appendix III (playbooks/daily_check.yml); changes no host; writes the report."""
-    apply_playbook(c, ROOT / "playbooks" / "daily_check.yml", limit, False, False, inventory)
+    apply_playbook(c, ROOT / "playbooks" / "daily_check.yml", with_controller(limit), False, False, inventory)
 
 
 @task(help=HELP)
 def audit(c, limit="", inventory=""):
     """The six-monthly audit of Article 24 (playbooks/audit.yml); changes no host; writes the report."""
-    apply_playbook(c, ROOT / "playbooks" / "audit.yml", limit, False, False, inventory)
+    apply_playbook(c, ROOT / "playbooks" / "audit.yml", with_controller(limit), False, False, inventory)

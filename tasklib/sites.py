@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 import sys
 from pathlib import Path
 
 import yaml
 from invoke import task
+from netaddr import IPAddress, IPRange
 
 from tasklib.playbooks import ansible_env, parse_inventory_json
+from winlab.inventory import choose_profile, plain_value
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = ROOT / "inventory"
@@ -19,8 +23,10 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import (
     SiteDataError,
     build_inventory,
     load_site_data,
+    slugify,
     write_ledger,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata.validation import id_key  # noqa: E402
 
 ROLE_GROUPS = ("dhcp_servers", "switches", "base_servers", "workstations")
 
@@ -162,3 +168,173 @@ def plan(c):
     data = load_or_exit()
     print_address_plan(c)
     print("\n" + summary_line(data))
+
+
+# -- the lab's workstations ------------------------------------------------------------------------
+# How many workstations `./run lab` gives each site whose overrides list none (`--workstations`).
+LAB_WORKSTATIONS_PER_SITE = 3
+# The lab's Terminal IDs: "LB" and a five-digit serial, skipping any the admin's data already uses.
+LAB_TERMINAL_ID = "LB{:05d}"
+LAB_OVERRIDES_HEADER = (
+    "# Written by `./run lab`: the admin's site overrides with lab workstations added to every site\n"
+    "# that lists none (tasklib/sites.py, lab_workstations). The lab inventory reads this copy; the\n"
+    "# admin's file and inventory/data/ are never written. Do not edit: it is rewritten on every start.\n"
+)
+
+
+class _PlainDumper(_IndentedDumper):
+    """No anchors or aliases: the site data loader refuses them."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+def plugin_paths(sites_config: Path, overrides: Path | None = None) -> Paths:
+    """The data files a site plugin configuration reads (its `data_dir` and `overrides_file`, relative
+    to the configuration), with `overrides` in place of its overrides file when given."""
+    config = yaml.safe_load(sites_config.read_text(encoding="utf-8")) or {}
+    base = sites_config.parent
+    data_dir = base / config.get("data_dir", "data")
+    overrides = overrides or base / config.get("overrides_file", "site_overrides.yml")
+    return Paths.from_data_dir(data_dir, overrides)
+
+
+def lab_workstations(listed: dict, overrides: dict, per_site: int = LAB_WORKSTATIONS_PER_SITE) -> dict:
+    """The admin's `overrides` (site_overrides.yml, as loaded) plus `per_site` lab workstations for
+    every site (DHCP-server host of `listed`, `ansible-inventory --list` of the real inventory) whose
+    overrides list none. A copy: `overrides` is not changed.
+
+    Each workstation gets a Windows computer name made of the site host's initials and a number
+    (at most 15 characters, unique over the fleet, the admin's names included), the next free
+    addresses of the site's DHCP range (outside its exclusions and every address the inventory
+    already gives a device), a Terminal ID no other workstation has (LAB_TERMINAL_ID), and `os` xp
+    or 7 by a hash of its name. No User ID: the officers are not the lab's to invent. The same
+    input always gives the same workstations.
+    """
+    if not 0 <= per_site <= 99:
+        raise ValueError(f"lab workstations per site must be 0 to 99, not {per_site}")
+    hostvars = {host: plain_value(variables) for host, variables in listed["_meta"]["hostvars"].items()}
+    result = copy.deepcopy(overrides) if overrides else {}
+    if not isinstance(result.get("sites"), dict):
+        result["sites"] = {}
+    sites = result["sites"]
+    admin_stations = [
+        station
+        for settings in sites.values()
+        if isinstance(settings, dict)
+        for station in settings.get("workstations") or []
+        if isinstance(station, dict)
+    ]
+    names = {str(station.get("name", "")).casefold() for station in admin_stations}
+    terminal_ids = {id_key(str(item["terminal_id"])) for item in admin_stations if item.get("terminal_id")}
+    terminal_ids |= {id_key(str(item["terminal_id"])) for item in hostvars.values() if "terminal_id" in item}
+    taken: set[IPAddress] = set()
+    for variables in hostvars.values():
+        values = [variables.get(key) for key in ("ansible_host", "dhcp_router", "dhcp_server_ip")]
+        values += [vlan.get("gateway") for vlan in variables.get("site_vlans") or []]
+        taken |= {IPAddress(value) for value in values if isinstance(value, str) and _is_ipv4(value)}
+    serials = (LAB_TERMINAL_ID.format(n) for n in itertools.count(1))
+    prefixes: set[str] = set()
+    dhcp_servers = {host for host in listed.get("dhcp_servers", {}).get("hosts", [])}
+    for site in sorted(dhcp_servers):
+        variables = hostvars[site]
+        settings = sites.get(site)
+        if per_site == 0 or (isinstance(settings, dict) and settings.get("workstations")):
+            continue
+        chosen = _station_names(site, per_site, names, prefixes, set(hostvars))
+        addresses = _free_addresses(variables, taken, per_site)
+        stations = []
+        for name, address in zip(chosen, addresses, strict=True):
+            terminal = next(serial for serial in serials if id_key(serial) not in terminal_ids)
+            stations.append(
+                {
+                    "name": name,
+                    "ip": str(address),
+                    "terminal_id": terminal,
+                    "os": choose_profile(name, "workstations", None),
+                }
+            )
+            taken.add(address)
+            names.add(name.casefold())
+            terminal_ids.add(id_key(terminal))
+        if isinstance(settings, dict):
+            settings["workstations"] = stations
+        else:
+            sites[site] = {"workstations": stations}
+    return result
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        IPAddress(value, 4)
+    except Exception:  # netaddr raises several kinds for a bad address
+        return False
+    return True
+
+
+def _station_names(site: str, count: int, names: set[str], prefixes: set[str], hosts: set[str]) -> list[str]:
+    """`count` computer names for a site: its host's initials (at most 9), "-" and a number; a digit
+    replaces the last letters while another site has the same initials or a name is taken."""
+    initials = "".join(word[0] for word in site.split("-") if word).upper()[:9]
+    for attempt in itertools.count():
+        prefix = initials if attempt == 0 else f"{initials[: 9 - len(str(attempt))]}{attempt}"
+        chosen = [f"{prefix}-{number:02d}" for number in range(1, count + 1)]
+        clash = any(
+            name.casefold() in names or f"{site}-{slugify(name, abbreviate=False)}" in hosts
+            for name in chosen
+        )
+        if prefix not in prefixes and not clash:
+            prefixes.add(prefix)
+            return chosen
+    raise AssertionError("unreachable")
+
+
+def _free_addresses(variables: dict, taken: set[IPAddress], count: int) -> list[IPAddress]:
+    """The first `count` addresses of a site's DHCP range that no exclusion holds and no device has."""
+    excluded = [IPRange(item["start"], item["end"]) for item in variables.get("dhcp_exclusions") or []]
+    free = []
+    for address in IPRange(variables["dhcp_range_start"], variables["dhcp_range_end"]):
+        if address not in taken and not any(address in item for item in excluded):
+            free.append(address)
+            if len(free) == count:
+                return free
+    raise ValueError(
+        f"site {variables['site_host']}: its DHCP range {variables['dhcp_range_start']}-"
+        f"{variables['dhcp_range_end']} has fewer than {count} free addresses for lab workstations"
+    )
+
+
+def write_lab_overrides(
+    listed: dict, sites_config: Path, target: Path, per_site: int = LAB_WORKSTATIONS_PER_SITE
+):
+    """Write `target`, the lab's copy of the overrides (`lab_workstations`), and return the site data
+    read from it and the real data files, validated as the inventory plugin validates them.
+
+    Raises SiteDataError when the copy does not pass; only `target` is written.
+    """
+    admin = plugin_paths(sites_config)
+    overrides = {}
+    if admin.overrides.exists():
+        overrides = yaml.safe_load(admin.overrides.read_text(encoding="utf-8"))
+    text = LAB_OVERRIDES_HEADER + "---\n"
+    text += yaml.dump(
+        lab_workstations(listed, overrides or {}, per_site),
+        Dumper=_PlainDumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=200,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return load_site_data(plugin_paths(sites_config, target))
+
+
+def model_listing(data) -> dict:
+    """The site data's hosts in the shape of `ansible-inventory --list` (groups and hostvars)."""
+    model = build_inventory(data)
+    listing: dict = {"_meta": {"hostvars": model.hosts}}
+    for group, hosts in model.groups.items():
+        listing[group] = {"hosts": list(hosts)}
+    for group, children in model.children.items():
+        listing.setdefault(group, {})["children"] = list(children)
+    return listing

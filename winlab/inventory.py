@@ -36,6 +36,10 @@ class LabHost:
     profile: str
     # The site address from the inventory: the emulated host's network card shows it.
     address: str | None = None
+    # A workstation's Windows computer name (`workstation_name`), and the DHCP server its lease is
+    # from (its site's `dhcp_server_ip`): what its `ipconfig /all` shows.
+    computer_name: str | None = None
+    dhcp_server: str | None = None
 
 
 def choose_profile(name: str, group: str, windows_version: str | None) -> str:
@@ -56,17 +60,31 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
     for group in (*WINDOWS_GROUPS, "windows"):
         for name in _group_hosts(inventory, group):
             if name not in hosts:
-                variables = {key: _plain(value) for key, value in hostvars.get(name, {}).items()}
+                variables = plain_value(hostvars.get(name, {}))
                 kind = group if group != "windows" else "base_servers"
                 profile = choose_profile(name, kind, variables.get("windows_version"))
-                hosts[name] = LabHost(name, kind, profile, _ipv4(variables.get("ansible_host")))
+                site = plain_value(hostvars.get(str(variables.get("site_host")), {}))
+                station = kind == "workstations"
+                hosts[name] = LabHost(
+                    name,
+                    kind,
+                    profile,
+                    _ipv4(variables.get("ansible_host")),
+                    computer_name=variables.get("workstation_name") if station else None,
+                    dhcp_server=_ipv4(site.get("dhcp_server_ip")) if station else None,
+                )
     return sorted(hosts.values(), key=lambda host: host.name)
 
 
-def _plain(value):
-    """`ansible-inventory --list` in ansible-core 2.19 wraps strings as {"__ansible_unsafe": ...}."""
-    if isinstance(value, dict) and set(value) == {"__ansible_unsafe"}:
-        return value["__ansible_unsafe"]
+def plain_value(value):
+    """`ansible-inventory --list` in ansible-core 2.19 wraps strings as {"__ansible_unsafe": ...}:
+    `value` with every such string unwrapped."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {key: plain_value(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_value(item) for item in value]
     return value
 
 
@@ -116,6 +134,8 @@ def lab_config(
                 "name": host.name,
                 "profile": host.profile,
                 **({"address": host.address} if host.address else {}),
+                **({"computer_name": host.computer_name} if host.computer_name else {}),
+                **({"dhcp_server": host.dhcp_server} if host.dhcp_server else {}),
             }
             for host in hosts
         ],
@@ -155,11 +175,19 @@ def _absolute_options(config: dict, base: Path) -> dict:
     return result
 
 
-def write_inventory(directory: Path, runtime: dict, password: str, sites_config: Path | None) -> Path:
+def write_inventory(
+    directory: Path,
+    runtime: dict,
+    password: str,
+    sites_config: Path | None,
+    overrides_file: Path | None = None,
+) -> Path:
     """Write the lab inventory directory and return its path.
 
     With the site plugin's configuration: `lab.sites.yml` (same plugin and data files, absolute
-    paths, plus `host_vars_overlay` naming the overlay file). Without it: a static `lab.yml` of the
+    paths, plus `host_vars_overlay` naming the overlay file; `overrides_file`, when given, in place
+    of the configuration's: the lab's copy of the overrides, tasklib/sites.py write_lab_overrides).
+    Without it: a static `lab.yml` of the
     emulated hosts. The overlay lives beside the directory, not in it, because Ansible would read
     any YAML file inside an inventory directory as an inventory of its own. The same variables are
     also written as `host_vars/<host>.yml`, which Ansible merges over any inventory source.
@@ -185,6 +213,8 @@ def write_inventory(directory: Path, runtime: dict, password: str, sites_config:
         config.setdefault("data_dir", "data")
         config.setdefault("overrides_file", "site_overrides.yml")
         config = _absolute_options(config, sites_config.parent)
+        if overrides_file is not None:
+            config["overrides_file"] = str(Path(overrides_file).resolve())
         # The same group variables (connection settings per role group) as the site inventory.
         group_vars = directory / "group_vars"
         if group_vars.is_symlink() or group_vars.exists():

@@ -81,6 +81,10 @@ class HostConfig:
     service_start_delay: float | None = None
     # The loopback port that stands for the host's FTP port 21 (winlab/ftp.py); 0 picks a free one.
     ftp_port: int = 0
+    # The Windows computer name (default: from the host name) and, for a host that leases its
+    # address, the DHCP server `ipconfig /all` names (default: .5 of its subnet).
+    computer_name: str | None = None
+    dhcp_server: str | None = None
 
 
 def start_delay(value: object, where: str) -> float:
@@ -185,7 +189,8 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
-        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + 512)
+        # Each host listens on HTTP, HTTPS when enabled, and its FTP stand-in (winlab/ftp.py).
+        _raise_file_limit(len(config.hosts) * (3 if config.https else 2) + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file, self._accounts_descriptor = auth.open_ntlm_accounts(
             config.accounts, config.state_dir / "ntlm-accounts"
@@ -201,6 +206,8 @@ class Lab:
                 state_path(config.state_dir, host_config.name),
                 address=host_config.address,
                 service_start_delay=self._start_delay(host_config),
+                computer_name=host_config.computer_name,
+                dhcp_server=host_config.dhcp_server,
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
             host.resolver = self._resolve

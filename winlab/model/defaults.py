@@ -91,9 +91,18 @@ def lab_address(name: str) -> str:
     return f"198.18.{digest[0]}.{10 + digest[1] % 240}"
 
 
-def initial_state(name: str, profile: Profile, address: str | None = None) -> dict:
+def initial_state(
+    name: str,
+    profile: Profile,
+    address: str | None = None,
+    computer_name: str | None = None,
+    dhcp_server: str | None = None,
+) -> dict:
+    """A new host's state. `computer_name`: its Windows name (default: from `name`); `dhcp_server`:
+    where a workstation's lease is from (default: .5 of its subnet)."""
     # NetBIOS computer names are at most 15 characters.
-    computer = "".join(char for char in name.upper() if char.isalnum() or char == "-")[:15] or "WINLAB"
+    source = computer_name or name
+    computer = "".join(char for char in source.upper() if char.isalnum() or char == "-")[:15] or "WINLAB"
     address = address or lab_address(name)
     # A VMware-style address (00-0C-29 prefix): the customs servers are mostly virtual machines.
     digest = "000C29" + hashlib.sha256(("mac" + name).encode("utf-8")).hexdigest().upper()
@@ -118,6 +127,7 @@ def initial_state(name: str, profile: Profile, address: str | None = None) -> di
             "mac": "-".join(digest[i : i + 2] for i in range(0, 12, 2)),
             # Workstations lease their address from the branch DHCP server; servers are static.
             "dhcp": not profile.server,
+            **({"dhcp_server": dhcp_server} if dhcp_server and not profile.server else {}),
         },
         "components": {"dhcp": False, "ftp": False},
         "services": base_services(profile),

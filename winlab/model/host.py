@@ -207,6 +207,8 @@ class Host:
         state_file: Path | None = None,
         address: str | None = None,
         service_start_delay: float = defaults.SERVICE_START_DELAY,
+        computer_name: str | None = None,
+        dhcp_server: str | None = None,
     ) -> None:
         self.name = name
         self.state_file = state_file
@@ -229,7 +231,9 @@ class Host:
         if loaded is not None and loaded.get("profile") == str(profile).lower():
             self.state = loaded
         else:
-            self.state = defaults.initial_state(name, get_profile(profile), address)
+            self.state = defaults.initial_state(
+                name, get_profile(profile), address, computer_name=computer_name, dhcp_server=dhcp_server
+            )
         self.profile = get_profile(self.state["profile"])
         self._saved = json.dumps(self.state, sort_keys=True)
         if state_file is not None and loaded is None:

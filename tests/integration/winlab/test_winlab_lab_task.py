@@ -9,8 +9,12 @@ import pytest
 import requests
 import winrm
 import yaml
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.sitedata import Paths, load_site_data
+from netaddr import IPAddress, IPRange
 
 from tasklib import lab as lab_task
+from tasklib.sites import model_listing, write_lab_overrides
 from tests.support.ansible_cli import run_ansible
 from winlab import inventory
 
@@ -138,3 +142,62 @@ def test_background_process_starts_and_stops(tmp_path):
         requests.post(f"http://127.0.0.1:{port}/wsman", timeout=5)
     assert (tmp_path / "state" / "dhcp-bac-ninh.json").exists()
     assert not lab_task.stop_daemon(tmp_path)
+
+
+def test_the_lab_inventory_reads_the_lab_copy_of_the_overrides(frozen_inventory, tmp_path):
+    # Every Windows host of the frozen inventory with the lab's workstations: the inventory Ansible
+    # reads from the lab directory has the same hosts, and points at the emulated hosts.
+    listed = model_listing(load_site_data(Paths.in_inventory_dir(frozen_inventory)))
+    overrides = tmp_path / "lab" / "site_overrides.yml"
+    hosts = inventory.windows_hosts(
+        model_listing(write_lab_overrides(listed, frozen_inventory / "vnaccs.sites.yml", overrides))
+    )
+    runtime = {
+        "control_url": "http://127.0.0.1:40000",
+        "hosts": {
+            host.name: {
+                "address": "127.0.0.1",
+                "http_port": 41000 + number,
+                "https_port": 0,
+                "profile": host.profile,
+            }
+            for number, host in enumerate(hosts)
+        },
+    }
+    sites_config = frozen_inventory / "vnaccs.sites.yml"
+    directory = inventory.write_inventory(
+        tmp_path / "lab" / "inventory", runtime, "pw", sites_config, overrides
+    )
+    assert yaml.safe_load((directory / "lab.sites.yml").read_text())["overrides_file"] == str(overrides)
+    listed_lab = run_ansible("ansible-inventory", "-i", str(directory), "--list")
+    assert listed_lab.returncode == 0, listed_lab.stderr
+    parsed = json.loads(listed_lab.stdout)
+    stations = parsed["workstations"]["hosts"]
+    assert len(stations) == sum(host.group == "workstations" for host in hosts) >= 400
+    station = parsed["_meta"]["hostvars"][stations[-1]]
+    assert station["ansible_host"] == "127.0.0.1" and station["workstation_name"]
+    assert "ansible_password" in station  # the lab's connection variables reach every host
+
+
+def test_a_lab_workstation_shows_a_lease_from_its_sites_dhcp_server(frozen_inventory, tmp_path):
+    listed = model_listing(load_site_data(Paths.in_inventory_dir(frozen_inventory)))
+    data = write_lab_overrides(listed, frozen_inventory / "vnaccs.sites.yml", tmp_path / "site_overrides.yml")
+    site = "lao-cai-cchq-ck-bat-xat"
+    site_vars = listed["_meta"]["hostvars"][site]
+    hosts = [
+        host
+        for host in inventory.windows_hosts(model_listing(data))
+        if host.name.startswith(f"{site}-") and host.group == "workstations"
+    ]
+    assert {host.profile for host in hosts} <= {"xp", "7"} and len(hosts) == 3
+    with inventory.running_lab(tmp_path / "lab", hosts, "pw") as (lab, _directory):
+        for host in hosts:
+            config = wo.parse_ipconfig_all(lab.runtimes[host.name].host.run("ipconfig /all").stdout)
+            assert config.host_name == host.computer_name
+            adapter = config.adapters[0]
+            assert adapter.ipv4_address == host.address
+            assert IPAddress(adapter.ipv4_address) in IPRange(
+                site_vars["dhcp_range_start"], site_vars["dhcp_range_end"]
+            )
+            assert adapter.dhcp_enabled
+            assert adapter.get("DHCP Server") == site_vars["dhcp_server_ip"]

@@ -92,3 +92,17 @@ def test_the_run_script_passes_the_files_after_the_options():
         check=True,
     )
     assert result.stdout.splitlines() == ["report", "--output=out", "--", "a.json", "b c.json"]
+
+
+@pytest.mark.parametrize(
+    ("limit", "passed"),
+    [
+        ("", ""),
+        ("cuc_bac_ninh", "cuc_bac_ninh:localhost"),
+        ("dhcp_servers:cuc_lao_cai", "dhcp_servers:cuc_lao_cai:localhost"),
+        ("cuc_bac_ninh:localhost", "cuc_bac_ninh:localhost"),
+    ],
+)
+def test_a_limit_keeps_the_controller_where_the_report_is_written(limit, passed):
+    # The report play runs on localhost: a limit without it would check the hosts and write nothing.
+    assert task.with_controller(limit) == passed
