@@ -5,13 +5,17 @@
    (winlab), one simulated Cisco IOS switch per switch with VLANs (switchlab);
 3. run each job's playbook against the lab twice (the DHCP scopes, the relay, the base servers,
    the workstations' daily restart task): the first run configures, the second must change nothing;
-4. print a report: per job, the hosts, what changed on each run, and failures;
-5. run the daily check (playbooks/daily_check.yml, Decision 833 Appendix III), which changes
+4. roll the customs client out (playbooks/client_rollout.yml): build the test MSI packages, put
+   4.2.0 on the department's workstations, then stage 4.3.0 on the base servers and upgrade them in
+   waves, one workstation of each wave failing with 1603 on purpose and one answering 1618 first;
+   a second run resumes (only the failed ones change); adoption per region is printed;
+5. print a report: per job, the hosts, what changed on each run, and failures;
+6. run the daily check (playbooks/daily_check.yml, Decision 833 Appendix III), which changes
    nothing: its summary per department, and the path of its HTML report.
 
 The lab has a few workstations per site (`./run lab`, tasklib/sites.py lab_workstations), some 450
 in all. To keep the demo to about six minutes on two cores, the daily reboot and the daily check
-take the workstations of one department only (DEMO_WORKSTATIONS, the one whose workstations the
+and the client rollout take the workstations of one department only (DEMO_WORKSTATIONS, the one whose workstations the
 admin's overrides list); every DHCP server, base server and switch is still checked. The whole
 fleet: `./run lab`, then `ansible-playbook -i build/lab/inventory playbooks/daily_check.yml`.
 
@@ -29,6 +33,7 @@ from invoke import task
 from tasklib.lab import LAB_DIR, LAB_OVERRIDES, SITES_CONFIG, lab
 from tasklib.playbooks import Recap, converge_twice, run_playbook
 from tasklib.report import run_daily_check
+from tasklib.rollout import REPORT_DIR, run_rollout_demo
 from tasklib.sites import (
     build_inventory,
     load_or_exit,
@@ -43,6 +48,8 @@ LAB_INVENTORY = LAB_DIR / "inventory"
 DEMO_WORKSTATIONS = "cuc_bac_ninh"
 # The hosts each job's runs are limited to ("": the playbook's own hosts).
 LIMITS = {"playbooks/daily_reboot.yml": DEMO_WORKSTATIONS}
+# The client versions of the rollout: the fleet's, then the upgrade (tasklib/msi.py builds both).
+ROLLOUT_VERSIONS = ("4.2.0", "4.3.0")
 DAILY_CHECK_LIMIT = f"dhcp_servers:base_servers:switches:{DEMO_WORKSTATIONS}"
 # (title, playbook), in the order an admin sets a site up
 JOBS = [
@@ -61,7 +68,7 @@ def step(number: int, total: int, text: str) -> None:
 def demo(c):
     """The main job on the built-in lab: inventory, lab, every job run twice, then the report."""
     started = time.monotonic()
-    total = 4 + len(JOBS)
+    total = 5 + len(JOBS)
     data = load_or_exit()
     step(1, total, f"Site inventory: {summary_line(data)}")
     if data.new_allocations:
@@ -91,6 +98,16 @@ def demo(c):
             sys.exit(f"{title}: the preview failed")
         first, second = converge_twice(c, title, playbook, [LAB_INVENTORY], limit)
         results.append((title, first, second))
+    step(
+        total - 2,
+        total,
+        f"Client rollout: stage {ROLLOUT_VERSIONS[1]} on the base servers, then the workstations of "
+        f"{DEMO_WORKSTATIONS} in waves (playbooks/client_rollout.yml)",
+    )
+    upgrade, resume, rollout = run_rollout_demo(
+        c, LAB_INVENTORY, LAB_DIR, DEMO_WORKSTATIONS, ROLLOUT_VERSIONS
+    )
+    results.append(("Client rollout", upgrade, resume))
     step(total - 1, total, "Report")
     print(f"{'job':<16} {'hosts':>6} {'changed, 1st run':>17} {'changed, 2nd run':>17} {'failed':>7}")
     for title, first, second in results:
@@ -105,6 +122,11 @@ def demo(c):
         "(playbooks/daily_check.yml; changes nothing)",
     )
     daily = run_daily_check(c, [LAB_INVENTORY], DAILY_CHECK_LIMIT)
+    summary = rollout["summary"]
+    print(
+        f"    client {rollout['version']}: {summary['adopted']}/{summary['workstations']} workstations "
+        f"({summary['percent']:g}%); rollout result: {REPORT_DIR / 'client-rollout-latest.json'}"
+    )
     minutes, seconds = divmod(int(time.monotonic() - started), 60)
     print(f"\n==> Done in {minutes} min {seconds} s: {summary_line(data)}")
     print("    The lab is still running for a closer look: `./run lab --down` stops it.")

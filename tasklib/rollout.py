@@ -13,6 +13,7 @@ the playbook ends, also when a batch failed past the threshold and Ansible stopp
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -128,3 +129,88 @@ def rollout(c, version, limit="", check=False, diff=False, rollback=False, force
 def rollout_report(c, version, limit="", inventory=""):
     """Write the rollout result again from the workstations' records."""
     write_rollout_report(c, version, inventory or str(SITES_INVENTORY), limit)
+
+
+# -- on the lab ------------------------------------------------------------------------------------
+def lab_fault(control_url: str, host: str, **faults) -> None:
+    """Set winlab faults on one emulated host through the lab's control interface."""
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{control_url}/hosts/{host}/faults", data=json.dumps(faults).encode(), method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+
+
+def run_rollout_demo(c, lab_inventory: Path, lab_dir: Path, hosts: str, versions: tuple[str, str]) -> tuple:
+    """Stage `versions[1]` and roll it out to the lab workstations of `hosts` in waves: the first
+    version is installed on all of them first (the fleet as it stands), then the upgrade runs with
+    one workstation of every wave failing with 1603 and one answering 1618 first; a second run
+    resumes (only the failed ones change). Returns the (upgrade, resume) recaps and the result."""
+    from tasklib.msi import BUILD_DIR, build_client_packages
+    from tasklib.playbooks import Recap
+
+    build_client_packages(BUILD_DIR, versions)
+    runtime = json.loads((lab_dir / "runtime.json").read_text(encoding="utf-8"))
+    where = workstations_of(c, lab_inventory, hosts)
+    names = sorted(where)
+    common = (
+        f" -e client_software_release_dir={BUILD_DIR} -e client_rollout_hosts={hosts}"
+        " -e client_software_force_window=true"
+        """ -e '{"client_software_busy_pauses": [1, 2], "client_rollout_batches": ["34%", "50%", "100%"]}'"""
+        " -e client_rollout_max_fail_percentage=34"
+    )
+    old, new = versions
+    print(
+        f"==> {TITLE}: the fleet as it stands: {old} on the {len(names)} workstation(s) of {hosts}",
+        flush=True,
+    )
+    base = run_playbook(c, PLAYBOOK, [lab_inventory], rollout_extra(old) + common)
+    if not base.ok:
+        print(base.stdout[-5000:], file=sys.stderr)
+        sys.exit(f"{TITLE}: installing {old} failed")
+    # The canaries (the first workstation of each region) stay clean. The other workstations go in
+    # batches of 34%, 50% and the rest, by name (the play's `order: sorted`), as Ansible cuts
+    # `serial` percentages (int(share * hosts), at least 1): one failure in each wave of three or more.
+    firsts = {}
+    for name in names:
+        firsts.setdefault(where[name]["region"], name)
+    others = [name for name in names if name not in firsts.values()]
+    first, second = max(1, int(0.34 * len(others))), max(1, int(0.5 * len(others)))
+    waves = [others[:first], others[first : first + second], others[first + second :]]
+    failing = [wave[len(wave) // 2] for wave in waves if len(wave) >= 3]
+    busy = waves[0][0] if waves[0] else ""
+    for name in failing:
+        lab_fault(runtime["control_url"], name, msi_fail=1)
+    if busy:
+        lab_fault(runtime["control_url"], busy, msi_busy=1)
+    print(
+        f"==> {TITLE}: upgrade to {new} in waves; 1603 on purpose on {', '.join(failing) or 'none'}, "
+        f"1618 first on {busy or 'none'}",
+        flush=True,
+    )
+    upgrade_run = run_playbook(c, PLAYBOOK, [lab_inventory], rollout_extra(new) + common)
+    upgrade = Recap.parse(upgrade_run.stdout)
+    progress = [
+        line.strip().strip('"') for line in upgrade_run.stdout.splitlines() if "client " + new + ":" in line
+    ]
+    for line in progress:
+        print(f"    wave: {line}")
+    print(f"    upgrade: {upgrade.summary()}", flush=True)
+    if sorted(upgrade.hosts_with("failed")) != sorted(failing):
+        print(upgrade_run.stdout[-6000:], file=sys.stderr)
+        sys.exit(f"{TITLE}: expected exactly {failing} to fail")
+    print(f"==> {TITLE}: running again; only the failed workstations change", flush=True)
+    resume_run = run_playbook(c, PLAYBOOK, [lab_inventory], rollout_extra(new) + common)
+    resume = Recap.parse(resume_run.stdout)
+    print(f"    again: {resume.summary()}", flush=True)
+    if (
+        not resume_run.ok
+        or resume.hosts_with("failed")
+        or sorted(resume.hosts_with("changed")) != sorted(failing)
+    ):
+        print(resume_run.stdout[-6000:], file=sys.stderr)
+        sys.exit(f"{TITLE}: the re-run did not resume")
+    result = write_rollout_report(c, new, lab_inventory, hosts)
+    return upgrade, resume, result
