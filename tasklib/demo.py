@@ -14,9 +14,10 @@
    nothing: its summary per department, and the path of its HTML report.
 
 The lab has a few workstations per site (`./run lab`, tasklib/sites.py lab_workstations), some 450
-in all. To keep the demo to about six minutes on two cores, the daily reboot and the daily check
-and the client rollout take the workstations of one department only (DEMO_WORKSTATIONS, the one whose workstations the
-admin's overrides list); every DHCP server, base server and switch is still checked. The whole
+in all. To keep the demo to a few minutes on two cores, the daily reboot, the client rollout and
+the daily check take the workstations of one department only (DEMO_WORKSTATIONS, the one whose
+workstations the admin's overrides list); every DHCP server, base server and switch is still
+checked. The whole
 fleet: `./run lab`, then `ansible-playbook -i build/lab/inventory playbooks/daily_check.yml`.
 
 The lab keeps running afterwards so that it can be inspected; `./run lab --down` stops it.
