@@ -93,3 +93,10 @@ def test_canaries_are_the_first_hosts_of_each_region():
     assert canaries(["ws-b2", "ws-a2", "ws-b1"], hostvars, 2) == ["ws-a2", "ws-b1", "ws-b2"]
     with pytest.raises(ValueError, match="per_region"):
         canaries(list(WHERE), hostvars, 0)
+
+
+def test_a_record_of_an_earlier_rollout_counts_as_not_reached_yet_with_its_version():
+    earlier = HostRecord("ws-a1", "site-a", "cuc_a", "north", "4.2.0", "4.2.0", None, "changed")
+    result = rollout_result("4.3.0", [earlier], {"ws-a1": WHERE["ws-a1"]}, "t")
+    assert result["summary"]["adopted"] == 0 and result["summary"]["not_reached"] == 1
+    assert result["versions"] == {"4.2.0": 1}

@@ -44,9 +44,9 @@ class HostRecord:
     reboot_required: bool = False
     at: str = ""
 
-    @property
-    def adopted(self) -> bool:
-        return self.status in ("current", "changed") and self.version == self.wanted
+    def adopted(self, version: str) -> bool:
+        """Whether the workstation is on `version`, as a run for that version left it."""
+        return self.wanted == version and self.status in ("current", "changed") and self.version == version
 
 
 class RolloutState:
@@ -79,13 +79,13 @@ class RolloutState:
 
 
 def _adoption(
-    records: list[HostRecord], key: str, hosts_by_group: dict[str, list[str]]
+    records: list[HostRecord], key: str, hosts_by_group: dict[str, list[str]], version: str
 ) -> list[dict[str, Any]]:
     by_name = {record.host: record for record in records}
     rows = []
     for group, hosts in sorted(hosts_by_group.items()):
         group_records = [by_name[host] for host in hosts if host in by_name]
-        adopted = sum(1 for record in group_records if record.adopted)
+        adopted = sum(1 for record in group_records if record.adopted(version))
         failed = sum(1 for record in group_records if record.status in ("failed", "refused", "unreachable"))
         rows.append(
             {
@@ -108,14 +108,16 @@ def rollout_result(
     A workstation of the scope without a record (not reached yet: a later batch, or the rollout
     stopped) counts as not adopted.
     """
-    scoped = [record for record in records if record.host in workstations]
+    known = {record.host: record for record in records if record.host in workstations}
+    # A record of a run for another version says which version the host has, nothing of this rollout.
+    scoped = [record for record in known.values() if record.wanted == version]
     by_host = {record.host: record for record in scoped}
     groups: dict[str, dict[str, list[str]]] = {"site": {}, "department": {}, "region": {}}
     for host, where in workstations.items():
         for key in groups:
             groups[key].setdefault(where.get(key, "") or "(none)", []).append(host)
     versions = Counter(
-        (by_host[host].version or "none") if host in by_host else "unknown" for host in workstations
+        (known[host].version or "none") if host in known else "unknown" for host in workstations
     )
     failures = [
         {
@@ -129,7 +131,7 @@ def rollout_result(
         for record in scoped
         if record.status in ("failed", "refused", "unreachable")
     ]
-    adopted = sum(1 for record in scoped if record.adopted)
+    adopted = sum(1 for record in scoped if record.adopted(version))
     return {
         "schema": SCHEMA,
         "generated": generated,
@@ -139,16 +141,25 @@ def rollout_result(
             "adopted": adopted,
             "failed": len(failures),
             "not_reached": len(workstations) - len(scoped),
-            "reboot_pending": sum(1 for record in scoped if record.reboot_required and record.adopted),
+            "reboot_pending": sum(
+                1 for record in scoped if record.reboot_required and record.adopted(version)
+            ),
             "percent": round(100.0 * adopted / len(workstations), 1) if workstations else 0.0,
         },
         "versions": dict(sorted(versions.items())),
-        "regions": _adoption(scoped, "region", groups["region"]),
-        "departments": _adoption(scoped, "department", groups["department"]),
-        "sites": _adoption(scoped, "site", groups["site"]),
+        "regions": _adoption(scoped, "region", groups["region"], version),
+        "departments": _adoption(scoped, "department", groups["department"], version),
+        "sites": _adoption(scoped, "site", groups["site"], version),
         "failures": failures,
         "workstations": [
-            {**asdict(by_host[host])} if host in by_host else {"host": host, **where, "status": "not_reached"}
+            asdict(by_host[host])
+            if host in by_host
+            else {
+                "host": host,
+                **where,
+                "status": "not_reached",
+                "version": getattr(known.get(host), "version", None),
+            }
             for host, where in sorted(workstations.items())
         ],
     }
