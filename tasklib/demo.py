@@ -32,6 +32,7 @@ import time
 from invoke import task
 
 from tasklib.lab import LAB_DIR, LAB_OVERRIDES, SITES_CONFIG, lab
+from tasklib.msi import BUILD_DIR as MSI_DIR
 from tasklib.playbooks import Recap, converge_twice, run_playbook
 from tasklib.report import run_daily_check
 from tasklib.rollout import REPORT_DIR, run_rollout_demo
@@ -122,7 +123,10 @@ def demo(c):
         f"Daily check of every server and switch and the workstations of {DEMO_WORKSTATIONS} "
         "(playbooks/daily_check.yml; changes nothing)",
     )
-    daily = run_daily_check(c, [LAB_INVENTORY], DAILY_CHECK_LIMIT)
+    # The client checks compare with the release the rollout left (its result names the version).
+    daily = run_daily_check(
+        c, [LAB_INVENTORY], DAILY_CHECK_LIMIT, f" -e health_check_client_release_dir={MSI_DIR}"
+    )
     summary = rollout["summary"]
     print(
         f"    client {rollout['version']}: {summary['adopted']}/{summary['workstations']} workstations "

@@ -93,7 +93,7 @@ def with_controller(limit: str) -> str:
     return f"{limit}:localhost"
 
 
-def run_daily_check(c, inventories=(), limit: str = "") -> Path:
+def run_daily_check(c, inventories=(), limit: str = "", extra: str = "") -> Path:
     """Run playbooks/daily_check.yml on the inventories (on the hosts of `limit`, an Ansible host
     pattern, when given); print the summary and return the report's path.
 
@@ -104,7 +104,7 @@ def run_daily_check(c, inventories=(), limit: str = "") -> Path:
         c,
         "playbooks/daily_check.yml",
         inventories,
-        f" -e health_check_report_dir={REPORTS}" + (f" -l {with_controller(limit)}" if limit else ""),
+        f" -e health_check_report_dir={REPORTS}" + (f" -l {with_controller(limit)}" if limit else "") + extra,
     )
     written = _latest("daily_check", before)
     if not result.ok or written is None:

@@ -170,6 +170,19 @@ def run_rollout_demo(c, lab_inventory: Path, lab_dir: Path, hosts: str, versions
     if not base.ok:
         print(base.stdout[-5000:], file=sys.stderr)
         sys.exit(f"{TITLE}: installing {old} failed")
+    # Head office stages the release on every base server first (no install: client_rollout_install).
+    staged = run_playbook(
+        c,
+        PLAYBOOK,
+        [lab_inventory],
+        rollout_extra(new)
+        + common.replace(f" -e client_rollout_hosts={hosts}", " -e client_rollout_hosts=workstations")
+        + " -e client_rollout_install=false",
+    )
+    print(f"    staged {new} on every base server: {Recap.parse(staged.stdout).summary()}", flush=True)
+    if not staged.ok:
+        print(staged.stdout[-5000:], file=sys.stderr)
+        sys.exit(f"{TITLE}: staging {new} failed")
     # The canaries (the first workstation of each region) stay clean. The other workstations go in
     # batches of 34%, 50% and the rest, by name (the play's `order: sorted`), as Ansible cuts
     # `serial` percentages (int(share * hosts), at least 1): one failure in each wave of three or more.

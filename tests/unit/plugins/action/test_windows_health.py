@@ -342,7 +342,9 @@ def test_a_workstation_reports_the_checks_of_jobs_not_yet_available():
         "workstation.terminal_id",
         "audit.restart_outside_peak",
     }
-    assert all("not available yet" in detail for detail in waiting.values())
+    client = ("workstation.client_version", "workstation.terminal_id")
+    assert all("no client release to compare with" in waiting[key] for key in client)
+    assert all("not available yet" in detail for key, detail in waiting.items() if key not in client)
 
 
 # -- the read-only engine entry point --------------------------------------------------------------------

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
+    ReleaseError,
+    load_release,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
+    DEFAULT_CONFIG_KEY,
+    DEFAULT_TERMINAL_VALUE,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_stage_plan import DEFAULT_LOCAL_FOLDER
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import (
     CRITICAL_FREE_BYTES,
     CRITICAL_PERCENT,
@@ -16,6 +27,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     WARNING_PERCENT,
     AuditOptions,
     BaseHealthPlan,
+    ClientRelease,
     DhcpHealthPlan,
     WorkstationHealthPlan,
     base_wanted,
@@ -68,6 +80,18 @@ class ActionModule(WindowsProbeAction):
         },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},
+        "client": {
+            "type": "dict",
+            "options": {
+                "version": {"type": "str", "default": ""},
+                "release_dir": {"type": "path", "default": ""},
+                "result_file": {"type": "path", "default": ""},
+                "terminal_id": {"type": "str", "default": ""},
+                "config_key": {"type": "str", "default": DEFAULT_CONFIG_KEY},
+                "terminal_value": {"type": "str", "default": DEFAULT_TERMINAL_VALUE},
+                "local_folder": {"type": "str", "default": DEFAULT_LOCAL_FOLDER},
+            },
+        },
     }
 
     def wanted(self, args: dict[str, Any]) -> Wanted:
@@ -87,15 +111,17 @@ class ActionModule(WindowsProbeAction):
             details = workstation_ranges(args["workstation"] or {})
         # Kept for the checks made from the controller after the probe (run()).
         self._wanted = Wanted(kind, audit, details)
+        self._client, self._client_reason = client_release(args["client"])
         return self._wanted
 
     def plan(self, session: WindowsSession, wanted: Wanted) -> ReadOnlyPlan:
         audit = AuditOptions(wanted.audit.enabled, wanted.audit.baseline, self._family)
+        client = (self._client, self._client_reason)
         if wanted.kind == "dhcp_server":
             return DhcpHealthPlan(wanted.details, audit)
         if wanted.kind == "base_server":
-            return BaseHealthPlan(wanted.details, audit)
-        return WorkstationHealthPlan(wanted.details, audit)
+            return BaseHealthPlan(wanted.details, audit, *client)
+        return WorkstationHealthPlan(wanted.details, audit, *client)
 
     def unreached(self, wanted: Wanted, result: dict[str, Any]) -> dict[str, Any]:
         checks = unreachable_checks(wanted.kind, str(result.get("msg", "")), wanted.audit.enabled)
@@ -118,3 +144,40 @@ class ActionModule(WindowsProbeAction):
             # From the controller, whether or not WinRM answered.
             result.setdefault("checks", []).append(ftp_check(*wanted.details.ftp).as_dict())
         return result
+
+
+def client_release(spec: dict[str, Any] | None) -> tuple[ClientRelease | None, str]:
+    """The released client to check the host against, or None and why not.
+
+    The version is `version`, else the one of the latest rollout result (`result_file`); its
+    manifest is read from `release_dir`. A missing or unreadable release is a check not made (the
+    reason says which file), never a failed host.
+    """
+    spec = spec or {}
+    version = spec.get("version") or ""
+    if not version and spec.get("result_file"):
+        path = Path(spec["result_file"])
+        try:
+            version = str(json.loads(path.read_text(encoding="utf-8")).get("version") or "")
+        except FileNotFoundError:
+            return None, f"no client rollout yet ({path} does not exist); set health_check_client_version"
+        except (OSError, ValueError, AttributeError) as error:
+            return None, f"{path}: not a rollout result ({error})"
+    if not version:
+        return None, ""
+    if not spec.get("release_dir"):
+        return None, f"client {version}: no release folder given (health_check_client_release_dir)"
+    try:
+        release = load_release(spec["release_dir"], version)
+    except ReleaseError as error:
+        return None, f"client {version}: {error}"
+    return (
+        ClientRelease(
+            release,
+            terminal_id=str(spec.get("terminal_id") or ""),
+            config_key=spec.get("config_key") or DEFAULT_CONFIG_KEY,
+            terminal_value=spec.get("terminal_value") or DEFAULT_TERMINAL_VALUE,
+            local_folder=spec.get("local_folder") or DEFAULT_LOCAL_FOLDER,
+        ),
+        "",
+    )

@@ -115,6 +115,41 @@ options:
     description: The lowest service pack per Windows version (C(2003), C(2008), C(xp), C(7)).
     type: dict
     default: {}
+  client:
+    description:
+      - The released customs client to compare with (C(workstation.client_version),
+        C(workstation.terminal_id), C(base.client_staged)), read in the same probe. Without a known release
+        those checks are reported C(not_checked), with the reason.
+    type: dict
+    suboptions:
+      version:
+        description: The released version; empty takes the latest rollout result's (O(client.result_file)).
+        type: str
+        default: ""
+      release_dir:
+        description: The controller's release folder holding the version's C(manifest.yml).
+        type: path
+        default: ""
+      result_file:
+        description: The latest rollout result (C(client-rollout-latest.json)).
+        type: path
+        default: ""
+      terminal_id:
+        description: The workstation's Terminal ID in the inventory.
+        type: str
+        default: ""
+      config_key:
+        description: The client's settings key (as the client_software role writes it).
+        type: str
+        default: HKLM\SOFTWARE\TCHQ\VNACCS Client
+      terminal_value:
+        description: The value name of the Terminal ID under O(client.config_key).
+        type: str
+        default: TerminalID
+      local_folder:
+        description: The base server's upgrades folder (as a local path).
+        type: str
+        default: C:\VNACCS\Base\ClientUpgrades
 attributes:
   check_mode:
     description: The same in check mode; it only reads.

@@ -87,18 +87,30 @@ class StagedPlan(ReadOnlyPlan):
         self.wanted = wanted
         self.nt6 = family in ("2008", "7")
 
-    def probe_command(self) -> str:
+    def sections(self) -> list[tuple[str, str]]:
+        """The probe's sections (name, command): the version folders, the target's manifest, and
+        its installer's SHA-256 (2008) or size (2003). The daily check runs them too."""
         wanted, version = self.wanted, self.wanted.release.version
         check = f"certutil -hashfile {wanted.local_file} SHA256" if self.nt6 else f"dir {wanted.local_file}"
+        return [
+            ("folders", f"dir /b {wanted.local_folder} 2>nul"),
+            ("manifest", f"type {wanted.local_folder}\\{version}\\{MANIFEST} 2>nul"),
+            ("file", f"{check} 2>nul"),
+        ]
+
+    def probe_command(self) -> str:
         parts = ["hostname"]
-        parts += probe_section("folders", f"dir /b {wanted.local_folder} 2>nul")
-        parts += probe_section("manifest", f"type {wanted.local_folder}\\{version}\\{MANIFEST} 2>nul")
-        parts += probe_section("file", f"{check} 2>nul")
+        for name, command in self.sections():
+            parts += probe_section(name, command)
         return "&".join(parts)
 
     def parse_probe(self, stdout: str) -> Staged:
         sections = split_sections(stdout)
-        state = Staged(computer=probe_head(sections))
+        return self.state_from(sections, probe_head(sections))
+
+    def state_from(self, sections: dict[str, str], computer: str = "") -> Staged:
+        """The state from the sections' outputs (by the names of `sections()`)."""
+        state = Staged(computer=computer)
         names = {line.strip() for line in sections.get("folders", "").splitlines()}
         state.versions = sorted((name for name in names if version_key(name) > (-1,)), key=version_key)
         text = sections.get("manifest", "").strip()

@@ -27,6 +27,17 @@ import ftplib
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import Release
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
+    DEFAULT_CONFIG_KEY,
+    DEFAULT_TERMINAL_VALUE,
+    UNINSTALL_KEYS,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_stage_plan import (
+    DEFAULT_LOCAL_FOLDER,
+    StagedPlan,
+    StageWanted,
+)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
     ACTIVE_STATES,
     WantedScope,
@@ -41,6 +52,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     parse_dir_free_bytes,
     parse_ipconfig_all,
     parse_net_share,
+    parse_reg_query,
     parse_sc_qc,
     parse_sc_query,
     parse_systeminfo,
@@ -56,7 +68,8 @@ KINDS = ("dhcp_server", "base_server", "workstation")
 
 # Checks of the daily list that need jobs the toolkit does not run yet: reported, never faked.
 ROLLOUT = (
-    "the client rollout job (installed and staged client versions, Terminal ID storage) is not available yet"
+    "no client release to compare with: roll one out (playbooks/client_rollout.yml) or set "
+    "health_check_client_version"
 )
 REBOOT = "the daily reboot job (its scheduled task) is not available yet"
 NOT_YET_AVAILABLE = {
@@ -102,8 +115,108 @@ class Check:
         return asdict(self)
 
 
-def not_yet(check_id: str) -> Check:
-    return Check(check_id, NOT_CHECKED, detail=NOT_YET_AVAILABLE[check_id])
+def not_yet(check_id: str, reason: str = "") -> Check:
+    return Check(check_id, NOT_CHECKED, detail=reason or NOT_YET_AVAILABLE[check_id])
+
+
+@dataclass(frozen=True)
+class ClientRelease:
+    """The released customs client the daily check compares the hosts with (its manifest), and where
+    the client keeps its settings on a workstation (client_software's assumption to confirm)."""
+
+    release: Release
+    terminal_id: str = ""
+    config_key: str = DEFAULT_CONFIG_KEY
+    terminal_value: str = DEFAULT_TERMINAL_VALUE
+    local_folder: str = DEFAULT_LOCAL_FOLDER
+
+
+# The placeholders a known release answers, per kind of host.
+CLIENT_CHECKS = {
+    "workstation": ("workstation.client_version", "workstation.terminal_id"),
+    "base_server": ("base.client_staged",),
+}
+
+
+def client_sections(kind: str, client: ClientRelease, family: str) -> list[tuple[str, str]]:
+    """What the probe reads of the client: on a workstation the Uninstall key of the release's
+    ProductCode (both registry views) and the settings key; on a base server what the rollout's
+    staging reads (client_stage_plan: the manifest, and certutil on 2008 or dir on 2003)."""
+    if kind == "workstation":
+        code = client.release.product_code
+        sections = [
+            (f"client_v{view}", f'reg query "{key}\\{code}" /v DisplayVersion 2>nul')
+            for view, key in enumerate(UNINSTALL_KEYS)
+        ]
+        return [*sections, ("client_settings", f'reg query "{client.config_key}" 2>nul')]
+    if kind == "base_server":
+        return [(f"staged_{name}", command) for name, command in _staged(client, family).sections()]
+    return []
+
+
+def _staged(client: ClientRelease, family: str) -> StagedPlan:
+    # An unknown version takes 2003's form (dir), which every version has.
+    return StagedPlan(
+        StageWanted(client.release, client.local_folder), "2008" if family == "2008" else "2003"
+    )
+
+
+def _registry_value(text: str, name: str) -> str | None:
+    for values in parse_reg_query(text).values():
+        value = values.get(name.lower())
+        if value is not None:
+            return value.data.strip()
+    return None
+
+
+def client_checks(kind: str, client: ClientRelease, family: str, state: dict[str, str]) -> list[Check]:
+    release = client.release
+    if kind == "workstation":
+        installed = None
+        for view in range(len(UNINSTALL_KEYS)):
+            installed = installed or _registry_value(state.get(f"client_v{view}", ""), "DisplayVersion")
+        version = Check(
+            "workstation.client_version",
+            PASS if installed == release.version else FAIL,
+            release.product,
+            installed or "not installed",
+            release.version,
+        )
+        terminal = _registry_value(state.get("client_settings", ""), client.terminal_value)
+        if not client.terminal_id:
+            seen = Check(
+                "workstation.terminal_id",
+                NOT_CHECKED,
+                client.terminal_value,
+                terminal or "",
+                detail="the inventory has no terminal_id for this workstation",
+            )
+        else:
+            seen = Check(
+                "workstation.terminal_id",
+                PASS if terminal == client.terminal_id else FAIL,
+                client.terminal_value,
+                terminal or "not set",
+                client.terminal_id,
+            )
+        return [version, seen]
+    if kind == "base_server":
+        plan = _staged(client, family)
+        staged = plan.state_from(
+            {key[len("staged_") :]: value for key, value in state.items() if key.startswith("staged_")}
+        )
+        whole, how = plan.whole(staged)
+        return [
+            Check(
+                "base.client_staged",
+                PASS if whole else FAIL,
+                release.version,
+                ", ".join(staged.versions) or "none",
+                f"{release.version} whole",
+                how,
+            )
+        ]
+    return []
 
 
 def unreachable_checks(kind: str, reason: str, audit: bool = False) -> list[Check]:
@@ -189,9 +302,17 @@ class HostHealthPlan(ReadOnlyPlan):
 
     kind = ""
 
-    def __init__(self, wanted: Any, audit: AuditOptions) -> None:
+    def __init__(
+        self, wanted: Any, audit: AuditOptions, client: ClientRelease | None = None, client_reason: str = ""
+    ) -> None:
         self.wanted = wanted
         self.audit = audit
+        self.client = client
+        # Why the client is not checked when no release is known (the placeholders' detail).
+        self.client_reason = client_reason
+
+    def _client_sections(self) -> list[tuple[str, str]]:
+        return client_sections(self.kind, self.client, self.audit.family) if self.client else []
 
     def sections(self) -> list[tuple[str, str]]:
         """(section name, command) of everything the plan reads."""
@@ -202,7 +323,7 @@ class HostHealthPlan(ReadOnlyPlan):
 
     def probe_command(self) -> str:
         parts = ["hostname"]
-        for name, command in self.sections():
+        for name, command in [*self.sections(), *self._client_sections()]:
             parts += probe_section(name, command)
         return "&".join(parts + _audit_sections(self.audit.enabled))
 
@@ -211,7 +332,20 @@ class HostHealthPlan(ReadOnlyPlan):
 
     def result(self, state: dict[str, str], steps: list) -> dict[str, Any]:
         checks = [*self.checks(state), *self.audit.check(state)]
-        checks += [not_yet(check_id) for check_id in placeholders(self.kind, self.audit.enabled)]
+        answered: tuple[str, ...] = ()
+        if self.client is not None:
+            checks += client_checks(self.kind, self.client, self.audit.family, state)
+            answered = CLIENT_CHECKS.get(self.kind, ())
+        checks += [
+            not_yet(
+                check_id,
+                self.client_reason
+                if check_id in NOT_YET_AVAILABLE and NOT_YET_AVAILABLE[check_id] == ROLLOUT
+                else "",
+            )
+            for check_id in placeholders(self.kind, self.audit.enabled)
+            if check_id not in answered
+        ]
         return {"computer_name": probe_head(state), "checks": [check.as_dict() for check in checks]}
 
 
