@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
+import yaml
 from ansible.errors import AnsibleFilterError
 from ansible_collections.vncustoms.vnaccs.plugins.filter.kea_subnets import FilterModule
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import PlanError
@@ -13,6 +15,10 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.kea_config import
     pools,
     subnet_id,
 )
+
+from tests.support.fixture_files import ROOT
+
+FILTERS = ROOT / "collections" / "ansible_collections" / "vncustoms" / "vnaccs" / "plugins" / "filter"
 
 SCOPE = {
     "address": "10.31.10.0",
@@ -115,3 +121,12 @@ def test_the_filter_names_the_role_variable_in_its_error():
         kea({"address": "10.31.10.0"})
     with pytest.raises(AnsibleFilterError, match="lacks or mistypes a field"):
         kea([{"address": "10.31.10.0"}])
+
+
+def test_the_filter_documents_exactly_the_options_it_takes():
+    docs = yaml.safe_load((FILTERS / "kea_subnets.yml").read_text(encoding="utf-8"))
+    assert docs["DOCUMENTATION"]["name"] == "kea_subnets"
+    documented = set(docs["DOCUMENTATION"]["options"]) - {"_input"}
+    taken = set(inspect.signature(FilterModule().filters()["kea_subnets"]).parameters) - {"scopes"}
+    assert documented == taken
+    assert "vncustoms.vnaccs.kea_subnets" in docs["EXAMPLES"]
