@@ -164,7 +164,8 @@ def test_linux_relay_refuses_a_vlan_whose_gateway_is_not_the_hosts(tmp_path):
 def test_linux_relay_refuses_a_server_that_is_no_address(tmp_path):
     result = run_linux_relay(tmp_path, dhcp_server_ip="10.20.0")
     assert "failed=1" in result.stdout, result.stdout
-    assert "dhcp_relay_helper_address (the site's dhcp_server_ip) 10.20.0 is not an IPv4 address" in result.stdout
+    wanted = "dhcp_relay_helper_address (the site's dhcp_server_ip) 10.20.0 is not an IPv4 address"
+    assert wanted in result.stdout, result.stdout
 
 
 def test_linux_relay_with_every_vlan_local_relays_nothing(tmp_path):
