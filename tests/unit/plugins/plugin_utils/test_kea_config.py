@@ -21,16 +21,16 @@ from tests.support.fixture_files import ROOT
 FILTERS = ROOT / "collections" / "ansible_collections" / "vncustoms" / "vnaccs" / "plugins" / "filter"
 
 SCOPE = {
-    "address": "10.31.10.0",
+    "address": "10.44.20.0",
     "mask": "255.255.255.0",
-    "name": "Chi cục Hải quan Đình Vũ",
-    "comment": "Cục Hải quan Hải Phòng",
-    "range_start": "10.31.10.50",
-    "range_end": "10.31.10.254",
+    "name": "Chi cục Hải quan cửa khẩu Tà Lùng",
+    "comment": "Cục Hải quan Cao Bằng",
+    "range_start": "10.44.20.50",
+    "range_end": "10.44.20.254",
     "exclusions": [],
-    "router": "10.31.10.1",
-    "dns_servers": ["10.31.0.53", "10.31.0.54"],
-    "domain_name": "haiphong.customs.gov.vn",
+    "router": "10.44.20.1",
+    "dns_servers": ["10.44.0.53", "10.44.0.54"],
+    "domain_name": "caobang.customs.gov.vn",
 }
 
 
@@ -58,17 +58,17 @@ def test_the_range_is_split_into_pools_around_the_exclusions(exclusions, expecte
 
 
 def test_a_scope_becomes_a_subnet_with_its_options_and_names():
-    (subnet,) = kea_subnets([scope(exclusions=[{"start": "10.31.10.50", "end": "10.31.10.59"}])])
+    (subnet,) = kea_subnets([scope(exclusions=[{"start": "10.44.20.50", "end": "10.44.20.59"}])])
     assert subnet == {
-        "id": (10 << 16) | (31 << 8) | 10,
-        "subnet": "10.31.10.0/24",
-        "pools": [{"pool": "10.31.10.60 - 10.31.10.254"}],
+        "id": (10 << 16) | (44 << 8) | 20,
+        "subnet": "10.44.20.0/24",
+        "pools": [{"pool": "10.44.20.60 - 10.44.20.254"}],
         "option-data": [
-            {"name": "routers", "data": "10.31.10.1"},
-            {"name": "domain-name-servers", "data": "10.31.0.53, 10.31.0.54"},
-            {"name": "domain-name", "data": "haiphong.customs.gov.vn"},
+            {"name": "routers", "data": "10.44.20.1"},
+            {"name": "domain-name-servers", "data": "10.44.0.53, 10.44.0.54"},
+            {"name": "domain-name", "data": "caobang.customs.gov.vn"},
         ],
-        "user-context": {"name": "Chi cuc Hai quan Dinh Vu", "comment": "Cuc Hai quan Hai Phong"},
+        "user-context": {"name": "Chi cuc Hai quan cua khau Ta Lung", "comment": "Cuc Hai quan Cao Bang"},
     }
 
 
@@ -78,28 +78,28 @@ def test_options_left_empty_are_not_written():
 
 
 def test_subnet_ids_do_not_depend_on_the_order_of_the_scopes():
-    second = scope(address="10.31.11.0", range_start="10.31.11.50", range_end="10.31.11.254", router="")
+    second = scope(address="10.44.21.0", range_start="10.44.21.50", range_end="10.44.21.254", router="")
     forward = {item["subnet"]: item["id"] for item in kea_subnets([SCOPE, second])}
     backward = {item["subnet"]: item["id"] for item in kea_subnets([second, SCOPE])}
     assert forward == backward
     assert len(set(forward.values())) == 2
-    assert subnet_id("10.31.11.0") == forward["10.31.11.0/24"]
+    assert subnet_id("10.44.21.0") == forward["10.44.21.0/24"]
 
 
 def test_an_inactive_scope_gets_no_subnet():
-    second = scope(address="10.31.11.0", range_start="10.31.11.50", range_end="10.31.11.254", router="")
+    second = scope(address="10.44.21.0", range_start="10.44.21.50", range_end="10.44.21.254", router="")
     found = kea_subnets([SCOPE, {**second, "state": "inactive"}])
-    assert [item["subnet"] for item in found] == ["10.31.10.0/24"]
+    assert [item["subnet"] for item in found] == ["10.44.20.0/24"]
 
 
 @pytest.mark.parametrize(
     ("changes", "field"),
     [
         ({"mask": "255.255.0.0"}, "scopes[0].mask"),
-        ({"range_end": "10.31.11.20"}, "scopes[0].range_end"),
-        ({"router": "10.31.9.1"}, "scopes[0].router"),
-        ({"exclusions": [{"start": "10.31.10.20", "end": "10.31.10.30"}]}, "scopes[0].exclusions[0]"),
-        ({"dns_servers": ["10.31.0"]}, "scopes[0].dns_servers"),
+        ({"range_end": "10.44.21.20"}, "scopes[0].range_end"),
+        ({"router": "10.44.19.1"}, "scopes[0].router"),
+        ({"exclusions": [{"start": "10.44.20.20", "end": "10.44.20.30"}]}, "scopes[0].exclusions[0]"),
+        ({"dns_servers": ["10.44.0"]}, "scopes[0].dns_servers"),
     ],
 )
 def test_bad_scopes_fail_as_on_windows_naming_the_field(changes, field):
@@ -108,19 +108,19 @@ def test_bad_scopes_fail_as_on_windows_naming_the_field(changes, field):
 
 
 def test_a_scope_listed_twice_is_refused():
-    with pytest.raises(PlanError, match=r"10\.31\.10\.0 listed more than once"):
+    with pytest.raises(PlanError, match=r"10\.44\.20\.0 listed more than once"):
         kea_subnets([SCOPE, SCOPE])
 
 
 def test_the_filter_names_the_role_variable_in_its_error():
     kea = FilterModule().filters()["kea_subnets"]
-    assert kea([SCOPE])[0]["subnet"] == "10.31.10.0/24"
+    assert kea([SCOPE])[0]["subnet"] == "10.44.20.0/24"
     with pytest.raises(AnsibleFilterError, match=r"^dhcp_server_scopes: scopes\[0\]\.router"):
         kea([scope(router="192.0.2.1")])
     with pytest.raises(AnsibleFilterError, match="must be a list"):
-        kea({"address": "10.31.10.0"})
+        kea({"address": "10.44.20.0"})
     with pytest.raises(AnsibleFilterError, match="lacks or mistypes a field"):
-        kea([{"address": "10.31.10.0"}])
+        kea([{"address": "10.44.20.0"}])
 
 
 def test_the_filter_documents_exactly_the_options_it_takes():
