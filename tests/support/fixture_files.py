@@ -36,3 +36,11 @@ def real_capture_index() -> list[dict]:
 def ios_output(name: str) -> str:
     """A captured Cisco IOS output."""
     return (IOS_FIXTURES / name).read_text(encoding="utf-8")
+
+
+DHCP_FIXTURES = ROOT / "tests" / "fixtures" / "dhcp"
+
+
+def dhcp_packet(name: str) -> bytes:
+    """A captured DHCP datagram, stored as hexadecimal text (see tests/fixtures/dhcp/README.md)."""
+    return bytes.fromhex("".join((DHCP_FIXTURES / name).read_text(encoding="ascii").split()))

@@ -135,3 +135,42 @@ def test_a_refused_password_is_tried_once(tmp_path, switch_lab, transport):
     assert result.returncode != 0
     log = Path(state["log"]).read_text(encoding="utf-8")
     assert log.count(f"{transport} login refused") == 1, log
+
+
+def run_linux_relay(tmp_path: Path, **changes):
+    """The linux backend on the controller itself (connection local), in check mode.
+
+    The controller has none of the VLAN gateways' addresses (10.20.x.1), so a run must stop at the
+    check that each gateway is an address of the host, before it reads or installs a package.
+    """
+    hostvars = {**GOOD, "relay_backend": "linux", "ansible_connection": "ansible.builtin.local", **changes}
+    hostvars["ansible_python_interpreter"] = "{{ ansible_playbook_python }}"
+    return run_playbook(tmp_path, hostvars, "--check")
+
+
+@pytest.mark.fault
+def test_linux_relay_refuses_a_vlan_whose_gateway_is_not_the_hosts(tmp_path):
+    result = run_linux_relay(tmp_path)
+    assert "failed=1" in result.stdout, result.stdout
+    assert (
+        "tien-son-sw (Chi cục Hải quan Tiên Sơn): dhcp_relay_vlans (site_vlans): VLAN 10's gateway "
+        "10.20.10.1 is not an address of this host"
+    ) in result.stdout, result.stdout
+    assert "nothing was changed" in result.stdout
+    assert "Read whether isc-dhcp-relay is installed" not in result.stdout
+
+
+@pytest.mark.fault
+def test_linux_relay_refuses_a_server_that_is_no_address(tmp_path):
+    result = run_linux_relay(tmp_path, dhcp_server_ip="10.20.0")
+    assert "failed=1" in result.stdout, result.stdout
+    wanted = "dhcp_relay_helper_address (the site's dhcp_server_ip) 10.20.0 is not an IPv4 address"
+    assert wanted in result.stdout, result.stdout
+
+
+def test_linux_relay_with_every_vlan_local_relays_nothing(tmp_path):
+    local = [{"id": 1, "interface": "Vlan1", "subnet": "10.20.0.0/24", "gateway": "10.20.0.1"}]
+    result = run_linux_relay(tmp_path, site_vlans=local)
+    assert "failed=0" in result.stdout and "changed=0" in result.stdout, result.stdout
+    assert "every VLAN holds the DHCP server or none is listed" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr

@@ -165,3 +165,25 @@ def test_podman_scenarios_use_the_platform(molecule_file):
             assert attachment.split(":")[0] in NETWORKS, (
                 f"{platform['name']}: register network {attachment!r} in molecule/_shared/vars/networks.yml"
             )
+
+
+def test_the_end_to_end_dhcp_scenario_runs_in_the_test_command_on_its_two_networks():
+    assert (ROOT, "dhcp_e2e") in tasks.molecule_scenarios()
+    config = yaml.safe_load((ROOT / "molecule" / "dhcp_e2e" / "molecule.yml").read_text(encoding="utf-8"))
+    attached = {
+        platform["name"]: {part.split(":")[0] for part in platform["network"].split(",")}
+        for platform in config["platforms"]
+    }
+    assert attached == {
+        "dhcp-e2e-kea": {"dhcp-e2e-core"},
+        "dhcp-e2e-relay": {"dhcp-e2e-core", "dhcp-e2e-branch"},
+        "dhcp-e2e-client": {"dhcp-e2e-branch"},
+    }
+    # The client's only way off the branch is the relay; the bridge is outside the DHCP range.
+    branch = NETWORKS["dhcp-e2e-branch"]
+    assert branch["internal"] is True
+    assert ipaddress.ip_address(branch["gateway"]) < ipaddress.ip_address("198.19.205.50")
+    for name in attached:
+        assert ipaddress.ip_network(NETWORKS[next(iter(attached[name]))]["subnet"]).subnet_of(
+            ipaddress.ip_network("198.18.0.0/15")
+        )

@@ -1366,3 +1366,76 @@ def test_a_name_netsh_cannot_quote_is_refused_before_any_host(inventory_copy):
         "data/sites.yml: site Cục Hải quan \"Bắc Ninh\": field 'name_vi': as a DHCP scope comment, the name "
         "may not contain double quotes, % or line breaks"
     ) in found
+
+
+# ------------------------------------------------------------------------ DHCP and relay backends
+
+BACKEND_SITE = "bac-ninh-cchq-tien-son"  # has a switch and VLANs in the frozen overrides
+
+
+def hosts_of(inventory: Path) -> dict:
+    return build_inventory(load_site_data(Paths.in_inventory_dir(inventory))).hosts
+
+
+def test_without_a_backend_the_sites_keep_windows_and_ios(frozen_inventory):
+    hosts = hosts_of(frozen_inventory)
+    assert "dhcp_backend" not in hosts[BACKEND_SITE]
+    assert "relay_backend" not in hosts[f"{BACKEND_SITE}-sw"]
+    assert "ansible_connection" not in hosts[f"{BACKEND_SITE}-sw"]
+
+
+def test_a_site_chooses_kea_and_a_linux_relay(inventory_copy):
+    set_site(inventory_copy, BACKEND_SITE, dhcp_backend="kea", relay_backend="linux")
+    hosts = hosts_of(inventory_copy)
+    assert hosts[BACKEND_SITE]["dhcp_backend"] == "kea"
+    relay = hosts[f"{BACKEND_SITE}-sw"]
+    assert relay["relay_backend"] == "linux"
+    # A Debian router over SSH, not the switches' network_cli.
+    assert relay["ansible_connection"] == "ansible.builtin.ssh"
+    other = hosts["dong-thap-cchq-ck-so-thuong"]
+    assert "dhcp_backend" not in other
+
+
+def test_a_department_chooses_the_backend_for_its_sites_and_a_site_may_differ(inventory_copy):
+    def change(data):
+        data["departments"] = {"bac_ninh": {"dhcp_backend": "kea", "relay_backend": "linux"}}
+        data["sites"][BACKEND_SITE]["dhcp_backend"] = "windows"
+
+    edit_yaml(inventory_copy / "site_overrides.yml", change)
+    hosts = hosts_of(inventory_copy)
+    assert hosts[BACKEND_SITE]["dhcp_backend"] == "windows"
+    assert hosts[f"{BACKEND_SITE}-sw"]["relay_backend"] == "linux"
+    bac_ninh = [
+        host
+        for host, host_vars in hosts.items()
+        if host_vars.get("department_slug") == "bac_ninh" and "dhcp_scopes" in host_vars
+    ]
+    assert len(bac_ninh) > 1
+    assert {hosts[host]["dhcp_backend"] for host in bac_ninh if host != BACKEND_SITE} == {"kea"}
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("field_name", "value", "choices"),
+    [
+        ("dhcp_backend", "isc-dhcpd", "windows, kea"),
+        ("dhcp_backend", "Kea", "windows, kea"),
+        ("relay_backend", "cisco", "ios, linux"),
+        ("relay_backend", True, "ios, linux"),
+    ],
+)
+def test_an_unknown_backend_is_refused_naming_site_and_field(inventory_copy, field_name, value, choices):
+    set_site(inventory_copy, BACKEND_SITE, **{field_name: value})
+    problem = only_problem(inventory_copy)
+    assert problem.startswith(f"site_overrides.yml: site {BACKEND_SITE}: field '{field_name}'")
+    assert f"{value!r} is not one of {choices}" in problem
+
+
+@pytest.mark.fault
+def test_an_unknown_backend_in_a_department_is_refused_naming_it(inventory_copy):
+    edit_yaml(
+        inventory_copy / "site_overrides.yml",
+        lambda d: d.update(departments={"bac_ninh": {"dhcp_backend": "dnsmasq"}}),
+    )
+    problem = only_problem(inventory_copy)
+    assert problem.startswith("site_overrides.yml: site department bac_ninh: field 'dhcp_backend'")

@@ -13,6 +13,9 @@ from .problems import ProblemCollector
 WINDOWS_SERVER_VERSIONS = ("2003", "2008")
 WORKSTATION_VERSIONS = ("xp", "7", "10")
 SWITCH_TRANSPORTS = ("ssh", "telnet")
+# The software that serves a site's DHCP scopes and relays its VLANs; the first is the default.
+DHCP_BACKENDS = ("windows", "kea")
+RELAY_BACKENDS = ("ios", "linux")
 
 # Fields an admin may set per site (or per department, or under `defaults`), with a one-line
 # meaning shown in errors about unknown fields.
@@ -26,6 +29,8 @@ SITE_FIELDS = {
     "domain_name": "DNS domain handed out as option 015",
     "exclusions": "address ranges inside the DHCP range never handed out ({start, end})",
     "windows_version": "Windows Server version of the DHCP server: 2003 or 2008",
+    "dhcp_backend": "what serves the site's DHCP scopes: windows (default) or kea (ISC Kea on Debian)",
+    "relay_backend": "what relays the VLANs' DHCP: ios (the Cisco switch, default) or linux (isc-dhcp-relay)",
     "vlans": "VLANs the branch switch routes ({id, subnet, gateway, interface})",
     "vlans_exclusive": "remove helper addresses the inventory does not list from the VLANs",
     "stale_helpers": "helper addresses to remove from the VLAN interfaces",
@@ -34,7 +39,14 @@ SITE_FIELDS = {
 }
 # Site fields whose value is a list of entries.
 SITE_LIST_FIELDS = ("vlans", "exclusions", "workstations", "stale_helpers")
-LAYER_FIELDS = {"dns_servers", "domain_name", "windows_version", "vlans_exclusive"}
+LAYER_FIELDS = {
+    "dns_servers",
+    "domain_name",
+    "windows_version",
+    "vlans_exclusive",
+    "dhcp_backend",
+    "relay_backend",
+}
 VLAN_FIELDS = {"id", "subnet", "gateway", "interface"}
 SWITCH_FIELDS = {"ip", "transport"}
 WORKSTATION_FIELDS = {"name", "ip", "terminal_id", "user_id", "os"}

@@ -106,6 +106,9 @@ def build_inventory(data: SiteData) -> InventoryModel:
             site_vars["dhcp_domain_name"] = settings["domain_name"]
         if settings.get("windows_version") is not None:
             site_vars["windows_version"] = str(settings["windows_version"])
+        # Set only when chosen: without it the roles keep their Windows and IOS backends.
+        if "dhcp_backend" in settings:
+            site_vars["dhcp_backend"] = settings["dhcp_backend"]
         site_vars["dhcp_scopes"] = dhcp_scopes(site_vars)
         add(site.host, site_vars, "dhcp_servers", department.group, region.group)
         switch = settings.get("switch")
@@ -120,6 +123,7 @@ def build_inventory(data: SiteData) -> InventoryModel:
                     "site_vlans": vlans,
                     "site_vlans_exclusive": bool(settings.get("vlans_exclusive", False)),
                     "site_stale_helpers": list(settings.get("stale_helpers") or []),
+                    **relay_backend_vars(settings),
                 },
                 "switches",
                 department.group,
@@ -143,6 +147,21 @@ def build_inventory(data: SiteData) -> InventoryModel:
                 region.group,
             )
     return InventoryModel(hosts=hosts, groups=groups, children=children)
+
+
+def relay_backend_vars(settings: dict[str, Any]) -> dict[str, Any]:
+    """The relay host's variables for a site's `relay_backend`; none for the default (IOS).
+
+    A Linux relay is a Debian host managed over SSH: its connection replaces the switches' group
+    default (network_cli).
+    """
+    if "relay_backend" not in settings:
+        return {}
+    backend = settings["relay_backend"]
+    extra: dict[str, Any] = {"relay_backend": backend}
+    if backend == "linux":
+        extra["ansible_connection"] = "ansible.builtin.ssh"
+    return extra
 
 
 def vlan_scope_name(site_name: str, vlan_id: int) -> str:

@@ -35,7 +35,9 @@ from .addresses import (
     parse_subnet,
 )
 from .fields import (
+    DHCP_BACKENDS,
     EXCLUSION_FIELDS,
+    RELAY_BACKENDS,
     SWITCH_FIELDS,
     SWITCH_TRANSPORTS,
     VLAN_FIELDS,
@@ -72,6 +74,9 @@ def check_layer(layer: dict, path, label: str, problems: ProblemCollector) -> No
     version = layer.get("windows_version")
     if version is not None and str(version) not in WINDOWS_SERVER_VERSIONS:
         problems.add(path, label, "windows_version", f"{version!r} is not one of 2003, 2008")
+    for name, choices in (("dhcp_backend", DHCP_BACKENDS), ("relay_backend", RELAY_BACKENDS)):
+        if name in layer and layer[name] not in choices:
+            problems.add(path, label, name, f"{layer[name]!r} is not one of {', '.join(choices)}")
     if "vlans_exclusive" in layer and not isinstance(layer["vlans_exclusive"], bool):
         problems.add(path, label, "vlans_exclusive", f"{layer['vlans_exclusive']!r} is not true or false")
 
