@@ -45,3 +45,13 @@ def deliver(lab: Lab, name: str, package: Path, target: str) -> None:
         files.make_dirs(host, files.parent(target))
         files.put_file(host, target, Path(package).read_bytes())
         host.save()
+
+
+@pytest.fixture
+def client_releases(client_packages, tmp_path) -> Path:
+    """A release folder as head office hands it over (one subfolder per version, with the MSI and its
+    manifest), in the test's own folder: a test may damage it."""
+    folder = tmp_path / "releases"
+    for version, manifest in client_packages.items():
+        shutil.copytree(Path(manifest["path"]).parent, folder / version)
+    return folder

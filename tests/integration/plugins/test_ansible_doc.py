@@ -37,10 +37,18 @@ def uses_the_connection_fragment(name: str) -> bool:
 
 
 def documented_options(name: str) -> set[str]:
-    """The options of the stub's own DOCUMENTATION and those its fragment adds."""
+    """The options of the stub's own DOCUMENTATION and those its collection's fragments add."""
     module = importlib.import_module(f"ansible_collections.vncustoms.vnaccs.plugins.modules.{name}")
-    options = set(yaml.safe_load(module.DOCUMENTATION)["options"])
-    return options | set(CONNECTION["options"]) if uses_the_connection_fragment(name) else options
+    doc = yaml.safe_load(module.DOCUMENTATION)
+    options = set(doc["options"])
+    for fragment in doc.get("extends_documentation_fragment", []):
+        short = fragment.removeprefix("vncustoms.vnaccs.")
+        if short != fragment:
+            fragment_module = importlib.import_module(
+                f"ansible_collections.vncustoms.vnaccs.plugins.doc_fragments.{short}"
+            )
+            options |= set(yaml.safe_load(fragment_module.ModuleDocFragment.DOCUMENTATION).get("options", {}))
+    return options
 
 
 def test_every_doc_stub_is_listed():

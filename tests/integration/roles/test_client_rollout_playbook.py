@@ -5,7 +5,6 @@ failure threshold that stops the rollout, a re-run that resumes, and the result'
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
@@ -50,11 +49,8 @@ def lab(tmp_path):
 
 
 @pytest.fixture
-def releases(client_packages, tmp_path):
-    folder = tmp_path / "releases"
-    for version, manifest in client_packages.items():
-        shutil.copytree(manifest["path"].parent, folder / version)
-    return folder
+def releases(client_releases):
+    return client_releases
 
 
 def inventory(lab: Lab) -> dict:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from datetime import datetime
 
 import pytest
@@ -57,12 +56,8 @@ def lab(tmp_path):
 
 
 @pytest.fixture
-def releases(client_packages, tmp_path):
-    """A release folder as head office hands it over: one subfolder per version."""
-    folder = tmp_path / "releases"
-    for version, manifest in client_packages.items():
-        shutil.copytree(manifest["path"].parent, folder / version)
-    return folder
+def releases(client_releases):
+    return client_releases
 
 
 @pytest.fixture

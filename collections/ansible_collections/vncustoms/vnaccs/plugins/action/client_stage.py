@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ansible.plugins.action import ActionBase
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import account_name
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     MANIFEST,
@@ -27,15 +26,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ftp_transfer impo
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import (
     WindowsAction,
-    _refused,
-    _scrub,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, inspect_host
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
-    WinRMAuthenticationError,
-    WinRMCommandLayerError,
-    WinRMUnreachableError,
-)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import WindowsSession
 
 
 class ActionModule(WindowsAction):
@@ -71,30 +64,14 @@ class ActionModule(WindowsAction):
     def secrets(self) -> list[str]:
         return [self._args["ftp_password"]] if getattr(self, "_args", {}).get("ftp_password") else []
 
-    def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
-        task_vars = task_vars or {}
-        result = ActionBase.run(self, tmp, task_vars)
-        host = str(task_vars.get("inventory_hostname", ""))
-        wanted = self.checked_arguments(host)
-        password = ""
+    def act(self, session: WindowsSession, wanted: StageWanted, host: str, result: dict[str, Any]) -> None:
+        plan = StagedPlan(wanted, session.windows_family())
         try:
-            settings = self.connection_settings(task_vars)
-            password = settings.password
-            session = self.open_session(settings, task_vars)
-            with session:
-                plan = StagedPlan(wanted, session.windows_family())
-                result.update(self._stage(session, plan, settings, host))
-        except PlanError as error:
-            result.update(failed=True, msg=f"{host}: {error}")
-        except WinRMAuthenticationError as error:
-            result.update(failed=True, **_refused(error))
-        except WinRMUnreachableError as error:
-            result.update(unreachable=True, msg=str(error))
+            result.update(self._stage(session, plan, self.settings, host))
         except FtpLogonError as error:
             result.update(failed=True, msg=str(error), authentication_failed=True, account_held=error.held)
-        except (FtpError, WinRMCommandLayerError) as error:
+        except FtpError as error:
             result.update(failed=True, msg=str(error))
-        return _scrub(result, password, *self.secrets())
 
     def _stage(self, session, plan: StagedPlan, settings, host: str) -> dict[str, Any]:
         wanted, args = plan.wanted, self._args

@@ -31,16 +31,8 @@ author:
   - Vietnam Customs IT
 extends_documentation_fragment:
   - vncustoms.vnaccs.windows_connection
+  - vncustoms.vnaccs.client_release
 options:
-  version:
-    description: The client version to have, a subfolder of O(release_dir) with its C(manifest.yml).
-    type: str
-    required: true
-  release_dir:
-    description:
-      - The controller's release folder (one subfolder per version, each with the MSI and its manifest).
-    type: path
-    required: true
   base_server:
     description: Address of the workstation's base server, as the workstation reaches it.
     type: str

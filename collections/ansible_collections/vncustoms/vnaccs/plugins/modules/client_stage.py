@@ -24,16 +24,8 @@ author:
   - Vietnam Customs IT
 extends_documentation_fragment:
   - vncustoms.vnaccs.windows_connection
+  - vncustoms.vnaccs.client_release
 options:
-  version:
-    description: The client version to stage, a subfolder of O(release_dir) with its C(manifest.yml).
-    type: str
-    required: true
-  release_dir:
-    description:
-      - The controller's release folder (one subfolder per version, each with the MSI and its manifest).
-    type: path
-    required: true
   local_folder:
     description: The upgrades folder on the base server, as a local path (for the checks over WinRM).
     type: str

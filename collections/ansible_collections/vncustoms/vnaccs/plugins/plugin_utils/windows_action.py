@@ -23,6 +23,7 @@ the rest, uniformly for every plugin:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ansible.errors import AnsibleActionFail
@@ -129,27 +130,43 @@ class WindowsAction(ActionBase):
         result = super().run(tmp, task_vars)
         host = str(task_vars.get("inventory_hostname", ""))
         wanted = self.checked_arguments(host)
+        return self.run_on_host(
+            task_vars, host, result, lambda session: self.act(session, wanted, host, result)
+        )
+
+    def act(self, session: WindowsSession, wanted: Any, host: str, result: dict[str, Any]) -> None:
+        """What the plugin does over the open session, into `result`: apply its plan (the default)."""
+        outcome = apply_plan(session, self.plan(session, wanted), bool(self._task.check_mode))
+        if session.known_family:
+            outcome.extra.setdefault("windows_version", session.known_family)
+        self._outcome_result(outcome, host, result)
+
+    def run_on_host(
+        self,
+        task_vars: dict[str, Any],
+        host: str,
+        result: dict[str, Any],
+        work: Callable[[WindowsSession], None],
+    ) -> dict[str, Any]:
+        """Open the host's session, run `work` in it, and turn the defined errors into the result:
+        a PlanError fails the host with its reason, a refused logon fails it at once (never
+        retried), an unreachable host is `unreachable`; the passwords are scrubbed from it all."""
         password = ""
         try:
-            settings = self.connection_settings(task_vars)
+            self.settings = settings = self.connection_settings(task_vars)
             password = settings.password
             session = self.open_session(settings, task_vars)
             with session:
-                outcome = apply_plan(session, self.plan(session, wanted), bool(self._task.check_mode))
-            if session.known_family:
-                outcome.extra.setdefault("windows_version", session.known_family)
+                work(session)
         except PlanError as error:
             # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
             result.update(failed=True, msg=f"{host}: {error}")
-            return _scrub(result, password, *self.secrets())
         except WinRMAuthenticationError as error:
             # Never retried: the task fails for this host only; the other hosts carry on. Held: not
             # attempted, since the account failed with this password on a host of this run or a recent one.
             result.update(failed=True, **_refused(error))
-            return _scrub(result, password, *self.secrets())
         except WinRMUnreachableError as error:
             result.update(unreachable=True, msg=str(error))
-            return _scrub(result, password, *self.secrets())
         except (WinRMSettingsError, WinRMCommandError, WinRMCommandLayerError) as error:
             result.update(failed=True, msg=str(error))
             if isinstance(error, WinRMCommandError) and error.result is not None:
@@ -159,8 +176,9 @@ class WindowsAction(ActionBase):
                     stderr=error.result.stderr,
                     rc=error.result.exit_code,
                 )
-            return _scrub(result, password, *self.secrets())
+        return _scrub(result, password, *self.secrets())
 
+    def _outcome_result(self, outcome: Any, host: str, result: dict[str, Any]) -> None:
         result["changed"] = outcome.changed
         result["commands"] = list(outcome.commands)
         if outcome.failed:
@@ -182,7 +200,6 @@ class WindowsAction(ActionBase):
             if shown:
                 verb = "would run" if self._task.check_mode else "ran"
                 result["diff"]["prepared"] = f"# commands it {verb} on {host}:\n" + "\n".join(shown)
-        return _scrub(result, password, *self.secrets())
 
 
 class WindowsProbeAction(WindowsAction):
