@@ -13,8 +13,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_rollout im
     rollout_result,
 )
 
-from tests.support.ansible_cli import run_ansible_playbook
+from tests.support.ansible_cli import run_ansible, run_ansible_playbook
 from tests.support.credentials import PASSWORD, USER
+from tests.support.fixture_files import ROOT
 from tests.support.lab import run_on_lab
 from tests.support.lab_runs import recap
 from winlab.lab import HostConfig, Lab, LabConfig
@@ -199,3 +200,32 @@ def test_a_bad_checksum_stops_everything_before_any_host_is_contacted(
     assert "refused, nothing was copied" in run.stdout
     assert all(lab.transfers(base)["count"] == 0 for base, _, _ in REGIONS.values())
     assert all(not v for v in versions(lab).values())
+
+
+@pytest.mark.fault
+def test_duplicate_terminal_ids_stop_the_rollout_before_any_host_is_contacted(inventory_copy):
+    """The site inventory refuses a Terminal ID used twice, naming both workstations and both sites;
+    the rollout has no host to contact (the addresses are the lab's, nothing listens there)."""
+    overrides = inventory_copy / "site_overrides.yml"
+    text = overrides.read_text(encoding="utf-8")
+    text = text.replace(
+        "      - {id: 30, subnet: 198.19.7.0/24, gateway: 198.19.7.1}\n",
+        "      - {id: 30, subnet: 198.19.7.0/24, gateway: 198.19.7.1}\n"
+        '    workstations:\n      - {name: DT-01, ip: 198.19.7.60, terminal_id: "1BTS001", os: xp}\n',
+        1,
+    )
+    overrides.write_text(text, encoding="utf-8")
+    run = run_ansible(
+        "ansible-playbook",
+        "-i",
+        str(inventory_copy / "vnaccs.sites.yml"),
+        "-e",
+        "client_software_version=4.3.0",
+        str(ROOT / "playbooks" / "client_rollout.yml"),
+        "--check",
+    )
+    assert run.returncode != 0
+    output = run.stdout + run.stderr
+    assert "Terminal ID '1BTS001' of workstation 'DT-01' of site dong-thap-cchq-ck-so-thuong" in output
+    assert "already used by workstation 'TS-HQ01' of site bac-ninh-cchq-tien-son" in output
+    assert "PLAY RECAP" not in run.stdout, "a play ran"
