@@ -14,6 +14,7 @@ the playbook ends, also when a batch failed past the threshold and Ansible stopp
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -205,11 +206,12 @@ def run_rollout_demo(c, lab_inventory: Path, lab_dir: Path, hosts: str, versions
     )
     upgrade_run = run_playbook(c, PLAYBOOK, [lab_inventory], rollout_extra(new) + common)
     upgrade = Recap.parse(upgrade_run.stdout)
-    progress = [
-        line.strip().strip('"') for line in upgrade_run.stdout.splitlines() if "client " + new + ":" in line
-    ]
-    for line in progress:
-        print(f"    wave: {line}")
+    # Each batch's progress line (the report task's summary), however the callback wraps it.
+    pattern = re.compile(
+        rf"client {re.escape(new)}: (\d+/\d+ workstations \([\d.]+%\), \d+ failed, \d+ not reached)"
+    )
+    for number, found in enumerate(pattern.findall(upgrade_run.stdout), 1):
+        print(f"    after batch {number}: {found}")
     print(f"    upgrade: {upgrade.summary()}", flush=True)
     if sorted(upgrade.hosts_with("failed")) != sorted(failing):
         print(upgrade_run.stdout[-6000:], file=sys.stderr)
