@@ -323,6 +323,20 @@ def test_only_dhcp_servers_get_scopes(inventory_copy):
         assert not any("dhcp_scopes" in model.hosts[host] for host in model.groups[group]), group
 
 
+
+def test_a_site_group_holds_the_sites_dhcp_server_switch_and_workstations(inventory_copy):
+    set_site(
+        inventory_copy,
+        SCOPE_SITE,
+        switch={"ip": "198.18.9.2"},
+        workstations=[{"name": "PC09", "ip": "198.18.9.60", "terminal_id": "9ZZ001"}],
+    )
+    model = build_inventory(load_site_data(Paths.in_inventory_dir(inventory_copy)))
+    group = "site_" + SCOPE_SITE.replace("-", "_")
+    assert group in model.children["sites"]
+    assert model.groups[group] == [SCOPE_SITE, f"{SCOPE_SITE}-sw", f"{SCOPE_SITE}-pc09"]
+    assert not set(model.children["sites"]) & set(model.hosts), "a group name equals a host name"
+
 # ------------------------------------------------------------------------------- the validator
 
 

@@ -27,6 +27,12 @@ class InventoryModel:
     children: dict[str, list[str]]  # group -> child groups
 
 
+def site_group(host: str) -> str:
+    """The group of a site's hosts: `site_` and the site's host name with `_` for `-` (a group name
+    must not equal a host name, and Ansible warns of `-` in one)."""
+    return "site_" + host.replace("-", "_")
+
+
 def build_inventory(data: SiteData) -> InventoryModel:
     """Hosts, their variables and groups, from validated site data."""
     hosts: dict[str, dict[str, Any]] = {}
@@ -40,6 +46,8 @@ def build_inventory(data: SiteData) -> InventoryModel:
         "windows": ["dhcp_servers", "base_servers", "workstations"],
         "departments": [department.group for department in data.departments],
         "regions": [region.group for region in data.regions],
+        # One group per site: its DHCP server, its switch and its workstations.
+        "sites": [site_group(site.host) for site in data.sites],
     }
     regions = {region.slug: region for region in data.regions}
 
@@ -110,7 +118,7 @@ def build_inventory(data: SiteData) -> InventoryModel:
         if "dhcp_backend" in settings:
             site_vars["dhcp_backend"] = settings["dhcp_backend"]
         site_vars["dhcp_scopes"] = dhcp_scopes(site_vars)
-        add(site.host, site_vars, "dhcp_servers", department.group, region.group)
+        add(site.host, site_vars, "dhcp_servers", department.group, region.group, site_group(site.host))
         switch = settings.get("switch")
         if switch:
             add(
@@ -128,6 +136,7 @@ def build_inventory(data: SiteData) -> InventoryModel:
                 "switches",
                 department.group,
                 region.group,
+                site_group(site.host),
             )
         for station in settings.get("workstations") or []:
             station_vars = {**common, "workstation_name": station["name"]}
@@ -145,6 +154,7 @@ def build_inventory(data: SiteData) -> InventoryModel:
                 "workstations",
                 department.group,
                 region.group,
+                site_group(site.host),
             )
     return InventoryModel(hosts=hosts, groups=groups, children=children)
 
