@@ -323,7 +323,6 @@ def test_only_dhcp_servers_get_scopes(inventory_copy):
         assert not any("dhcp_scopes" in model.hosts[host] for host in model.groups[group]), group
 
 
-
 def test_a_site_group_holds_the_sites_dhcp_server_switch_and_workstations(inventory_copy):
     set_site(
         inventory_copy,
@@ -336,6 +335,7 @@ def test_a_site_group_holds_the_sites_dhcp_server_switch_and_workstations(invent
     assert group in model.children["sites"]
     assert model.groups[group] == [SCOPE_SITE, f"{SCOPE_SITE}-sw", f"{SCOPE_SITE}-pc09"]
     assert not set(model.children["sites"]) & set(model.hosts), "a group name equals a host name"
+
 
 # ------------------------------------------------------------------------------- the validator
 
