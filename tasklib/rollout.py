@@ -21,6 +21,7 @@ from pathlib import Path
 from invoke import task
 
 from tasklib.playbooks import parse_inventory_json, run_playbook
+from winlab.inventory import group_hosts
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAYBOOK = ROOT / "playbooks" / "client_rollout.yml"
@@ -43,7 +44,7 @@ def workstations_of(c, inventory: str | Path, limit: str = "") -> dict[str, dict
         sys.exit(f"ansible-inventory failed:\n{listed.stderr}")
     data = parse_inventory_json(listed.stdout)
     hostvars = data.get("_meta", {}).get("hostvars", {})
-    names = _hosts(data, "workstations")
+    names = sorted(set(group_hosts(data, "workstations")))
     return {
         name: {
             "site": str(hostvars.get(name, {}).get("site_host", "")),
@@ -52,17 +53,6 @@ def workstations_of(c, inventory: str | Path, limit: str = "") -> dict[str, dict
         }
         for name in names
     }
-
-
-def _hosts(data: dict, group: str, seen: set[str] | None = None) -> list[str]:
-    seen = seen if seen is not None else set()
-    if group in seen or group not in data:
-        return []
-    seen.add(group)
-    names = list(data[group].get("hosts", []))
-    for child in data[group].get("children", []):
-        names += _hosts(data, child, seen)
-    return sorted(set(names))
 
 
 def write_rollout_report(

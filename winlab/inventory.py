@@ -58,7 +58,7 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
     hostvars = inventory.get("_meta", {}).get("hostvars", {})
     hosts: dict[str, LabHost] = {}
     for group in (*WINDOWS_GROUPS, "windows"):
-        for name in _group_hosts(inventory, group):
+        for name in group_hosts(inventory, group):
             if name not in hosts:
                 variables = plain_value(hostvars.get(name, {}))
                 kind = group if group != "windows" else "base_servers"
@@ -95,7 +95,8 @@ def _ipv4(value) -> str | None:
         return None
 
 
-def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
+def group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> list[str]:
+    """The hosts of `group` and of its children, in `ansible-inventory --list` output."""
     seen = seen if seen is not None else set()
     if group in seen or group not in inventory:
         return []
@@ -103,7 +104,7 @@ def _group_hosts(inventory: dict, group: str, seen: set[str] | None = None) -> l
     entry = inventory[group]
     names = list(entry.get("hosts", []))
     for child in entry.get("children", []):
-        names += _group_hosts(inventory, child, seen)
+        names += group_hosts(inventory, child, seen)
     return names
 
 

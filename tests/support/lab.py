@@ -7,6 +7,7 @@ A test that needs hosts of its own starts them with winlab's `winlab_factory` fi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import urllib.request
 from collections.abc import Iterator
@@ -106,3 +107,21 @@ def fixture_lab(tmp_path_factory) -> Iterator[Lab]:
 def fixture_lab_clients(fixture_lab) -> dict[str, Client]:
     """A client for every host of `fixture_lab`."""
     return {name: Client(fixture_lab, name) for name in fixture_lab.runtimes}
+
+
+@contextlib.contextmanager
+def base_server_lab(
+    directory, hosts: dict[str, tuple[str, str]], base_servers: list[str], base_args: dict
+) -> Iterator[Lab]:
+    """winlab with `hosts` ({name: (profile, address)}), plain HTTP, services running at once, and
+    `base_servers` among them set up by the base_server plugin with `base_args` (the layout, its
+    share and FTP site) before the lab is handed over."""
+    from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+
+    configs = [HostConfig(name, profile, address=address) for name, (profile, address) in hosts.items()]
+    config = LabConfig(directory, configs, accounts={USER: PASSWORD}, https=False, service_start_delay=0)
+    with Lab(config) as running:
+        for name in base_servers:
+            result = run_on_lab(BaseServer, running, name, base_args)
+            assert not result.get("failed"), result["msg"]
+        yield running

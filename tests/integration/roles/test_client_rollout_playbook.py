@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_rollout import (
     RolloutState,
     rollout_result,
@@ -16,9 +15,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_rollout im
 from tests.support.ansible_cli import run_ansible, run_ansible_playbook
 from tests.support.credentials import PASSWORD, USER
 from tests.support.fixture_files import ROOT
-from tests.support.lab import run_on_lab
+from tests.support.lab import base_server_lab
 from tests.support.lab_runs import recap
-from winlab.lab import HostConfig, Lab, LabConfig
+from winlab.lab import Lab
 
 pytestmark = pytest.mark.slow
 
@@ -39,13 +38,10 @@ BASE_ARGS = {
 
 @pytest.fixture
 def lab(tmp_path):
-    hosts = [HostConfig(name, profile, address=address) for name, profile, address in REGIONS.values()]
-    hosts += [HostConfig(name, profile, address=address) for name, (_, profile, address) in STATIONS.items()]
-    config = LabConfig(tmp_path / "lab", hosts, accounts={USER: PASSWORD}, https=False, service_start_delay=0)
-    with Lab(config) as running:
-        for name, _, _ in REGIONS.values():
-            result = run_on_lab(BaseServer, running, name, BASE_ARGS)
-            assert not result.get("failed"), result["msg"]
+    hosts = {name: (profile, address) for name, profile, address in REGIONS.values()}
+    hosts |= {name: (profile, address) for name, (_, profile, address) in STATIONS.items()}
+    bases = [name for name, _, _ in REGIONS.values()]
+    with base_server_lab(tmp_path / "lab", hosts, bases, BASE_ARGS) as running:
         yield running
 
 

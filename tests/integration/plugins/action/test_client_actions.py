@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
 
 import pytest
 from ansible.errors import AnsibleActionFail
-from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
 from ansible_collections.vncustoms.vnaccs.plugins.action.client_software import ActionModule as ClientSoftware
 from ansible_collections.vncustoms.vnaccs.plugins.action.client_stage import ActionModule as ClientStage
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_rollout import RolloutState
 
-from tests.support.credentials import PASSWORD, USER
-from tests.support.lab import Client, control, run_on_lab
-from winlab.lab import HostConfig, Lab, LabConfig
+from tests.support.lab import Client, base_server_lab, control, run_on_lab
 from winlab.model import files
 
 pytestmark = pytest.mark.slow
@@ -43,15 +39,7 @@ SETTINGS_KEY = r"HKLM\SOFTWARE\TCHQ\VNACCS Client"
 
 @pytest.fixture
 def lab(tmp_path):
-    hosts = [
-        HostConfig(name, profile, address=address)
-        for name, (profile, address) in {**BASES, **STATIONS}.items()
-    ]
-    config = LabConfig(tmp_path / "lab", hosts, accounts={USER: PASSWORD}, https=False, service_start_delay=0)
-    with Lab(config) as running:
-        for name in BASES:
-            result = run_on_lab(BaseServer, running, name, BASE_ARGS)
-            assert not result.get("failed"), result["msg"]
+    with base_server_lab(tmp_path / "lab", {**BASES, **STATIONS}, list(BASES), BASE_ARGS) as running:
         yield running
 
 
@@ -280,7 +268,3 @@ def test_a_workstation_whose_base_server_lacks_the_version_fails_naming_it(lab, 
     result = install(lab, "ws-xp", releases, "4.3.0")
     assert result.get("failed") and "550" in result["msg"], result
     assert installed(lab, "ws-xp") == {}
-
-
-def test_the_reference_time_is_judged_in_vietnam_time():
-    assert datetime.fromisoformat(LUNCH).hour == 12

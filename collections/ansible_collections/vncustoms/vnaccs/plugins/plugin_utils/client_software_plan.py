@@ -48,6 +48,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     parse_reg_query,
     probe_head,
     probe_section,
+    reg_value,
     split_sections,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import CommandResult
@@ -169,14 +170,6 @@ class ClientState:
         return sorted(set(self.installed.values()), key=version_key)
 
 
-def _reg_value(keys: dict, name: str) -> str | None:
-    for values in keys.values():
-        value = values.get(name.lower())
-        if value is not None:
-            return value.data
-    return None
-
-
 def ftp_transcript_problem(result: CommandResult, size: int) -> str | None:
     """Why ftp.exe's transcript says the installer did not arrive whole, or None.
 
@@ -238,9 +231,9 @@ class ClientSoftwarePlan(WindowsPlan):
         state = ClientState(computer=probe_head(sections))
         for index, code in enumerate(sorted(self._codes)):
             for view in range(len(UNINSTALL_KEYS)):
-                version = _reg_value(parse_reg_query(sections.get(f"p{index}v{view}", "")), "DisplayVersion")
+                version = reg_value(sections.get(f"p{index}v{view}", ""), "DisplayVersion")
                 if version:
-                    state.installed[code] = version.strip()
+                    state.installed[code] = version
         state.download_dir = "Directory of" in sections.get("downloads", "")
         if self.wanted.configure:
             for value in parse_reg_query(sections.get("settings", "")).values():

@@ -52,12 +52,12 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     parse_dir_free_bytes,
     parse_ipconfig_all,
     parse_net_share,
-    parse_reg_query,
     parse_sc_qc,
     parse_sc_query,
     parse_systeminfo,
     probe_head,
     probe_section,
+    reg_value,
     split_sections,
 )
 from netaddr import AddrFormatError, IPAddress
@@ -161,20 +161,12 @@ def _staged(client: ClientRelease, family: str) -> StagedPlan:
     )
 
 
-def _registry_value(text: str, name: str) -> str | None:
-    for values in parse_reg_query(text).values():
-        value = values.get(name.lower())
-        if value is not None:
-            return value.data.strip()
-    return None
-
-
 def client_checks(kind: str, client: ClientRelease, family: str, state: dict[str, str]) -> list[Check]:
     release = client.release
     if kind == "workstation":
         installed = None
         for view in range(len(UNINSTALL_KEYS)):
-            installed = installed or _registry_value(state.get(f"client_v{view}", ""), "DisplayVersion")
+            installed = installed or reg_value(state.get(f"client_v{view}", ""), "DisplayVersion")
         version = Check(
             "workstation.client_version",
             PASS if installed == release.version else FAIL,
@@ -182,7 +174,7 @@ def client_checks(kind: str, client: ClientRelease, family: str, state: dict[str
             installed or "not installed",
             release.version,
         )
-        terminal = _registry_value(state.get("client_settings", ""), client.terminal_value)
+        terminal = reg_value(state.get("client_settings", ""), client.terminal_value)
         if not client.terminal_id:
             seen = Check(
                 "workstation.terminal_id",

@@ -838,6 +838,15 @@ def parse_reg_query(text: str) -> dict[str, dict[str, RegistryValue]]:
     return keys
 
 
+def reg_value(text: str, name: str) -> str | None:
+    """The data of the value `name` (any case) in `reg query` output, blanks stripped; None if absent."""
+    for values in parse_reg_query(text).values():
+        value = values.get(name.lower())
+        if value is not None:
+            return value.data.strip()
+    return None
+
+
 # -- errors ----------------------------------------------------------------------------------------
 class ErrorKind(Enum):
     NOT_RECOGNIZED = "not_recognized"  # cmd.exe: no such program
