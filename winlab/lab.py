@@ -19,7 +19,10 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
     DELETE /hosts/<name>/transfers         forget them (`Lab.reset_transfers`)
 
 Each host also has a loopback listener that stands for its FTP port 21 (winlab/ftp.py), serving the
-files of its emulated disk; its port is `ftp_port` in `GET /hosts` and the runtime file.
+files of its emulated disk; its port is `ftp_port` in `GET /hosts` and the runtime file. A host
+with a `dhcp_port` has a UDP listener that stands for its DHCP server port 67 and answers relayed
+DHCPDISCOVERs from its scopes (winlab/dhcp.py); offers go to the loopback address that the lab's
+`dhcp_relay_agents` gives for their giaddr.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from winlab import auth, certs
+from winlab.dhcp import DhcpResponder
 from winlab.ftp import FtpEndpoint, Transfers, converse
 from winlab.model import Host, defaults, msi, services, tasks
 from winlab.server import (
@@ -85,6 +89,9 @@ class HostConfig:
     # address, the DHCP server `ipconfig /all` names (default: .5 of its subnet).
     computer_name: str | None = None
     dhcp_server: str | None = None
+    # The loopback UDP port that stands for the host's DHCP server port 67 (winlab/dhcp.py); 0 picks a
+    # free one; None: the host answers no DHCP traffic.
+    dhcp_port: int | None = None
 
 
 def start_delay(value: object, where: str) -> float:
@@ -114,6 +121,9 @@ class LabConfig:
     service_start_delay: float = defaults.SERVICE_START_DELAY
     # Accounts (names, any case, with or without domain) that the hosts' FTP servers let only read.
     read_only_accounts: list[str] = field(default_factory=list)
+    # Where a relay agent's address (a DISCOVER's giaddr) is reached in the lab: giaddr -> a loopback
+    # address. The hosts' DHCP offers go there (winlab/dhcp.py); a giaddr not named gets nothing back.
+    dhcp_relay_agents: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.service_start_delay = start_delay(self.service_start_delay, "lab")
@@ -124,6 +134,7 @@ class LabConfig:
                 f"read_only_accounts must be a list of account names, not {self.read_only_accounts!r}"
             )
         self.read_only_accounts = list(self.read_only_accounts)
+        self.dhcp_relay_agents = relay_agents(self.dhcp_relay_agents, self.address)
         for host in self.hosts:
             if host.service_start_delay is not None:
                 host.service_start_delay = start_delay(host.service_start_delay, f"host {host.name}")
@@ -146,7 +157,28 @@ class LabConfig:
             reboot_seconds=float(data.get("reboot_seconds", 5.0)),
             service_start_delay=data.get("service_start_delay", defaults.SERVICE_START_DELAY),
             read_only_accounts=data.get("read_only_accounts") or [],
+            dhcp_relay_agents=data.get("dhcp_relay_agents") or {},
         )
+
+
+def relay_agents(value: object, listen: str) -> dict[str, str]:
+    """`dhcp_relay_agents`, checked: each giaddr an IPv4 address, each stand-in a loopback address
+    other than the one the lab listens on (an offer must never come back to the hosts' own sockets)."""
+    if not isinstance(value, dict):
+        raise ValueError(f"dhcp_relay_agents must map relay addresses to loopback addresses, not {value!r}")
+    checked = {}
+    for giaddr, local in value.items():
+        try:
+            relay, stand_in = ipaddress.IPv4Address(str(giaddr)), ipaddress.IPv4Address(str(local))
+        except ValueError:
+            raise ValueError(f"dhcp_relay_agents: {giaddr!r}: {local!r} are not two IPv4 addresses") from None
+        if not stand_in.is_loopback or str(stand_in) == listen:
+            raise ValueError(
+                f"dhcp_relay_agents: {giaddr} must be reached at a loopback address other than {listen}, "
+                f"not {stand_in}"
+            )
+        checked[str(relay)] = str(stand_in)
+    return checked
 
 
 def accounts_from(data: dict, environ: Mapping[str, str]) -> dict[str, str]:
@@ -185,6 +217,9 @@ class Lab:
         self._lock = threading.Lock()
         self._running = False
         self._accounts_descriptor: int | None = None
+        self.dhcp = DhcpResponder(
+            config.dhcp_relay_agents, lambda name: bool(self.runtimes[name].faults.get("down"))
+        )
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
@@ -216,7 +251,11 @@ class Lab:
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
             self._open_ftp(runtime, host_config.ftp_port)
+            if host_config.dhcp_port is not None:
+                self.dhcp.add(runtime, config.address, int(host_config.dhcp_port))
         self.listeners.start()
+        if self.dhcp.ports:
+            self.dhcp.start()
         self._running = True
         threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
@@ -235,6 +274,7 @@ class Lab:
             self.control.shutdown()
             self.control.server_close()
         self.listeners.stop()
+        self.dhcp.stop()
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
@@ -361,6 +401,7 @@ class Lab:
                 "http_port": runtime.http_port,
                 "https_port": runtime.https_port,
                 "ftp_port": self.ftp_ports.get(name, 0),
+                "dhcp_port": self.dhcp.ports.get(name, 0),
                 "locked": sorted(
                     user for user, count in runtime.bad_logons.items() if count >= LOCKOUT_THRESHOLD
                 ),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from ansible.plugins.action import ActionBase
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     ReleaseError,
@@ -23,6 +24,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     DEFAULT_ROOT,
     FTP_TIMEOUT,
     KINDS,
+    RELAY_TIMEOUT,
     WARNING_FREE_BYTES,
     WARNING_PERCENT,
     AuditOptions,
@@ -33,6 +35,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     base_wanted,
     dhcp_wanted,
     ftp_check,
+    kea_reachable,
+    relay_offer_checks,
+    relay_probe,
     unreachable_checks,
     workstation_ranges,
 )
@@ -59,6 +64,20 @@ class ActionModule(WindowsProbeAction):
                 "scopes": {"type": "list", "elements": "dict", "default": []},
                 "warning_percent": {"type": "float", "default": WARNING_PERCENT},
                 "critical_percent": {"type": "float", "default": CRITICAL_PERCENT},
+                # What serves the scopes: windows (read over WinRM) or kea (no WinRM: the relay probe).
+                "backend": {"type": "str", "default": "windows", "choices": ["windows", "kea"]},
+                # The relayed DHCP probe from the controller (dhcp.relay_offer); omitted: not probed.
+                "relay_probe": {
+                    "type": "dict",
+                    "options": {
+                        "enabled": {"type": "bool", "default": True},
+                        "server": {"type": "str", "default": ""},
+                        "port": {"type": "int", "default": 67},
+                        "bind": {"type": "dict", "default": {}},
+                        "timeout": {"type": "float", "default": RELAY_TIMEOUT},
+                        "allow": {"type": "list", "elements": "str", "default": []},
+                    },
+                },
             },
         },
         "base": {
@@ -103,8 +122,12 @@ class ActionModule(WindowsProbeAction):
             except (TypeError, ValueError):
                 raise PlanError(f"os_baseline.{family}: {pack!r} is not a service pack number") from None
         audit = AuditOptions(bool(args["audit"]), tuple(sorted(baseline.items())))
+        self._relay = None
         if kind == "dhcp_server":
-            details: Any = dhcp_wanted(args["dhcp"] or {})
+            spec = args["dhcp"] or {}
+            details: Any = dhcp_wanted(spec)
+            self._relay = relay_probe(spec.get("relay_probe"), self._server)
+            self._kea = spec.get("backend") == "kea"
         elif kind == "base_server":
             details = base_wanted(args["base"] or {})
         else:
@@ -133,6 +156,11 @@ class ActionModule(WindowsProbeAction):
         # The inventory's version names the OS family for the service pack baseline.
         self._family = str(self._templar.template(version)).lower() if version else ""
         self._wanted: Wanted | None = None
+        # The relay probe's default target: where the controller reaches the server.
+        self._server = str(task_vars.get("ansible_host") or task_vars.get("dhcp_server_ip") or "")
+        self._kea = False
+        if (self._task.args.get("dhcp") or {}).get("backend") == "kea":
+            return self._run_kea(tmp, task_vars)
         result = super().run(tmp, task_vars)
         wanted = self._wanted
         if (
@@ -143,6 +171,27 @@ class ActionModule(WindowsProbeAction):
         ):
             # From the controller, whether or not WinRM answered.
             result.setdefault("checks", []).append(ftp_check(*wanted.details.ftp).as_dict())
+        if wanted is not None and self._relay is not None and not result.get("failed"):
+            # From the controller too, whether or not WinRM answered: the relay path of each scope.
+            checks = relay_offer_checks(wanted.details.scopes, self._relay)
+            result.setdefault("checks", []).extend(check.as_dict() for check in checks)
+        return result
+
+    def _run_kea(self, tmp: Any, task_vars: dict[str, Any]) -> dict[str, Any]:
+        """A DHCP server on Kea: no WinRM. The relay probe of each scope, and whether the host answered
+        any of them (`host.reachable`)."""
+        result = ActionBase.run(self, tmp, task_vars)
+        host = str(task_vars.get("inventory_hostname", ""))
+        wanted = self.checked_arguments(host)
+        relay = relay_offer_checks(wanted.details.scopes, self._relay) if self._relay is not None else []
+        reachable = kea_reachable(relay)
+        result.update(
+            changed=False,
+            reachable=reachable.status != "fail",
+            checks=[check.as_dict() for check in (reachable, *relay)],
+        )
+        if reachable.status == "fail":
+            result["msg"] = f"{host}: {reachable.detail}"
         return result
 
 

@@ -16,6 +16,14 @@ description:
     (present, active, range, mask, exclusions, router and DNS servers) and how full it is
     (in use and offered, of its leasable addresses, against O(dhcp.warning_percent) and
     O(dhcp.critical_percent)). With the service stopped, netsh cannot read the scopes; they are not checked.
+  - With O(dhcp.relay_probe), from the controller and whether or not WinRM answered, C(dhcp.relay_offer)
+    for each scope - a DHCPDISCOVER sent as the branch's relay sends it (giaddr = the scope's router,
+    to the server's port 67) must get an OFFER from the scope's range, with its mask and router. Where
+    the probe cannot run (the controller does not have the local address or may not bind port 67, the
+    server is outside the scopes' networks, the lab range and O(dhcp.relay_probe.allow), the probe is
+    off) the check is C(not_checked) with the reason, and nothing is sent.
+  - O(dhcp.backend=kea) (ISC Kea on Debian, no WinRM) sends no WinRM request at all; the checks are
+    C(dhcp.relay_offer) of each scope and C(host.reachable) (whether any DISCOVER was answered).
   - O(kind=base_server) C(net share), C(sc qc) and C(sc query MSFTPSVC) and C(dir) of the root's drive give
     each share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
     controller, the FTP greeting (C(220)) at O(base.ftp_address):O(base.ftp_port); this runs also when
@@ -51,6 +59,43 @@ options:
         description: How full a scope may be before it fails.
         type: float
         default: 95.0
+      backend:
+        description: What serves the scopes; V(kea) is checked with the relay probe only, never over WinRM.
+        type: str
+        default: windows
+        choices: [windows, kea]
+      relay_probe:
+        description: The relayed DHCP probe from the controller (C(dhcp.relay_offer)); omitted, no probe.
+        type: dict
+        suboptions:
+          enabled:
+            description: Probe; V(false) reports each scope's C(dhcp.relay_offer) as C(not_checked).
+            type: bool
+            default: true
+          server:
+            description: Where the controller sends the DISCOVER; empty is the host's C(ansible_host).
+            type: str
+            default: ""
+          port:
+            description: The server's UDP port, and the one the probe listens on (a relay's is 67 too).
+            type: int
+            default: 67
+          bind:
+            description:
+              - The local address that stands for each router (C(giaddr) -> address) on the controller;
+                a router not named is bound itself, as a relay on the router would. Binding port 67
+                needs root.
+            type: dict
+            default: {}
+          timeout:
+            description: Seconds to wait for each offer.
+            type: float
+            default: 3.0
+          allow:
+            description: Networks the server may be in besides the scopes' own and the lab range.
+            type: list
+            elements: str
+            default: []
   base:
     description: The base server's wanted shares, thresholds and FTP address (O(kind=base_server)).
     type: dict
@@ -173,6 +218,14 @@ EXAMPLES = r"""
     dhcp:
       scopes: "{{ dhcp_scopes }}"
   register: dhcp_check
+
+- name: Read a DHCP server and probe each scope's relay path from the controller
+  vncustoms.vnaccs.windows_health:
+    kind: dhcp_server
+    dhcp:
+      scopes: "{{ dhcp_scopes }}"
+      relay_probe:
+        server: "{{ dhcp_server_ip }}"
 
 - name: Read a base server, and its FTP port from the controller
   vncustoms.vnaccs.windows_health:

@@ -20,6 +20,10 @@ the options). The module uses only Python's standard library (`ipaddress` rather
 it is copied to the host it runs on, where nothing else can be counted on. Run it as a script:
 
     python3 dhcp_probe.py --server 198.19.204.10 --giaddr 198.19.205.1 [--allow 10.20.0.0/16]
+
+Against winlab, whose DHCP servers listen on a loopback port and send their offers to a loopback
+address that stands for giaddr (winlab/README.md): `--server 127.0.0.1 --port PORT --bind 127.0.20.1
+--allow 127.0.0.0/8`.
 """
 
 from __future__ import annotations
@@ -283,6 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--bind", default="", help="local address to send from and listen on (default: giaddr)"
     )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=SERVER_PORT,
+        help="the server's UDP port, and the one the probe listens on (67; the lab's stand-in elsewhere)",
+    )
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the offer (5)")
     parser.add_argument(
         "--allow", action="append", default=[], help="a network the server may be in (repeat)"
@@ -292,7 +302,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        result = probe(args.server, args.giaddr, args.timeout, args.bind, args.allow, args.any_target)
+        result = probe(
+            args.server, args.giaddr, args.timeout, args.bind, args.allow, args.any_target, port=args.port
+        )
     except ProbeRefused as error:
         print(json.dumps({"server": args.server, "offer": False, "refused": True, "message": str(error)}))
         return 2

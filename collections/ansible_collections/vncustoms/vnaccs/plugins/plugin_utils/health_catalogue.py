@@ -144,6 +144,20 @@ CATALOGUE: dict[tuple[str, str | None], dict[str, Any]] = {
         ),
         warning="medium",
     ),
+    ("dhcp.relay_offer", None): _entry(
+        "appendix-iv-ii",
+        "high",
+        (
+            "Máy chủ DHCP không cấp địa chỉ qua DHCP relay",
+            "The DHCP server makes no offer through the relay",
+        ),
+        (
+            "Máy trạm trong mạng (VLAN) của phạm vi này không nhận được địa chỉ IP hoặc nhận sai "
+            "mặt nạ, cổng mặc định qua DHCP relay.",
+            "Workstations on this scope's network (VLAN) get no IP address, or a wrong mask or "
+            "gateway, through the DHCP relay.",
+        ),
+    ),
     ("base.share", None): _entry(
         "appendix-iii",
         "high",
@@ -243,6 +257,10 @@ NAMES: dict[str, tuple[str, str]] = {
         "Scope settings (range, mask, router, DNS)",
     ),
     "dhcp.scope_usage": ("Mức sử dụng phạm vi", "Scope usage"),
+    "dhcp.relay_offer": (
+        "Cấp địa chỉ qua DHCP relay (thử từ máy điều khiển)",
+        "Offer through the relay (probed from the controller)",
+    ),
     "base.share": ("Thư mục chia sẻ và đường dẫn", "Share and its path"),
     "base.ftp_service_running": ("Dịch vụ FTP đang chạy", "FTP service running"),
     "base.ftp_service_automatic": ("Dịch vụ FTP khởi động tự động", "FTP service automatic"),

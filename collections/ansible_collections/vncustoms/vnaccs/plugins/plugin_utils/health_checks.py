@@ -12,6 +12,10 @@ WinRM round trip, parsed with the one parser module (`windows_output.py`), and a
 * Base server (:class:`BaseHealthPlan`): each share present with its path (`net share`, Appendix
   III), the FTP Publishing Service Running and Automatic, the free space of the layout's drive (the
   last line of `dir`); the FTP port is checked from the controller (:func:`ftp_check`).
+* The relay path of a DHCP server, from the controller (:func:`relay_offer_checks`): for each scope,
+  a DHCPDISCOVER sent as the branch's relay sends it (giaddr = the scope's router, `dhcp_probe.py`)
+  must get an OFFER from the scope's range with its mask and router (Appendix IV, section II: the
+  VLANs reach the server through `ip helper-address`). A DHCP server on Kea is checked this way only.
 * Workstation (:class:`WorkstationHealthPlan`): a DHCP lease inside one of its site's scope ranges
   (`ipconfig /all`, Appendix III).
 * With `audit`, every plan also reads `systeminfo` for the service pack against a baseline.
@@ -27,6 +31,7 @@ import ftplib
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import dhcp_probe
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import Release
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
     DEFAULT_CONFIG_KEY,
@@ -60,7 +65,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     reg_value,
     split_sections,
 )
-from netaddr import AddrFormatError, IPAddress
+from netaddr import AddrFormatError, IPAddress, IPNetwork
 
 PASS, WARN, FAIL, NOT_CHECKED = "pass", "warn", "fail", "not_checked"
 STATUSES = (PASS, WARN, FAIL, NOT_CHECKED)
@@ -590,6 +595,146 @@ def ftp_check(address: str, port: int, timeout: float = 5.0) -> Check:
     except (OSError, EOFError, ftplib.Error):
         client.close()
     return Check("base.ftp_port", PASS, observed=greeting.strip(), expected=expected)
+
+
+# -- the relay path of a DHCP server, from the controller ----------------------------------------------
+RELAY_TIMEOUT = 3.0
+RELAY_OFF = "the relayed DHCP probe is off (health_check_dhcp_probe: false)"
+
+
+@dataclass(frozen=True)
+class RelayProbe:
+    """How the controller probes a DHCP server as the branch's relay: the server's address and port,
+    the local address that stands for each router (giaddr -> address; a router not named is bound
+    itself, as a relay on the router would), how long to wait, and the networks besides the scopes'
+    that the server may be in (`dhcp_probe.check_target`)."""
+
+    server: str
+    port: int = dhcp_probe.SERVER_PORT
+    bind: tuple[tuple[str, str], ...] = ()
+    timeout: float = RELAY_TIMEOUT
+    allow: tuple[str, ...] = ()
+    enabled: bool = True
+
+
+def relay_probe(spec: dict[str, Any] | None, server: str) -> RelayProbe | None:
+    """The probe's settings from the plugin's `dhcp.relay_probe`, checked (errors name the field);
+    None when the task gives none (no relay check)."""
+    if not spec:
+        return None
+    port = int(spec.get("port") or dhcp_probe.SERVER_PORT)
+    if not 0 < port < 65536:
+        raise PlanError(f"dhcp.relay_probe.port: {port} is not a UDP port")
+    bind = []
+    for router, local in sorted((spec.get("bind") or {}).items()):
+        for value, what in ((router, "a router"), (local, "its local address")):
+            try:
+                IPAddress(str(value), 4)
+            except (AddrFormatError, ValueError):
+                raise PlanError(f"dhcp.relay_probe.bind: {value!r} ({what}) is not an IPv4 address") from None
+        bind.append((str(router), str(local)))
+    allow = tuple(str(item) for item in spec.get("allow") or [])
+    for item in allow:
+        try:
+            IPNetwork(item, version=4)
+        except (AddrFormatError, ValueError):
+            raise PlanError(f"dhcp.relay_probe.allow: {item!r} is not an IPv4 network") from None
+    timeout = float(spec.get("timeout", RELAY_TIMEOUT))
+    if timeout <= 0:
+        raise PlanError(f"dhcp.relay_probe.timeout: {timeout:g} must be more than 0 seconds")
+    return RelayProbe(
+        str(spec.get("server") or server),
+        port,
+        tuple(bind),
+        timeout,
+        allow,
+        bool(spec.get("enabled", True)),
+    )
+
+
+def relay_offer_check(want: WantedScope, result: dhcp_probe.ProbeResult) -> Check:
+    """`dhcp.relay_offer` of one scope from the probe's result: an offer from the scope's range (not
+    excluded), with its mask and router."""
+    expected = f"an offer of {want.range_start}-{want.range_end}/{want.mask} router {want.router}"
+    if not result.offer:
+        return Check(
+            "dhcp.relay_offer", FAIL, want.address, result.message, expected, f"giaddr {want.router}"
+        )
+    observed = f"{result.address}/{result.mask or 'no mask'} router {result.router or 'none'}"
+    problems = []
+    try:
+        address = IPAddress(result.address, 4)
+    except (AddrFormatError, ValueError):
+        address = None
+    start, end = IPAddress(want.range_start, 4), IPAddress(want.range_end, 4)
+    if address is None or not start <= address <= end:
+        problems.append(f"{result.address} is outside the range")
+    elif any(IPAddress(first, 4) <= address <= IPAddress(last, 4) for first, last in want.exclusions):
+        problems.append(f"{result.address} is excluded")
+    if result.mask != want.mask:
+        problems.append(f"mask {result.mask or 'none'}")
+    if result.router != want.router:
+        problems.append(f"router {result.router or 'none'}")
+    detail = f"from {result.server_id or result.server}" + (f": {'; '.join(problems)}" if problems else "")
+    return Check("dhcp.relay_offer", FAIL if problems else PASS, want.address, observed, expected, detail)
+
+
+def relay_offer_checks(scopes: tuple[WantedScope, ...], settings: RelayProbe) -> list[Check]:
+    """`dhcp.relay_offer` of each scope, probed from the controller (beside :func:`ftp_check`).
+
+    Where the probe cannot run (off, a scope without a router or kept inactive, a local address the
+    controller does not have or may not bind, a server outside the allowed networks, a network error
+    on sending) the check is `not_checked` with the reason: nothing was asked, so nothing failed.
+    The allowed networks are the scopes' own, `settings.allow` and the lab range (dhcp_probe).
+    """
+    allowed = [f"{want.address}/{want.mask}" for want in scopes] + list(settings.allow)
+    bind = dict(settings.bind)
+    checks = []
+    for want in scopes:
+        if not settings.enabled:
+            checks.append(Check("dhcp.relay_offer", NOT_CHECKED, want.address, detail=RELAY_OFF))
+            continue
+        if not want.active:
+            reason = "the inventory keeps this scope inactive"
+            checks.append(Check("dhcp.relay_offer", NOT_CHECKED, want.address, detail=reason))
+            continue
+        if not want.router:
+            reason = "the scope has no router to relay from"
+            checks.append(Check("dhcp.relay_offer", NOT_CHECKED, want.address, detail=reason))
+            continue
+        try:
+            result = dhcp_probe.probe(
+                settings.server,
+                want.router,
+                timeout=settings.timeout,
+                bind=bind.get(want.router, ""),
+                allowed=allowed,
+                port=settings.port,
+            )
+        except (dhcp_probe.ProbeRefused, OSError) as error:
+            checks.append(Check("dhcp.relay_offer", NOT_CHECKED, want.address, detail=f"not probed: {error}"))
+            continue
+        checks.append(relay_offer_check(want, result))
+    return checks
+
+
+def kea_reachable(relay: list[Check]) -> Check:
+    """`host.reachable` of a DHCP server on Kea (no WinRM): it answered a relayed DISCOVER of any
+    scope; not checked when no probe was sent."""
+    probed = [check for check in relay if check.status != NOT_CHECKED]
+    how = "an answer to the relayed DHCPDISCOVER (a Kea server has no WinRM)"
+    if not probed:
+        return Check("host.reachable", NOT_CHECKED, expected=how, detail="no scope could be probed")
+    answered = [check for check in probed if not check.observed.startswith("no answer")]
+    if answered:
+        return Check("host.reachable", PASS, observed="answered", expected=how)
+    return Check(
+        "host.reachable",
+        FAIL,
+        observed="no answer",
+        expected=how,
+        detail="no scope's DISCOVER was answered: the host or its Kea service is down, or the path to it",
+    )
 
 
 # -- workstation ------------------------------------------------------------------------------------
