@@ -9,7 +9,10 @@ Two sites: Chi cục Hải quan Tiên Sơn (Cục Hải quan Bắc Ninh) has a S
 its own subnet and a VLAN reached through the switch's relay, a Windows 7 workstation on that VLAN
 and one on the site subnet; Chi cục Hải quan cửa khẩu Bát Xát (Cục Hải quan Lào Cai) has a Server
 2008 DHCP server. Two base servers: Tổng cục Hải quan's (2008) and Hải Phòng's (2003). The Windows
-hosts are winlab hosts (in this process), the switch a switchlab switch (its own process).
+hosts are winlab hosts (in this process), the switch a switchlab switch (its own process). The two
+DHCP servers answer relayed DHCPDISCOVERs on a loopback port (winlab/dhcp.py), and each scope's
+router is reached at a loopback address of its own (`RELAY_AGENTS`): the daily check's relay probe
+binds it (`health_check_dhcp_probe_bind`), so its checks run here as they would on a router.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ SHARES = [
     {"name": "VNACCS_CLIENT", "folder": "ClientUpgrades", "remark": "VNACCS client upgrades"},
     {"name": "VNACCS_EUC", "folder": "EUCReports", "remark": "VCIS-EUC reports"},
 ]
+# Where the lab reaches each scope's router: winlab sends its offers there, the probe listens there.
+RELAY_AGENTS = {"198.18.5.1": "127.18.5.1", "198.18.6.1": "127.18.6.1", "198.18.20.1": "127.18.20.1"}
 COMMON = {
     "department_name_vi": DEPARTMENT,
     "department_slug": "bac_ninh",
@@ -94,15 +99,20 @@ class HealthLab:
         self.terminal_ids = terminal_ids
         self._stack = contextlib.ExitStack()
         hosts = [
-            HostConfig(DHCP, "2003", address=SERVER_IP),
-            HostConfig(DHCP_2, "2008", address=SERVER_IP_2),
+            HostConfig(DHCP, "2003", address=SERVER_IP, dhcp_port=0),
+            HostConfig(DHCP_2, "2008", address=SERVER_IP_2, dhcp_port=0),
             HostConfig(BASE, "2008", address="198.19.48.6"),
             HostConfig(BASE_2, "2003", address="198.19.48.3"),
             HostConfig(STATION, "7", address="198.18.6.60"),
             HostConfig(STATION_2, "7", address="198.18.5.61"),
         ]
         config = LabConfig(
-            directory / "winlab", hosts, accounts={USER: PASSWORD}, https=False, service_start_delay=0
+            directory / "winlab",
+            hosts,
+            accounts={USER: PASSWORD},
+            https=False,
+            service_start_delay=0,
+            dhcp_relay_agents=RELAY_AGENTS,
         )
         self.winlab = Lab(config)
         self.switch_helpers = [SERVER_IP]
@@ -174,6 +184,14 @@ class HealthLab:
             **extra,
         }
 
+    def _relay_probe(self, name: str) -> dict[str, Any]:
+        """The relay probe's settings for a lab DHCP server: its loopback port, the routers' stand-ins."""
+        return {
+            "health_check_dhcp_probe_port": self.winlab.describe()["hosts"][name]["dhcp_port"],
+            "health_check_dhcp_probe_bind": dict(RELAY_AGENTS),
+            "health_check_dhcp_probe_allow": ["127.0.0.0/8"],
+        }
+
     def inventory(self) -> dict[str, Any]:
         switch = self.switch_state["switches"][0]
         ftp_ports = {name: host["ftp_port"] for name, host in self.winlab.describe()["hosts"].items()}
@@ -188,6 +206,7 @@ class HealthLab:
                                 **COMMON,
                                 dhcp_server_ip=SERVER_IP,
                                 dhcp_scopes=[SITE_SCOPE, VLAN_SCOPE],
+                                **self._relay_probe(DHCP),
                             ),
                             DHCP_2: self._windows(
                                 DHCP_2,
@@ -200,6 +219,7 @@ class HealthLab:
                                 base_server_host=BASE,
                                 dhcp_server_ip=SERVER_IP_2,
                                 dhcp_scopes=[SITE_SCOPE_2],
+                                **self._relay_probe(DHCP_2),
                             ),
                         }
                     },

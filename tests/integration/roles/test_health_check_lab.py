@@ -89,6 +89,20 @@ def test_a_healthy_lab_gives_a_clean_report(healthy):
     }
     assert waiting == set(health_checks.NOT_YET_AVAILABLE) - {"audit.restart_outside_peak"}
     assert after == before  # nothing changed on any host
+    relay = {
+        (item["name"], check["item"]): check
+        for item in report["hosts"]
+        for check in item["checks"]
+        if check["id"] == "dhcp.relay_offer"
+    }
+    assert {key: check["status"] for key, check in relay.items()} == {
+        (health.DHCP, "198.18.5.0"): "pass",
+        (health.DHCP, "198.18.6.0"): "pass",
+        (health.DHCP_2, "198.18.20.0"): "pass",
+    }
+    # The first free address of each range (the site scope excludes .50-.59), the scope's mask and router.
+    assert relay[(health.DHCP, "198.18.5.0")]["observed"] == "198.18.5.60/255.255.255.0 router 198.18.5.1"
+    assert relay[(health.DHCP, "198.18.6.0")]["observed"] == "198.18.6.50/255.255.255.0 router 198.18.6.1"
     assert sorted(item.name for item in path.parent.iterdir()) == [
         "checks.csv",
         "findings.csv",
@@ -112,6 +126,13 @@ EXPECTED = [
         f"dhcp.service_running|{health.DHCP_2}|DHCPServer",
         "Phụ lục III",
         "critical",
+        health.DEPARTMENT_2,
+        health.SITE_2,
+    ),
+    (
+        f"dhcp.relay_offer|{health.DHCP_2}|198.18.20.0",
+        "Phụ lục IV, mục II",
+        "high",
         health.DEPARTMENT_2,
         health.SITE_2,
     ),
@@ -252,6 +273,7 @@ def test_the_next_audit_lists_what_was_fixed_and_what_is_still_open(lab, faulty)
     assert {item["key"] for item in comparison["fixed"]} == {
         f"base.share|{health.BASE}|VNACCS_EUC",
         f"dhcp.service_running|{health.DHCP_2}|DHCPServer",
+        f"dhcp.relay_offer|{health.DHCP_2}|198.18.20.0",  # the service back, the relay path answers again
     }
     assert f"host.reachable|{health.BASE_2}|" in comparison["still_open"]
     # The check runs sent nothing to the switch: it still has the changed helper.
