@@ -124,7 +124,7 @@ def lab(c, down=False, workstations=LAB_WORKSTATIONS_PER_SITE):
             f" (started in {time.monotonic() - started:.1f} s)"
         )
     for host in hosts:
-        runtime["hosts"][host.name]["group"] = host.group
+        runtime["hosts"][host.name].update(group=host.group, routers=list(host.routers))
     stations = sum(host.group == "workstations" for host in hosts)
     print(f"==> the lab has {stations} workstation(s)" + (f" (site data: {overrides})" if overrides else ""))
     inventory = write_inventory(

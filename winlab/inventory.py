@@ -40,6 +40,13 @@ class LabHost:
     # from (its site's `dhcp_server_ip`): what its `ipconfig /all` shows.
     computer_name: str | None = None
     dhcp_server: str | None = None
+    # A DHCP server's scopes' routers (the giaddr of each scope's relay): the host answers relayed
+    # DHCPDISCOVERs (winlab/dhcp.py) and the lab reaches each router at a loopback address of its own.
+    routers: tuple[str, ...] = ()
+
+
+# The loopback addresses that stand for the DHCP scopes' routers in the lab: 127.1.0.1 onwards.
+RELAY_STAND_INS = ipaddress.IPv4Network("127.1.0.0/16")
 
 
 def choose_profile(name: str, group: str, windows_version: str | None) -> str:
@@ -65,6 +72,19 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
                 profile = choose_profile(name, kind, variables.get("windows_version"))
                 site = plain_value(hostvars.get(str(variables.get("site_host")), {}))
                 station = kind == "workstations"
+                routers = (
+                    tuple(
+                        sorted(
+                            {
+                                router
+                                for scope in variables.get("dhcp_scopes") or []
+                                if (router := _ipv4(scope.get("router")))
+                            }
+                        )
+                    )
+                    if kind == "dhcp_servers"
+                    else ()
+                )
                 hosts[name] = LabHost(
                     name,
                     kind,
@@ -72,6 +92,7 @@ def windows_hosts(inventory: dict) -> list[LabHost]:
                     _ipv4(variables.get("ansible_host")),
                     computer_name=variables.get("workstation_name") if station else None,
                     dhcp_server=_ipv4(site.get("dhcp_server_ip")) if station else None,
+                    routers=routers,
                 )
     return sorted(hosts.values(), key=lambda host: host.name)
 
@@ -115,6 +136,16 @@ def sample_hosts() -> list[LabHost]:
     ]
 
 
+def relay_agents(hosts: list[LabHost]) -> dict[str, str]:
+    """Each DHCP scope's router -> the loopback address that stands for it (RELAY_STAND_INS, in the
+    routers' order): winlab sends the offers for that giaddr there, and the daily check's relay probe
+    listens there (`health_check_dhcp_probe_bind`)."""
+    routers = sorted({router for host in hosts for router in host.routers}, key=ipaddress.IPv4Address)
+    if len(routers) > RELAY_STAND_INS.num_addresses - 2:
+        raise ValueError(f"{len(routers)} routers: more than {RELAY_STAND_INS} holds")
+    return {router: str(RELAY_STAND_INS[index + 1]) for index, router in enumerate(routers)}
+
+
 def lab_config(
     hosts: list[LabHost],
     lab_dir: Path,
@@ -137,9 +168,12 @@ def lab_config(
                 **({"address": host.address} if host.address else {}),
                 **({"computer_name": host.computer_name} if host.computer_name else {}),
                 **({"dhcp_server": host.dhcp_server} if host.dhcp_server else {}),
+                # A DHCP server answers relayed DISCOVERs on a loopback port of its own.
+                **({"dhcp_port": 0} if host.routers else {}),
             }
             for host in hosts
         ],
+        "dhcp_relay_agents": relay_agents(hosts),
     }
 
 
@@ -162,6 +196,17 @@ def overlay(runtime: dict, password: str) -> dict:
             # Where the health check finds the base server's FTP port 21 from the controller: the
             # emulated host's stand-in listener (winlab/ftp.py).
             result[name]["health_check_ftp_port"] = host["ftp_port"]
+        if host.get("group") == "dhcp_servers" and host.get("dhcp_port"):
+            # Where the daily check's relay probe finds the server (its stand-in for UDP 67) and
+            # listens for the offer: the loopback address that stands for each of its routers.
+            agents = runtime.get("dhcp_relay_agents") or {}
+            result[name].update(
+                health_check_dhcp_probe_port=host["dhcp_port"],
+                health_check_dhcp_probe_bind={
+                    router: agents[router] for router in host.get("routers") or [] if router in agents
+                },
+                health_check_dhcp_probe_allow=["127.0.0.0/8"],
+            )
     return result
 
 
@@ -248,7 +293,7 @@ def running_lab(
     try:
         runtime = lab.describe()
         for host in hosts:
-            runtime["hosts"][host.name]["group"] = host.group
+            runtime["hosts"][host.name].update(group=host.group, routers=list(host.routers))
         yield lab, write_inventory(directory / "inventory", runtime, password, sites_config)
     finally:
         lab.stop()

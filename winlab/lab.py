@@ -224,8 +224,10 @@ class Lab:
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
         config = self.config
-        # Each host listens on HTTP, HTTPS when enabled, and its FTP stand-in (winlab/ftp.py).
-        _raise_file_limit(len(config.hosts) * (3 if config.https else 2) + 512)
+        # Each host listens on HTTP, HTTPS when enabled, its FTP stand-in (winlab/ftp.py) and, when
+        # configured, its DHCP stand-in (winlab/dhcp.py).
+        dhcp_hosts = sum(host.dhcp_port is not None for host in config.hosts)
+        _raise_file_limit(len(config.hosts) * (3 if config.https else 2) + dhcp_hosts + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file, self._accounts_descriptor = auth.open_ntlm_accounts(
             config.accounts, config.state_dir / "ntlm-accounts"
@@ -414,7 +416,12 @@ class Lab:
                 "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),
             }
-        return {"control_url": self.control_url, "cert": str(self.cert_path or ""), "hosts": hosts}
+        return {
+            "control_url": self.control_url,
+            "cert": str(self.cert_path or ""),
+            "dhcp_relay_agents": dict(self.config.dhcp_relay_agents),
+            "hosts": hosts,
+        }
 
     def set_fault(self, name: str, **faults) -> None:
         runtime = self.runtime(name)

@@ -201,3 +201,52 @@ def test_a_lab_workstation_shows_a_lease_from_its_sites_dhcp_server(frozen_inven
             )
             assert adapter.dhcp_enabled
             assert adapter.get("DHCP Server") == site_vars["dhcp_server_ip"]
+
+
+def test_the_lab_dhcp_servers_answer_relayed_discovers_and_the_inventory_says_where(tmp_path):
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import dhcp_probe
+
+    listed = json.loads(json.dumps(INVENTORY_LIST))
+    scopes = [
+        {"address": "10.27.10.0", "router": "10.27.10.1"},
+        {"address": "10.27.20.0", "router": "10.27.20.1"},
+    ]
+    listed["_meta"]["hostvars"]["dhcp-bac-ninh"]["dhcp_scopes"] = scopes
+    listed["_meta"]["hostvars"]["dhcp-hai-phong"]["dhcp_scopes"] = [{"address": "10.27.30.0", "router": ""}]
+    hosts = {host.name: host for host in inventory.windows_hosts(listed)}
+    assert hosts["dhcp-bac-ninh"].routers == ("10.27.10.1", "10.27.20.1")
+    assert hosts["dhcp-hai-phong"].routers == () and hosts["ws-bac-ninh-01"].routers == ()
+    config = inventory.lab_config(list(hosts.values()), tmp_path, "pw")
+    assert config["dhcp_relay_agents"] == {"10.27.10.1": "127.1.0.1", "10.27.20.1": "127.1.0.2"}
+    ports = {host["name"]: host.get("dhcp_port") for host in config["hosts"]}
+    assert ports["dhcp-bac-ninh"] == 0 and ports["dhcp-hai-phong"] is None  # no router, no listener
+    with inventory.running_lab(tmp_path / "lab", list(hosts.values()), "pw") as (lab, directory):
+        variables = yaml.safe_load((directory / "host_vars" / "dhcp-bac-ninh.yml").read_text())
+        assert variables["health_check_dhcp_probe_bind"] == {
+            "10.27.10.1": "127.1.0.1",
+            "10.27.20.1": "127.1.0.2",
+        }
+        assert variables["health_check_dhcp_probe_allow"] == ["127.0.0.0/8"]
+        assert "health_check_dhcp_probe_port" not in yaml.safe_load(
+            (directory / "host_vars" / "dhcp-hai-phong.yml").read_text()
+        )
+        host = lab.host("dhcp-bac-ninh")
+        for line in (
+            r"echo [NetOptionalComponents]> C:\dhcp.txt",
+            r"echo DHCPServer = 1 >> C:\dhcp.txt",
+            r"start /wait sysocmgr /i:%windir%\inf\sysoc.inf /u:C:\dhcp.txt /q /r",
+            'netsh dhcp server add scope 10.27.20.0 255.255.255.0 "VLAN 20" ""',
+            "netsh dhcp server scope 10.27.20.0 add iprange 10.27.20.50 10.27.20.254",
+            "netsh dhcp server scope 10.27.20.0 set optionvalue 3 IPADDRESS 10.27.20.1",
+            "netsh dhcp server scope 10.27.20.0 set state 1",
+        ):
+            assert host.run(line).exit_code == 0, line
+        result = dhcp_probe.probe(
+            "127.0.0.1",
+            "10.27.20.1",
+            timeout=2,
+            bind=variables["health_check_dhcp_probe_bind"]["10.27.20.1"],
+            allowed=variables["health_check_dhcp_probe_allow"],
+            port=variables["health_check_dhcp_probe_port"],
+        )
+        assert (result.offer, result.address, result.router) == (True, "10.27.20.50", "10.27.20.1")

@@ -43,3 +43,25 @@ def test_the_report_entry_point_lists_the_report_settings_as_main_does():
 def test_every_host_kind_has_its_tasks_file():
     for kind in (*health_checks.KINDS, "switch"):
         assert (ROLE / "tasks" / f"{kind}.yml").is_file(), kind
+
+
+def test_a_kea_dhcp_server_has_its_tasks_file_and_sends_no_winrm_arguments():
+    (task,) = load(ROLE / "tasks" / "dhcp_server_kea.yml")
+    args = task["vncustoms.vnaccs.windows_health"]
+    assert args["dhcp"]["backend"] == "kea" and "relay_probe" in args["dhcp"]
+    assert "audit" not in args and "os_baseline" not in args
+    assert "'dhcp_server_kea'" in load(ROLE / "vars" / "main.yml")["__health_check_tasks"]
+
+
+def test_the_relay_probe_defaults_are_the_plugins():
+    defaults = load(ROLE / "defaults" / "main.yml")
+    spec = ActionModule.ARGUMENT_SPEC["dhcp"]["options"]["relay_probe"]["options"]
+    assert defaults["health_check_dhcp_probe"] is spec["enabled"]["default"] is True
+    assert defaults["health_check_dhcp_probe_port"] == spec["port"]["default"] == 67
+    assert (
+        defaults["health_check_dhcp_probe_timeout"]
+        == spec["timeout"]["default"]
+        == health_checks.RELAY_TIMEOUT
+    )
+    assert defaults["health_check_dhcp_probe_bind"] == spec["bind"]["default"] == {}
+    assert set(load(ROLE / "vars" / "main.yml")["__health_check_relay_probe"]) == set(spec)
