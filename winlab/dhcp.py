@@ -4,14 +4,14 @@ A host with a `dhcp_port` in the lab configuration has one more loopback listene
 stands for its DHCP server port 67. It answers a DHCPDISCOVER that a relay agent forwarded (giaddr
 set) as the Windows DHCP Server would, from the model's scopes, leases and options:
 
-* Scope selection: the scope whose subnet holds giaddr. RFC 2131, section 4.3.1: a server selects
-  the new address "on the subnet from which the message was received (if 'giaddr' is 0) or on the
-  subnet of the 'giaddr' field (if 'giaddr' is not 0)"; Microsoft KB 120932 ("DHCP spanning
-  multiple subnets", https://support.microsoft.com/help/120932): the server examines the relay IP
-  address field "to see if it has a DHCP scope ... that can be used", with several scopes "the
-  address in the Relay IP Address field identifies the DHCP scope from which to offer an IP address
-  lease", and "sends a DHCPOFFER directly to the relay agent identified in the GIADDR field". No
-  scope for that subnet: no answer.
+* Scope selection: the scope whose subnet holds giaddr. RFC 2131, section 4.3.1: a new address "is
+  selected based on the subnet from which the message was received (if 'giaddr' is 0) or on the
+  address of the relay agent that forwarded the message ('giaddr' when not 0)"; Microsoft KB 120932
+  ("DHCP spanning multiple subnets", https://support.microsoft.com/help/120932): the server examines
+  the relay IP address field "to see if it has a DHCP scope ... that can be used", with several
+  scopes "the address in the Relay IP Address field identifies the DHCP scope from which to offer an
+  IP address lease", and "sends a DHCPOFFER directly to the relay agent identified in the GIADDR
+  field". No scope for that subnet: no answer.
 * No answer while the DHCP Server service is not RUNNING (`sc query DHCPServer`, a crash fault) or
   the host is down; none from a scope that is not active (`set state 0` or 2, "Disabled") [U: that a
   disabled scope offers nothing follows from its name and the `set state` help, not from a capture].
@@ -19,8 +19,9 @@ set) as the Windows DHCP Server would, from the model's scopes, leases and optio
   the first rule), else the lowest address of the scope's IP range that is neither excluded nor
   leased nor reserved [U: the order in which Windows picks a free address is not documented; the
   lowest is a choice, and every lease entry, expired or not, is taken to hold its address, the
-  stricter reading]. A full scope: no answer [U: Windows logs the scope as full (event 1020 warns at
-  90 %) and sends nothing, as generally known; no capture].
+  stricter reading]. A full scope: no answer (RFC 2131, section 4.3.1: "If no address is
+  available, the server may choose to report the problem to the system administrator"; it defines
+  no answer to the client) [U: no capture of Windows].
 * Options (RFC 2132; RFC 2131, section 4.3.1, table 3: an offer MUST carry the lease time (51) and
   the server identifier (54)): 53 (DHCPOFFER), 54 (the host's modeled address), 51 (the scope's
   option 51, else 8 days [U: the default of a scope made with `netsh dhcp server add scope`, taken
