@@ -73,6 +73,7 @@ def settings(lab: Lab, **changes) -> RelayProbe:
     return RelayProbe(**{**values, **changes}, allow=("127.0.0.0/8",))
 
 
+@pytest.mark.assumption  # [U] the lowest free address, and 8 days without option 51 (winlab/dhcp.py)
 def test_a_relayed_discover_gets_the_first_free_address_of_the_branch_scope_with_its_options(lab):
     result = probe(lab)
     assert result.offer, result
@@ -94,7 +95,14 @@ def test_leased_addresses_are_not_offered_and_a_client_gets_its_own_lease_back(l
 
 @pytest.mark.parametrize(
     "fault",
-    ["service stopped", "scope inactive", "scope absent", "scope full", "host down", "giaddr unmapped"],
+    [
+        "service stopped",
+        pytest.param("scope inactive", marks=pytest.mark.assumption),  # [U] winlab/dhcp.py
+        "scope absent",
+        pytest.param("scope full", marks=pytest.mark.assumption),  # [U] winlab/dhcp.py
+        "host down",
+        pytest.param("giaddr unmapped", marks=pytest.mark.assumption),  # [U] lab-only destination
+    ],
 )
 def test_no_offer_when_windows_would_send_none(lab, fault):
     host, giaddr, bind = lab.host("tien-son"), BRANCH_ROUTER, STAND_IN
@@ -124,7 +132,9 @@ def test_the_relay_check_passes_on_an_offer_from_the_branch_range(lab):
     assert check.observed == "10.27.20.60/255.255.255.0 router 10.27.20.1"
 
 
-@pytest.mark.parametrize("fault", ["service stopped", "scope inactive"])
+@pytest.mark.parametrize(
+    "fault", ["service stopped", pytest.param("scope inactive", marks=pytest.mark.assumption)]
+)
 def test_the_relay_check_fails_when_no_offer_comes(lab, fault):
     if fault == "service stopped":
         lab.set_fault("tien-son", service_stopped="DHCPServer")
