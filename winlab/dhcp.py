@@ -51,11 +51,11 @@ import ipaddress
 import selectors
 import socket
 import struct
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from winlab.model import services
+from winlab.server import SelectorThread
 
 if TYPE_CHECKING:
     from winlab.server import HostRuntime
@@ -199,16 +199,15 @@ def bind_udp(address: str, port: int) -> socket.socket:
     return sock
 
 
-class DhcpResponder:
+class DhcpResponder(SelectorThread):
     """Answers the DHCP sockets of every host that has one, on one thread."""
 
+    thread_name = "winlab-dhcp"
+
     def __init__(self, relay_agents: dict[str, str], is_down: Callable[[str], bool]) -> None:
+        super().__init__()
         self.relay_agents = dict(relay_agents)
         self.is_down = is_down
-        self.selector = selectors.DefaultSelector()
-        self.lock = threading.Lock()
-        self.running = False
-        self.thread: threading.Thread | None = None
         self.ports: dict[str, int] = {}
 
     def add(self, runtime: HostRuntime, address: str, port: int) -> None:
@@ -216,20 +215,6 @@ class DhcpResponder:
         self.ports[runtime.name] = sock.getsockname()[1]
         with self.lock:
             self.selector.register(sock, selectors.EVENT_READ, runtime)
-
-    def start(self) -> None:
-        self.running = True
-        self.thread = threading.Thread(target=self._loop, name="winlab-dhcp", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.running = False
-        if self.thread:
-            self.thread.join(timeout=5)
-        with self.lock:
-            for key in list(self.selector.get_map().values()):
-                self.selector.unregister(key.fileobj)
-                key.fileobj.close()
 
     def _loop(self) -> None:
         while self.running:

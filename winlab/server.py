@@ -461,11 +461,10 @@ class Endpoint:
         return f"{self.scheme}://{host}:{port}/wsman"
 
 
-class Listeners:
-    """Accepts connections for every host's listening sockets on one selector thread.
+class SelectorThread:
+    """Sockets watched by one selector on one thread (`_loop`, of the subclass); `stop` closes them."""
 
-    Each socket is served by `serve(connection, address, endpoint)`: the WinRM handler unless `add`
-    is given another (winlab/ftp.py's greeting)."""
+    thread_name = "winlab-select"
 
     def __init__(self) -> None:
         self.selector = selectors.DefaultSelector()
@@ -473,9 +472,12 @@ class Listeners:
         self.running = False
         self.thread: threading.Thread | None = None
 
+    def _loop(self) -> None:
+        raise NotImplementedError
+
     def start(self) -> None:
         self.running = True
-        self.thread = threading.Thread(target=self._loop, name="winlab-accept", daemon=True)
+        self.thread = threading.Thread(target=self._loop, name=self.thread_name, daemon=True)
         self.thread.start()
 
     def stop(self) -> None:
@@ -486,6 +488,15 @@ class Listeners:
             for key in list(self.selector.get_map().values()):
                 self.selector.unregister(key.fileobj)
                 key.fileobj.close()
+
+
+class Listeners(SelectorThread):
+    """Accepts connections for every host's listening sockets on one selector thread.
+
+    Each socket is served by `serve(connection, address, endpoint)`: the WinRM handler unless `add`
+    is given another (winlab/ftp.py's greeting)."""
+
+    thread_name = "winlab-accept"
 
     def add(self, endpoint: Endpoint, serve=None) -> None:
         endpoint.sock.setblocking(False)
