@@ -82,6 +82,8 @@ COMMON = {
     "site_host": DHCP,
     "base_server_region": "tong_cuc",
     "base_server_host": BASE,
+    # The base server's modeled address, where the site's workstations reach its FTP port.
+    "base_server_address": "198.19.48.6",
 }
 
 
@@ -244,6 +246,10 @@ class HealthLab:
                                 zip((STATION, STATION_2), self.terminal_ids, strict=True), 1
                             )
                         }
+                    },
+                    # The site group, as the inventory plugin makes it: the site's hosts.
+                    "sites": {
+                        "children": {"site_tien_son": {"hosts": {DHCP: {}, STATION: {}, STATION_2: {}}}}
                     },
                     "switches": {
                         "hosts": {

@@ -110,6 +110,13 @@ def test_the_healthy_run_prints_the_summary_and_the_report_path(lab, healthy):
     assert "changed=1" not in lab.last.stdout and "failed=1" not in lab.last.stdout
 
 
+def test_the_first_workstation_of_the_site_checks_its_base_servers_ftp_port(healthy):
+    report = healthy[0]
+    check = health.checks_of(report, health.STATION)[("workstation.base_ftp", "198.19.48.6")]
+    assert check["status"] == "pass" and check["observed"].startswith("220 ")
+    assert not [key for key in health.checks_of(report, health.STATION_2) if key[0] == "workstation.base_ftp"]
+
+
 # -- faults ------------------------------------------------------------------------------------------
 EXPECTED = [
     # (finding key, article, severity, department, site)
@@ -278,6 +285,19 @@ def test_the_next_audit_lists_what_was_fixed_and_what_is_still_open(lab, faulty)
     assert comparison["new"] == []
     kept = finding(report, f"host.reachable|{health.BASE_2}|")
     assert kept["first_seen"] == finding(report_before, f"host.reachable|{health.BASE_2}|")["first_seen"]
+
+
+@pytest.mark.fault
+def test_a_base_server_whose_ftp_service_stopped_is_a_finding_from_the_workstation_too(lab, faulty):
+    lab.command(health.BASE, "net stop MSFTPSVC")
+    try:
+        report = lab.run("daily_check.yml", "-l", f"{health.STATION},{health.BASE},localhost")
+    finally:
+        lab.command(health.BASE, "net start MSFTPSVC")
+    item = finding(report, f"workstation.base_ftp|{health.STATION}|198.19.48.6")
+    assert (item["article"]["vi"], item["severity"], item["site"]) == ("Phụ lục III", "high", health.SITE)
+    assert item["observed"].startswith("no FTP greeting")
+    assert finding(report, f"base.ftp_service_running|{health.BASE}|MSFTPSVC")["severity"] == "high"
 
 
 # -- Terminal IDs from the site inventory ------------------------------------------------------------

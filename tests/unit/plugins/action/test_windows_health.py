@@ -446,3 +446,34 @@ def test_inspect_host_refuses_a_plan_that_plans_a_change():
 
 def test_every_status_is_one_of_the_four():
     assert health_checks.STATUSES == ("pass", "warn", "fail", "not_checked")
+
+
+# -- the base server's FTP port, from a workstation ------------------------------------------------------
+def test_a_workstation_that_cannot_reach_its_base_server_by_ftp_fails_the_check_in_the_same_command():
+    host = model_host("ws-tien-son-01", "xp", "10.20.1.77")  # no base server in this lab: nothing answers
+    fake = protocol(host)
+    spec = {"kind": "workstation", "workstation": {"scopes": [SCOPE], "ftp_address": "10.20.0.6"}}
+    check = by_id(run(host, spec, fake))[("workstation.base_ftp", "10.20.0.6")]
+    assert check["status"] == "fail" and check["observed"].startswith("no FTP greeting: ")
+    assert check["expected"] == "a 220 greeting from 10.20.0.6:21"
+    assert len(fake.commands) == 1 and "ftp -n -s:" in fake.commands[0]
+    assert "open 10.20.0.6" in fake.commands[0] and "user" not in fake.commands[0]  # no logon is tried
+    assert host.run(r"dir %SystemRoot%\Temp\vnaccs-ftpcheck.txt").exit_code != 0  # the script is gone
+
+
+def test_the_ftp_check_reads_the_greeting_from_the_transcript():
+    transcript = "Connected to 10.20.0.6.\r\n220 Microsoft FTP Service\r\nftp> bye\r\n221 Goodbye.\r\n"
+    check = health_checks.workstation_ftp_check("10.20.0.6", 21, transcript)
+    assert (check.status, check.observed) == ("pass", "220 Microsoft FTP Service")
+    refused = "> ftp: connect :Connection refused\r\nftp> bye\r\n"
+    check = health_checks.workstation_ftp_check("10.20.0.6", 21, refused)
+    assert (check.status, check.observed) == ("fail", "no FTP greeting: > ftp: connect :Connection refused")
+
+
+def test_a_bad_ftp_address_is_refused_before_the_host_is_contacted():
+    host = model_host("ws-tien-son-01", "7", "10.20.1.77")
+    fake = protocol(host)
+    spec = {"kind": "workstation", "workstation": {"scopes": [SCOPE], "ftp_address": "10.0.0.6&del x"}}
+    with pytest.raises(AnsibleActionFail, match=r"workstation\.ftp_address: '10\.0\.0\.6&del x'"):
+        run(host, spec, fake)
+    assert fake.commands == []

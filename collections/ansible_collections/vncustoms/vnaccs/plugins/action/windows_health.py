@@ -36,7 +36,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     ftp_check,
     reboot_plan,
     unreachable_checks,
-    workstation_ranges,
+    workstation_wanted,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsProbeAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
@@ -78,7 +78,12 @@ class ActionModule(WindowsProbeAction):
         },
         "workstation": {
             "type": "dict",
-            "options": {"scopes": {"type": "list", "elements": "dict", "default": []}},
+            "options": {
+                "scopes": {"type": "list", "elements": "dict", "default": []},
+                # The base server whose FTP port this workstation checks (one workstation per site).
+                "ftp_address": {"type": "str", "default": ""},
+                "ftp_port": {"type": "int", "default": 21},
+            },
         },
         # The daily restart task's settings, as the daily_reboot_task plugin takes them (workstations).
         "reboot": {
@@ -128,7 +133,7 @@ class ActionModule(WindowsProbeAction):
         elif kind == "base_server":
             details = base_wanted(args["base"] or {})
         else:
-            details = workstation_ranges(args["workstation"] or {})
+            details = workstation_wanted(args["workstation"] or {})
         self._reboot = (
             reboot_plan(args["reboot"], self._host, self._family) if kind == "workstation" else (None, "")
         )

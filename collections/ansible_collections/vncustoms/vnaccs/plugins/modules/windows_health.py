@@ -20,7 +20,11 @@ description:
     each share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
     controller, the FTP greeting (C(220)) at O(base.ftp_address):O(base.ftp_port); this runs also when
     WinRM does not answer.
-  - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes).
+  - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes). With
+    O(workstation.ftp_address), the workstation's own C(ftp.exe) connects to its base server and quits (a
+    two-line script written to C(%SystemRoot%\Temp) and deleted in the same command; C(-n), so no logon is
+    tried), and the C(220) greeting must come back (Appendix III's check from a workstation; Windows 7 has
+    no telnet client by default).
   - With O(audit), C(systeminfo) too, for the service pack against O(os_baseline).
   - With O(reboot.time) (a workstation), the daily restart task as the C(daily_reboot_task) plugin makes it
     from the same settings (C(schtasks /query), in the host version's form) and the last start (C(net
@@ -111,6 +115,15 @@ options:
         type: list
         elements: dict
         default: []
+      ftp_address:
+        description: The base server's address as the workstation reaches it; empty checks no FTP port from
+          this workstation (the C(health_check) role sets it on the first workstation of each site).
+        type: str
+        default: ""
+      ftp_port:
+        description: The base server's FTP port.
+        type: int
+        default: 21
   audit:
     description: Also read C(systeminfo) and check the service pack (the audit, Article 24).
     type: bool

@@ -190,6 +190,15 @@ CATALOGUE: dict[tuple[str, str | None], dict[str, Any]] = {
             "The workstation has no address from the branch's DHCP server and may lose its connection.",
         ),
     ),
+    ("workstation.base_ftp", None): _entry(
+        "appendix-iii",
+        "high",
+        (
+            "Máy trạm không kết nối được cổng FTP 21 của Base server",
+            "The base server's FTP port does not answer",
+        ),
+        (NO_UPGRADES_VI, NO_UPGRADES_EN),
+    ),
     ("workstation.reboot_task", None): _entry(
         "article-23",
         "high",
@@ -313,6 +322,10 @@ NAMES: dict[str, tuple[str, str]] = {
     "workstation.dhcp_lease": (
         "Địa chỉ IP cấp phát trong dải của Chi cục",
         "DHCP lease inside the site's range",
+    ),
+    "workstation.base_ftp": (
+        "Cổng FTP 21 của Base server trả lời (từ máy trạm)",
+        "Base server's FTP port 21 answers (from the workstation)",
     ),
     "workstation.client_version": ("Phiên bản phần mềm đầu cuối", "Installed client version"),
     "workstation.reboot_task": ("Tác vụ khởi động lại hằng ngày", "Daily restart task"),

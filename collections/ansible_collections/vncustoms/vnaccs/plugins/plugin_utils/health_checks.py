@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ftplib
 import math
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -59,6 +60,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     ErrorKind,
     classify_error,
+    ftp_replies,
     parse_dhcp_dump,
     parse_dhcp_mibinfo,
     parse_dir_free_bytes,
@@ -72,6 +74,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     reg_value,
     split_sections,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import echo_file_commands
 from netaddr import AddrFormatError, IPAddress
 
 PASS, WARN, FAIL, NOT_CHECKED = "pass", "warn", "fail", "not_checked"
@@ -651,18 +654,83 @@ def workstation_ranges(spec: dict[str, Any]) -> tuple[LeaseRange, ...]:
     return tuple(ranges)
 
 
+@dataclass(frozen=True)
+class WorkstationWanted:
+    ranges: tuple[LeaseRange, ...]
+    # The base server's FTP port as this workstation reaches it (address, port); None: not checked here.
+    base_ftp: tuple[str, int] | None = None
+
+
+# The script ftp.exe runs for the FTP check from a workstation; written and deleted in the probe.
+FTP_CHECK_SCRIPT = r"%SystemRoot%\Temp\vnaccs-ftpcheck.txt"
+_HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+def workstation_wanted(spec: dict[str, Any]) -> WorkstationWanted:
+    """The lease ranges (`workstation_ranges`) and, with `ftp_address`, the base server whose FTP port
+    this workstation checks (Appendix III: from a workstation, port 21 of the base server answers)."""
+    ranges = workstation_ranges(spec)
+    address = str(spec.get("ftp_address") or "")
+    if not address:
+        return WorkstationWanted(ranges)
+    if not _HOST_NAME.match(address):
+        raise PlanError(f"workstation.ftp_address: {address!r} is not a host name or IPv4 address")
+    port = int(spec.get("ftp_port") or 21)
+    if not 0 < port < 65536:
+        raise PlanError(f"workstation.ftp_port: {port} is not a TCP port")
+    return WorkstationWanted(ranges, (address, port))
+
+
+def ftp_check_section(address: str, port: int) -> tuple[str, str]:
+    """The probe section that has the workstation's own ftp.exe (XP and 7 both have it; 7 has no telnet
+    client by default, reference 7.3) connect to the base server and quit: a script written with echo,
+    run with `-n` (no logon is tried, so no account is ever locked) and deleted in the same command."""
+    script = [f"open {address}" + (f" {port}" if port != 21 else ""), "bye"]
+    writes = echo_file_commands(FTP_CHECK_SCRIPT, script)
+    return ("base_ftp", "&".join([*writes, f"ftp -n -s:{FTP_CHECK_SCRIPT}", f"del {FTP_CHECK_SCRIPT}"]))
+
+
+def workstation_ftp_check(address: str, port: int, transcript: str) -> Check:
+    """`workstation.base_ftp`: the greeting (`220`) in ftp.exe's transcript (it exits 0 whatever
+    happened, so the replies are read)."""
+    expected = f"a 220 greeting from {address}:{port}"
+    replies = ftp_replies(transcript)
+    greeting = next((f"{code} {text}" for code, text in replies if code == "220"), "")
+    if greeting:
+        return Check("workstation.base_ftp", PASS, address, greeting, expected)
+    lines = [line.strip() for line in transcript.splitlines() if line.strip() and not line.startswith("ftp>")]
+    return Check(
+        "workstation.base_ftp",
+        FAIL,
+        address,
+        f"no FTP greeting: {lines[-1] if lines else 'nothing'}",
+        expected,
+    )
+
+
 class WorkstationHealthPlan(HostHealthPlan):
-    """The workstation's daily check: a DHCP lease inside its site's ranges (`wanted`)."""
+    """The workstation's daily check: a DHCP lease inside its site's ranges, and, on one workstation of
+    each site, its base server's FTP port (`wanted`)."""
 
     kind = "workstation"
-    wanted: tuple[LeaseRange, ...]
+    wanted: WorkstationWanted
 
     def sections(self) -> list[tuple[str, str]]:
-        return [("ipconfig", "ipconfig /all")]
+        sections = [("ipconfig", "ipconfig /all")]
+        if self.wanted.base_ftp:
+            sections.append(ftp_check_section(*self.wanted.base_ftp))
+        return sections
 
     def checks(self, state: dict[str, str]) -> list[Check]:
+        checks = self._lease(state)
+        if self.wanted.base_ftp:
+            checks.append(workstation_ftp_check(*self.wanted.base_ftp, state.get("base_ftp", "")))
+        return checks
+
+    def _lease(self, state: dict[str, str]) -> list[Check]:
+        ranges = self.wanted.ranges
         config = parse_ipconfig_all(state.get("ipconfig", ""))
-        expected = "a DHCP lease in " + ", ".join(str(item) for item in self.wanted)
+        expected = "a DHCP lease in " + ", ".join(str(item) for item in ranges)
         seen, lease = [], None
         for adapter in config.adapters:
             try:
@@ -670,7 +738,7 @@ class WorkstationHealthPlan(HostHealthPlan):
             except (AddrFormatError, ValueError):
                 continue
             seen.append(f"{address} ({'DHCP' if adapter.dhcp_enabled else 'static'})")
-            if adapter.dhcp_enabled and any(item.holds(address) for item in self.wanted):
+            if adapter.dhcp_enabled and any(item.holds(address) for item in ranges):
                 lease = (address, adapter)
         if lease is not None:
             address, adapter = lease
