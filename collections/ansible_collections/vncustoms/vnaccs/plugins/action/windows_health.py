@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from ansible.plugins.action import ActionBase
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+from ansible_collections.vncustoms.vnaccs.plugins.action.daily_reboot_task import ActionModule as DailyReboot
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     ReleaseError,
     load_release,
@@ -36,10 +37,11 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     dhcp_wanted,
     ftp_check,
     kea_reachable,
+    reboot_plan,
     relay_offer_checks,
     relay_probe,
     unreachable_checks,
-    workstation_ranges,
+    workstation_wanted,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsProbeAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
@@ -95,7 +97,30 @@ class ActionModule(WindowsProbeAction):
         },
         "workstation": {
             "type": "dict",
-            "options": {"scopes": {"type": "list", "elements": "dict", "default": []}},
+            "options": {
+                "scopes": {"type": "list", "elements": "dict", "default": []},
+                # The base server whose FTP port this workstation checks (one workstation per site).
+                "ftp_address": {"type": "str", "default": ""},
+                "ftp_port": {"type": "int", "default": 21},
+            },
+        },
+        # The daily restart task's settings, as the daily_reboot_task plugin takes them (workstations).
+        "reboot": {
+            "type": "dict",
+            "options": {
+                key: DailyReboot.ARGUMENT_SPEC[key]
+                for key in (
+                    "name",
+                    "time",
+                    "spread_minutes",
+                    "warning_seconds",
+                    "settle_minutes",
+                    "message",
+                    "fold_text",
+                    "reason",
+                    "max_hours_since_boot",
+                )
+            },
         },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},
@@ -131,7 +156,10 @@ class ActionModule(WindowsProbeAction):
         elif kind == "base_server":
             details = base_wanted(args["base"] or {})
         else:
-            details = workstation_ranges(args["workstation"] or {})
+            details = workstation_wanted(args["workstation"] or {})
+        self._reboot = (
+            reboot_plan(args["reboot"], self._host, self._family) if kind == "workstation" else (None, "")
+        )
         # Kept for the checks made from the controller after the probe (run()).
         self._wanted = Wanted(kind, audit, details)
         self._client, self._client_reason = client_release(args["client"])
@@ -144,7 +172,7 @@ class ActionModule(WindowsProbeAction):
             return DhcpHealthPlan(wanted.details, audit)
         if wanted.kind == "base_server":
             return BaseHealthPlan(wanted.details, audit, *client)
-        return WorkstationHealthPlan(wanted.details, audit, *client)
+        return WorkstationHealthPlan(wanted.details, audit, *client, *self._reboot)
 
     def unreached(self, wanted: Wanted, result: dict[str, Any]) -> dict[str, Any]:
         checks = unreachable_checks(wanted.kind, str(result.get("msg", "")), wanted.audit.enabled)
@@ -155,6 +183,8 @@ class ActionModule(WindowsProbeAction):
         version = task_vars.get("windows_version")
         # The inventory's version names the OS family for the service pack baseline.
         self._family = str(self._templar.template(version)).lower() if version else ""
+        # The host's place in the restart spread comes from its inventory name.
+        self._host = str(task_vars.get("inventory_hostname", ""))
         self._wanted: Wanted | None = None
         # The relay probe's default target: where the controller reaches the server.
         self._server = str(task_vars.get("ansible_host") or task_vars.get("dhcp_server_ip") or "")
