@@ -10,7 +10,10 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
                                            {"msi_fail": n} | {"msi_restart": 3010 | 1641} (msiexec) |
                                            {"command_delay": seconds} (commands run that long) |
                                            {"service_start_delay": seconds} (START_PENDING that long) |
-                                           {"service_start_fails": {"DHCPServer": 1067}} (starts fail)
+                                           {"service_start_fails": {"DHCPServer": 1067}} (starts fail) |
+                                           {"program_installed": {"name", "version"}} | {"local_account":
+                                           {"rid": 501, "disabled": false}} | {"audit_policy":
+                                           {"AuditLogonEvents": 0}} | {"hotfix_removed": "KB976902"}
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
     POST   /hosts/<name>/counters/reset    zero the request counter
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
@@ -45,7 +48,7 @@ from pathlib import Path
 from winlab import auth, certs
 from winlab.dhcp import DhcpResponder
 from winlab.ftp import FtpEndpoint, Transfers, converse
-from winlab.model import Host, defaults, msi, services, tasks
+from winlab.model import Host, defaults, msi, registry, security, services, tasks
 from winlab.server import (
     LOCKOUT_THRESHOLD,
     Endpoint,
@@ -70,6 +73,11 @@ FAULTS = (
     "command_delay",
     "service_start_delay",
     "service_start_fails",
+    # Changes of the host's settings, kept in its state (winlab.model.security; DELETE does not undo them).
+    "program_installed",
+    "local_account",
+    "audit_policy",
+    "hotfix_removed",
 )
 
 
@@ -438,6 +446,11 @@ class Lab:
                 faults.pop(name_, None)  # counted down in the host's state, shown from there
         if "service_stopped" in faults:
             services.crash(runtime.host, str(faults.pop("service_stopped")))
+        settings = {key: faults.pop(key) for key in SETTING_FAULTS if key in faults}
+        if settings:
+            with runtime.host.lock:
+                change_settings(runtime.host, settings)
+                runtime.host.save()
         if "service_start_delay" in faults:
             # Starts from now on take this long (a start already pending keeps its deadline).
             delay = start_delay(faults.pop("service_start_delay"), f"host {name}")
@@ -523,6 +536,34 @@ class Lab:
             )
             scopes[scope]["leases"] = leases
             host.save()
+
+
+SETTING_FAULTS = ("program_installed", "local_account", "audit_policy", "hotfix_removed")
+
+
+def change_settings(host: Host, settings: dict) -> None:
+    """The setting faults: a program's Uninstall key written (`{"name", "version", "publisher"}`, as a
+    setup program that is not an MSI package writes it, key = the name), a local account changed by
+    its RID, audit policy categories set, hotfixes taken off systeminfo's list (winlab.model.security)."""
+    state = host.state
+    if "program_installed" in settings:
+        programs = settings["program_installed"]
+        for program in programs if isinstance(programs, list) else [programs]:
+            name = str(program["name"])
+            path = f"{registry.UNINSTALL}\\{name}"
+            values = {"_path": path, "displayname": ["DisplayName", "REG_SZ", name]}
+            for field, value_name in (("version", "DisplayVersion"), ("publisher", "Publisher")):
+                if program.get(field):
+                    values[value_name.lower()] = [value_name, "REG_SZ", str(program[field])]
+            state["registry"][path.lower()] = values
+    if "local_account" in settings:
+        changes = settings["local_account"]
+        for change in changes if isinstance(changes, list) else [changes]:
+            security.set_account(state, change)
+    if "audit_policy" in settings:
+        security.set_audit_policy(state, settings["audit_policy"])
+    if "hotfix_removed" in settings:
+        security.remove_hotfixes(state, host.profile, settings["hotfix_removed"])
 
 
 def _start_failures(host: Host, value: object) -> dict[str, int]:

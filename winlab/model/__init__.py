@@ -10,6 +10,7 @@ from winlab.model import (  # noqa: F401  (these register their commands)
     netsh,
     network,
     registry,
+    security,
     services,
     tasks,
 )

@@ -197,6 +197,22 @@ def _take_redirections(segment: str) -> tuple[str, list[tuple[str, str, str]]]:
     return cleaned.lstrip(), redirections
 
 
+_INPUT = re.compile(r'<\s*("[^"]*"|[^\s&|<>"]+)')
+
+
+def _take_input(segment: str) -> tuple[str, str | None]:
+    """cmd's input redirection (`<nul`, `< file`) outside quotes: the segment without it, and its source."""
+    found: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        found.append(match.group(1).strip('"'))
+        return ""
+
+    pieces = re.split(r'("[^"]*")', segment)
+    cleaned = "".join(piece if piece.startswith('"') else _INPUT.sub(keep, piece) for piece in pieces)
+    return (cleaned, found[-1]) if found else (segment, None)
+
+
 class Host:
     """State of one emulated host, loaded from and saved to its JSON state file."""
 
@@ -338,11 +354,22 @@ class Host:
         return total
 
     def _run_segment(self, segment: str, user: str, stdin: str) -> Result:
+        from winlab.model import files  # cycle: files registers commands on this module
+
         text, redirections = _take_redirections(segment.lstrip())
+        text, source = _take_input(text)
+        if source is not None:
+            # `<nul` gives the program an empty stdin; `<file` the file's text, or cmd's error.
+            if source.lower() == "nul":
+                stdin = ""
+            else:
+                data = files.read_bytes(self, files.normalize(self, user, source))
+                if data is None:
+                    return Result(stderr=lines("The system cannot find the file specified."), exit_code=1)
+                stdin = data.decode("cp437", errors="replace")
         if not text.strip():
             return Result()
         result = self.run_program(text, user, stdin)
-        from winlab.model import files  # cycle: files registers commands on this module
 
         for stream, mode, target in redirections:
             if target in ("&1", "&2"):

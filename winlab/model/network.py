@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from datetime import datetime, timedelta
 
+from winlab.model import security
 from winlab.model.host import Context, Result, command, lines
 from winlab.model.tasks import boot_time
 
@@ -162,5 +163,13 @@ def systeminfo(ctx: Context, argv: list[str], raw: str) -> Result:
         row("Domain", ctx.state["domain"]),
         row("Logon Server", "\\\\DC01"),
     ]
+    # `N Hotfix(s) Installed.` and `[01]: Q147222` lines, `N/A` when none (a real 2003 SP2 and 7 SP1:
+    # tests/fixtures/windows/real/blankshiro_systeminfo_2003.txt, jc_systeminfo_7.txt).
+    installed = security.hotfixes(ctx.state, profile)
+    if installed:
+        out.append(row("Hotfix(s)", f"{len(installed)} Hotfix(s) Installed."))
+        out += [f"{'':27}[{number:02d}]: {kb}" for number, kb in enumerate(installed, 1)]
+    else:
+        out.append(row("Hotfix(s)", "N/A"))
     # Layout of systeminfo from general knowledge [U].
     return Result(stdout=lines(*out))

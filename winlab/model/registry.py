@@ -50,7 +50,9 @@ def reg(ctx: Context, argv: list[str], raw: str) -> Result:
         subkeys = sorted(
             {k.get("_path", path) for path, k in keys.items() if path.startswith(key.lower() + "\\")}
         )
-        if entry is None and not subkeys:
+        if entry is None and not subkeys and key.lower() != UNINSTALL.lower():
+            # The Uninstall key exists on every version, empty or not; the Wow6432Node view only on
+            # 64-bit Windows, which no profile is (systeminfo: X86-based PC).
             return Result(stderr=lines(REG_NOT_FOUND), exit_code=1)
         values = [v for name, v in (entry or {}).items() if name != "_path"]
         if "v" in options:
@@ -71,6 +73,16 @@ def reg(ctx: Context, argv: list[str], raw: str) -> Result:
         if "s" not in options:
             direct = [s for s in subkeys if "\\" not in s[len(key) + 1 :]]
             out += direct + ([""] if direct else [])
+        else:
+            # /s: every key below, each with its values and a blank line [U: the blank lines].
+            for sub in subkeys:
+                values = [v for name, v in keys[sub.lower()].items() if name != "_path"]
+                separator = "    " if ctx.profile.nt6 else "\t"
+                out += (
+                    [sub]
+                    + [f"    {name}{separator}{kind}{separator}{data}" for name, kind, data in values]
+                    + [""]
+                )
         return Result(stdout=lines(*out))
     if verb == "add":
         store = ctx.state["registry"].setdefault(key.lower(), {"_path": key})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -20,11 +21,14 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_p
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_stage_plan import DEFAULT_LOCAL_FOLDER
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import (
+    AUDIT_CATEGORIES,
+    AUDIT_SETTINGS,
     CRITICAL_FREE_BYTES,
     CRITICAL_PERCENT,
     DEFAULT_ROOT,
     FTP_TIMEOUT,
     KINDS,
+    OS_FAMILIES,
     RELAY_TIMEOUT,
     WARNING_FREE_BYTES,
     WARNING_PERCENT,
@@ -46,6 +50,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsProbeAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import WindowsSession
+
+FAMILIES = tuple(key for key, _words in OS_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,9 @@ class ActionModule(WindowsProbeAction):
         },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},
+        "approved_software": {"type": "list", "elements": "str", "default": []},
+        "audit_policy": {"type": "dict", "default": {}},
+        "hotfix_baseline": {"type": "dict", "default": {}},
         "client": {
             "type": "dict",
             "options": {
@@ -146,7 +155,14 @@ class ActionModule(WindowsProbeAction):
                 baseline[str(family)] = int(pack)
             except (TypeError, ValueError):
                 raise PlanError(f"os_baseline.{family}: {pack!r} is not a service pack number") from None
-        audit = AuditOptions(bool(args["audit"]), tuple(sorted(baseline.items())))
+        audit = AuditOptions(
+            bool(args["audit"]),
+            tuple(sorted(baseline.items())),
+            kind=kind,
+            approved_software=tuple(str(pattern) for pattern in args["approved_software"] or ()),
+            audit_policy=audit_policy_baseline(args["audit_policy"]),
+            hotfixes=hotfix_baseline(args["hotfix_baseline"]),
+        )
         self._relay = None
         if kind == "dhcp_server":
             spec = args["dhcp"] or {}
@@ -166,7 +182,7 @@ class ActionModule(WindowsProbeAction):
         return self._wanted
 
     def plan(self, session: WindowsSession, wanted: Wanted) -> ReadOnlyPlan:
-        audit = AuditOptions(wanted.audit.enabled, wanted.audit.baseline, self._family)
+        audit = replace(wanted.audit, family=self._family)
         client = (self._client, self._client_reason)
         if wanted.kind == "dhcp_server":
             return DhcpHealthPlan(wanted.details, audit)
@@ -223,6 +239,45 @@ class ActionModule(WindowsProbeAction):
         if reachable.status == "fail":
             result["msg"] = f"{host}: {reachable.detail}"
         return result
+
+
+def audit_policy_baseline(spec: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    """The audit policy baseline (category -> none, success, failure, success_and_failure), checked:
+    an unknown category or setting is an error that names it."""
+    baseline = []
+    for category, setting in (spec or {}).items():
+        if category not in AUDIT_CATEGORIES:
+            raise PlanError(
+                f"audit_policy.{category}: not an audit policy category; choose from "
+                + ", ".join(AUDIT_CATEGORIES)
+            )
+        if str(setting) not in AUDIT_SETTINGS:
+            raise PlanError(f"audit_policy.{category}: {setting!r} is not one of {', '.join(AUDIT_SETTINGS)}")
+        baseline.append((str(category), str(setting)))
+    return tuple(baseline)
+
+
+def hotfix_baseline(spec: dict[str, Any] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The required hotfixes per Windows version (2003, 2008, xp, 7): Knowledge Base numbers such as
+    KB958644 (or Q147222); anything else is an error that names the version and the entry."""
+    baseline = []
+    for family, items in (spec or {}).items():
+        if str(family) not in FAMILIES:
+            raise PlanError(
+                f"hotfix_baseline.{family}: not a Windows version; choose from {', '.join(FAMILIES)}"
+            )
+        if not isinstance(items, (list, tuple)):
+            raise PlanError(f"hotfix_baseline.{family}: {items!r} is not a list of KB numbers")
+        kbs = []
+        for index, item in enumerate(items):
+            text = str(item).strip().upper()
+            if not re.fullmatch(r"(?:KB|Q)\d{5,7}", text):
+                raise PlanError(
+                    f"hotfix_baseline.{family}[{index}]: {item!r} is not a KB number such as KB958644"
+                )
+            kbs.append(text)
+        baseline.append((str(family), tuple(kbs)))
+    return tuple(baseline)
 
 
 def client_release(spec: dict[str, Any] | None) -> tuple[ClientRelease | None, str]:

@@ -33,7 +33,12 @@ description:
     two-line script written to C(%SystemRoot%\Temp) and deleted in the same command; C(-n), so no logon is
     tried), and the C(220) greeting must come back (Appendix III's check from a workstation; Windows 7 has
     no telnet client by default).
-  - With O(audit), C(systeminfo) too, for the service pack against O(os_baseline).
+  - With O(audit), in the same command line, C(systeminfo) for the service pack against O(os_baseline) and
+    its Hotfix(s) list against O(hotfix_baseline); C(wmic useraccount) for the built-in accounts (RID 500
+    renamed or disabled, RID 501 disabled); C(secedit /export /areas SECURITYPOLICY) to a file under
+    C(%SystemRoot%\Temp), typed and deleted at once, for the audit policy against O(audit_policy); and on a
+    workstation C(reg query) of both Uninstall views for the programs against O(approved_software)
+    (Windows' components and updates left out).
   - With O(reboot.time) (a workstation), the daily restart task as the C(daily_reboot_task) plugin makes it
     from the same settings (C(schtasks /query), in the host version's form) and the last start (C(net
     statistics workstation)) within O(reboot.max_hours_since_boot); in an audit, the host's restart window
@@ -175,6 +180,29 @@ options:
     default: false
   os_baseline:
     description: The lowest service pack per Windows version (C(2003), C(2008), C(xp), C(7)).
+    type: dict
+    default: {}
+  approved_software:
+    description:
+      - The DisplayName patterns (C(*) and C(?), compared without case) of the programs a workstation may
+        have (O(kind=workstation), O(audit)); one failed C(audit.approved_software) item per other program.
+        Empty reports the check C(not_checked).
+    type: list
+    elements: str
+    default: []
+  audit_policy:
+    description:
+      - The audit log settings the host must have, category (C(system_events), C(logon_events),
+        C(object_access), C(privilege_use), C(policy_change), C(account_management), C(process_tracking),
+        C(ds_access), C(account_logon)) -> C(none), C(success), C(failure) or C(success_and_failure).
+        Empty reports C(audit.audit_policy) C(not_checked).
+    type: dict
+    default: {}
+  hotfix_baseline:
+    description:
+      - The KB numbers (C(KB958644)) each Windows version (C(2003), C(2008), C(xp), C(7)) must list in
+        systeminfo's Hotfix(s); a version without any is reported C(not_checked). An id missing from a list
+        that systeminfo cut short of its count is C(not_checked) too.
     type: dict
     default: {}
   client:

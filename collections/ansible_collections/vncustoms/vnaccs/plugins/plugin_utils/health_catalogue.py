@@ -4,8 +4,12 @@ severity of a failure (and of a warning), and its impact in the admin's words, V
 Article 24 asks the audit report to list each problem found, how much it affects the unit's work and
 the deadline for fixing it; the deadline is computed from the severity (`health_report.DUE_DAYS`).
 The daily checks are Appendix III's ("Kiểm tra dịch vụ ..."); the scope settings are Appendix IV,
-section II's; Terminal IDs Article 15's. Keys are the check ids of `health_checks.py`; a check whose
-meaning depends on the kind of host (`host.reachable`) has one entry per kind.
+section II's; Terminal IDs and the approved software Article 15's ("chỉ được cài đặt các ứng dụng
+phục vụ cho công tác nghiệp vụ"); the default accounts and the hotfixes Article 4's (change default
+passwords before a system goes live; apply the system software's fixes in time); the audit policy
+Article 24's (the audit itself: the Decision names no audit log setting). Keys are the check ids
+of `health_checks.py`; a check whose meaning depends on the kind of host (`host.reachable`) has
+one entry per kind.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 ARTICLES: dict[str, dict[str, str]] = {
+    "article-4": {"vi": "Điều 4", "en": "Article 4"},
     "article-9": {"vi": "Điều 9", "en": "Article 9"},
     "article-15": {"vi": "Điều 15", "en": "Article 15"},
     "article-22": {"vi": "Điều 22", "en": "Article 22"},
@@ -312,6 +317,50 @@ CATALOGUE: dict[tuple[str, str | None], dict[str, Any]] = {
             "Not compliant with the IT security policy: the host lacks security fixes.",
         ),
     ),
+    ("audit.approved_software", None): _entry(
+        "article-15",
+        "medium",
+        ("Máy trạm cài phần mềm ngoài danh mục được phép", "The workstation runs software not approved"),
+        (
+            "Máy trạm cài hệ thống VNACCS/VCIS chỉ được cài ứng dụng phục vụ nghiệp vụ; phần mềm khác có "
+            "thể làm hệ thống chạy sai hoặc mất an toàn.",
+            "A VNACCS/VCIS workstation may run only the applications its work needs; other software can "
+            "break the client or the workstation's security.",
+        ),
+    ),
+    ("audit.default_accounts", None): _entry(
+        "article-4",
+        "high",
+        (
+            "Tài khoản mặc định (Administrator, Guest) chưa được đổi tên hoặc vô hiệu hóa",
+            "A built-in account (Administrator, Guest) is neither renamed nor disabled",
+        ),
+        (
+            "Tài khoản mặc định dễ bị đoán và dò mật khẩu, kẻ xấu có thể truy cập trái phép vào máy.",
+            "Built-in accounts are easy to guess and attack; an intruder may get into the host.",
+        ),
+    ),
+    ("audit.audit_policy", None): _entry(
+        "article-24",
+        "medium",
+        ("Chính sách ghi nhật ký kiểm toán chưa đạt yêu cầu", "The audit log policy is below the baseline"),
+        (
+            "Nhật ký Security không ghi lại đăng nhập, thay đổi tài khoản hoặc chính sách: không truy vết "
+            "được sự cố an ninh.",
+            "The Security log does not record logons, account or policy changes: a security incident "
+            "cannot be traced.",
+        ),
+    ),
+    ("audit.hotfixes", None): _entry(
+        "article-4",
+        "high",
+        ("Hệ điều hành thiếu bản vá bắt buộc", "The OS lacks a required hotfix"),
+        (
+            "Không cập nhật kịp thời bản vá phần mềm hệ thống: máy có thể bị khai thác lỗ hổng bảo mật.",
+            "The system software's fixes are not applied in time: the host can be attacked through a "
+            "known flaw.",
+        ),
+    ),
 }
 
 # What each check looks at, in neutral words (a finding's title says what is wrong).
@@ -354,6 +403,13 @@ NAMES: dict[str, tuple[str, str]] = {
     "audit.terminal_id_unique": ("Mã máy trạm không trùng lặp", "Terminal ID unique"),
     "audit.os_service_pack": ("Gói cập nhật hệ điều hành (Service Pack)", "OS service pack"),
     "audit.restart_outside_peak": ("Giờ khởi động lại ngoài giờ cao điểm", "Restart time outside peak hours"),
+    "audit.approved_software": ("Phần mềm cài đặt thuộc danh mục được phép", "Installed software approved"),
+    "audit.default_accounts": (
+        "Tài khoản mặc định đổi tên hoặc vô hiệu hóa",
+        "Built-in accounts renamed or disabled",
+    ),
+    "audit.audit_policy": ("Chính sách ghi nhật ký kiểm toán", "Audit log policy"),
+    "audit.hotfixes": ("Bản vá bắt buộc của hệ điều hành", "Required OS hotfixes"),
 }
 
 

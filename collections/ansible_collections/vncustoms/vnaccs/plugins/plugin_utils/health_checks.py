@@ -29,6 +29,7 @@ report (article, severity, impact: `health_report.py`).
 
 from __future__ import annotations
 
+import fnmatch
 import ftplib
 import math
 import re
@@ -63,16 +64,22 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import 
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     ErrorKind,
+    InstalledProgram,
+    SystemInfo,
     classify_error,
     ftp_replies,
     parse_dhcp_dump,
     parse_dhcp_mibinfo,
     parse_dir_free_bytes,
+    parse_hotfixes,
+    parse_installed_programs,
     parse_ipconfig_all,
     parse_net_share,
     parse_sc_qc,
     parse_sc_query,
+    parse_security_template,
     parse_systeminfo,
+    parse_wmic_csv,
     probe_head,
     probe_section,
     reg_value,
@@ -290,20 +297,255 @@ def os_baseline_check(text: str, baseline: dict[str, int], family_hint: str = ""
     return Check("audit.os_service_pack", status, family, observed, f"Service Pack {wanted} or later")
 
 
-def _audit_sections(audit: bool) -> list[str]:
-    return probe_section("sysinfo", "systeminfo") if audit else []
+# -- the audit's own host checks (Article 24) --------------------------------------------------------
+# The Uninstall keys the approved-software check lists (both registry views; the second exists only on
+# 64-bit Windows, and its error is dropped: `2>nul`), as the client checks read them.
+SOFTWARE_VIEWS = tuple((f"programs_v{view}", key) for view, key in enumerate(UNINSTALL_KEYS))
+# secedit writes the template to a file; the probe types and deletes it in the same command line. The
+# folder is one every version has (%SystemRoot%\Temp), not the WinRM user's %TEMP%.
+SECEDIT_FILE = "%SystemRoot%\\Temp\\vnaccs-audit-policy.inf"
+# The audit policy categories of the baseline, by their names in the role, and as `secedit /export`
+# names them under [Event Audit] (MS-GPSB 2.2.4, "Event Audit"). 0 no auditing, 1 success, 2 failure,
+# 3 both (the bits of POLICY_AUDIT_EVENT_SUCCESS and POLICY_AUDIT_EVENT_FAILURE).
+AUDIT_CATEGORIES = {
+    "system_events": "AuditSystemEvents",
+    "logon_events": "AuditLogonEvents",
+    "object_access": "AuditObjectAccess",
+    "privilege_use": "AuditPrivilegeUse",
+    "policy_change": "AuditPolicyChange",
+    "account_management": "AuditAccountManage",
+    "process_tracking": "AuditProcessTracking",
+    "ds_access": "AuditDSAccess",
+    "account_logon": "AuditAccountLogon",
+}
+AUDIT_SETTINGS = {"none": 0, "success": 1, "failure": 2, "success_and_failure": 3}
+_AUDIT_WORDS = {value: key.replace("_", " ") for key, value in AUDIT_SETTINGS.items()}
+# The built-in accounts by their relative identifier, the last part of a local account's SID
+# (Microsoft, "Well-known SIDs": S-1-5-21-<machine>-500 is the administrator, -501 the guest).
+ADMINISTRATOR_RID, GUEST_RID = 500, 501
+# Uninstall entries that are Windows' own updates, not programs to approve: a key or name that is a
+# Knowledge Base number, or a DisplayName that calls it an update.
+_UPDATE_NAME = re.compile(r"^(?:KB|Q)\d{5,}|\(KB\d{5,}\)|^(?:Security Update|Hotfix|Update) for ", re.I)
+_UPDATE_TYPES = {"security update", "update rollup", "hotfix", "update", "service pack"}
+
+
+def _family(info: SystemInfo | None, hint: str) -> str:
+    name = info.get("OS Name") if info is not None else ""
+    return hint or next((key for key, words in OS_FAMILIES if words in name), "")
+
+
+def is_system_entry(program: InstalledProgram) -> bool:
+    """Whether an Uninstall entry is Windows' own, not software an admin approves.
+
+    SystemComponent = 1 keeps an entry out of Add or Remove Programs (Microsoft, ARPSYSTEMCOMPONENT
+    property: "prevents the application from being displayed in the Add or Remove Programs list"); an
+    entry with ParentKeyName is an update listed under its product, and a ReleaseType of Security
+    Update, Update Rollup or Hotfix, a KB-numbered key or a "Security Update for ... (KB...)" name is
+    a Windows update: those are checked by `audit.hotfixes`, not approved one by one [U: the update
+    conventions of NT 5 installers, from public listings of XP/2003 Uninstall keys, not a Microsoft
+    document]."""
+    if program.system_component or program.parent:
+        return True
+    if program.release_type.strip().lower() in _UPDATE_TYPES:
+        return True
+    return bool(_UPDATE_NAME.search(program.key) or _UPDATE_NAME.search(program.name))
+
+
+def approved_software_checks(sections: dict[str, str], patterns: tuple[str, ...]) -> list[Check]:
+    """`audit.approved_software`: each program of the Uninstall keys (both views) against the
+    allow-list's patterns (shell-style, `*` and `?`, compared without case), Article 15: a workstation
+    runs only the applications its work needs. One failed item per program no pattern allows."""
+    if not patterns:
+        return [
+            Check(
+                "audit.approved_software",
+                NOT_CHECKED,
+                detail="no allow-list of approved software in the inventory (approved_software)",
+            )
+        ]
+    programs: list[InstalledProgram] = []
+    read = False
+    for name, _key in SOFTWARE_VIEWS:
+        found = parse_installed_programs(sections.get(name, ""))
+        if found is not None:
+            read = True
+            programs += found
+    if not read:
+        text = sections.get(SOFTWARE_VIEWS[0][0], "").strip()
+        return [
+            Check("audit.approved_software", NOT_CHECKED, detail=f"reg query printed no key: {text[-200:]}")
+        ]
+    wanted = tuple(pattern.lower() for pattern in patterns)
+    expected = "a name the allow-list approves"
+    checks, seen, approved = [], set(), 0
+    for program in programs:
+        if is_system_entry(program) or program.name.lower() in seen:
+            continue
+        seen.add(program.name.lower())
+        if any(fnmatch.fnmatchcase(program.name.lower(), pattern) for pattern in wanted):
+            approved += 1
+            continue
+        observed = ", ".join(
+            part
+            for part in (
+                f"version {program.version}" if program.version else "",
+                program.publisher,
+                f"key {program.key}",
+            )
+            if part
+        )
+        checks.append(Check("audit.approved_software", FAIL, program.name, observed, expected))
+    if not checks:
+        checks.append(
+            Check("audit.approved_software", PASS, "", f"{approved} program(s), all approved", expected)
+        )
+    return checks
+
+
+def default_accounts_checks(text: str) -> list[Check]:
+    """`audit.default_accounts`: the built-in administrator (RID 500) renamed or disabled, the guest
+    (RID 501) disabled, from `wmic useraccount where "LocalAccount=TRUE" get Disabled,Name,SID`."""
+    rows = parse_wmic_csv(text)
+    if rows is None:
+        detail = next((line.strip() for line in text.splitlines() if line.strip()), "no output")
+        return [
+            Check("audit.default_accounts", NOT_CHECKED, detail=f"wmic listed no account: {detail[:200]}")
+        ]
+    by_rid: dict[int, dict[str, str]] = {}
+    for row in rows:
+        rid = row.get("sid", "").rpartition("-")[2]
+        if rid.isdigit():
+            by_rid[int(rid)] = row
+    checks = []
+    for rid, label, wanted in (
+        (ADMINISTRATOR_RID, "Administrator (RID 500)", "renamed or disabled"),
+        (GUEST_RID, "Guest (RID 501)", "disabled"),
+    ):
+        row = by_rid.get(rid)
+        if row is None:
+            checks.append(Check("audit.default_accounts", NOT_CHECKED, label, "not listed", wanted))
+            continue
+        disabled = row.get("disabled", "").upper() == "TRUE"
+        name = row.get("name", "")
+        renamed = name.lower() != ("administrator" if rid == ADMINISTRATOR_RID else "guest")
+        state = "disabled" if disabled else "enabled"
+        observed = f"{name}, {state}" if renamed or rid == GUEST_RID else f"not renamed, {state}"
+        good = disabled or (renamed and rid == ADMINISTRATOR_RID)
+        checks.append(Check("audit.default_accounts", PASS if good else FAIL, label, observed, wanted))
+    return checks
+
+
+def audit_policy_checks(text: str, baseline: dict[str, str]) -> list[Check]:
+    """`audit.audit_policy`: each category of the baseline audited at least as it says (success,
+    failure, or both), from the [Event Audit] section `secedit /export /areas SECURITYPOLICY` wrote."""
+    if not baseline:
+        return [
+            Check(
+                "audit.audit_policy",
+                NOT_CHECKED,
+                detail="no audit policy baseline (health_check_audit_policy)",
+            )
+        ]
+    events = parse_security_template(text).get("event audit")
+    if events is None:
+        detail = next((line.strip() for line in text.splitlines() if line.strip()), "no output")
+        return [
+            Check(
+                "audit.audit_policy", NOT_CHECKED, detail=f"secedit exported no [Event Audit]: {detail[:200]}"
+            )
+        ]
+    checks = []
+    for category, setting in baseline.items():
+        wanted = AUDIT_SETTINGS[setting]
+        raw = events.get(AUDIT_CATEGORIES[category].lower(), "0")
+        have = int(raw) if raw.isdigit() else 0
+        status = PASS if have & wanted == wanted else FAIL
+        observed = f"{_AUDIT_WORDS.get(have & 3, 'none')} ({AUDIT_CATEGORIES[category]} = {raw})"
+        checks.append(Check("audit.audit_policy", status, category, observed, _AUDIT_WORDS[wanted]))
+    return checks
+
+
+def hotfix_checks(text: str, baseline: dict[str, tuple[str, ...]], family_hint: str = "") -> list[Check]:
+    """`audit.hotfixes`: every Knowledge Base number the baseline of the host's Windows version requires
+    in the `Hotfix(s)` list of `systeminfo`; one failed item per missing one. An id absent from a list
+    that stops short of its count is not checked (it may be among those systeminfo left out)."""
+    info = parse_systeminfo(text)
+    listed = parse_hotfixes(text)
+    family = _family(info, family_hint)
+    required = tuple(baseline.get(family, ()))
+    if not required:
+        return [
+            Check(
+                "audit.hotfixes",
+                NOT_CHECKED,
+                family,
+                detail="no required hotfix for this Windows version (health_check_hotfix_baseline)",
+            )
+        ]
+    if listed is None:
+        return [Check("audit.hotfixes", NOT_CHECKED, family, detail="systeminfo printed no Hotfix(s) list")]
+    count, ids = listed
+    short = count is None or count > len(ids)
+    installed = set(ids)
+    checks = []
+    for kb in required:
+        if kb.upper() in installed:
+            checks.append(Check("audit.hotfixes", PASS, kb, "installed", "installed"))
+        elif short:
+            total = count if count is not None else "an unknown number of"
+            detail = f"systeminfo listed {len(ids)} of {total} hotfixes"
+            checks.append(Check("audit.hotfixes", NOT_CHECKED, kb, "not listed", "installed", detail))
+        else:
+            checks.append(
+                Check("audit.hotfixes", FAIL, kb, "not installed", "installed", f"{count} hotfix(es) listed")
+            )
+    return checks
 
 
 @dataclass(frozen=True)
 class AuditOptions:
+    """What the audit checks on a host besides the daily checks: the service pack baseline per family,
+    the kind of host, the approved software patterns (workstations), the audit policy baseline
+    (category -> none, success, failure or success_and_failure) and the required hotfixes per family."""
+
     enabled: bool = False
     baseline: tuple[tuple[str, int], ...] = ()
     family: str = ""
+    kind: str = ""
+    approved_software: tuple[str, ...] = ()
+    audit_policy: tuple[tuple[str, str], ...] = ()
+    hotfixes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def sections(self) -> list[str]:
+        """The probe's audit sections: systeminfo (service pack, hotfixes), the local accounts, the
+        audit policy (secedit's template, typed and deleted), and on a workstation the programs."""
+        if not self.enabled:
+            return []
+        parts = probe_section("sysinfo", "systeminfo")
+        parts += probe_section(
+            "accounts", 'wmic useraccount where "LocalAccount=TRUE" get Disabled,Name,SID /format:csv <nul'
+        )
+        parts += probe_section(
+            "secpol",
+            f"secedit /export /areas SECURITYPOLICY /cfg {SECEDIT_FILE} >nul"
+            f"&type {SECEDIT_FILE}&del {SECEDIT_FILE}",
+        )
+        if self.kind == "workstation":
+            for name, key in SOFTWARE_VIEWS:
+                parts += probe_section(name, f'reg query "{key}" /s 2>nul')
+        return parts
 
     def check(self, sections: dict[str, str]) -> list[Check]:
         if not self.enabled:
             return []
-        return [os_baseline_check(sections.get("sysinfo", ""), dict(self.baseline), self.family)]
+        text = sections.get("sysinfo", "")
+        checks = [os_baseline_check(text, dict(self.baseline), self.family)]
+        checks += hotfix_checks(text, dict(self.hotfixes), self.family)
+        checks += default_accounts_checks(sections.get("accounts", ""))
+        checks += audit_policy_checks(sections.get("secpol", ""), dict(self.audit_policy))
+        if self.kind == "workstation":
+            checks += approved_software_checks(sections, self.approved_software)
+        return checks
 
 
 class HostHealthPlan(ReadOnlyPlan):
@@ -346,7 +588,7 @@ class HostHealthPlan(ReadOnlyPlan):
         parts = ["hostname"]
         for name, command in [*self.sections(), *self._client_sections()]:
             parts += probe_section(name, command)
-        return "&".join(parts + _audit_sections(self.audit.enabled))
+        return "&".join(parts + self.audit.sections())
 
     def parse_probe(self, stdout: str) -> dict[str, str]:
         return split_sections(stdout)

@@ -1257,3 +1257,121 @@ def ftp_replies(text: str) -> list[tuple[str, str]]:
     """The server's replies ftp.exe printed, in order, as (code, text): `220 Microsoft FTP Service`,
     `226 Transfer complete.` ... (winlab/model/ftpclient.py cites the transcript's layout)."""
     return [(code, reply.strip()) for code, reply in _FTP_REPLY.findall(text.replace("\r\n", "\n"))]
+
+
+# -- systeminfo's Hotfix(s) ------------------------------------------------------------------------
+def parse_hotfixes(text: str) -> tuple[int | None, tuple[str, ...]] | None:
+    """The `Hotfix(s)` entry of `systeminfo`: (the count its first line gives, the ids listed below it).
+
+    `Hotfix(s):                 1 Hotfix(s) Installed.` then one `[01]: Q147222` line per update
+    (a 2003 SP2 capture), `N/A` when none is installed (the count is then 0). The list can stop short
+    of the count: a Windows 7 capture says `302 Hotfix(s) Installed.` and lists 245, the last line a
+    bare `[246]`; a caller must not take an id missing from a short list for one not installed.
+    Ids are upper case, cut at the first blank (`KB925902 - Update` is `KB925902`) [U: NT 5 suffixes].
+    None when there is no `Hotfix(s)` line (systeminfo did not run)."""
+    count: int | None = None
+    ids: list[str] = []
+    inside = False
+    for line in _lines(text):
+        match = re.match(r"^Hotfix\(s\):\s+(.*?)\s*$", line)
+        if match:
+            inside = True
+            value = match.group(1)
+            number = re.match(r"^(\d+) Hotfix\(s\) Installed\.?$", value)
+            count = int(number.group(1)) if number else 0 if value.upper() == "N/A" else None
+            continue
+        if not inside:
+            continue
+        if not line.startswith(" "):
+            break
+        entry = re.match(r"^\s+\[\d+\]:\s*(\S+)", line)
+        if entry:
+            ids.append(entry.group(1).upper())
+    if not inside:
+        return None
+    return count, tuple(ids)
+
+
+# -- wmic ... /format:csv ------------------------------------------------------------------------------
+def parse_wmic_csv(text: str) -> list[dict[str, str]] | None:
+    """`wmic ALIAS get A,B /format:csv`: a blank line, then the header `Node,A,B` (the properties in
+    alphabetical order, after `Node`), then one row per instance; wmic ends its lines with CR CR LF
+    when its output is not a console, which shows as blank lines here. Keys are lower case. None when
+    no header line with `Node` came (wmic is missing, the XSL file was not found, an error)."""
+    rows: list[dict[str, str]] = []
+    header: list[str] | None = None
+    for line in _lines(text):
+        if not line.strip():
+            continue
+        fields = next(csv.reader([line.strip()]))
+        if header is None:
+            if fields and fields[0].strip().lower() == "node":
+                header = [name.strip().lower() for name in fields]
+            continue
+        if len(fields) == len(header):
+            rows.append(dict(zip(header, (value.strip() for value in fields), strict=True)))
+    return None if header is None else rows
+
+
+# -- secedit /export (a security template) -------------------------------------------------------------
+def parse_security_template(text: str) -> dict[str, dict[str, str]]:
+    """A security template as `secedit /export` writes it (`[Event Audit]`, then `AuditLogonEvents = 3`
+    lines): section -> key -> value, sections and keys in lower case, values stripped."""
+    sections: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    for line in _lines(text):
+        stripped = line.strip().lstrip("\ufeff")
+        header = re.match(r"^\[(.+)\]$", stripped)
+        if header:
+            current = sections.setdefault(header.group(1).strip().lower(), {})
+            continue
+        if current is not None and "=" in stripped:
+            key, _, value = stripped.partition("=")
+            current[key.strip().lower()] = value.strip()
+    return sections
+
+
+# -- installed programs (the Uninstall keys) -----------------------------------------------------------
+@dataclass(frozen=True)
+class InstalledProgram:
+    key: str  # the Uninstall subkey's name ({ProductCode}, KB958644, ...)
+    name: str  # DisplayName
+    version: str = ""
+    publisher: str = ""
+    system_component: bool = False  # SystemComponent = 1
+    parent: str = ""  # ParentKeyName (an update of that product)
+    release_type: str = ""  # ReleaseType (Security Update, Update Rollup, Hotfix)
+
+
+def parse_installed_programs(text: str) -> list[InstalledProgram] | None:
+    """The programs of `reg query <Uninstall key> /s` (reference 8.2): one per subkey that has a
+    `DisplayName`, in the order listed. None when the output names no key (reg failed)."""
+    keys = parse_reg_query(text)
+    if not keys:
+        return None
+    programs = []
+    for path, values in keys.items():
+        name = values.get("displayname")
+        if name is None or not name.data.strip():
+            continue
+        data = {key: value.data.strip() for key, value in values.items()}
+        programs.append(
+            InstalledProgram(
+                key=path.rpartition("\\")[2],
+                name=name.data.strip(),
+                version=data.get("displayversion", ""),
+                publisher=data.get("publisher", ""),
+                system_component=_dword(data.get("systemcomponent", "")) == 1,
+                parent=data.get("parentkeyname", ""),
+                release_type=data.get("releasetype", ""),
+            )
+        )
+    return programs
+
+
+def _dword(text: str) -> int | None:
+    """A REG_DWORD as reg query prints it (`0x1`), or a decimal."""
+    try:
+        return int(text, 16) if text.lower().startswith("0x") else int(text)
+    except ValueError:
+        return None
