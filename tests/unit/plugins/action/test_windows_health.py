@@ -8,6 +8,7 @@ the test is not about it, and tested on its own in tests/integration/winlab/test
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -23,6 +24,8 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
 from winrm.exceptions import InvalidCredentialsError
 
 from tests.support.action import FakeProtocol, run_action
+from winlab.lab import change_settings
+from winlab.server import encode_console
 from winlab.model import Host
 
 PASSWORD = "Health-Check-7"
@@ -39,6 +42,14 @@ SCOPE = {
     "domain_name": "",
 }
 BASELINE = {"2003": 2, "2008": 2, "xp": 3, "7": 1}
+# The audit's arguments, with a baseline of the tests' own for each of its checks.
+AUDIT = {
+    "audit": True,
+    "os_baseline": BASELINE,
+    "audit_policy": {"logon_events": "success_and_failure", "account_management": "success"},
+    "hotfix_baseline": {"2003": ["Q147222"], "2008": ["KB948465"], "xp": ["Q147222"], "7": ["KB976902"]},
+    "approved_software": ["VNACCS Client*", "Microsoft Office*"],
+}
 
 
 def model_host(name: str, profile: str, address: str, setup: list[str] = ()) -> Host:
@@ -52,7 +63,8 @@ def model_host(name: str, profile: str, address: str, setup: list[str] = ()) -> 
 def protocol(host: Host) -> FakeProtocol:
     def answer(command: str):
         result = host.run(command)
-        return result.stdout.encode("cp437"), result.stderr.encode("cp437"), result.exit_code
+        # As winlab's WinRM service encodes console output (2008's OS Name has a ®).
+        return encode_console(result.stdout, 437), encode_console(result.stderr, 437), result.exit_code
 
     return FakeProtocol(answer)
 
@@ -224,6 +236,72 @@ def test_the_audit_reads_systeminfo_and_checks_the_service_pack(dhcp_host):
     assert by_id(run(dhcp_host, stricter))[("audit.os_service_pack", "2003")]["status"] == "fail"
 
 
+AUDIT_IDS = ("audit.os_service_pack", "audit.hotfixes", "audit.default_accounts", "audit.audit_policy")
+
+
+@pytest.mark.parametrize("profile", ["2003", "2008", "xp", "7"])
+def test_a_healthy_host_passes_the_audit_in_one_command(profile):
+    kind = "workstation" if profile in ("xp", "7") else "base_server"
+    host = model_host(f"audit-{profile}", profile, "10.20.1.77")
+    fake = protocol(host)
+    before = json.dumps(host.snapshot(), sort_keys=True)
+    details = {"workstation": {"scopes": [SCOPE]}} if kind == "workstation" else {"base": {"shares": []}}
+    result = run(host, {"kind": kind, **details, **AUDIT}, fake, windows_version=profile)
+    checks = [check for check in result["checks"] if check["id"].startswith("audit.")]
+    ids = {check["id"] for check in checks}
+    assert set(AUDIT_IDS) <= ids and ("audit.approved_software" in ids) == (kind == "workstation")
+    assert {check["status"] for check in checks if check["id"] != "audit.restart_outside_peak"} == {"pass"}
+    assert len(fake.commands) == 1 and "secedit /export" in fake.commands[0]
+    assert json.dumps(host.snapshot(), sort_keys=True) == before  # the template file is gone again
+
+
+@pytest.mark.parametrize(
+    ("fault", "check_id", "item"),
+    [
+        (
+            {"program_installed": {"name": "uTorrent", "version": "3.5.5"}},
+            "audit.approved_software",
+            "uTorrent",
+        ),
+        ({"local_account": {"rid": 501, "disabled": False}}, "audit.default_accounts", "Guest (RID 501)"),
+        (
+            {"local_account": {"rid": 500, "name": "Administrator"}},
+            "audit.default_accounts",
+            "Administrator (RID 500)",
+        ),
+        ({"audit_policy": {"AuditLogonEvents": 1}}, "audit.audit_policy", "logon_events"),
+        ({"hotfix_removed": "KB976902"}, "audit.hotfixes", "KB976902"),
+    ],
+)
+def test_each_setting_fault_fails_its_audit_check(fault, check_id, item):
+    host = model_host("ws-7", "7", "10.20.1.77")
+    change_settings(host, fault)
+    args = {"kind": "workstation", "workstation": {"scopes": [SCOPE]}, **AUDIT}
+    failed = [
+        (check["id"], check["item"])
+        for check in run(host, args, windows_version="7")["checks"]
+        if check["status"] == "fail"
+    ]
+    assert failed == [(check_id, item)]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"audit_policy": {"logon": "success"}}, "audit_policy.logon: not an audit policy category"),
+        ({"audit_policy": {"logon_events": "yes"}}, "audit_policy.logon_events: 'yes' is not one of none"),
+        ({"hotfix_baseline": {"7": ["976902"]}}, "hotfix_baseline.7[0]: '976902' is not a KB number"),
+        ({"hotfix_baseline": {"vista": []}}, "hotfix_baseline.vista: not a Windows version"),
+        ({"hotfix_baseline": {"7": "KB976902"}}, "hotfix_baseline.7: 'KB976902' is not a list"),
+    ],
+)
+def test_bad_audit_baselines_fail_before_the_host_is_contacted(dhcp_host, extra, message):
+    fake = protocol(dhcp_host)
+    with pytest.raises(AnsibleActionFail, match=re.escape(message)):
+        run(dhcp_host, {"kind": "dhcp_server", "dhcp": {"scopes": [SCOPE]}, **AUDIT, **extra}, fake)
+    assert fake.calls == []
+
+
 # -- reaching the host -------------------------------------------------------------------------------
 def test_a_refused_login_is_a_result_not_a_failed_task(dhcp_host):
     fake = FakeProtocol(error=InvalidCredentialsError("401"))
@@ -330,10 +408,7 @@ def test_a_workstation_lease_inside_and_outside_the_site_ranges():
 
 def test_a_workstation_reports_the_checks_of_jobs_not_yet_available():
     host = model_host("ws", "7", "10.20.1.77")
-    checks = run(
-        host,
-        {"kind": "workstation", "workstation": {"scopes": [SCOPE]}, "audit": True, "os_baseline": BASELINE},
-    )["checks"]
+    checks = run(host, {"kind": "workstation", "workstation": {"scopes": [SCOPE]}, **AUDIT})["checks"]
     waiting = {check["id"]: check["detail"] for check in checks if check["status"] == "not_checked"}
     assert set(waiting) == {
         "workstation.client_version",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import health_checks
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_output as wo
 
 from tests.support.fixture_files import REAL_CAPTURES, real_capture, real_capture_index
@@ -575,3 +576,45 @@ def test_winlab_systeminfo_reads_like_the_capture():
         info = wo.parse_systeminfo(Host(f"winlab-{profile}", profile).run("systeminfo").stdout)
         assert info is not None and info.service_pack == pack, profile
         assert info.get("OS Name") and info.version
+
+
+# -- systeminfo's Hotfix(s) ----------------------------------------------------------------------------
+def test_hotfixes_of_a_2003_sp2():
+    text = real_capture("blankshiro_systeminfo_2003.txt")
+    assert wo.parse_hotfixes(text) == (1, ("Q147222",))
+    info = wo.parse_systeminfo(text)
+    assert info is not None and info.service_pack == 2 and info.get("Hotfix(s)") == "1 Hotfix(s) Installed."
+
+
+def test_hotfixes_of_a_7_list_cut_short_of_its_count():
+    count, ids = wo.parse_hotfixes(real_capture("jc_systeminfo_7.txt"))
+    # The capture says 302 and lists 245, then a bare `[246]`: the list is short, not complete.
+    assert (count, len(ids)) == (302, 245)
+    assert ids[0] == "KB2849697" and ids[-1] == "KB3088195"
+
+
+def test_a_baseline_kb_missing_from_a_short_list_is_not_checked():
+    text = real_capture("jc_systeminfo_7.txt")
+    checks = health_checks.hotfix_checks(text, {"7": ("KB2849697", "KB4012215")})
+    assert [(check.item, check.status) for check in checks] == [
+        ("KB2849697", "pass"),
+        ("KB4012215", "not_checked"),
+    ]
+    assert "listed 245 of 302" in checks[1].detail
+
+
+def test_a_baseline_kb_missing_from_a_whole_list_fails():
+    text = real_capture("blankshiro_systeminfo_2003.txt")
+    checks = health_checks.hotfix_checks(text, {"2003": ("Q147222", "KB958644")})
+    assert [(check.item, check.status) for check in checks] == [("Q147222", "pass"), ("KB958644", "fail")]
+
+
+def test_winlab_systeminfo_lists_hotfixes_like_the_captures():
+    real = [line for line in real_capture("blankshiro_systeminfo_2003.txt").splitlines() if "Hotfix" in line]
+    for profile in ("2003", "2008", "xp", "7"):
+        text = Host(f"winlab-{profile}", profile).run("systeminfo").stdout
+        count, ids = wo.parse_hotfixes(text)
+        assert count == len(ids) >= 1, profile
+        emulated = [line for line in text.splitlines() if "Hotfix" in line]
+        assert [line[:27] for line in emulated] == [line[:27] for line in real]
+        assert emulated[0].endswith(" Hotfix(s) Installed.")
