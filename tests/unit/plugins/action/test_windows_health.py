@@ -25,8 +25,8 @@ from winrm.exceptions import InvalidCredentialsError
 
 from tests.support.action import FakeProtocol, run_action
 from winlab.lab import change_settings
-from winlab.server import encode_console
 from winlab.model import Host
+from winlab.server import encode_console
 
 PASSWORD = "Health-Check-7"
 SCOPE = {

@@ -20,7 +20,11 @@ WinRM round trip, parsed with the one parser module (`windows_output.py`), and a
   (`ipconfig /all`, Appendix III); with the daily restart settings (:func:`reboot_plan`), the
   restart task as the daily_reboot job makes it and the last start within its hours (Article 23),
   read as that job's own probe reads them (`daily_reboot_plan.DailyRebootPlan.sections`).
-* With `audit`, every plan also reads `systeminfo` for the service pack against a baseline.
+* With `audit` (:class:`AuditOptions`), every plan also reads, in the same probe, `systeminfo` (the
+  service pack and the hotfixes against their baselines), the local accounts (`wmic useraccount`:
+  the built-in administrator renamed or disabled, the guest disabled), the audit policy (`secedit
+  /export`, typed and deleted in the same command line), and on a workstation the programs of both
+  Uninstall views against the inventory's allow-list (Article 15).
 
 Checks that belong to jobs the toolkit does not run yet are returned as ``not_checked`` with the
 reason (:data:`NOT_YET_AVAILABLE`), never guessed. A check's `id` is the key of its finding in the
