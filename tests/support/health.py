@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -179,6 +180,12 @@ class HealthLab:
     def clear(self, name: str) -> None:
         control(self.winlab, "DELETE", f"/hosts/{name}/faults")
 
+    def states(self) -> dict[str, dict]:
+        """Every emulated host's model state, to compare before and after a run (nothing changed)."""
+        return {
+            name: json.loads(json.dumps(self.winlab.host(name).snapshot())) for name in self.winlab.runtimes
+        }
+
     def command(self, name: str, line: str) -> str:
         return Client(self.winlab, name).ok(line)
 
@@ -308,6 +315,13 @@ class HealthLab:
         assert len(written) == 1, (written, self.last.stdout[-3000:])
         self.report_path = written[0]
         return json.loads(written[0].read_text(encoding="utf-8"))
+
+
+def configured_lab(directory: Path) -> Iterator[HealthLab]:
+    """A running lab set up by the toolkit's own plugins, for a fixture: `yield from configured_lab(dir)`."""
+    with HealthLab(directory) as lab:
+        lab.configure()
+        yield lab
 
 
 def checks_of(report: dict[str, Any], host: str) -> dict[tuple[str, str], dict[str, Any]]:

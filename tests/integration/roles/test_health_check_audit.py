@@ -6,7 +6,6 @@ missing) is one finding with its article, severity, site and owner, and nothing 
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 import pytest
@@ -30,15 +29,9 @@ def audit_inventory(lab: health.HealthLab) -> dict:
     return inventory
 
 
-def states(lab: health.HealthLab) -> dict[str, dict]:
-    return {name: json.loads(json.dumps(lab.winlab.host(name).snapshot())) for name in lab.winlab.runtimes}
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with health.HealthLab(tmp_path_factory.mktemp("audit-lab")) as lab:
-        lab.configure()
-        yield lab
+    yield from health.configured_lab(tmp_path_factory.mktemp("audit-lab"))
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +41,9 @@ def clean(lab):
         'reg add "HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Uninstall'
         '\\{33333333-3333-3333-3333-333333333333}" /v DisplayName /d "Microsoft Office 2007" /f',
     )
-    before = states(lab)
+    before = lab.states()
     report = lab.run("audit.yml", inventory=audit_inventory(lab))
-    return report, before, states(lab)
+    return report, before, lab.states()
 
 
 @pytest.fixture(scope="module")

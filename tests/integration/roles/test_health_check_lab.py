@@ -32,23 +32,16 @@ ALL_HOSTS = {
 }
 
 
-def states(lab: health.HealthLab) -> dict[str, dict]:
-    """Every emulated host's model state, for `nothing changed`."""
-    return {name: json.loads(json.dumps(lab.winlab.host(name).snapshot())) for name in lab.winlab.runtimes}
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with health.HealthLab(tmp_path_factory.mktemp("health-lab")) as lab:
-        lab.configure()
-        yield lab
+    yield from health.configured_lab(tmp_path_factory.mktemp("health-lab"))
 
 
 @pytest.fixture(scope="module")
 def healthy(lab):
-    before = states(lab)
+    before = lab.states()
     report = lab.run("daily_check.yml")
-    return report, before, states(lab), lab.report_path
+    return report, before, lab.states(), lab.report_path
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +57,9 @@ def faulty(lab, healthy):
     stations[health.STATION_2]["terminal_id"] = stations[health.STATION]["terminal_id"]
     lab.command(health.STATION_2, "schtasks /delete /tn VNACCS-DailyRestart /f")
     lab.boot_time(health.STATION, "2020-01-01T07:00:00")  # not restarted since
-    before = states(lab)
+    before = lab.states()
     report = lab.run("audit.yml", inventory=inventory)
-    return report, before, states(lab), lab.report_path
+    return report, before, lab.states(), lab.report_path
 
 
 def finding(report: dict, key: str) -> dict:
