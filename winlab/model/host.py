@@ -146,6 +146,11 @@ def split_args(text: str, backslash_quotes: bool = False) -> list[str]:
     return args
 
 
+# Stand-ins (private-use characters) for ^< and ^>, and back.
+_ESCAPED = {"<": "\ue000", ">": "\ue001"}
+_UNESCAPE = str.maketrans({value: key for key, value in _ESCAPED.items()})
+
+
 def _split_chain(line: str) -> list[tuple[str, str]]:
     """Split a line into (operator-before, segment) pairs on unquoted &, &&, ||, |."""
     parts: list[tuple[str, str]] = []
@@ -158,7 +163,9 @@ def _split_chain(line: str) -> list[tuple[str, str]]:
         if char == '"':
             in_quotes = not in_quotes
         if char == "^" and not in_quotes and index + 1 < len(line):
-            current.append(line[index + 1])
+            # An escaped < or > is text, not a redirection (windowsserverdocs echo.md: a caret before
+            # the pipe or redirection character): a stand-in until the redirections are taken.
+            current.append(_ESCAPED.get(line[index + 1], line[index + 1]))
             index += 2
             continue
         if not in_quotes and char in "&|":
@@ -367,6 +374,7 @@ class Host:
                 if data is None:
                     return Result(stderr=lines("The system cannot find the file specified."), exit_code=1)
                 stdin = data.decode("cp437", errors="replace")
+        text = text.translate(_UNESCAPE)
         if not text.strip():
             return Result()
         result = self.run_program(text, user, stdin)

@@ -135,3 +135,6 @@ def test_input_from_nul_and_from_a_file(host):
     client.ok(r"echo hello> C:\in.txt")
     assert client.ok("wmic useraccount get Name /format:csv < nul").count("Guest") == 1
     assert client.run(r"wmic useraccount get Name /format:csv <C:\missing.txt").status_code == 1
+    # A caret before < or > makes it text (windowsserverdocs echo.md: "use a caret (^) immediately before
+    # the pipe or redirection character").
+    assert client.ok(r"echo a ^< b ^> c") == "a < b > c\r\n"
