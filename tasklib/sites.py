@@ -361,7 +361,10 @@ def scaled_site_data(sites: dict, base_servers: dict, pools: dict, factor: int) 
     originals = list(sites["departments"])
     blocks = IPNetwork(SCALED_POOL_SPACE).subnet(SCALED_POOL_PREFIX)
     region_of = {
-        row["department"]: region for region in base_servers["regions"] for row in region["rows"] if row["department"]
+        row["department"]: region
+        for region in base_servers["regions"]
+        for row in region["rows"]
+        if row["department"]
     }
     number = max(department["number"] for department in originals)
     row_number = max(row["number"] for region in base_servers["regions"] for row in region["rows"])
@@ -393,8 +396,10 @@ def write_scaled_sites(factor: int, directory: Path, inventory_dir: Path = INVEN
         name: yaml.safe_load((source / name).read_text(encoding="utf-8"))
         for name in ("sites.yml", "base_servers.yml", "address_pools.yml")
     }
-    scaled = scaled_site_data(loaded["sites.yml"], loaded["base_servers.yml"], loaded["address_pools.yml"], factor)
-    header = f"# Written by the benchmarks: the real data with every department {factor} times. Do not edit.\n---\n"
+    scaled = scaled_site_data(
+        loaded["sites.yml"], loaded["base_servers.yml"], loaded["address_pools.yml"], factor
+    )
+    header = f"# Written by the benchmarks: the real data with every department {factor} times.\n---\n"
     for name, content in zip(("sites.yml", "base_servers.yml", "address_pools.yml"), scaled, strict=True):
         text = yaml.dump(content, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=200)
         (data_dir / name).write_text(header + text, encoding="utf-8")

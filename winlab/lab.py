@@ -588,7 +588,8 @@ def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
                 if parts == ["settings"] and method == "POST":
                     unknown = set(payload) - {"reply_delay"}
                     if unknown:
-                        raise ValueError(f"unknown setting(s) {', '.join(sorted(unknown))}; known: reply_delay")
+                        names = ", ".join(sorted(unknown))
+                        raise ValueError(f"unknown setting(s) {names}; known: reply_delay")
                     if "reply_delay" in payload:
                         lab.set_reply_delay(payload["reply_delay"])
                     json_reply(self, 200, {"reply_delay": lab.config.reply_delay})
