@@ -4,9 +4,9 @@ or one Ansible task per check does), with as many hosts at once as Ansible's for
 
     python -m benchmarks.baseline --inventory build/bench/lab/inventory --limit PATTERN [--forks 20]
 
-Prints one JSON line: the hosts checked, the commands run and the hosts where one exited non-zero. The items are
-the daily check's own (the sections of its plans in plugin_utils/health_checks.py, and `hostname`),
-so the two read the same; the baseline only reads them, it judges nothing.
+Prints one JSON line: the hosts checked, the commands run and the hosts where one exited non-zero.
+The items are the daily check's own (the sections of its plans in plugin_utils/health_checks.py, and
+`hostname`), so the two read the same; the baseline only reads them, it judges nothing.
 """
 
 from __future__ import annotations

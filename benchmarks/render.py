@@ -71,6 +71,10 @@ def job_rows(jobs: dict[str, list[dict]]) -> list[list[Any]]:
     return rows
 
 
+def _with_max(runs: list[dict], group: str, name: str) -> str:
+    return f"{_mmm(_counter(runs, group, name), 0)}, max {_counter_max(runs, group, name):.0f}"
+
+
 def counter_rows(jobs: dict[str, list[dict]]) -> list[list[Any]]:
     rows = []
     for key, runs in jobs.items():
@@ -83,8 +87,8 @@ def counter_rows(jobs: dict[str, list[dict]]) -> list[list[Any]]:
                     JOB_TITLES.get(key, key),
                     group,
                     hosts,
-                    f"{_mmm(_counter(runs, group, 'commands'), 0)}, max {_counter_max(runs, group, 'commands'):.0f}",
-                    f"{_mmm(_counter(runs, group, 'requests'), 0)}, max {_counter_max(runs, group, 'requests'):.0f}",
+                    _with_max(runs, group, "commands"),
+                    _with_max(runs, group, "requests"),
                     _mmm(_counter(runs, group, "bytes_received"), 0),
                     _mmm(_counter(runs, group, "bytes_sent"), 0),
                     _mmm(_counter(runs, group, "connections"), 0),
@@ -92,6 +96,10 @@ def counter_rows(jobs: dict[str, list[dict]]) -> list[list[Any]]:
                 ]
             )
     return rows
+
+
+def _hosts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {group}" for group, count in counts.items())
 
 
 def _med(values: list[float]) -> float:
@@ -110,7 +118,8 @@ def targets(results: dict) -> list[tuple[str, bool | None, str]]:
         shells = max(run.get("open_shells", 0) for run in nochange)
         verdicts.append(
             (
-                "no-change dhcp.yml: one WinRM command per DHCP server, at most 7 HTTP requests, no shell left open",
+                "no-change dhcp.yml: one WinRM command per DHCP server, at most 7 HTTP requests, "
+                "no shell left open",
                 commands == 1 and requests is not None and requests <= 7 and shells == 0,
                 f"at most {commands:.0f} command(s) and {requests:.0f} request(s) per DHCP server; "
                 f"{shells} shell(s) left open",
@@ -301,7 +310,8 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
         "# Benchmark results",
         "",
         f"Measured {results['started']} to {results.get('finished', '?')} on {machine['cpus']} CPU(s) "
-        f"({machine['cpu_model']}), {machine['memory_gib']} GiB, {machine['system']}, Python {machine['python']}; "
+        f"({machine['cpu_model']}), {machine['memory_gib']} GiB, {machine['system']}, "
+        f"Python {machine['python']}; "
         f"load average before {', '.join(f'{value:.2f}' for value in machine['load_before'])}"
         + (
             f", after {', '.join(f'{value:.2f}' for value in machine['load_after'])}"
@@ -310,15 +320,17 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
         )
         + ".",
         "",
-        f"Options: {', '.join(options['benchmarks'])}; {options['repetitions']} run(s) of each measured command "
-        f"({options.get('slow_repetitions', 1)} of the latency and growth daily checks); scale {options['scale']}"
+        f"Options: {', '.join(options['benchmarks'])}; {options['repetitions']} run(s) of each measured "
+        f"command ({options.get('slow_repetitions', 1)} of the latency and growth daily checks); "
+        f"scale {options['scale']}"
         f" ({options['department']}); growth factors {', '.join(str(f) for f in options['factors'])}.",
         "",
         "Settings: " + "; ".join(f"{key}: {value}" for key, value in results["settings"].items()) + ".",
         "",
         "Times are wall seconds, median (min–max) over the runs; controller CPU is the user and system time",
         "of the measured process and the processes it waited for (Ansible's forks); lab CPU is winlab's",
-        "(the benchmark's own process); peak memory is the largest resident set among the measured processes.",
+        "(the benchmark's own process); peak memory is the largest resident set among the measured",
+        "processes.",
         "",
     ]
     fleet = results.get("fleet")
@@ -326,9 +338,10 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
         lines += [
             "## Fleet jobs",
             "",
-            f"Hosts in the lab: {', '.join(f'{count} {group}' for group, count in fleet['hosts'].items())}; limits "
+            f"Hosts in the lab: {_hosts(fleet['hosts'])}; limits "
             + "; ".join(f"{key}: `{value}`" for key, value in fleet["limits"].items())
-            + ". Every run starts from a fresh lab: (c), (b), (a) and its baseline, the base servers' set-up, (d).",
+            + ". Every run starts from a fresh lab: (c), (b), (a) and its baseline, the base servers' "
+            "set-up, (d).",
             "",
         ]
         lines += _table(
@@ -385,7 +398,8 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
             )
             rows.append(
                 [
-                    f"every workstation fetching it from head office (computed: {size:,} x {wan['workstations']})",
+                    "every workstation fetching it from head office "
+                    f"(computed: {size:,} x {wan['workstations']})",
                     f"{size * wan['workstations']:,}",
                 ]
             )
@@ -393,7 +407,8 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
             fetched = [item["base_servers_sent"] for item in fleet["rollout_transfers"]]
             rows.append(
                 [
-                    f"the rollout's workstations fetching it from their base server (measured, {options['department']})",
+                    "the rollout's workstations fetching it from their base server "
+                    f"(measured, {options['department']})",
                     f"{_med(fetched):,.0f}",
                 ]
             )
@@ -408,7 +423,7 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
                             f"{_med(values):,.0f} / {_med(sent):,.0f}",
                         ]
                     )
-        lines += _table(["what", "bytes"], rows) + [""]
+        lines += [*_table(["what", "bytes"], rows), ""]
     latency = results.get("latency")
     if latency:
         lines += ["## Latency (emulated round trip per HTTP reply)", ""]
@@ -429,7 +444,7 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
             f"On {', '.join(f'{count} {group}' for group, count in latency['hosts'].items())}.",
             "",
         ]
-        lines += _table(["delay", "daily check s", "vs 0 ms", "baseline s", "vs 0 ms"], rows) + [""]
+        lines += [*_table(["delay", "daily check s", "vs 0 ms", "baseline s", "vs 0 ms"], rows), ""]
     growth = results.get("growth")
     if growth:
         lines += ["## Growth", "", f"![time against fleet size]({plot_name})", ""]

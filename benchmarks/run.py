@@ -394,7 +394,8 @@ def settings(options: Options) -> dict:
         "forks": options.forks,
         "strategy": "linear (Ansible's default; ansible.cfg sets none)",
         "connection": "no Ansible connection plugin: the roles' action plugins talk WinRM (pywinrm, NTLM "
-        "with message encryption over HTTP) from the controller, one WinRM shell per task for all its commands "
+        "with message encryption over HTTP) from the controller, one WinRM shell per task for all its "
+        "commands "
         "(plugin_utils/winrm_command.py), a new HTTP connection and NTLM logon per task",
         "pipelining": "not applicable (no module is copied to the Windows hosts)",
         "service_start_delay": "1.5 s (tasklib/lab.py SERVICE_START_DELAY)",
