@@ -15,6 +15,7 @@ into tables, a plot and the verdicts on the targets.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -114,6 +115,11 @@ class Runner:
             counters = lab.counters()
             entry["counters"] = stats.per_group(counters, groups or {})
             entry["open_shells"] = sum(item["open_shells"] for item in counters.values())
+        last = (result.tail.strip().splitlines() or [""])[-1]
+        if last.startswith("{") and last.endswith("}"):
+            # A probe's or the baseline's own figures (benchmarks/probe.py, baseline.py).
+            with contextlib.suppress(ValueError):
+                entry["reported"] = json.loads(last)
         recap = Recap.parse(result.tail)
         if recap.hosts:
             entry["recap"] = {
@@ -244,14 +250,19 @@ class Runner:
 
     @staticmethod
     def _ftp(lab, fleet: LabFleet) -> dict:
-        """The base servers' FTP bytes since the last reset: received (staging) and sent (fetches)."""
+        """The base servers' FTP bytes since the last reset: received (staging) and sent (fetches),
+        and the files each received."""
         received = sent = 0
+        files: dict[str, dict[str, int]] = {}
         for name, group in fleet.groups.items():
             if group == "base_servers" and name in lab.runtimes:
                 report = lab.transfers(name)
                 received += report["bytes_received"]
                 sent += report["bytes_sent"]
-        return {"base_servers_received": received, "base_servers_sent": sent}
+                for item in report["transfers"]:
+                    if item["direction"] == "received":
+                        files.setdefault(name, {})[item["path"]] = item["bytes"]
+        return {"base_servers_received": received, "base_servers_sent": sent, "received_files": files}
 
     def wan(self, fleet: LabFleet) -> dict:
         """Staging one release on every base server (the whole fleet's regions), FTP bytes counted."""
@@ -292,13 +303,16 @@ class Runner:
             self.run(
                 "latency-dhcp", self.playbook("dhcp.yml", inventory, "-l", f"{department}:&dhcp_servers")
             )
-            for delay in DELAYS:
-                lab.set_reply_delay(delay)
-                self.log(f"==> latency: {delay * 1000:.0f} ms per reply")
-                runs = {"daily": [], "baseline": []}
-                for _ in range(self.options.slow_repetitions):
-                    runs["daily"].append(self.daily(f"latency-{delay}", inventory, limits, lab, fleet.groups))
-                    runs["baseline"].append(
+            # Each run takes every delay in turn, so that the ratios to 0 ms are taken side by side.
+            runs = {str(delay): {"daily": [], "baseline": []} for delay in DELAYS}
+            for repetition in range(1, self.options.slow_repetitions + 1):
+                for delay in DELAYS:
+                    lab.set_reply_delay(delay)
+                    self.log(f"==> latency, run {repetition}: {delay * 1000:.0f} ms per reply")
+                    runs[str(delay)]["daily"].append(
+                        self.daily(f"latency-{delay}", inventory, limits, lab, fleet.groups)
+                    )
+                    runs[str(delay)]["baseline"].append(
                         self.run(
                             f"latency-baseline-{delay}",
                             self.baseline(inventory, limits["baseline"]),
@@ -306,7 +320,7 @@ class Runner:
                             fleet.groups,
                         )
                     )
-                result["delays"][str(delay)] = runs
+            result["delays"] = runs
         return result
 
     def growth(self) -> dict:

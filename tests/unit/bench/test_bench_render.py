@@ -69,7 +69,16 @@ def _results(daily_commands: int = 1, nochange: tuple[int, int] = (1, 7), speedu
             "package_bytes": 100,
             "base_servers": 10,
             "workstations": 455,
-            "stage": {"ftp": {"base_servers_received": 1000, "base_servers_sent": 0}},
+            "stage": {
+                "ftp": {
+                    "base_servers_received": 1100,
+                    "base_servers_sent": 0,
+                    "received_files": {
+                        f"base-{number}": {"/Client/4.3.0/setup.msi": 100, "/Client/4.3.0/manifest.yml": 10}
+                        for number in range(10)
+                    },
+                }
+            },
         },
         "latency": {
             "hosts": {"dhcp_servers": 3},
@@ -125,6 +134,16 @@ def test_a_second_command_or_a_slow_daily_check_is_missed():
     assert next(value for name, value in verdicts.items() if name.startswith("daily check: one"))[0] is False
     speed = verdicts["daily check at least 5x faster than the baseline in the same run"]
     assert speed[0] is False and "median 4.50" in speed[1]
+
+
+def test_staging_is_missed_when_a_base_server_gets_the_package_twice():
+    results = _results()
+    ftp = results["wan"]["stage"]["ftp"]
+    ftp["received_files"]["base-3"]["/Client/4.3.0/setup-again.msi"] = 100
+    ftp["base_servers_received"] += 100
+    assert _verdicts(results)["staging: bytes over the WAN = package size x base servers"][0] is False
+    met = _verdicts(_results())["staging: bytes over the WAN = package size x base servers"]
+    assert met[0] is True and "110 each" in met[1] and "45,500" in met[1]
 
 
 def test_markdown_has_a_table_per_benchmark_and_names_the_plot():
