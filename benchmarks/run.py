@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -95,8 +96,10 @@ class Runner:
             # The rollout's records and the account guard's holds stay in build/bench.
             VNACCS_STATE_DIR=str(options.work / "state"),
         )
+        # Each command's output, numbered in the order they ran; a new run starts a new folder.
         self.logs = options.work / "logs"
-        self.logs.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(self.logs, ignore_errors=True)
+        self.logs.mkdir(parents=True)
         self.count = 0
 
     def log(self, text: str) -> None:
