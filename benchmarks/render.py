@@ -238,7 +238,7 @@ def growth_series(growth: dict) -> dict[str, list[tuple[int, float]]]:
         for key, label in (
             ("inventory", "ansible-inventory --list"),
             ("lab_start", "lab start"),
-            ("render", "report merge and rendering"),
+            ("render", "report merge and writing (a department x N)"),
             ("daily_department", "daily check of one department"),
         ):
             if entry.get(key):
