@@ -241,6 +241,8 @@ class Runner:
             "scale": self.options.scale,
             "department": self.options.department,
             "hosts": _count_groups(hosts),
+            # Every Windows host of the site inventory's lab: the full fleet's size.
+            "fleet_hosts": len(fleet.hosts),
             "limits": limits,
             "jobs": jobs,
             "rollout_transfers": transfers,

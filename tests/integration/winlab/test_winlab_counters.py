@@ -12,20 +12,12 @@ from winrm.protocol import Protocol
 from tests.support.credentials import PASSWORD, USER
 from tests.support.lab import Client, control
 from winlab import server
-from winlab.lab import HostConfig, Lab, LabConfig
+from winlab.lab import Lab, LabConfig
 
 
 @pytest.fixture
-def counted_lab(tmp_path):
-    config = LabConfig(
-        state_dir=tmp_path / "state",
-        hosts=[HostConfig("dhcp-lang-son", "2003"), HostConfig("ws-lang-son", "xp")],
-        accounts={USER: PASSWORD},
-        https=False,
-        reply_delay=0.0,
-    )
-    with Lab(config) as lab:
-        yield lab
+def counted_lab(winlab_factory):
+    return winlab_factory({"dhcp-lang-son": "2003", "ws-lang-son": "xp"})
 
 
 def _exchange(port: int, request: bytes) -> bytes:
