@@ -1,9 +1,9 @@
 """`./run bench`: the fleet benchmarks (benchmarks/README.md); not part of `./run test`.
 
-    ./run bench                                   every benchmark on one department, 3 runs each
-    ./run bench --scale fleet                     the fleet jobs on every host of the site inventory
-    ./run bench --only fleet,latency -n 1         some benchmarks, one run each
-    ./run bench --factors 1,4                     the growth benchmark at 1x and 4x only
+    ./run bench                                        every benchmark on one department, 3 runs each
+    ./run bench --scale fleet                          the fleet jobs on every host of the site inventory
+    ./run bench --only fleet,latency --repetitions 1   some benchmarks, one run each
+    ./run bench --factors 1,4                          the growth benchmark at 1x and 4x only
 
 Writes build/bench/results.json, then build/bench/RESULTS.md and build/bench/growth.svg from it
 (`./run bench --render` renders them again from the JSON without running anything).
