@@ -484,10 +484,21 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
             f"On {', '.join(f'{count} {group}' for group, count in latency['hosts'].items())}.",
             "",
         ]
+        requests = {
+            kind: ", ".join(
+                f"{group} {_med(_counter(base[kind], group, 'requests')):.0f}"
+                for group in GROUPS
+                if _counter(base[kind], group, "requests")
+            )
+            for kind in ("daily", "baseline")
+        }
         lines += [
             *_table(
                 ["delay", "daily check s", "vs 0 ms, run by run", "baseline s", "vs 0 ms, run by run"], rows
             ),
+            "",
+            f"HTTP requests per host, each paying the delay once: daily check {requests['daily'] or '–'}; "
+            f"baseline {requests['baseline'] or '–'}.",
             "",
         ]
     growth = results.get("growth")
