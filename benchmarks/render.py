@@ -292,7 +292,7 @@ def growth_verdicts(growth: dict) -> list[tuple[str, bool, str]]:
 def plot(growth: dict) -> str:
     """Time against fleet size (hosts), one line per measured piece, as SVG."""
     series = growth_series(growth)
-    width, height, left, right, top, bottom = 760, 380, 70, 520, 40, 330
+    width, height, left, right, top, bottom = 900, 380, 70, 520, 40, 330
     points = [point for values in series.values() for point in values]
     x_max = max((point[0] for point in points), default=1) or 1
     y_max = max((point[1] for point in points), default=1) or 1
