@@ -6,6 +6,7 @@
 ./run daily-check  the daily checks (Appendix III) of every host; the HTML report's path last
 ./run report FILE  render a health-check report.json again, or merge several
 ./run msi          build the client's test MSI packages (build/msi/<version>/)
+./run bench        the fleet benchmarks (benchmarks/README.md; not part of ./run test)
 ./run --list       every task
 """
 
@@ -23,6 +24,7 @@ from invoke import Collection, task
 from tasklib import containers
 from tasklib.accounts import accounts
 from tasklib.base import base_servers, base_servers_demo
+from tasklib.bench import bench
 from tasklib.demo import demo
 from tasklib.dhcp import dhcp, dhcp_demo
 from tasklib.ee import ee, ee_test
@@ -220,4 +222,5 @@ ns = Collection(
     daily_check,
     audit,
     report,
+    bench,
 )

@@ -338,3 +338,81 @@ def model_listing(data) -> dict:
     for group, children in model.children.items():
         listing.setdefault(group, {})["children"] = list(children)
     return listing
+
+
+# -- synthetic fleets for the benchmarks ------------------------------------------------------------
+# Where the synthetic copies of the departments take their subnets: 100.64.0.0/10 (RFC 6598), a /20
+# per copy (no department has more than 16 sites). These are modeled addresses only: the lab listens
+# on loopback and the lab inventory points every Windows host there.
+SCALED_POOL_SPACE = "100.64.0.0/10"
+SCALED_POOL_PREFIX = 20
+
+
+def scaled_site_data(sites: dict, base_servers: dict, pools: dict, factor: int) -> tuple[dict, dict, dict]:
+    """The data files (`sites.yml`, `base_servers.yml`, `address_pools.yml`, as loaded) with every
+    department there `factor` times: the real ones, then copies `<slug>_s2` ... `<slug>_s<factor>`
+    with the same sites (so the same site names and host names under a new department slug), each
+    in its original's base-server region, with a pool of its own in SCALED_POOL_SPACE. Copies."""
+    from netaddr import IPNetwork
+
+    if not 1 <= factor <= 64:
+        raise ValueError(f"the scale factor must be 1 to 64, not {factor}")
+    sites, base_servers, pools = copy.deepcopy(sites), copy.deepcopy(base_servers), copy.deepcopy(pools)
+    originals = list(sites["departments"])
+    blocks = IPNetwork(SCALED_POOL_SPACE).subnet(SCALED_POOL_PREFIX)
+    region_of = {
+        row["department"]: region
+        for region in base_servers["regions"]
+        for row in region["rows"]
+        if row["department"]
+    }
+    number = max(department["number"] for department in originals)
+    row_number = max(row["number"] for region in base_servers["regions"] for row in region["rows"])
+    for copy_index in range(2, factor + 1):
+        for department in originals:
+            number += 1
+            row_number += 1
+            slug = f"{department['slug']}_s{copy_index}"
+            clone = {**copy.deepcopy(department), "number": number, "slug": slug}
+            clone["name_vi"] = f"{department['name_vi']} (bản sao {copy_index})"
+            clone.pop("truncated_in_source", None)
+            sites["departments"].append(clone)
+            region_of[department["slug"]]["rows"].append(
+                {"number": row_number, "name_vi": clone["name_vi"], "department": slug}
+            )
+            pools["pools"][slug] = [str(next(blocks))]
+    return sites, base_servers, pools
+
+
+def write_scaled_sites(factor: int, directory: Path, inventory_dir: Path = INVENTORY) -> Path:
+    """Write a site inventory of `factor` times the real departments into `directory` (a plugin
+    configuration, `vnaccs.sites.yml`, its `data/` and the admin's overrides and ledger, copied, and
+    the real group variables, linked) and return the configuration's path. The real files are only
+    read. The result is validated as the plugin validates the real data (SiteDataError if not)."""
+    data_dir = directory / "data"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    source = inventory_dir / "data"
+    loaded = {
+        name: yaml.safe_load((source / name).read_text(encoding="utf-8"))
+        for name in ("sites.yml", "base_servers.yml", "address_pools.yml")
+    }
+    scaled = scaled_site_data(
+        loaded["sites.yml"], loaded["base_servers.yml"], loaded["address_pools.yml"], factor
+    )
+    header = f"# Written by the benchmarks: the real data with every department {factor} times.\n---\n"
+    for name, content in zip(("sites.yml", "base_servers.yml", "address_pools.yml"), scaled, strict=True):
+        text = yaml.dump(content, Dumper=_PlainDumper, allow_unicode=True, sort_keys=False, width=200)
+        (data_dir / name).write_text(header + text, encoding="utf-8")
+    (data_dir / "address_ledger.yml").write_text((source / "address_ledger.yml").read_text(encoding="utf-8"))
+    overrides = inventory_dir / "site_overrides.yml"
+    (directory / "site_overrides.yml").write_text(overrides.read_text(encoding="utf-8"), encoding="utf-8")
+    config = yaml.safe_load((inventory_dir / "vnaccs.sites.yml").read_text(encoding="utf-8"))
+    config.update({"data_dir": "data", "overrides_file": "site_overrides.yml"})
+    config_path = directory / "vnaccs.sites.yml"
+    config_path.write_text("---\n" + yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    group_vars = directory / "group_vars"
+    if group_vars.is_symlink() or group_vars.exists():
+        group_vars.unlink()
+    group_vars.symlink_to((inventory_dir / "group_vars").resolve())
+    load_site_data(plugin_paths(config_path))
+    return config_path

@@ -15,7 +15,10 @@ Control interface (JSON over HTTP on loopback, the port is in the runtime file):
                                            {"rid": 501, "disabled": false}} | {"audit_policy":
                                            {"AuditLogonEvents": 0}} | {"hotfix_removed": "KB976902"}
     DELETE /hosts/<name>/faults            clear faults (and bring a down host back up)
-    POST   /hosts/<name>/counters/reset    zero the request counter
+    GET    /hosts/<name>/counters          requests, WS-Man operations, HTTP bytes, connections, open shells
+    POST   /hosts/<name>/counters/reset    zero them
+    GET    /counters, POST /counters/reset every host's counters ({host: counters}); zero them all
+    GET    /settings, POST /settings       {"reply_delay": seconds}: every HTTP reply held back that long
     POST   /hosts/<name>/clock             {"time": "2026-11-30T10:00:00"} pins the host clock; null frees it
     POST   /hosts/<name>/dhcp/leases       {"scope", "ip", "mac", "client", "expires"}: a client took a lease
     GET    /hosts/<name>/transfers         the host's FTP file transfers and byte totals (`Lab.transfers`)
@@ -102,15 +105,22 @@ class HostConfig:
     dhcp_port: int | None = None
 
 
-def start_delay(value: object, where: str) -> float:
-    """A service start delay from a configuration: seconds, not negative."""
+def seconds(value: object, where: str) -> float:
+    """A duration from a configuration or the control interface: seconds, finite, not negative."""
+    if isinstance(value, bool):
+        raise ValueError(f"{where} must be a number of seconds, not {value!r}")
     try:
         delay = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise ValueError(f"{where}: service_start_delay must be a number of seconds, not {value!r}") from None
+        raise ValueError(f"{where} must be a number of seconds, not {value!r}") from None
     if not math.isfinite(delay) or delay < 0:
-        raise ValueError(f"{where}: service_start_delay must be 0 or more seconds, not {value!r}")
+        raise ValueError(f"{where} must be 0 or more seconds, not {value!r}")
     return delay
+
+
+def start_delay(value: object, where: str) -> float:
+    """A service start delay from a configuration: seconds, not negative."""
+    return seconds(value, f"{where}: service_start_delay")
 
 
 @dataclass
@@ -132,9 +142,12 @@ class LabConfig:
     # Where a relay agent's address (a DISCOVER's giaddr) is reached in the lab: giaddr -> a loopback
     # address. The hosts' DHCP offers go there (winlab/dhcp.py); a giaddr not named gets nothing back.
     dhcp_relay_agents: dict[str, str] = field(default_factory=dict)
+    # Seconds every host holds back each HTTP reply: the emulated round trip of a branch WAN link.
+    reply_delay: float = 0.0
 
     def __post_init__(self) -> None:
         self.service_start_delay = start_delay(self.service_start_delay, "lab")
+        self.reply_delay = seconds(self.reply_delay, "lab: reply_delay")
         if isinstance(self.read_only_accounts, str) or not all(
             isinstance(name, str) for name in self.read_only_accounts
         ):
@@ -166,6 +179,7 @@ class LabConfig:
             service_start_delay=data.get("service_start_delay", defaults.SERVICE_START_DELAY),
             read_only_accounts=data.get("read_only_accounts") or [],
             dhcp_relay_agents=data.get("dhcp_relay_agents") or {},
+            reply_delay=data.get("reply_delay", 0.0),
         )
 
 
@@ -228,6 +242,8 @@ class Lab:
         self.dhcp = DhcpResponder(
             config.dhcp_relay_agents, lambda name: bool(self.runtimes[name].faults.get("down"))
         )
+        # name, computer name or address (lower case) -> host name; built at the first look-up.
+        self._name_index: dict[str, str] | None = None
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
@@ -255,6 +271,7 @@ class Lab:
                 dhcp_server=host_config.dhcp_server,
             )
             runtime = HostRuntime(host, config.accounts, config.address, self.accounts_file)
+            runtime.reply_delay = config.reply_delay
             host.resolver = self._resolve
             host.ftp_locator = self._ftp_target
             host.accounts = runtime.check_password
@@ -365,26 +382,46 @@ class Lab:
             with contextlib.suppress(OSError):
                 connection.shutdown(2)
 
+    @staticmethod
+    def _names_of(name: str, runtime: HostRuntime) -> set[str]:
+        """What a UNC path or an FTP command may call a host: inventory name, computer name, address."""
+        host = runtime.host
+        return {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
+
+    def _named(self, server: str) -> tuple[str, HostRuntime] | None:
+        """The host `server` names (the first, in the configuration's order), from an index of every
+        host's names, so that a fleet's cross-host checks cost one look-up each, not a scan of the lab;
+        a name the index lacks (a host's address changed since) falls back to the scan."""
+        wanted = server.lower()
+        index = self._name_index
+        if index is None:
+            index = {}
+            for name, runtime in self.runtimes.items():
+                for key in self._names_of(name, runtime):
+                    index.setdefault(key, name)
+            self._name_index = index
+        name = index.get(wanted)
+        if name is not None and wanted in self._names_of(name, self.runtimes[name]):
+            return name, self.runtimes[name]
+        for name, runtime in self.runtimes.items():
+            if wanted in self._names_of(name, runtime):
+                return name, runtime
+        return None
+
     def _resolve(self, server: str) -> Host | None:
         """The emulated host a UNC server name means (inventory name, computer name or modeled
         address), or None when there is none or it is down."""
-        wanted = server.lower()
-        for name, runtime in self.runtimes.items():
-            host = runtime.host
-            names = {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}
-            if wanted in names:
-                return None if runtime.faults.get("down") else host
-        return None
+        found = self._named(server)
+        if found is None:
+            return None
+        runtime = found[1]
+        return None if runtime.faults.get("down") else runtime.host
 
     def _ftp_target(self, server: str) -> tuple[str, int] | None:
         """Where the FTP port 21 of the emulated host a name or modeled address means listens, or None
         when no host has that name. A host that is down keeps its port, closed: connection refused."""
-        wanted = server.lower()
-        for name, runtime in self.runtimes.items():
-            host = runtime.host
-            if wanted in {name.lower(), host.computer_name.lower(), host.state["network"]["address"]}:
-                return self.config.address, self.ftp_ports[name]
-        return None
+        found = self._named(server)
+        return None if found is None else (self.config.address, self.ftp_ports[found[0]])
 
     # -- what tests and the control interface use ----------------------------------------------------------
     def runtime(self, name: str) -> HostRuntime:
@@ -500,6 +537,25 @@ class Lab:
         with runtime.lock:
             runtime.faults.pop("down", None)
 
+    def set_reply_delay(self, delay: object) -> None:
+        """Hold back every host's HTTP replies `delay` seconds from now on (the emulated round trip)."""
+        value = seconds(delay, "reply_delay")
+        self.config.reply_delay = value
+        for runtime in self.runtimes.values():
+            with runtime.lock:
+                runtime.reply_delay = value
+
+    def counters(self, name: str | None = None) -> dict:
+        """One host's counters (`HostRuntime.counters`), or {host: counters} of every host."""
+        if name is not None:
+            return self.runtime(name).counters()
+        return {host: runtime.counters() for host, runtime in self.runtimes.items()}
+
+    def reset_counters(self, name: str | None = None) -> None:
+        """Zero one host's counters, or every host's."""
+        for runtime in [self.runtime(name)] if name is not None else self.runtimes.values():
+            runtime.reset_counters()
+
     def transfers(self, name: str) -> dict:
         """The host's FTP file transfers: `bytes_sent` and `bytes_received` (by its FTP server),
         `count`, and `transfers` (each `direction` sent/received, `path`, `bytes`, `account`, `time`)."""
@@ -608,6 +664,25 @@ def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
                 if parts == ["hosts"] and method == "GET":
                     json_reply(self, 200, lab.describe())
                     return
+                if parts == ["counters"] and method == "GET":
+                    json_reply(self, 200, lab.counters())
+                    return
+                if parts == ["counters", "reset"] and method == "POST":
+                    lab.reset_counters()
+                    json_reply(self, 200, {"ok": True})
+                    return
+                if parts == ["settings"] and method == "GET":
+                    json_reply(self, 200, {"reply_delay": lab.config.reply_delay})
+                    return
+                if parts == ["settings"] and method == "POST":
+                    unknown = set(payload) - {"reply_delay"}
+                    if unknown:
+                        names = ", ".join(sorted(unknown))
+                        raise ValueError(f"unknown setting(s) {names}; known: reply_delay")
+                    if "reply_delay" in payload:
+                        lab.set_reply_delay(payload["reply_delay"])
+                    json_reply(self, 200, {"reply_delay": lab.config.reply_delay})
+                    return
                 if len(parts) >= 3 and parts[0] == "hosts":
                     name, tail = parts[1], parts[2:]
                     if tail == ["state"] and method == "GET":
@@ -641,10 +716,10 @@ def _control_handler(lab: Lab) -> type[BaseHTTPRequestHandler]:
                         json_reply(self, 200, {"ok": True})
                         return
                     if tail == ["counters"] and method == "GET":
-                        json_reply(self, 200, lab.runtime(name).counters())
+                        json_reply(self, 200, lab.counters(name))
                         return
                     if tail == ["counters", "reset"] and method == "POST":
-                        lab.runtime(name).reset_counters()
+                        lab.reset_counters(name)
                         json_reply(self, 200, {"ok": True})
                         return
                 json_reply(self, 404, {"error": f"no such control resource: {method} {self.path}"})

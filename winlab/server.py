@@ -71,7 +71,14 @@ class HostRuntime:
         self.faults: dict[str, object] = {}
         self.requests = 0
         self.operations: dict[str, int] = {}
+        # HTTP bytes (request line, headers and body; before TLS) the host read and wrote, and the
+        # TCP connections it accepted: what a WinRM exchange costs on the WAN link to the host.
+        self.bytes_received = 0
+        self.bytes_sent = 0
+        self.connections_accepted = 0
         self.connections: set[socket.socket] = set()
+        # Seconds every HTTP reply is held back: the lab's emulated round trip (LabConfig.reply_delay).
+        self.reply_delay = 0.0
 
     # -- logons ---------------------------------------------------------------------------------------
     @staticmethod
@@ -129,14 +136,37 @@ class HostRuntime:
             else:
                 self.operations[operation] = self.operations.get(operation, 0) + 1
 
-    def counters(self) -> dict:
+    def count_bytes(self, received: int = 0, sent: int = 0) -> None:
         with self.lock:
-            return {"requests": self.requests, "operations": dict(self.operations)}
+            self.bytes_received += received
+            self.bytes_sent += sent
+
+    def count_connection(self) -> None:
+        with self.lock:
+            self.connections_accepted += 1
+
+    def counters(self) -> dict:
+        """HTTP requests; WS-Man operations (`Command` is the number of WinRM commands run);
+        `bytes_received` / `bytes_sent`, the HTTP bytes of requests and replies; `connections`, the
+        TCP connections accepted; `open_shells`, the shells created and not yet deleted."""
+        with self.lock:
+            return {
+                "requests": self.requests,
+                "operations": dict(self.operations),
+                "bytes_received": self.bytes_received,
+                "bytes_sent": self.bytes_sent,
+                "connections": self.connections_accepted,
+                "open_shells": len(self.shells),
+            }
 
     def reset_counters(self) -> None:
+        """Zero the counters (the open shells are the host's state, not a counter: they stay)."""
         with self.lock:
             self.requests = 0
             self.operations.clear()
+            self.bytes_received = 0
+            self.bytes_sent = 0
+            self.connections_accepted = 0
 
     # -- WS-Management ---------------------------------------------------------------------------------
     def handle(self, request: wsman.Request, user: str, endpoint_url: str, delegated: bool = False) -> bytes:
@@ -310,6 +340,9 @@ class WinRMHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self.rfile = _CountingReader(self.rfile, self.runtime)
+        self.wfile = _CountingWriter(self.wfile, self.runtime)
+        self.runtime.count_connection()
         with self.runtime.lock:
             self.runtime.connections.add(self.connection)
 
@@ -337,9 +370,10 @@ class WinRMHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         runtime = self.runtime
         runtime.count()
-        delay = float(runtime.faults.get("slow", 0) or 0)
+        # The emulated round trip of the link to the host, plus the host's own slowness (a fault).
+        delay = runtime.reply_delay + float(runtime.faults.get("slow", 0) or 0)
         if delay:
-            time.sleep(delay)
+            hold_reply(delay)
         body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
         if self.path.split("?")[0].lower() != "/wsman":
             self._send(404)
@@ -445,6 +479,48 @@ class WinRMHandler(BaseHTTPRequestHandler):
             )
         else:
             self._send(status, reply, [("Content-Type", "application/soap+xml;charset=UTF-8")])
+
+
+def hold_reply(seconds: float) -> None:
+    """Hold an HTTP reply back (the emulated round trip and the `slow` fault)."""
+    time.sleep(seconds)
+
+
+class _CountingReader:
+    """The connection's input stream, counting the bytes the host reads into its runtime."""
+
+    def __init__(self, stream, runtime: HostRuntime) -> None:
+        self._stream = stream
+        self._runtime = runtime
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._runtime.count_bytes(received=len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._stream.readline(size)
+        self._runtime.count_bytes(received=len(data))
+        return data
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+class _CountingWriter:
+    """The connection's output stream, counting the bytes the host writes into its runtime."""
+
+    def __init__(self, stream, runtime: HostRuntime) -> None:
+        self._stream = stream
+        self._runtime = runtime
+
+    def write(self, data: bytes) -> int:
+        # Counted before it goes out, so that a client holding the reply finds it counted.
+        self._runtime.count_bytes(sent=len(data))
+        return self._stream.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
 
 
 @dataclass

@@ -312,17 +312,19 @@ def merge_reports(reports: list[dict[str, Any]], now: datetime | None = None) ->
         raise ReportError(f"cannot merge reports of different kinds: {', '.join(sorted(kinds))}")
     ordered = sorted(reports, key=lambda report: report["generated_at"])
     hosts: dict[str, dict[str, Any]] = {}
-    findings: dict[str, dict[str, Any]] = {}
+    # Each host's findings, from the newest report that checked it (indexed by host, so that merging
+    # costs the same per host however large the fleet).
+    host_findings: dict[str, dict[str, dict[str, Any]]] = {}
     runs = []
     for report in ordered:
         runs += report["runs"]
+        in_report: dict[str, dict[str, dict[str, Any]]] = {}
+        for item in report["findings"]:
+            in_report.setdefault(item["host"], {})[item["key"]] = item
         for host in report["hosts"]:
             hosts[host["name"]] = host
-            for key in [key for key, item in findings.items() if item["host"] == host["name"]]:
-                del findings[key]
-            findings.update(
-                (item["key"], item) for item in report["findings"] if item["host"] == host["name"]
-            )
+            host_findings[host["name"]] = in_report.get(host["name"], {})
+    findings = {key: item for items in host_findings.values() for key, item in items.items()}
     merged = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,

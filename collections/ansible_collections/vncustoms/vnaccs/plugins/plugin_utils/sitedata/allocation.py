@@ -59,15 +59,48 @@ def load_pools(paths: Paths, departments: list[Department], problems: ProblemCol
     return pools
 
 
+class TakenSpace:
+    """The IPv4 networks claimed so far, indexed so that whether a candidate overlaps any of them
+    costs one look-up per prefix length, not a scan of every claim (a fleet of thousands of sites
+    would make the allocation quadratic)."""
+
+    def __init__(self) -> None:
+        # (first, last) of each claimed network, by prefix length.
+        self._by_prefix: dict[int, set[tuple[int, int]]] = {}
+
+    def add(self, network: IPNetwork) -> None:
+        if network.version == 4:
+            self._by_prefix.setdefault(network.prefixlen, set()).add((network.first, network.last))
+
+    def overlaps(self, candidate: IPNetwork) -> bool:
+        """Whether `candidate` holds, or lies in, a claimed network: two aligned networks overlap
+        only so."""
+        if candidate.version != 4:
+            return False
+        for prefix, spans in self._by_prefix.items():
+            if prefix <= candidate.prefixlen:
+                # A claimed network as large or larger: the candidate's supernet of that length.
+                mask = (0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF
+                first = candidate.first & mask
+                if (first, first | (~mask & 0xFFFFFFFF)) in spans:
+                    return True
+            elif any(candidate.first <= first and last <= candidate.last for first, last in spans):
+                # Smaller claimed networks (a /25 and below: none in valid data) are few.
+                return True
+        return False
+
+
 def allocate(sites: list[Site], pools, ledger: dict[str, str], paths: Paths, problems: ProblemCollector):
     """Give every site its subnet: override, else ledger, else the next free /24 of its pool."""
     claimed: dict[IPNetwork, str] = {}
+    taken = TakenSpace()
 
     def claim(network: IPNetwork, owner: str, path: Path, site: str, name: str) -> bool:
         if network in claimed and claimed[network] != owner:
             problems.add(path, site, name, f"{network} overlaps the subnet of {claimed[network]}")
             return False
         claimed[network] = owner
+        taken.add(network)
         return True
 
     by_host = {site.host: site for site in sites}
@@ -117,7 +150,7 @@ def allocate(sites: list[Site], pools, ledger: dict[str, str], paths: Paths, pro
                 candidate
                 for pool in department_pools
                 for candidate in pool.subnet(SUBNET_PREFIX)
-                if not any(candidate in taken or taken in candidate for taken in claimed)
+                if not taken.overlaps(candidate)
             ),
             None,
         )
@@ -126,6 +159,7 @@ def allocate(sites: list[Site], pools, ledger: dict[str, str], paths: Paths, pro
             problems.add(paths.pools, site.host, "pools", f"pool {pools_text} has no free /24 left")
             continue
         claimed[free] = site.host
+        taken.add(free)
         site.subnet, site.subnet_source = free, "new"
         new[site.host] = str(free)
     return new, orphaned
