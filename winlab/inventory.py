@@ -158,6 +158,11 @@ def overlay(runtime: dict, password: str) -> dict:
             "winlab_https_port": host["https_port"],
             "winlab_control_url": runtime["control_url"],
         }
+        if host.get("group") == "workstations" and runtime.get("portal_url"):
+            # The Ecus6 portal the lab serves on loopback, in place of the letter's addresses
+            # (inventory/group_vars/all.yml): the lab never reaches the real ones.
+            result[name]["ecus6_officer_url"] = runtime["portal_url"]
+            result[name]["ecus6_admin_url"] = runtime["portal_admin_url"]
         if host.get("group") == "base_servers" and host.get("ftp_port"):
             # Where the health check finds the base server's FTP port 21 from the controller: the
             # emulated host's stand-in listener (winlab/ftp.py).

@@ -41,6 +41,7 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.ftp import FtpEndpoint, Transfers, converse
+from winlab.portal import Portal
 from winlab.model import Host, defaults, msi, services, tasks
 from winlab.server import (
     LOCKOUT_THRESHOLD,
@@ -185,6 +186,8 @@ class Lab:
         self._lock = threading.Lock()
         self._running = False
         self._accounts_descriptor: int | None = None
+        # The emulated Ecus6 portal the workstations' daily check reaches (winlab/portal.py).
+        self.portal = Portal(config.address)
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
@@ -217,6 +220,7 @@ class Lab:
             self._open(runtime, host_config.http_port, host_config.https_port)
             self._open_ftp(runtime, host_config.ftp_port)
         self.listeners.start()
+        self.portal.start()
         self._running = True
         threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
@@ -235,6 +239,7 @@ class Lab:
             self.control.shutdown()
             self.control.server_close()
         self.listeners.stop()
+        self.portal.stop()
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
@@ -373,7 +378,13 @@ class Lab:
                 "service_start_delay": runtime.host.service_start_delay,
                 **runtime.counters(),
             }
-        return {"control_url": self.control_url, "cert": str(self.cert_path or ""), "hosts": hosts}
+        return {
+            "control_url": self.control_url,
+            "cert": str(self.cert_path or ""),
+            "portal_url": self.portal.url,
+            "portal_admin_url": self.portal.admin_url,
+            "hosts": hosts,
+        }
 
     def set_fault(self, name: str, **faults) -> None:
         runtime = self.runtime(name)
