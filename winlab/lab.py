@@ -41,8 +41,8 @@ from pathlib import Path
 
 from winlab import auth, certs
 from winlab.ftp import FtpEndpoint, Transfers, converse
-from winlab.portal import Portal
 from winlab.model import Host, defaults, msi, services, tasks
+from winlab.portal import Portal
 from winlab.server import (
     LOCKOUT_THRESHOLD,
     Endpoint,

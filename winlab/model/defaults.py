@@ -27,7 +27,11 @@ def profile_dir(profile: Profile, user: str = "") -> str:
 # https://learn.microsoft.com/en-us/windows/win32/shell/knownfolderid).
 def common_environment(profile: Profile) -> dict[str, str]:
     if profile.nt6:
-        return {"ALLUSERSPROFILE": "C:\\ProgramData", "PROGRAMDATA": "C:\\ProgramData", "PUBLIC": "C:\\Users\\Public"}
+        return {
+            "ALLUSERSPROFILE": "C:\\ProgramData",
+            "PROGRAMDATA": "C:\\ProgramData",
+            "PUBLIC": "C:\\Users\\Public",
+        }
     return {"ALLUSERSPROFILE": "C:\\Documents and Settings\\All Users"}
 
 

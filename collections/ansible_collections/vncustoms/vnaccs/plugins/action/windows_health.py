@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     ReleaseError,
     load_release,
@@ -78,6 +79,16 @@ class ActionModule(WindowsProbeAction):
             "type": "dict",
             "options": {"scopes": {"type": "list", "elements": "dict", "default": []}},
         },
+        "ecus6": {
+            "type": "dict",
+            "options": {
+                "enabled": {"type": "bool", "default": True},
+                "url": {"type": "str", "default": ""},
+                "probe": {"type": "bool", "default": False},
+                "branch": {"type": "str", "default": ""},
+                "expected_mode": {"type": "str", "default": ""},
+            },
+        },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},
         "client": {
@@ -112,6 +123,7 @@ class ActionModule(WindowsProbeAction):
         # Kept for the checks made from the controller after the probe (run()).
         self._wanted = Wanted(kind, audit, details)
         self._client, self._client_reason = client_release(args["client"])
+        self._ecus6 = ecus6.daily_check(args["ecus6"]) if kind == "workstation" else None
         return self._wanted
 
     def plan(self, session: WindowsSession, wanted: Wanted) -> ReadOnlyPlan:
@@ -121,7 +133,9 @@ class ActionModule(WindowsProbeAction):
             return DhcpHealthPlan(wanted.details, audit)
         if wanted.kind == "base_server":
             return BaseHealthPlan(wanted.details, audit, *client)
-        return WorkstationHealthPlan(wanted.details, audit, *client)
+        plan = WorkstationHealthPlan(wanted.details, audit, *client)
+        plan.ecus6 = self._ecus6
+        return plan
 
     def unreached(self, wanted: Wanted, result: dict[str, Any]) -> dict[str, Any]:
         checks = unreachable_checks(wanted.kind, str(result.get("msg", "")), wanted.audit.enabled)

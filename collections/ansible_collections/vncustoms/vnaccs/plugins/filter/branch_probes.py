@@ -36,7 +36,8 @@ options:
 EXAMPLES = r"""
 - name: Say whether this workstation checks Ecus6 for its branch
   ansible.builtin.set_fact:
-    ecus6_probe: "{{ inventory_hostname in (groups['workstations'] | vncustoms.vnaccs.branch_probes(hostvars)) }}"
+    ecus6_probe: "{{ inventory_hostname in (groups['workstations']
+      | vncustoms.vnaccs.branch_probes(hostvars)) }}"
 """
 
 RETURN = r"""

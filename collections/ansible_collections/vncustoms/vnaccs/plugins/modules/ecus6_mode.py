@@ -7,11 +7,13 @@ DOCUMENTATION = r"""
 module: ecus6_mode
 short_description: Switch a workstation's logon notice and mode marker between VNACCS and Ecus6
 description:
-  - The switch-over of letter 497/CHQ-CNTT (2025): when VNACCS/VCIS fails, declarations go to the Ecus6 system.
+  - The switch-over of letter 497/CHQ-CNTT (2025): when VNACCS/VCIS fails, declarations go to the Ecus6
+    system.
   - With O(mode=ecus6), sets the logon notice (C(LegalNoticeCaption) and C(LegalNoticeText) under
     C(HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon), shown in a dialog before logon) to say so,
     in Vietnamese without diacritics and in English, with the officers' portal address.
-  - With O(mode=vnaccs), clears the notice when it is the toolkit's own; a notice set otherwise is left as it is.
+  - With O(mode=vnaccs), clears the notice when it is the toolkit's own; a notice set otherwise is left
+    as it is.
   - Records the mode and O(switched) under C(HKLM\SOFTWARE\VNACCS\Contingency) (C(Mode), C(Switched)) when the
     mode changes; a host already in the mode is not changed.
 version_added: 0.1.0
@@ -39,13 +41,14 @@ options:
     default: ""
   text:
     description:
-      - The notice's text; empty for the default. C({url}) and C({letter}) are replaced by O(url) and the letter's
-        number.
+      - The notice's text; empty for the default. C({url}) and C({letter}) are replaced by O(url) and the
+        letter's number.
       - At most 512 characters, without double quotes, C(%) or line breaks.
     type: str
     default: ""
   fold_text:
-    description: Write O(caption) and O(text) without Vietnamese diacritics (the WinRM shell uses code page 437).
+    description: Write O(caption) and O(text) without Vietnamese diacritics (the WinRM shell uses code page
+      437).
     type: bool
     default: true
 attributes:

@@ -13,8 +13,8 @@ description:
   - The desktop is C(%ALLUSERSPROFILE%\Desktop) on Windows XP and Server 2003 (CSIDL_COMMON_DESKTOPDIRECTORY)
     and C(%PUBLIC%\Desktop) on Windows 7 and Server 2008 (FOLDERID_PublicDesktop), from the plugin's data
     (C(plugin_utils/ecus6_forms.yml)).
-  - The file name is the title without diacritics, C(Ecus6 (du phong VNACCS).url), since the WinRM shell's code
-    page 437 has no Vietnamese letters.
+  - The file name is the title without diacritics, C(Ecus6 (du phong VNACCS).url), since the WinRM shell's
+    code page 437 has no Vietnamese letters.
   - Reads the shortcut back (C(type)) and writes it only when it is missing or points elsewhere.
 version_added: 0.1.0
 author:
@@ -29,12 +29,13 @@ options:
     default: present
   url:
     description:
-      - The officers' portal, C(http://) or C(https://) with a host, an optional port and a plain path. Required
-        with O(state=present).
+      - The officers' portal, C(http://) or C(https://) with a host, an optional port and a plain path.
+        Required with O(state=present).
     type: str
     default: ""
   name:
-    description: The shortcut's file name on the desktop (ASCII letters, digits, spaces and C(( ) . _ -), ending in C(.url)).
+    description: The shortcut's file name on the desktop (ASCII letters, digits, spaces and C(( ) . _ -),
+      ending in C(.url)).
     type: str
     default: Ecus6 (du phong VNACCS).url
 attributes:

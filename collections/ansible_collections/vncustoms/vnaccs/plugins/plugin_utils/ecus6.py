@@ -292,7 +292,10 @@ class ModePlan(engine.WindowsPlan):
             steps.append(
                 engine.Step(
                     f"record the switch to {want.mode} at {want.switched}",
-                    (_reg_set(MARKER_KEY, "Mode", want.mode), _reg_set(MARKER_KEY, "Switched", want.switched)),
+                    (
+                        _reg_set(MARKER_KEY, "Mode", want.mode),
+                        _reg_set(MARKER_KEY, "Switched", want.switched),
+                    ),
                 )
             )
         return steps
@@ -338,7 +341,9 @@ def daily_check(spec: dict[str, Any] | None) -> DailyCheck | None:
     if not spec or not spec.get("enabled", True):
         return None
     probe = bool(spec.get("probe"))
-    url = checked_url(spec.get("url"), "ecus6.url") if probe else str(spec.get("url") or "")
+    url = str(spec.get("url") or "")
+    if probe and url:
+        checked_url(url, "ecus6.url")
     expected = str(spec.get("expected_mode") or "")
     if expected and expected not in MODES:
         raise engine.PlanError(f"ecus6.expected_mode: {expected!r} must be ecus6, vnaccs or empty")
@@ -370,7 +375,7 @@ def sections(check: DailyCheck | None) -> list[tuple[str, str]]:
     if check is None:
         return []
     found = [("ecus6_mode", f'reg query "{MARKER_KEY}" 2>nul')]
-    if check.probe:
+    if check.probe and check.url:
         from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import echo_file_commands
 
         write = "&".join(echo_file_commands(TEMP_SCRIPT, probe_script(check.url)))
@@ -387,11 +392,21 @@ def checks(check: DailyCheck | None, state: dict[str, str], check_class: Any) ->
     switched = reg_value(state.get("ecus6_mode", ""), "Switched") or ""
     seen = f"{mode} since {switched}" if switched else mode
     if not check.expected_mode:
-        found = [check_class("ecus6.mode", "pass", mode, seen, "", "no switch-over recorded on the controller")]
+        none = "no switch-over recorded on the controller"
+        found = [check_class("ecus6.mode", "pass", mode, seen, "", none)]
     else:
         status = "pass" if mode == check.expected_mode else "fail"
         found = [check_class("ecus6.mode", status, mode, seen, check.expected_mode)]
-    if check.probe:
+    if check.probe and not check.url:
+        found.append(
+            check_class(
+                "ecus6.reachable",
+                "not_checked",
+                check.branch,
+                detail="the inventory gives no ecus6_officer_url",
+            )
+        )
+    elif check.probe:
         answer = parse_http_probe(state.get("ecus6_http", ""))
         expected = f"HTTP 2xx or 3xx from {check.url}"
         item = check.branch
@@ -400,11 +415,18 @@ def checks(check: DailyCheck | None, state: dict[str, str], check_class: Any) ->
         elif answer.status is not None:
             found.append(
                 check_class(
-                    "ecus6.reachable", "warn", item, f"HTTP {answer.status}", expected, "the portal answers with an error"
+                    "ecus6.reachable",
+                    "warn",
+                    item,
+                    f"HTTP {answer.status}",
+                    expected,
+                    "the portal answers with an error",
                 )
             )
         else:
-            observed = f"error {answer.error_code}: {answer.error_text}" if answer.ran else "the script did not run"
+            observed = "the script did not run"
+            if answer.ran:
+                observed = f"error {answer.error_code}: {answer.error_text}"
             detail = f"{check.branch} cannot reach Ecus6 ({LETTER}); {answer.output[-200:]}".strip()
             found.append(check_class("ecus6.reachable", "fail", item, observed, expected, detail))
     return found

@@ -27,6 +27,7 @@ import ftplib
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import Release
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
     DEFAULT_CONFIG_KEY,
@@ -635,11 +636,16 @@ class WorkstationHealthPlan(HostHealthPlan):
 
     kind = "workstation"
     wanted: tuple[LeaseRange, ...]
+    # The Ecus6 contingency's part (plugin_utils/ecus6.py), set by the action when asked.
+    ecus6: ecus6.DailyCheck | None = None
 
     def sections(self) -> list[tuple[str, str]]:
-        return [("ipconfig", "ipconfig /all")]
+        return [("ipconfig", "ipconfig /all"), *ecus6.sections(self.ecus6)]
 
     def checks(self, state: dict[str, str]) -> list[Check]:
+        return [*self._lease_checks(state), *ecus6.checks(self.ecus6, state, Check)]
+
+    def _lease_checks(self, state: dict[str, str]) -> list[Check]:
         config = parse_ipconfig_all(state.get("ipconfig", ""))
         expected = "a DHCP lease in " + ", ".join(str(item) for item in self.wanted)
         seen, lease = [], None
