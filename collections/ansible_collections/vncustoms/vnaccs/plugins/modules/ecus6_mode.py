@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 module: ecus6_mode
 short_description: Switch a workstation's logon notice and mode marker between VNACCS and Ecus6
 description:
-  - The switch-over of letter 497/CHQ-CNTT (2025): when VNACCS/VCIS fails, declarations go to the Ecus6
+  - The switch-over of letter 497/CHQ-CNTT (2025), for when VNACCS/VCIS fails and declarations go to the Ecus6
     system.
   - With O(mode=ecus6), sets the logon notice (C(LegalNoticeCaption) and C(LegalNoticeText) under
     C(HKLM\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Winlogon), shown in a dialog before logon) to say so,
