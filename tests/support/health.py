@@ -219,6 +219,8 @@ class HealthLab:
                         }
                     },
                     "workstations": {
+                        # The lab's emulated Ecus6 portal (winlab/portal.py), for ecus6.reachable.
+                        "vars": {"ecus6_officer_url": self.winlab.portal.url},
                         "hosts": {
                             name: self._windows(
                                 name, "7", **COMMON, workstation_name=f"TS-HQ0{number}", terminal_id=terminal
