@@ -228,7 +228,7 @@ class HealthLab:
                             for number, (name, terminal) in enumerate(
                                 zip((STATION, STATION_2), self.terminal_ids, strict=True), 1
                             )
-                        }
+                        },
                     },
                     "switches": {
                         "hosts": {
