@@ -177,17 +177,28 @@ def test_every_ecus6_check_has_a_meaning_with_the_letter_as_source():
 
 # -- which workstation checks for its branch ------------------------------------------------------
 def test_branch_probes_take_the_first_workstation_of_each_site():
-    hostvars = {
-        "b-ws2": {"site_host": "site-b"},
-        "b-ws1": {"site_host": "site-b"},
-        "a-ws9": {"site_host": "site-a"},
-        "c-ws1": {"site_host": "site-c", "ecus6_branch_check": False},
-        "d-ws1": {"site_host": "site-d", "ecus6_branch_check": "false"},
+    groups = {
+        "workstations": ["b-ws2", "b-ws1", "a-ws9", "lone-ws"],
+        "site_b": ["b-dhcp", "b-ws2", "b-ws1"],
+        "site_a": ["a-dhcp", "a-ws9"],
+        "site_empty": ["c-dhcp"],
+        "sites": ["b-ws2"],
     }
-    assert branch_probes(list(hostvars), hostvars) == ["a-ws9", "b-ws1"]
+    assert branch_probes(groups["workstations"], groups) == ["a-ws9", "b-ws1", "lone-ws"]
 
 
 def test_branch_probes_on_the_frozen_inventory(frozen_inventory):
     snapshot = yaml.safe_load((frozen_inventory / "snapshot.yml").read_text(encoding="utf-8"))
-    hostvars = snapshot["all"]["children"]["workstations"]["hosts"]
-    assert branch_probes(list(hostvars), hostvars) == ["bac-ninh-cchq-tien-son-ts-hq01"]
+    groups: dict[str, list[str]] = {}
+
+    def walk(name, node):
+        members = set((node or {}).get("hosts") or {})
+        for child, inner in ((node or {}).get("children") or {}).items():
+            members |= walk(child, inner)
+        # A group written twice (a child of two groups) holds what each place lists.
+        members |= set(groups.get(name, []))
+        groups[name] = sorted(members)
+        return members
+
+    walk("all", snapshot["all"])
+    assert branch_probes(groups["workstations"], groups) == ["bac-ninh-cchq-tien-son-ts-hq01"]

@@ -16,28 +16,33 @@ author:
   - Vietnam Customs IT
 description:
   - The daily check asks, from one workstation of each branch, whether the Ecus6 officers' portal answers
-    (letter 497/CHQ-CNTT). Returns the first workstation by name of each site (its C(site_host)), among the
-    workstations whose C(ecus6_branch_check) is not false (a department whose branches need not reach Ecus6
-    sets it false).
-  - Pass every workstation of the inventory (C(groups['workstations'])), not the play's hosts, so that the
-    choice does not change with a limit.
+    (letter 497/CHQ-CNTT). Returns the first workstation by name of each site group (the inventory's
+    C(site_*) groups hold a site's DHCP server, switch and workstations); a workstation in no site group is
+    a branch of its own.
+  - Reads only C(groups), never C(hostvars), so that it costs little when every workstation of a large
+    inventory evaluates it. Pass every workstation of the inventory (C(groups['workstations'])), not the
+    play's hosts, so that the choice does not change with a limit.
 options:
   _input:
     description: The workstations (inventory names).
     type: list
     elements: str
     required: true
-  hostvars:
-    description: Ansible's C(hostvars).
+  groups:
+    description: Ansible's C(groups).
     type: dict
     required: true
+  prefix:
+    description: The prefix of the site groups' names.
+    type: str
+    default: site_
 """
 
 EXAMPLES = r"""
 - name: Say whether this workstation checks Ecus6 for its branch
   ansible.builtin.set_fact:
     ecus6_probe: "{{ inventory_hostname in (groups['workstations']
-      | vncustoms.vnaccs.branch_probes(hostvars)) }}"
+      | vncustoms.vnaccs.branch_probes(groups)) }}"
 """
 
 RETURN = r"""
@@ -48,21 +53,18 @@ _value:
 """
 
 
-def _enabled(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("false", "no", "0", "off")
-    return value is None or bool(value)
-
-
-def branch_probes(hosts: list[str], hostvars: Mapping[str, Any]) -> list[str]:
-    picked: dict[str, str] = {}
-    for host in sorted({str(host) for host in hosts}):
-        variables = hostvars.get(host) or {}
-        if not _enabled(variables.get("ecus6_branch_check", True)):
+def branch_probes(hosts: list[str], groups: Mapping[str, Any], prefix: str = "site_") -> list[str]:
+    stations = {str(host) for host in hosts}
+    picked: set[str] = set()
+    placed: set[str] = set()
+    for name, members in groups.items():
+        if not str(name).startswith(prefix):
             continue
-        site = str(variables.get("site_host") or host)
-        picked.setdefault(site, host)
-    return sorted(picked.values())
+        inside = sorted(stations & {str(member) for member in members or []})
+        placed.update(inside)
+        if inside:
+            picked.add(inside[0])
+    return sorted(picked | (stations - placed))
 
 
 class FilterModule:
