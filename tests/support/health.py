@@ -230,6 +230,8 @@ class HealthLab:
                             )
                         },
                     },
+                    # The site's group, as the site inventory makes it (its first workstation asks Ecus6).
+                    "site_bac_ninh_cchq_tien_son": {"hosts": {STATION: {}, STATION_2: {}}},
                     "switches": {
                         "hosts": {
                             SWITCH: {

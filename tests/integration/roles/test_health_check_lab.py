@@ -299,3 +299,24 @@ def test_a_terminal_id_duplicated_over_the_site_inventory_is_an_audit_finding(in
         )
         assert "no WinRM credentials" in keys[f"host.reachable|{name}|"]["detail"]
     shutil.rmtree(reports)
+
+
+@pytest.mark.fault
+def test_a_branch_that_cannot_reach_ecus6_is_a_finding_with_the_letter(lab, healthy):
+    # The first workstation of the site asks the lab's emulated portal; with it stopped, the branch
+    # is a finding whose source is letter 497/CHQ-CNTT, naming the site.
+    assert not any(item["key"].startswith("ecus6.") for item in healthy[0]["findings"])
+    lab.winlab.portal.stop()
+    try:
+        report = lab.run("daily_check.yml")
+    finally:
+        lab.winlab.portal.start()
+    found = [item for item in report["findings"] if item["key"].startswith("ecus6.reachable|")]
+    assert [item["key"] for item in found] == [f"ecus6.reachable|{health.STATION}|{health.SITE}"]
+    [item] = found
+    assert (item["article"]["vi"], item["severity"], item["site"]) == (
+        "Công văn 497/CHQ-CNTT",
+        "high",
+        health.SITE,
+    )
+    assert item["observed"].startswith("error 80072EFD")
