@@ -105,7 +105,11 @@ def test_switch_over_and_return_change_every_workstation_once(lab, tmp_path):
     assert switched.returncode == 0, switched.stdout
     assert changed(switched) == dict.fromkeys(STATIONS, 1)
     saved = json.loads(record.read_text(encoding="utf-8"))
-    assert saved["mode"] == "ecus6" and sorted(saved["changed"]) == sorted(STATIONS) and saved["failed"] == []
+    assert (
+        saved["mode"] == "ecus6"
+        and sorted(saved["switched_hosts"]) == sorted(STATIONS)
+        and saved["failed_hosts"] == []
+    )
     for name in STATIONS:
         assert marker(lab, name) == {"Mode": "ecus6", "Switched": saved["switched"]}
         notice = lab.host(name).snapshot()["registry"][WINLOGON]["legalnoticetext"][2]
