@@ -149,6 +149,24 @@ def test_background_process_starts_and_stops(tmp_path):
     assert not lab_task.stop_daemon(tmp_path)
 
 
+def lab_runtime(hosts, **extra) -> dict:
+    """A runtime description of a lab of `hosts` (as Lab.describe() gives it), with `extra` keys."""
+    return {
+        "control_url": "http://127.0.0.1:40000",
+        **extra,
+        "hosts": {
+            host.name: {
+                "address": "127.0.0.1",
+                "http_port": 41000 + number,
+                "https_port": 0,
+                "profile": host.profile,
+                "group": host.group,
+            }
+            for number, host in enumerate(hosts)
+        },
+    }
+
+
 def test_the_lab_inventory_reads_the_lab_copy_of_the_overrides(frozen_inventory, tmp_path):
     # Every Windows host of the frozen inventory with the lab's workstations: the inventory Ansible
     # reads from the lab directory has the same hosts, and points at the emulated hosts.
@@ -157,18 +175,7 @@ def test_the_lab_inventory_reads_the_lab_copy_of_the_overrides(frozen_inventory,
     hosts = inventory.windows_hosts(
         model_listing(write_lab_overrides(listed, frozen_inventory / "vnaccs.sites.yml", overrides))
     )
-    runtime = {
-        "control_url": "http://127.0.0.1:40000",
-        "hosts": {
-            host.name: {
-                "address": "127.0.0.1",
-                "http_port": 41000 + number,
-                "https_port": 0,
-                "profile": host.profile,
-            }
-            for number, host in enumerate(hosts)
-        },
-    }
+    runtime = lab_runtime(hosts)
     sites_config = frozen_inventory / "vnaccs.sites.yml"
     directory = inventory.write_inventory(
         tmp_path / "lab" / "inventory", runtime, "pw", sites_config, overrides
@@ -234,22 +241,11 @@ def test_the_lab_inventory_has_no_address_outside_the_lab_networks(inventory_cop
     )
     listed = model_listing(load_site_data(Paths.in_inventory_dir(inventory_copy)))
     hosts = inventory.windows_hosts(listed)
-    runtime = {
-        "control_url": "http://127.0.0.1:40000",
-        "portal_url": "http://127.0.0.1:40099/",
-        "portal_admin_url": "http://127.0.0.1:40099/gdc_ktx_iam_ui",
-        "hosts": {
-            host.name: {
-                "address": "127.0.0.1",
-                "http_port": 41000 + number,
-                "https_port": 0,
-                "profile": host.profile,
-            }
-            for number, host in enumerate(hosts)
-        },
-    }
-    for host in hosts:
-        runtime["hosts"][host.name]["group"] = host.group
+    runtime = lab_runtime(
+        hosts,
+        portal_url="http://127.0.0.1:40099/",
+        portal_admin_url="http://127.0.0.1:40099/gdc_ktx_iam_ui",
+    )
     directory = inventory.write_inventory(
         tmp_path / "lab" / "inventory", runtime, "pw", inventory_copy / "vnaccs.sites.yml"
     )

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import windows_engine as engine
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.text import ascii_fold, quoted_text_problem
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     parse_http_probe,
     parse_internet_shortcut,
@@ -187,15 +187,7 @@ class ModeWanted:
 
 def notice_problem(text: str) -> str | None:
     """Why `text` cannot be a logon notice the toolkit writes with `reg add /d "..."`; None if it can."""
-    if re.search(r'["%\r\n]', text):
-        return "may not contain double quotes, % or line breaks"
-    try:
-        text.encode("cp437")
-    except UnicodeEncodeError:
-        return "has letters that the host's code page 437 cannot carry (write it without diacritics)"
-    if len(text) > NOTICE_MAX:
-        return f"is {len(text)} characters long; a logon notice has at most {NOTICE_MAX}"
-    return None
+    return quoted_text_problem(text, NOTICE_MAX, "a logon notice has")
 
 
 def mode_wanted(args: dict[str, Any]) -> ModeWanted:
