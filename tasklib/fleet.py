@@ -17,6 +17,12 @@ build/fleet/<date>/<run>.json: per region, per host ok/changed/failed/unreachabl
 slice ended. The report's `results` depend only on what the hosts answered, not on how the job
 was sliced. A slice that fails is named with its regions and the command that re-runs them.
 This is what an AWX workflow with one job-template node per region does (README).
+
+The health-check jobs (`daily_check`, `audit`) write a report of their own: each slice writes its
+report into its private folder (the report play runs on the controller, which every slice's limit
+keeps), and the slices' reports merge into one (`health_report.merge_reports`, as `./run report`
+merges partial runs) under build/reports/<date>/, with the same findings as one run of the whole
+job. An audit's slices are each compared with the newest audit there.
 """
 
 from __future__ import annotations
@@ -48,6 +54,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard imp
 
 PLAYBOOKS = ROOT / "playbooks"
 FLEET_DIR = ROOT / "build" / "fleet"
+REPORTS = ROOT / "build" / "reports"
+# The jobs that write a health-check report (roles/health_check), by the report's kind.
+HEALTH_JOBS = {"daily_check": "daily_check", "audit": "audit"}
 SITE_INVENTORY = ROOT / "inventory"
 # The host variable every host of the site inventory carries (sitedata/model.py).
 REGION_VARIABLE = "base_server_region"
@@ -255,6 +264,8 @@ class SliceRun:
     artifacts: Path | None = None
     # The program ansible-runner started: ansible-playbook, or podman for a run in a container.
     program: str = ""
+    # The health-check report the slice wrote (daily_check, audit), if any.
+    health_report: Path | None = None
 
     @property
     def host_results(self) -> dict[str, dict[str, int]]:
@@ -293,12 +304,19 @@ def _runner_kwargs(
     container: Container | None,
 ) -> dict:
     env = ansible_env(ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    hosts = list(run_slice.hosts)
+    if playbook.stem in HEALTH_JOBS:
+        # The report play runs on the controller; it writes into the slice's private folder
+        # (mounted as /runner in a container).
+        hosts.append("localhost")
+        where = Path("/runner") if container is not None else private_dir
+        cmdline = [*cmdline, "-e", f"health_check_report_dir={where / 'reports'}"]
     kwargs = {
         "private_data_dir": str(private_dir),
         "project_dir": str(ROOT),
         "playbook": str(playbook.relative_to(ROOT)),
         "inventory": [str(path) for path in inventories],
-        "limit": ",".join(run_slice.hosts),
+        "limit": ",".join(hosts),
         "cmdline": shlex.join(cmdline),
         "ident": "run",
         "quiet": True,
@@ -407,9 +425,30 @@ def run_slices(
             run.rc = runner.rc
             run.stats = stats_of(runner.events) if run.artifacts.is_dir() else {}
             run.program = _program(run.artifacts)
+            written = sorted((private_dir_of(run) / "reports").glob("*/*/report.json"))
+            run.health_report = written[-1] if written else None
             _scrub(run.artifacts)
             say(f"    slice {run.slice.number}/{len(runs)} {_outcome(run)}")
     return runs
+
+
+def private_dir_of(run: SliceRun) -> Path:
+    """The slice's private data folder (its artifacts are under artifacts/run in it)."""
+    return run.artifacts.parent.parent
+
+
+def merge_health_reports(runs: list[SliceRun], reports: Path = REPORTS) -> tuple[dict | None, dict[str, str]]:
+    """The slices' health-check reports merged into one, written under `reports` (HTML, CSV, JUnit as
+    `./run report` writes them); (None, {}) when no slice wrote one."""
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import health_report
+
+    from tasklib.report import SCHEMA, TEMPLATES
+
+    found = [health_report.read_report(run.health_report) for run in runs if run.health_report]
+    if not found:
+        return None, {}
+    merged = found[0] if len(found) == 1 else health_report.merge_reports(found)
+    return merged, health_report.write_report(merged, reports, TEMPLATES, SCHEMA)
 
 
 def _outcome(run: SliceRun) -> str:
@@ -509,8 +548,10 @@ def run_fleet(
     container: Container | None = None,
     base: Path = FLEET_DIR,
     say: Callable[[str], None] = print,
+    reports: Path = REPORTS,
 ) -> tuple[dict, Path]:
-    """Run JOB as slices of whole regions; return the report and the path it was written to."""
+    """Run JOB as slices of whole regions; return the report and the path it was written to (and, for
+    the health-check jobs, write their merged report under `reports`)."""
     playbook = job_playbook(job)
     sources = [Path(path).resolve() for path in (inventories or [SITE_INVENTORY])]
     host_regions = job_hosts(playbook, sources, limit)
@@ -524,6 +565,12 @@ def run_fleet(
         # (runc, limits; containers/containers.conf) unless the caller chose others.
         os.environ.setdefault("CONTAINERS_CONF", str(CONTAINERS_CONF))
     cmdline = (["--check"] if check else []) + (["--diff"] if diff else [])
+    if HEALTH_JOBS.get(playbook.stem) == "audit":
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_report import latest_report
+
+        previous = latest_report(reports, "audit")
+        if previous is not None:
+            cmdline += ["-e", f"health_check_previous_report={previous}"]
     run_dir, report_path = new_run_dir(base, playbook.stem)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
     where = f" in {container.image}" if container else ""
@@ -542,6 +589,16 @@ def run_fleet(
         "container_image": container.image if container else None,
     }
     result = report(playbook.stem, playbook, options, runs, host_regions, started)
+    if playbook.stem in HEALTH_JOBS:
+        merged, written = merge_health_reports(runs, reports)
+        result["health_report"] = written.get("json")
+        if merged is not None:
+            from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_report import summary_text
+
+            say(summary_text(merged))
+            say(f"==> HTML report: {written['html']}")
+        else:
+            say(f"==> {playbook.stem}: no slice wrote a health-check report")
     report_path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     totals = result["results"]["totals"]
     say(

@@ -82,7 +82,13 @@ COMMON = {
     "site_host": DHCP,
     "base_server_region": "tong_cuc",
     "base_server_host": BASE,
+    # The base server's modeled address, where the site's workstations reach its FTP port.
+    "base_server_address": "198.19.48.6",
 }
+
+
+# The daily_reboot role's defaults, which the health_check role compares the task with.
+RESTART = {"time": "12:15", "spread_minutes": 30, "warning_seconds": 300, "settle_minutes": 10}
 
 
 class HealthLab:
@@ -130,6 +136,9 @@ class HealthLab:
     # -- setting the lab up with the toolkit's own plugins ----------------------------------------------
     def configure(self) -> None:
         from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+        from ansible_collections.vncustoms.vnaccs.plugins.action.daily_reboot_task import (
+            ActionModule as DailyReboot,
+        )
         from ansible_collections.vncustoms.vnaccs.plugins.action.dhcp_server import ActionModule as DhcpServer
 
         for name, version, scopes in (
@@ -142,6 +151,16 @@ class HealthLab:
         for name, version in ((BASE, "2008"), (BASE_2, "2003")):
             result = run_on_lab(BaseServer, self.winlab, name, args, windows_version=version)
             assert not result.get("failed"), result
+        # The daily restart task, as the daily_reboot role makes it with its defaults.
+        for name in (STATION, STATION_2):
+            result = run_on_lab(DailyReboot, self.winlab, name, RESTART, windows_version="7")
+            assert not result.get("failed"), result
+
+    def boot_time(self, name: str, when: str) -> None:
+        """Make the host's last start `when` (ISO, host time), as if it had not restarted since."""
+        host = self.winlab.host(name)
+        with host.lock:
+            host.state["boot_time"] = when
 
     # -- faults ---------------------------------------------------------------------------------------------
     def fault(self, name: str, **faults: Any) -> None:
@@ -230,8 +249,10 @@ class HealthLab:
                             )
                         },
                     },
-                    # The site's group, as the site inventory makes it (its first workstation asks Ecus6).
-                    "site_bac_ninh_cchq_tien_son": {"hosts": {STATION: {}, STATION_2: {}}},
+                    # The site group, as the inventory plugin makes it: the site's hosts.
+                    "sites": {
+                        "children": {"site_tien_son": {"hosts": {DHCP: {}, STATION: {}, STATION_2: {}}}}
+                    },
                     "switches": {
                         "hosts": {
                             SWITCH: {

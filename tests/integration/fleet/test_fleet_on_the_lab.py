@@ -132,3 +132,18 @@ def test_an_unknown_job_stops_before_anything_runs(site_lab, tmp_path):
     with pytest.raises(FleetError, match=r"no job 'dhcpp': playbooks/ has .*dhcp"):
         fleet(site_lab, tmp_path, job="dhcpp")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_daily_check_in_two_slices_merges_into_the_health_report_of_one(site_lab, tmp_path):
+    names = site_lab[2]
+    one, _, _ = fleet(site_lab, tmp_path / "one", job="daily_check", slices=1, reports=tmp_path / "r1")
+    two, _, lines = fleet(site_lab, tmp_path / "two", job="daily_check", slices=2, reports=tmp_path / "r2")
+    assert len(two["slices"]) == 2 and two["failed_regions"] == []
+    whole, merged = (json.loads(Path(run["health_report"]).read_text(encoding="utf-8")) for run in (one, two))
+    assert Path(two["health_report"]).parent.parent.parent == tmp_path / "r2"
+    assert sorted(item["name"] for item in merged["hosts"]) == names
+    # Fresh servers without the DHCP Server service: the same findings, whatever the slicing.
+    keys = sorted(item["key"] for item in merged["findings"])
+    assert keys and keys == sorted(item["key"] for item in whole["findings"])
+    assert merged["summary"]["checks"] == whole["summary"]["checks"]
+    assert any(line.startswith("==> HTML report: ") for line in lines)

@@ -62,6 +62,8 @@ def faulty(lab, healthy):
     inventory = lab.inventory()
     stations = inventory["all"]["children"]["workstations"]["hosts"]
     stations[health.STATION_2]["terminal_id"] = stations[health.STATION]["terminal_id"]
+    lab.command(health.STATION_2, "schtasks /delete /tn VNACCS-DailyRestart /f")
+    lab.boot_time(health.STATION, "2020-01-01T07:00:00")  # not restarted since
     before = states(lab)
     report = lab.run("audit.yml", inventory=inventory)
     return report, before, states(lab), lab.report_path
@@ -87,7 +89,10 @@ def test_a_healthy_lab_gives_a_clean_report(healthy):
         for check in item["checks"]
         if check["status"] == "not_checked"
     }
-    assert waiting == set(health_checks.NOT_YET_AVAILABLE) - {"audit.restart_outside_peak"}
+    # Only the client checks wait (the lab has had no rollout); the restart task is as the job made it.
+    assert waiting == {
+        check for check, why in health_checks.NOT_YET_AVAILABLE.items() if why == health_checks.ROLLOUT
+    }
     assert after == before  # nothing changed on any host
     assert sorted(item.name for item in path.parent.iterdir()) == [
         "checks.csv",
@@ -103,6 +108,30 @@ def test_the_healthy_run_prints_the_summary_and_the_report_path(lab, healthy):
     assert f"HTML report: {path.parent / 'report.html'}" in lab.last.stdout
     assert "7 host(s), 0 unreachable;" in lab.last.stdout
     assert "changed=1" not in lab.last.stdout and "failed=1" not in lab.last.stdout
+
+
+def test_the_first_workstation_of_the_site_checks_its_base_servers_ftp_port(healthy):
+    report = healthy[0]
+    check = health.checks_of(report, health.STATION)[("workstation.base_ftp", "198.19.48.6")]
+    assert check["status"] == "pass" and check["observed"].startswith("220 ")
+    assert not [key for key in health.checks_of(report, health.STATION_2) if key[0] == "workstation.base_ftp"]
+
+
+def test_the_first_workstation_of_the_site_asks_the_ecus6_portal(healthy):
+    report = healthy[0]
+    check = health.checks_of(report, health.STATION)[("ecus6.reachable", health.SITE)]
+    assert check["status"] == "pass" and check["observed"] == "HTTP 200"
+    assert not [key for key in health.checks_of(report, health.STATION_2) if key[0] == "ecus6.reachable"]
+    # Every workstation reports its mode (none was switched).
+    for station in (health.STATION, health.STATION_2):
+        assert health.checks_of(report, station)[("ecus6.mode", "vnaccs")]["status"] == "pass"
+
+
+def test_a_department_that_needs_no_ecus6_is_not_asked(lab, healthy):
+    report = lab.run(
+        "daily_check.yml", "-l", f"{health.STATION},localhost", "-e", "ecus6_branch_check=false"
+    )
+    assert not [key for key in health.checks_of(report, health.STATION) if key[0] == "ecus6.reachable"]
 
 
 # -- faults ------------------------------------------------------------------------------------------
@@ -151,6 +180,20 @@ EXPECTED = [
         health.SITE,
     ),
     (
+        f"workstation.reboot_task|{health.STATION_2}|VNACCS-DailyRestart",
+        "Điều 23",
+        "high",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+    (
+        f"workstation.last_boot|{health.STATION}|",
+        "Điều 23",
+        "medium",
+        health.DEPARTMENT,
+        health.SITE,
+    ),
+    (
         f"audit.terminal_id_unique|{health.STATION}|1BTS001",
         "Điều 15",
         "high",
@@ -185,7 +228,7 @@ def test_each_fault_is_a_finding_with_its_rule_severity_site_and_owner(
         site,
     )
     assert item["impact"]["vi"] and item["impact"]["en"]
-    days = {"critical": 1, "high": 3}[severity]
+    days = {"critical": 1, "high": 3, "medium": 14}[severity]
     assert date.fromisoformat(item["due"]) - date.fromisoformat(item["first_seen"]) == timedelta(days=days)
     assert key in report["comparison"]["new"]
 
@@ -259,6 +302,19 @@ def test_the_next_audit_lists_what_was_fixed_and_what_is_still_open(lab, faulty)
     assert comparison["new"] == []
     kept = finding(report, f"host.reachable|{health.BASE_2}|")
     assert kept["first_seen"] == finding(report_before, f"host.reachable|{health.BASE_2}|")["first_seen"]
+
+
+@pytest.mark.fault
+def test_a_base_server_whose_ftp_service_stopped_is_a_finding_from_the_workstation_too(lab, faulty):
+    lab.command(health.BASE, "net stop MSFTPSVC")
+    try:
+        report = lab.run("daily_check.yml", "-l", f"{health.STATION},{health.BASE},localhost")
+    finally:
+        lab.command(health.BASE, "net start MSFTPSVC")
+    item = finding(report, f"workstation.base_ftp|{health.STATION}|198.19.48.6")
+    assert (item["article"]["vi"], item["severity"], item["site"]) == ("Phụ lục III", "high", health.SITE)
+    assert item["observed"].startswith("no FTP greeting")
+    assert finding(report, f"base.ftp_service_running|{health.BASE}|MSFTPSVC")["severity"] == "high"
 
 
 # -- Terminal IDs from the site inventory ------------------------------------------------------------

@@ -151,6 +151,32 @@ def test_a_bad_checksum_is_refused_before_anything_is_copied(lab, releases, clie
     assert control(lab, "GET", "/hosts/base2008/counters") == before, "the server was contacted"
 
 
+@pytest.mark.fault
+def test_a_region_being_staged_by_another_run_is_refused_with_nothing_copied(lab, releases, state):
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.region_slots import RegionSlots
+
+    with RegionSlots().hold("stage_tong_cuc", 1):  # another run is uploading to the region
+        refused = stage(lab, "base2008", releases, "4.3.0", region="tong_cuc", stage_slot_timeout=0.5)
+    assert refused["failed"] and "region tong_cuc: another run kept staging" in refused["msg"]
+    assert "nothing was copied" in refused["msg"]
+    assert lab.transfers("base2008")["count"] == 0
+    staged = stage(lab, "base2008", releases, "4.3.0", region="tong_cuc")  # the slot is free again
+    assert staged["changed"] and not staged.get("failed")
+
+
+def test_a_regions_own_pace_overrides_the_default_and_a_bad_one_names_the_region():
+    from ansible_collections.vncustoms.vnaccs.plugins.action.client_stage import region_pace
+    from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError
+
+    args = {"max_bytes_per_minute": 600_000, "max_bytes_per_minute_by_region": {"ha_noi": 6_000_000}}
+    assert region_pace({**args, "region": "ha_noi"}) == 6_000_000
+    assert region_pace({**args, "region": "da_nang"}) == 600_000
+    with pytest.raises(PlanError, match=r"max_bytes_per_minute_by_region\.hue: -1 must be 0"):
+        region_pace({**args, "max_bytes_per_minute_by_region": {"hue": -1}, "region": "hue"})
+    with pytest.raises(PlanError, match=r"^max_bytes_per_minute: 'fast' is not a number"):
+        region_pace({"max_bytes_per_minute": "fast", "region": ""})
+
+
 def test_the_previous_version_is_kept_and_older_ones_pruned(lab, releases):
     stage(lab, "base2008", releases, "4.2.0")
     kept = stage(lab, "base2008", releases, "4.3.0")

@@ -344,7 +344,81 @@ def test_a_workstation_reports_the_checks_of_jobs_not_yet_available():
     }
     client = ("workstation.client_version", "workstation.terminal_id")
     assert all("no client release to compare with" in waiting[key] for key in client)
-    assert all("not available yet" in detail for key, detail in waiting.items() if key not in client)
+    assert all(
+        "no daily restart settings given" in detail for key, detail in waiting.items() if key not in client
+    )
+
+
+# -- the daily restart task (workstation) ------------------------------------------------------------------
+REBOOT = {"time": "12:15", "spread_minutes": 30, "warning_seconds": 300}
+
+
+def restart_task(host: Host, version: str, **args: Any) -> None:
+    """Create the daily restart task as the daily_reboot role does, with the daily_reboot_task plugin."""
+    from ansible_collections.vncustoms.vnaccs.plugins.action.daily_reboot_task import ActionModule as Reboot
+
+    task_vars = {
+        "inventory_hostname": host.name,
+        "ansible_host": "127.0.0.1",
+        "ansible_user": "Administrator",
+        "ansible_password": PASSWORD,
+        "windows_version": version,
+    }
+    result = run_action(Reboot, {**REBOOT, **args}, task_vars, protocol=protocol(host))
+    assert result["changed"] and not result.get("failed"), result
+
+
+def workstation(host: Host, version: str, fake: FakeProtocol | None = None, **args: Any) -> dict:
+    spec = {"kind": "workstation", "workstation": {"scopes": [SCOPE]}, "reboot": REBOOT, **args}
+    return by_id(run(host, spec, fake, windows_version=version))
+
+
+@pytest.mark.parametrize("version", ["xp", "7"])
+def test_the_restart_task_the_daily_reboot_job_made_passes_in_the_one_probe(version):
+    host = model_host("ws-tien-son-01", version, "10.20.1.77")
+    restart_task(host, version)
+    fake = protocol(host)
+    checks = workstation(host, version, fake, audit=True, os_baseline=BASELINE)
+    task = checks[("workstation.reboot_task", "VNACCS-DailyRestart")]
+    assert task["status"] == "pass" and task["observed"].startswith("daily at 12:")
+    assert task["expected"].startswith(task["observed"][: len("daily at 12:MM")])
+    boot = checks[("workstation.last_boot", "")]
+    assert boot["status"] == "pass" and boot["expected"] == "within 26 hours"
+    window = checks[("audit.restart_outside_peak", "VNACCS-DailyRestart")]
+    assert window["status"] == "pass" and window["observed"].startswith("12:")
+    assert len(fake.commands) == 1 and "schtasks /query" in fake.commands[0]
+    assert "net statistics workstation" in fake.commands[0]
+
+
+def test_a_missing_task_and_an_old_boot_fail():
+    host = model_host("ws-tien-son-01", "7", "10.20.1.77")
+    with host.lock:
+        host.state["boot_time"] = "2020-01-01T07:00:00"
+    checks = workstation(host, "7")
+    task = checks[("workstation.reboot_task", "VNACCS-DailyRestart")]
+    assert (task["status"], task["observed"]) == ("fail", "absent")
+    boot = checks[("workstation.last_boot", "")]
+    assert boot["status"] == "fail" and boot["observed"].startswith("2020-01-01 07:00:00 (")
+
+
+def test_a_task_at_another_time_fails_and_a_peak_hour_window_is_an_audit_finding():
+    host = model_host("ws-tien-son-01", "7", "10.20.1.77")
+    restart_task(host, "7", time="10:00", spread_minutes=0, force=True)  # forced into the peak hours
+    checks = workstation(host, "7", audit=True, os_baseline=BASELINE)
+    task = checks[("workstation.reboot_task", "VNACCS-DailyRestart")]
+    assert task["status"] == "fail" and task["observed"] == "time 10:00"
+    window = checks[("audit.restart_outside_peak", "VNACCS-DailyRestart")]
+    assert window["status"] == "fail" and window["observed"].startswith("10:00-10:15")
+    assert "peak hours (09:00-12:00" in window["detail"]
+
+
+def test_restart_checks_without_a_known_version_are_not_checked_and_bad_settings_name_the_field():
+    host = model_host("ws-tien-son-01", "7", "10.20.1.77")
+    checks = workstation(host, "")
+    assert checks[("workstation.reboot_task", "")]["status"] == "not_checked"
+    assert "no Windows version" in checks[("workstation.last_boot", "")]["detail"]
+    with pytest.raises(AnsibleActionFail, match=r"reboot\.time: '25:00'"):
+        workstation(host, "7", reboot={"time": "25:00"})
 
 
 # -- the read-only engine entry point --------------------------------------------------------------------
@@ -372,3 +446,34 @@ def test_inspect_host_refuses_a_plan_that_plans_a_change():
 
 def test_every_status_is_one_of_the_four():
     assert health_checks.STATUSES == ("pass", "warn", "fail", "not_checked")
+
+
+# -- the base server's FTP port, from a workstation ------------------------------------------------------
+def test_a_workstation_that_cannot_reach_its_base_server_by_ftp_fails_the_check_in_the_same_command():
+    host = model_host("ws-tien-son-01", "xp", "10.20.1.77")  # no base server in this lab: nothing answers
+    fake = protocol(host)
+    spec = {"kind": "workstation", "workstation": {"scopes": [SCOPE], "ftp_address": "10.20.0.6"}}
+    check = by_id(run(host, spec, fake))[("workstation.base_ftp", "10.20.0.6")]
+    assert check["status"] == "fail" and check["observed"].startswith("no FTP greeting: ")
+    assert check["expected"] == "a 220 greeting from 10.20.0.6:21"
+    assert len(fake.commands) == 1 and "ftp -n -s:" in fake.commands[0]
+    assert "open 10.20.0.6" in fake.commands[0] and "user" not in fake.commands[0]  # no logon is tried
+    assert host.run(r"dir %SystemRoot%\Temp\vnaccs-ftpcheck.txt").exit_code != 0  # the script is gone
+
+
+def test_the_ftp_check_reads_the_greeting_from_the_transcript():
+    transcript = "Connected to 10.20.0.6.\r\n220 Microsoft FTP Service\r\nftp> bye\r\n221 Goodbye.\r\n"
+    check = health_checks.workstation_ftp_check("10.20.0.6", 21, transcript)
+    assert (check.status, check.observed) == ("pass", "220 Microsoft FTP Service")
+    refused = "> ftp: connect :Connection refused\r\nftp> bye\r\n"
+    check = health_checks.workstation_ftp_check("10.20.0.6", 21, refused)
+    assert (check.status, check.observed) == ("fail", "no FTP greeting: > ftp: connect :Connection refused")
+
+
+def test_a_bad_ftp_address_is_refused_before_the_host_is_contacted():
+    host = model_host("ws-tien-son-01", "7", "10.20.1.77")
+    fake = protocol(host)
+    spec = {"kind": "workstation", "workstation": {"scopes": [SCOPE], "ftp_address": "10.0.0.6&del x"}}
+    with pytest.raises(AnsibleActionFail, match=r"workstation\.ftp_address: '10\.0\.0\.6&del x'"):
+        run(host, spec, fake)
+    assert fake.commands == []

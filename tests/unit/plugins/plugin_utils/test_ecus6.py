@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from ansible_collections.vncustoms.vnaccs.plugins.filter.branch_probes import branch_probes
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6, health_catalogue
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import Check
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError
@@ -173,32 +172,3 @@ def test_every_ecus6_check_has_a_meaning_with_the_letter_as_source():
     for check_id in ("ecus6.reachable", "ecus6.mode"):
         assert health_catalogue.article_of(check_id, "workstation")["ref"] == "letter-497"
         assert health_catalogue.name(check_id)["en"] != check_id
-
-
-# -- which workstation checks for its branch ------------------------------------------------------
-def test_branch_probes_take_the_first_workstation_of_each_site():
-    groups = {
-        "workstations": ["b-ws2", "b-ws1", "a-ws9", "lone-ws"],
-        "site_b": ["b-dhcp", "b-ws2", "b-ws1"],
-        "site_a": ["a-dhcp", "a-ws9"],
-        "site_empty": ["c-dhcp"],
-        "sites": ["b-ws2"],
-    }
-    assert branch_probes(groups["workstations"], groups) == ["a-ws9", "b-ws1", "lone-ws"]
-
-
-def test_branch_probes_on_the_frozen_inventory(frozen_inventory):
-    snapshot = yaml.safe_load((frozen_inventory / "snapshot.yml").read_text(encoding="utf-8"))
-    groups: dict[str, list[str]] = {}
-
-    def walk(name, node):
-        members = set((node or {}).get("hosts") or {})
-        for child, inner in ((node or {}).get("children") or {}).items():
-            members |= walk(child, inner)
-        # A group written twice (a child of two groups) holds what each place lists.
-        members |= set(groups.get(name, []))
-        groups[name] = sorted(members)
-        return members
-
-    walk("all", snapshot["all"])
-    assert branch_probes(groups["workstations"], groups) == ["bac-ninh-cchq-tien-son-ts-hq01"]

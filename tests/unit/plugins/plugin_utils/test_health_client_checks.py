@@ -15,6 +15,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     ClientRelease,
     LeaseRange,
     WorkstationHealthPlan,
+    WorkstationWanted,
 )
 from netaddr import IPAddress
 
@@ -22,7 +23,7 @@ RELEASE = Release(
     "4.3.0", "vnaccs-client-4.3.0.msi", 10240, "ab" * 32, "{22222222-2222-2222-2222-222222222222}"
 )
 UNINSTALL = r"HKEY_LOCAL_MACHINE\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall"
-RANGES = (LeaseRange(IPAddress("10.0.0.50"), IPAddress("10.0.0.254"), ()),)
+RANGES = WorkstationWanted((LeaseRange(IPAddress("10.0.0.50"), IPAddress("10.0.0.254"), ()),))
 
 
 def by_id(result):

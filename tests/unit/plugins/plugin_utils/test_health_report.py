@@ -142,13 +142,19 @@ PRODUCED = {
         "base.ftp_service_automatic",
         "base.ftp_port",
         "base.disk_free",
+        "base.client_staged",
         "audit.os_service_pack",
     ],
     "workstation": [
         "host.reachable",
         "workstation.dhcp_lease",
+        "workstation.client_version",
+        "workstation.terminal_id",
+        "workstation.reboot_task",
+        "workstation.last_boot",
         "audit.terminal_id_unique",
         "audit.os_service_pack",
+        "audit.restart_outside_peak",
     ],
     "switch": ["switch.reachable", "switch.helper_address"],
 }
@@ -167,11 +173,17 @@ def test_every_check_that_can_fail_has_a_rule_a_severity_and_an_impact(kind):
         assert health_catalogue.name(check_id)["vi"] != check_id
 
 
-def test_checks_of_jobs_not_yet_available_have_a_rule_but_make_no_finding():
-    for check_id in health_checks.NOT_YET_AVAILABLE:
-        assert health_catalogue.meaning(check_id, "workstation") is None
-        assert health_catalogue.article_of(check_id, "workstation")["ref"] in health_catalogue.ARTICLES
-        assert health_catalogue.name(check_id)["en"] != check_id
+def test_every_check_named_in_the_catalogue_makes_a_finding_when_it_fails():
+    # A check with a name but no catalogue entry would fail silently: no finding, no deadline.
+    kinds = (*health_checks.KINDS, "switch")
+    for check_id in health_catalogue.NAMES:
+        assert any(health_catalogue.meaning(check_id, kind) for kind in kinds), check_id
+    report = hr.build_report(
+        "daily_check",
+        [host("ts-hq01", "workstation", BAC_NINH, "Tiên Sơn", check("workstation.client_version", "fail"))],
+        NOW,
+    )
+    assert list(findings(report)) == ["workstation.client_version|ts-hq01|"]
 
 
 # -- building --------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import account_name
@@ -24,6 +26,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.ftp_transfer impo
     FtpLogonError,
     Transfer,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.region_slots import RegionBusy, RegionSlots
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import (
     WindowsAction,
 )
@@ -42,6 +45,9 @@ class ActionModule(WindowsAction):
         "ftp_password": {"type": "str", "default": "", "no_log": True},
         "keep": {"type": "int", "default": 2},
         "max_bytes_per_minute": {"type": "int", "default": 0},
+        "max_bytes_per_minute_by_region": {"type": "dict", "default": {}},
+        "region": {"type": "str", "default": ""},
+        "stage_slot_timeout": {"type": "float", "default": 3600.0},
         "ftp_timeout": {"type": "int", "default": 120},
     }
 
@@ -53,10 +59,7 @@ class ActionModule(WindowsAction):
             self._installer = verify_installer(args["release_dir"], release)
         except ReleaseError as error:
             raise PlanError(f"version: {error}") from None
-        if args["max_bytes_per_minute"] < 0:
-            raise PlanError(
-                f"max_bytes_per_minute: {args['max_bytes_per_minute']} must be 0 (no limit) or more"
-            )
+        self._pace = region_pace(args)
         return check_stage(
             StageWanted(release, args["local_folder"], args["ftp_folder"].rstrip("/") or "/", args["keep"])
         )
@@ -125,10 +128,11 @@ class ActionModule(WindowsAction):
         account = account_name(
             settings.user if not args["ftp_user"] else user, f"{settings.address}:{settings.port}"
         )
-        transfer = Transfer(
-            host, settings.address, args["ftp_port"], float(args["ftp_timeout"]), args["max_bytes_per_minute"]
-        )
-        with transfer.open(user, ftp_password, account, self.guard_class()):
+        transfer = Transfer(host, settings.address, args["ftp_port"], float(args["ftp_timeout"]), self._pace)
+        with (
+            _stage_slot(args["region"], args["stage_slot_timeout"]),
+            transfer.open(user, ftp_password, account, self.guard_class()),
+        ):
             try:
                 if to_stage:
                     folder = wanted.ftp_path(release.version)
@@ -172,3 +176,36 @@ class ActionModule(WindowsAction):
                 f"{release.size} bytes, {release.sha256}"
             )
         return ""
+
+
+def region_pace(args: dict[str, Any]) -> int:
+    """The upload's bytes a minute: the region's entry of `max_bytes_per_minute_by_region`, else
+    `max_bytes_per_minute` (0: no limit); a bad value is an error naming the variable and region."""
+    region = args.get("region") or ""
+    by_region = args.get("max_bytes_per_minute_by_region") or {}
+    name = f"max_bytes_per_minute_by_region.{region}" if region in by_region else "max_bytes_per_minute"
+    value = by_region.get(region, args.get("max_bytes_per_minute") or 0)
+    try:
+        pace = int(value)
+    except (TypeError, ValueError):
+        raise PlanError(f"{name}: {value!r} is not a number of bytes") from None
+    if isinstance(value, bool) or pace < 0:
+        raise PlanError(f"{name}: {value!r} must be 0 (no limit) or more")
+    return pace
+
+
+@contextlib.contextmanager
+def _stage_slot(region: str, timeout: float) -> Iterator[None]:
+    """The region's one staging slot, held while bytes move to its base server, so that the region's
+    link carries one paced upload at a time across forks, plays and runs on this controller."""
+    if not region:
+        yield
+        return
+    try:
+        with RegionSlots().hold(f"stage_{region}", 1, timeout=timeout):
+            yield
+    except RegionBusy:
+        raise PlanError(
+            f"region {region}: another run kept staging to this region for {timeout:g} s; nothing was "
+            "copied. Run again when it has finished (stage_slot_timeout waits longer)"
+        ) from None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
+from ansible_collections.vncustoms.vnaccs.plugins.action.daily_reboot_task import ActionModule as DailyReboot
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     ReleaseError,
@@ -34,8 +35,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     base_wanted,
     dhcp_wanted,
     ftp_check,
+    reboot_plan,
     unreachable_checks,
-    workstation_ranges,
+    workstation_wanted,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_action import WindowsProbeAction
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError, ReadOnlyPlan
@@ -77,7 +79,30 @@ class ActionModule(WindowsProbeAction):
         },
         "workstation": {
             "type": "dict",
-            "options": {"scopes": {"type": "list", "elements": "dict", "default": []}},
+            "options": {
+                "scopes": {"type": "list", "elements": "dict", "default": []},
+                # The base server whose FTP port this workstation checks (one workstation per site).
+                "ftp_address": {"type": "str", "default": ""},
+                "ftp_port": {"type": "int", "default": 21},
+            },
+        },
+        # The daily restart task's settings, as the daily_reboot_task plugin takes them (workstations).
+        "reboot": {
+            "type": "dict",
+            "options": {
+                key: DailyReboot.ARGUMENT_SPEC[key]
+                for key in (
+                    "name",
+                    "time",
+                    "spread_minutes",
+                    "warning_seconds",
+                    "settle_minutes",
+                    "message",
+                    "fold_text",
+                    "reason",
+                    "max_hours_since_boot",
+                )
+            },
         },
         "ecus6": {
             "type": "dict",
@@ -119,7 +144,10 @@ class ActionModule(WindowsProbeAction):
         elif kind == "base_server":
             details = base_wanted(args["base"] or {})
         else:
-            details = workstation_ranges(args["workstation"] or {})
+            details = workstation_wanted(args["workstation"] or {})
+        self._reboot = (
+            reboot_plan(args["reboot"], self._host, self._family) if kind == "workstation" else (None, "")
+        )
         # Kept for the checks made from the controller after the probe (run()).
         self._wanted = Wanted(kind, audit, details)
         self._client, self._client_reason = client_release(args["client"])
@@ -133,7 +161,7 @@ class ActionModule(WindowsProbeAction):
             return DhcpHealthPlan(wanted.details, audit)
         if wanted.kind == "base_server":
             return BaseHealthPlan(wanted.details, audit, *client)
-        plan = WorkstationHealthPlan(wanted.details, audit, *client)
+        plan = WorkstationHealthPlan(wanted.details, audit, *client, *self._reboot)
         plan.ecus6 = self._ecus6
         return plan
 
@@ -146,6 +174,8 @@ class ActionModule(WindowsProbeAction):
         version = task_vars.get("windows_version")
         # The inventory's version names the OS family for the service pack baseline.
         self._family = str(self._templar.template(version)).lower() if version else ""
+        # The host's place in the restart spread comes from its inventory name.
+        self._host = str(task_vars.get("inventory_hostname", ""))
         self._wanted: Wanted | None = None
         result = super().run(tmp, task_vars)
         wanted = self._wanted

@@ -58,6 +58,23 @@ options:
         a WAN link.
     type: int
     default: 0
+  max_bytes_per_minute_by_region:
+    description:
+      - Region name to bytes a minute, for the regions whose links differ; O(region)'s entry overrides
+        O(max_bytes_per_minute).
+    type: dict
+    default: {}
+  region:
+    description:
+      - The base server's region (C(base_server_region)). With it, the upload holds the region's one staging
+        slot (a lock file in the controller's state folder), so two runs never stage to one region at once
+        and the pace is the region's.
+    type: str
+    default: ""
+  stage_slot_timeout:
+    description: Seconds to wait for the region's staging slot before the task fails (nothing copied).
+    type: float
+    default: 3600.0
   ftp_timeout:
     description: Seconds an FTP reply may take.
     type: int

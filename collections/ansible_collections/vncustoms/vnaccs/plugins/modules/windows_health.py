@@ -20,10 +20,18 @@ description:
     each share with its path, the FTP Publishing Service (Running, Automatic) and the free space. From the
     controller, the FTP greeting (C(220)) at O(base.ftp_address):O(base.ftp_port); this runs also when
     WinRM does not answer.
-  - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes).
+  - O(kind=workstation) C(ipconfig /all) gives a DHCP lease inside one of O(workstation.scopes). With
+    O(workstation.ftp_address), the workstation's own C(ftp.exe) connects to its base server and quits (a
+    two-line script written to C(%SystemRoot%\Temp) and deleted in the same command; C(-n), so no logon is
+    tried), and the C(220) greeting must come back (Appendix III's check from a workstation; Windows 7 has
+    no telnet client by default).
   - With O(audit), C(systeminfo) too, for the service pack against O(os_baseline).
-  - The checks that need the client rollout or the daily reboot job (client versions, Terminal ID on the host,
-    the restart task, the last boot, the restart time) are returned as C(not_checked) with the reason.
+  - With O(reboot.time) (a workstation), the daily restart task as the C(daily_reboot_task) plugin makes it
+    from the same settings (C(schtasks /query), in the host version's form) and the last start (C(net
+    statistics workstation)) within O(reboot.max_hours_since_boot); in an audit, the host's restart window
+    against the peak hours and the Sunday maintenance window.
+  - The checks whose job has given nothing to compare with (no client release, no restart settings) are
+    returned as C(not_checked) with the reason.
 version_added: 0.1.0
 author: VNACCS/VCIS site-infrastructure team
 extends_documentation_fragment:
@@ -107,6 +115,15 @@ options:
         type: list
         elements: dict
         default: []
+      ftp_address:
+        description: The base server's address as the workstation reaches it; empty checks no FTP port from
+          this workstation (the C(health_check) role sets it on the first workstation of each site).
+        type: str
+        default: ""
+      ftp_port:
+        description: The base server's FTP port.
+        type: int
+        default: 21
   ecus6:
     description:
       - With O(kind=workstation), the Ecus6 contingency's checks (letter 497/CHQ-CNTT) C(ecus6.mode) (the
@@ -123,8 +140,8 @@ options:
         type: str
         default: ""
       probe:
-        description: This workstation checks the portal for its branch (one per site, the C(branch_probes)
-          filter).
+        description: This workstation checks the portal for its branch (the C(health_check) role sets it on the
+          first workstation of each site).
         type: bool
         default: false
       branch:
@@ -178,6 +195,49 @@ options:
         description: The base server's upgrades folder (as a local path).
         type: str
         default: C:\VNACCS\Base\ClientUpgrades
+  reboot:
+    description:
+      - The daily restart task a workstation must have, in the terms of the C(daily_reboot_task) plugin
+        (the C(health_check) role passes the C(daily_reboot) role's settings). Without O(reboot.time), the
+        restart checks are reported C(not_checked).
+      - A window in the quiet periods is not refused here; the audit reports it.
+    type: dict
+    suboptions:
+      name:
+        description: Name of the scheduled task.
+        type: str
+        default: VNACCS-DailyRestart
+      time:
+        description: The first restart time of the day, C(HH:MM) in Asia/Ho_Chi_Minh time.
+        type: str
+      spread_minutes:
+        description: How many minutes the hosts' restart times are spread over.
+        type: int
+        default: 0
+      warning_seconds:
+        description: How long the logged-on user is warned before the restart.
+        type: int
+        default: 300
+      settle_minutes:
+        description: Minutes a restart and the client's update at start-up take.
+        type: int
+        default: 10
+      message:
+        description: The restart warning; empty for the plugin's default.
+        type: str
+        default: ""
+      fold_text:
+        description: The message is written without Vietnamese diacritics.
+        type: bool
+        default: true
+      reason:
+        description: The planned reason code of the restart.
+        type: str
+        default: p:4:1
+      max_hours_since_boot:
+        description: The last start must be at most this many hours ago.
+        type: int
+        default: 26
 attributes:
   check_mode:
     description: The same in check mode; it only reads.

@@ -45,6 +45,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
     WindowsPlan,
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
+    ftp_replies,
     parse_reg_query,
     probe_head,
     probe_section,
@@ -177,8 +178,8 @@ def ftp_transcript_problem(result: CommandResult, size: int) -> str | None:
     `N bytes received` line with the manifest's size.
     """
     text = result.stdout
-    replies = re.findall(r"^(\d{3})[ -](.*)$", text, re.MULTILINE)
-    failures = [f"{code} {reply.strip()}" for code, reply in replies if code[0] in "45"]
+    replies = ftp_replies(text)
+    failures = [f"{code} {reply}" for code, reply in replies if code[0] in "45"]
     received = [int(count) for count in re.findall(r"(\d+) bytes received", text)]
     if failures:
         return f"the base server answered {failures[0]!r}"

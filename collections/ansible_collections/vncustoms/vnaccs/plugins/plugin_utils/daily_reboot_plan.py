@@ -378,14 +378,25 @@ class DailyRebootPlan(engine.WindowsPlan):
         self.wanted = wanted
         self.forms = forms
 
+    def sections(self) -> list[tuple[str, str]]:
+        """(section name, command) of what the probe reads: the task and the host's last start (the
+        daily check reads them in its own probe, `health_checks.py`)."""
+        return [
+            ("task", f"{query_command(self.wanted, self.forms)} 2>&1"),
+            ("boot", "net statistics workstation"),
+        ]
+
     def probe_command(self) -> str:
         parts = ["hostname"]
-        parts += probe_section("task", f"{query_command(self.wanted, self.forms)} 2>&1")
-        parts += probe_section("boot", "net statistics workstation")
+        for name, command in self.sections():
+            parts += probe_section(name, command)
         return "&".join(parts)
 
     def parse_probe(self, stdout: str) -> HostState:
-        sections = split_sections(stdout)
+        return self.state_from(split_sections(stdout))
+
+    def state_from(self, sections: dict[str, str]) -> HostState:
+        """The host's state from the probe's sections (those of `sections`)."""
         state = HostState(computer_name=probe_head(sections))
         state.task = find_scheduled_task(sections.get("task", ""), self.wanted.name)
         state.boot = parse_statistics_since(sections.get("boot", ""))

@@ -192,6 +192,76 @@ CATALOGUE: dict[tuple[str, str | None], dict[str, Any]] = {
             "The workstation has no address from the branch's DHCP server and may lose its connection.",
         ),
     ),
+    ("workstation.base_ftp", None): _entry(
+        "appendix-iii",
+        "high",
+        (
+            "Máy trạm không kết nối được cổng FTP 21 của Base server",
+            "The base server's FTP port does not answer",
+        ),
+        (NO_UPGRADES_VI, NO_UPGRADES_EN),
+    ),
+    ("workstation.reboot_task", None): _entry(
+        "article-23",
+        "high",
+        (
+            "Thiếu tác vụ khởi động lại hằng ngày hoặc tác vụ sai",
+            "The daily restart task is missing or wrong",
+        ),
+        (
+            "Máy trạm không tự khởi động lại hằng ngày nên phần mềm đầu cuối không tự cập nhật.",
+            "The workstation does not restart every day, so the customs client does not update itself.",
+        ),
+        warning="low",
+    ),
+    ("workstation.last_boot", None): _entry(
+        "article-23",
+        "medium",
+        ("Máy trạm chưa khởi động lại trong 26 giờ qua", "The workstation has not restarted in 26 hours"),
+        (
+            "Phần mềm đầu cuối chỉ tự cập nhật khi máy khởi động lại: máy có thể chạy phiên bản cũ.",
+            "The client updates itself only at start-up: the workstation may be running an old version.",
+        ),
+    ),
+    ("audit.restart_outside_peak", None): _entry(
+        "article-22",
+        "medium",
+        ("Giờ khởi động lại rơi vào giờ cao điểm", "The restart time falls in the peak hours"),
+        (
+            "Máy trạm khởi động lại trong giờ cao điểm hoặc giờ bảo trì, gián đoạn việc khai báo.",
+            "Workstations restart in the peak hours or the maintenance window, interrupting clearance.",
+        ),
+    ),
+    ("base.client_staged", None): _entry(
+        "article-9",
+        "high",
+        ("Base server thiếu bản phần mềm đầu cuối đã phát hành", "The base server lacks the released client"),
+        (
+            "Máy trạm các Chi cục dùng Base server này không tải được bản nâng cấp phần mềm đầu cuối.",
+            "The branches' workstations that use this base server cannot fetch the client upgrade.",
+        ),
+    ),
+    ("workstation.client_version", None): _entry(
+        "article-23",
+        "high",
+        (
+            "Máy trạm chưa chạy phiên bản phần mềm đầu cuối đã phát hành",
+            "The workstation runs another client version",
+        ),
+        (
+            "Máy trạm dùng phiên bản cũ hoặc chưa cài phần mềm đầu cuối, có thể không khai báo được.",
+            "The workstation runs an old client, or none, and may not send declarations.",
+        ),
+    ),
+    ("workstation.terminal_id", None): _entry(
+        "article-15",
+        "high",
+        ("Mã máy trạm trên máy khác với quy định", "The Terminal ID on the host differs from the inventory"),
+        (
+            "Tham số kết nối sai dẫn tới trao đổi thông tin không chính xác với hệ thống VNACCS/VCIS.",
+            "Wrong connection parameters make the exchange with VNACCS/VCIS inaccurate.",
+        ),
+    ),
     ("switch.reachable", None): _entry(
         "appendix-iv-ii",
         "high",
@@ -277,6 +347,10 @@ NAMES: dict[str, tuple[str, str]] = {
         "Địa chỉ IP cấp phát trong dải của Chi cục",
         "DHCP lease inside the site's range",
     ),
+    "workstation.base_ftp": (
+        "Cổng FTP 21 của Base server trả lời (từ máy trạm)",
+        "Base server's FTP port 21 answers (from the workstation)",
+    ),
     "workstation.client_version": ("Phiên bản phần mềm đầu cuối", "Installed client version"),
     "workstation.reboot_task": ("Tác vụ khởi động lại hằng ngày", "Daily restart task"),
     "workstation.last_boot": ("Lần khởi động gần nhất trong 26 giờ", "Last boot within 26 hours"),
@@ -291,15 +365,6 @@ NAMES: dict[str, tuple[str, str]] = {
     "audit.terminal_id_unique": ("Mã máy trạm không trùng lặp", "Terminal ID unique"),
     "audit.os_service_pack": ("Gói cập nhật hệ điều hành (Service Pack)", "OS service pack"),
     "audit.restart_outside_peak": ("Giờ khởi động lại ngoài giờ cao điểm", "Restart time outside peak hours"),
-}
-# The rule behind the checks that make no finding here (those of jobs not available yet).
-PLACEHOLDER_ARTICLES = {
-    "base.client_staged": "article-9",
-    "workstation.client_version": "article-23",
-    "workstation.reboot_task": "article-23",
-    "workstation.last_boot": "article-23",
-    "workstation.terminal_id": "article-15",
-    "audit.restart_outside_peak": "article-22",
 }
 
 
@@ -316,5 +381,5 @@ def name(check_id: str) -> dict[str, str]:
 
 def article_of(check_id: str, kind: str) -> dict[str, str] | None:
     entry = meaning(check_id, kind)
-    ref = entry["article"] if entry is not None else PLACEHOLDER_ARTICLES.get(check_id)
+    ref = entry["article"] if entry is not None else None
     return {"ref": ref, **ARTICLES[ref]} if ref else None

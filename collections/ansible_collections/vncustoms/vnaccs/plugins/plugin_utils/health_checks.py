@@ -13,7 +13,9 @@ WinRM round trip, parsed with the one parser module (`windows_output.py`), and a
   III), the FTP Publishing Service Running and Automatic, the free space of the layout's drive (the
   last line of `dir`); the FTP port is checked from the controller (:func:`ftp_check`).
 * Workstation (:class:`WorkstationHealthPlan`): a DHCP lease inside one of its site's scope ranges
-  (`ipconfig /all`, Appendix III).
+  (`ipconfig /all`, Appendix III); with the daily restart settings (:func:`reboot_plan`), the
+  restart task as the daily_reboot job makes it and the last start within its hours (Article 23),
+  read as that job's own probe reads them (`daily_reboot_plan.DailyRebootPlan.sections`).
 * With `audit`, every plan also reads `systeminfo` for the service pack against a baseline.
 
 Checks that belong to jobs the toolkit does not run yet are returned as ``not_checked`` with the
@@ -24,10 +26,12 @@ report (article, severity, impact: `health_report.py`).
 from __future__ import annotations
 
 import ftplib
+import math
+import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import change_window, ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import Release
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
     DEFAULT_CONFIG_KEY,
@@ -39,6 +43,14 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_stage_plan
     StagedPlan,
     StageWanted,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.daily_reboot_plan import (
+    FAMILIES as REBOOT_FAMILIES,
+)
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.daily_reboot_plan import (
+    DailyRebootPlan,
+    load_forms,
+    wanted_task,
+)
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.dhcp_plan import (
     ACTIVE_STATES,
     WantedScope,
@@ -48,6 +60,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import (
     ErrorKind,
     classify_error,
+    ftp_replies,
     parse_dhcp_dump,
     parse_dhcp_mibinfo,
     parse_dir_free_bytes,
@@ -61,6 +74,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     reg_value,
     split_sections,
 )
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import echo_file_commands
 from netaddr import AddrFormatError, IPAddress
 
 PASS, WARN, FAIL, NOT_CHECKED = "pass", "warn", "fail", "not_checked"
@@ -72,7 +86,7 @@ ROLLOUT = (
     "no client release to compare with: roll one out (playbooks/client_rollout.yml) or set "
     "health_check_client_version"
 )
-REBOOT = "the daily reboot job (its scheduled task) is not available yet"
+REBOOT = "no daily restart settings given (health_check_reboot_time, from daily_reboot_time)"
 NOT_YET_AVAILABLE = {
     "base.client_staged": ROLLOUT,
     "workstation.client_version": ROLLOUT,
@@ -296,16 +310,26 @@ class HostHealthPlan(ReadOnlyPlan):
     kind = ""
 
     def __init__(
-        self, wanted: Any, audit: AuditOptions, client: ClientRelease | None = None, client_reason: str = ""
+        self,
+        wanted: Any,
+        audit: AuditOptions,
+        client: ClientRelease | None = None,
+        client_reason: str = "",
+        reboot: DailyRebootPlan | None = None,
+        reboot_reason: str = "",
     ) -> None:
         self.wanted = wanted
         self.audit = audit
         self.client = client
         # Why the client is not checked when no release is known (the placeholders' detail).
         self.client_reason = client_reason
+        # The daily restart task a workstation must have, or why it is not checked.
+        self.reboot = reboot if self.kind == "workstation" else None
+        self.reboot_reason = reboot_reason
 
     def _client_sections(self) -> list[tuple[str, str]]:
-        return client_sections(self.kind, self.client, self.audit.family) if self.client else []
+        sections = client_sections(self.kind, self.client, self.audit.family) if self.client else []
+        return sections + (self.reboot.sections() if self.reboot else [])
 
     def sections(self) -> list[tuple[str, str]]:
         """(section name, command) of everything the plan reads."""
@@ -329,13 +353,12 @@ class HostHealthPlan(ReadOnlyPlan):
         if self.client is not None:
             checks += client_checks(self.kind, self.client, self.audit.family, state)
             answered = CLIENT_CHECKS.get(self.kind, ())
+        if self.reboot is not None:
+            checks += reboot_checks(self.reboot, state, self.audit.enabled)
+            answered += REBOOT_CHECKS
+        reasons = {ROLLOUT: self.client_reason, REBOOT: self.reboot_reason}
         checks += [
-            not_yet(
-                check_id,
-                self.client_reason
-                if check_id in NOT_YET_AVAILABLE and NOT_YET_AVAILABLE[check_id] == ROLLOUT
-                else "",
-            )
+            not_yet(check_id, reasons.get(NOT_YET_AVAILABLE.get(check_id, ""), ""))
             for check_id in placeholders(self.kind, self.audit.enabled)
             if check_id not in answered
         ]
@@ -631,23 +654,85 @@ def workstation_ranges(spec: dict[str, Any]) -> tuple[LeaseRange, ...]:
     return tuple(ranges)
 
 
+@dataclass(frozen=True)
+class WorkstationWanted:
+    ranges: tuple[LeaseRange, ...]
+    # The base server's FTP port as this workstation reaches it (address, port); None: not checked here.
+    base_ftp: tuple[str, int] | None = None
+
+
+# The script ftp.exe runs for the FTP check from a workstation; written and deleted in the probe.
+FTP_CHECK_SCRIPT = r"%SystemRoot%\Temp\vnaccs-ftpcheck.txt"
+_HOST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+def workstation_wanted(spec: dict[str, Any]) -> WorkstationWanted:
+    """The lease ranges (`workstation_ranges`) and, with `ftp_address`, the base server whose FTP port
+    this workstation checks (Appendix III: from a workstation, port 21 of the base server answers)."""
+    ranges = workstation_ranges(spec)
+    address = str(spec.get("ftp_address") or "")
+    if not address:
+        return WorkstationWanted(ranges)
+    if not _HOST_NAME.match(address):
+        raise PlanError(f"workstation.ftp_address: {address!r} is not a host name or IPv4 address")
+    port = int(spec.get("ftp_port") or 21)
+    if not 0 < port < 65536:
+        raise PlanError(f"workstation.ftp_port: {port} is not a TCP port")
+    return WorkstationWanted(ranges, (address, port))
+
+
+def ftp_check_section(address: str, port: int) -> tuple[str, str]:
+    """The probe section that has the workstation's own ftp.exe (XP and 7 both have it; 7 has no telnet
+    client by default, reference 7.3) connect to the base server and quit: a script written with echo,
+    run with `-n` (no logon is tried, so no account is ever locked) and deleted in the same command."""
+    script = [f"open {address}" + (f" {port}" if port != 21 else ""), "bye"]
+    writes = echo_file_commands(FTP_CHECK_SCRIPT, script)
+    return ("base_ftp", "&".join([*writes, f"ftp -n -s:{FTP_CHECK_SCRIPT}", f"del {FTP_CHECK_SCRIPT}"]))
+
+
+def workstation_ftp_check(address: str, port: int, transcript: str) -> Check:
+    """`workstation.base_ftp`: the greeting (`220`) in ftp.exe's transcript (it exits 0 whatever
+    happened, so the replies are read)."""
+    expected = f"a 220 greeting from {address}:{port}"
+    replies = ftp_replies(transcript)
+    greeting = next((f"{code} {text}" for code, text in replies if code == "220"), "")
+    if greeting:
+        return Check("workstation.base_ftp", PASS, address, greeting, expected)
+    lines = [line.strip() for line in transcript.splitlines() if line.strip() and not line.startswith("ftp>")]
+    return Check(
+        "workstation.base_ftp",
+        FAIL,
+        address,
+        f"no FTP greeting: {lines[-1] if lines else 'nothing'}",
+        expected,
+    )
+
+
 class WorkstationHealthPlan(HostHealthPlan):
-    """The workstation's daily check: a DHCP lease inside its site's ranges (`wanted`)."""
+    """The workstation's daily check: a DHCP lease inside its site's ranges, and, on one workstation of
+    each site, its base server's FTP port (`wanted`)."""
 
     kind = "workstation"
-    wanted: tuple[LeaseRange, ...]
+    wanted: WorkstationWanted
     # The Ecus6 contingency's part (plugin_utils/ecus6.py), set by the action when asked.
     ecus6: ecus6.DailyCheck | None = None
 
     def sections(self) -> list[tuple[str, str]]:
-        return [("ipconfig", "ipconfig /all"), *ecus6.sections(self.ecus6)]
+        sections = [("ipconfig", "ipconfig /all")]
+        if self.wanted.base_ftp:
+            sections.append(ftp_check_section(*self.wanted.base_ftp))
+        return sections + ecus6.sections(self.ecus6)
 
     def checks(self, state: dict[str, str]) -> list[Check]:
-        return [*self._lease_checks(state), *ecus6.checks(self.ecus6, state, Check)]
+        checks = self._lease(state)
+        if self.wanted.base_ftp:
+            checks.append(workstation_ftp_check(*self.wanted.base_ftp, state.get("base_ftp", "")))
+        return checks + ecus6.checks(self.ecus6, state, Check)
 
-    def _lease_checks(self, state: dict[str, str]) -> list[Check]:
+    def _lease(self, state: dict[str, str]) -> list[Check]:
+        ranges = self.wanted.ranges
         config = parse_ipconfig_all(state.get("ipconfig", ""))
-        expected = "a DHCP lease in " + ", ".join(str(item) for item in self.wanted)
+        expected = "a DHCP lease in " + ", ".join(str(item) for item in ranges)
         seen, lease = [], None
         for adapter in config.adapters:
             try:
@@ -655,7 +740,7 @@ class WorkstationHealthPlan(HostHealthPlan):
             except (AddrFormatError, ValueError):
                 continue
             seen.append(f"{address} ({'DHCP' if adapter.dhcp_enabled else 'static'})")
-            if adapter.dhcp_enabled and any(item.holds(address) for item in self.wanted):
+            if adapter.dhcp_enabled and any(item.holds(address) for item in ranges):
                 lease = (address, adapter)
         if lease is not None:
             address, adapter = lease
@@ -664,6 +749,109 @@ class WorkstationHealthPlan(HostHealthPlan):
                 Check("workstation.dhcp_lease", PASS, str(address), f"{address} (DHCP)", expected, detail)
             ]
         return [Check("workstation.dhcp_lease", FAIL, "", ", ".join(seen) or "no IPv4 address", expected)]
+
+
+# -- the daily restart task (workstation) -------------------------------------------------------------
+# The placeholders the restart settings answer (the audit's one is made only in an audit).
+REBOOT_CHECKS = ("workstation.reboot_task", "workstation.last_boot", "audit.restart_outside_peak")
+
+
+def reboot_plan(args: dict[str, Any] | None, host: str, family: str) -> tuple[DailyRebootPlan | None, str]:
+    """The daily restart task a workstation must have, as the daily_reboot_task plugin builds it from
+    the same settings (name, time, spread_minutes, warning_seconds, settle_minutes, message, reason),
+    or None and why it is not checked. Errors in the settings name the field (`reboot.time: ...`).
+
+    The window is not refused here when it lies in the quiet periods: the audit reports the host's
+    restart time against them instead (`audit.restart_outside_peak`).
+    """
+    args = dict(args or {})
+    if not args.get("time"):
+        return None, REBOOT
+    if family not in REBOOT_FAMILIES:
+        return (
+            None,
+            f"the inventory gives no Windows version the restart task is made for ({family or 'none'})",
+        )
+    try:
+        wanted = wanted_task({**args, "state": "present", "force": True, "check_only": True}, host, family)
+    except PlanError as error:
+        raise PlanError(f"reboot.{error}") from None
+    return DailyRebootPlan(wanted, load_forms(family)), ""
+
+
+def reboot_checks(plan: DailyRebootPlan, sections: dict[str, str], audit: bool = False) -> list[Check]:
+    """`workstation.reboot_task`, `workstation.last_boot` (and, in the audit,
+    `audit.restart_outside_peak`) from the sections `plan.sections()` read."""
+    state = plan.state_from(sections)
+    found = plan.result(state, [])
+    wanted, task = plan.wanted, state.task
+    expected = f"daily at {wanted.host_time:%H:%M} as SYSTEM, enabled ({plan.forms.title})"
+    if task is None:
+        restart = Check("workstation.reboot_task", FAIL, wanted.name, "absent", expected)
+    elif state.drift:
+        restart = Check("workstation.reboot_task", FAIL, wanted.name, "; ".join(state.drift), expected)
+    elif task.has_run and task.last_result not in (0, None):
+        restart = Check(
+            "workstation.reboot_task",
+            WARN,
+            wanted.name,
+            f"last run {task.last_run} ended with {task.last_result}",
+            expected,
+            "the task is as wanted but its last run failed",
+        )
+    else:
+        last = f", last run {task.last_run}" if task.has_run else ", not run yet"
+        restart = Check(
+            "workstation.reboot_task", PASS, wanted.name, f"daily at {task.start:%H:%M}{last}", expected
+        )
+    checks = [restart, _last_boot(found, wanted.max_hours_since_boot)]
+    if audit:
+        checks.append(_restart_window(task, wanted))
+    return checks
+
+
+def _last_boot(found: dict[str, Any], max_hours: int) -> Check:
+    expected = f"within {max_hours} hours"
+    hours = found["hours_since_boot"]
+    if hours is None:
+        text = found["last_boot_text"]
+        detail = f"unknown date layout: {text}" if text else "net statistics workstation showed no start"
+        return Check("workstation.last_boot", NOT_CHECKED, expected=expected, detail=detail)
+    observed = f"{found['last_boot'].replace('T', ' ')} ({hours:g} hours ago)"
+    if hours < 0:
+        return Check(
+            "workstation.last_boot",
+            FAIL,
+            "",
+            observed,
+            expected,
+            "the host's clock is ahead of the controller's",
+        )
+    return Check(
+        "workstation.last_boot", PASS if found["restarted_recently"] else FAIL, "", observed, expected
+    )
+
+
+def _restart_window(task: Any, wanted: Any) -> Check:
+    """The host's restart window (its task's start, the warning and the settling time) against the
+    peak hours and the Sunday maintenance (`change_window`, Articles 20 and 22)."""
+    if task is None or task.start is None:
+        return Check("audit.restart_outside_peak", NOT_CHECKED, detail="no restart task on the host")
+    length = math.ceil(wanted.warning_seconds / 60) + wanted.settle_minutes
+    end = change_window.add_minutes(task.start, length)
+    observed = f"{task.start:%H:%M}-{end:%H:%M} ({change_window.TIME_ZONE})"
+    conflicts = change_window.daily_conflicts(task.start, length)
+    expected = "outside the peak hours and the Sunday maintenance window"
+    if conflicts:
+        return Check(
+            "audit.restart_outside_peak",
+            FAIL,
+            wanted.name,
+            observed,
+            expected,
+            change_window.describe(conflicts),
+        )
+    return Check("audit.restart_outside_peak", PASS, wanted.name, observed, expected)
 
 
 # -- switch (read from the relay plugin's check-mode result) -----------------------------------------

@@ -22,7 +22,9 @@ at a time (the workflow with one node per region, README), which keeps a region 
 The setting, which the rollout reads from its variables: a default number of slots for every region
 and a mapping of region to slots for the regions whose links differ. `DEFAULT_FETCH_SLOTS` is a
 starting point, not a measurement of any branch link: set the value per region from the link's
-capacity and the package size. A limit on staged bytes per region per minute is not implemented.
+capacity and the package size. Staging to a region's base server holds the region's one staging
+slot (`stage_<region>`, plugins/action/client_stage.py), so its paced upload is the only one on the
+region's link.
 """
 
 from __future__ import annotations

@@ -1297,3 +1297,13 @@ def parse_systeminfo(text: str) -> SystemInfo | None:
     if "os version" not in fields:
         return None
     return SystemInfo(fields)
+
+
+# -- ftp.exe: the transcript of a script run (`ftp -n -s:script`) -------------------------------------
+_FTP_REPLY = re.compile(r"^(\d{3})[ -](.*)$", re.MULTILINE)
+
+
+def ftp_replies(text: str) -> list[tuple[str, str]]:
+    """The server's replies ftp.exe printed, in order, as (code, text): `220 Microsoft FTP Service`,
+    `226 Transfer complete.` ... (winlab/model/ftpclient.py cites the transcript's layout)."""
+    return [(code, reply.strip()) for code, reply in _FTP_REPLY.findall(text.replace("\r\n", "\n"))]
