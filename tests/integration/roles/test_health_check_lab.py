@@ -128,9 +128,7 @@ def test_the_first_workstation_of_the_site_asks_the_ecus6_portal(healthy):
 
 
 def test_a_department_that_needs_no_ecus6_is_not_asked(lab, healthy):
-    report = lab.run(
-        "daily_check.yml", "-l", f"{health.STATION},localhost", "-e", "ecus6_branch_check=false"
-    )
+    report = lab.run("daily_check.yml", "-l", f"{health.STATION},localhost", "-e", "ecus6_branch_check=false")
     assert not [key for key in health.checks_of(report, health.STATION) if key[0] == "ecus6.reachable"]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6, health_catalogue
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks import Check
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine import PlanError

@@ -140,8 +140,8 @@ options:
         type: str
         default: ""
       probe:
-        description: This workstation checks the portal for its branch (the C(health_check) role sets it on the
-          first workstation of each site).
+        description: This workstation checks the portal for its branch (the C(health_check) role sets it on
+          the first workstation of each site).
         type: bool
         default: false
       branch:
