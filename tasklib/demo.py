@@ -9,8 +9,10 @@
    4.2.0 on the department's workstations, then stage 4.3.0 on the base servers and upgrade them in
    waves, one workstation of each wave failing with 1603 on purpose and one answering 1618 first;
    a second run resumes (only the failed ones change); adoption per region is printed;
-5. print a report: per job, the hosts, what changed on each run, and failures;
-6. run the daily check (playbooks/daily_check.yml, Decision 833 Appendix III), which changes
+5. the Ecus6 contingency (tasklib/ecus6.py): the shortcut on the department's workstations, the
+   switch-over to Ecus6 and the return, each run twice;
+6. print a report: per job, the hosts, what changed on each run, and failures;
+7. run the daily check (playbooks/daily_check.yml, Decision 833 Appendix III), which changes
    nothing: its summary per department, and the path of its HTML report.
 
 The lab has a few workstations per site (`./run lab`, tasklib/sites.py lab_workstations), some 450
@@ -31,6 +33,7 @@ import time
 
 from invoke import task
 
+from tasklib.ecus6 import run_ecus6_demo
 from tasklib.lab import LAB_DIR, LAB_OVERRIDES, SITES_CONFIG, lab
 from tasklib.msi import BUILD_DIR as MSI_DIR
 from tasklib.playbooks import Recap, converge_twice, run_playbook
@@ -70,7 +73,7 @@ def step(number: int, total: int, text: str) -> None:
 def demo(c):
     """The main job on the built-in lab: inventory, lab, every job run twice, then the report."""
     started = time.monotonic()
-    total = 5 + len(JOBS)
+    total = 6 + len(JOBS)
     data = load_or_exit()
     step(1, total, f"Site inventory: {summary_line(data)}")
     if data.new_allocations:
@@ -101,7 +104,7 @@ def demo(c):
         first, second = converge_twice(c, title, playbook, [LAB_INVENTORY], limit)
         results.append((title, first, second))
     step(
-        total - 2,
+        total - 3,
         total,
         f"Client rollout: stage {ROLLOUT_VERSIONS[1]} on the base servers, then the workstations of "
         f"{DEMO_WORKSTATIONS} in waves (playbooks/client_rollout.yml)",
@@ -110,6 +113,13 @@ def demo(c):
         c, LAB_INVENTORY, LAB_DIR, DEMO_WORKSTATIONS, ROLLOUT_VERSIONS
     )
     results.append(("Client rollout", upgrade, resume))
+    step(
+        total - 2,
+        total,
+        f"Ecus6 contingency on the workstations of {DEMO_WORKSTATIONS}: the shortcut, the switch to "
+        "Ecus6 and back (playbooks/ecus6.yml, playbooks/contingency.yml)",
+    )
+    results += run_ecus6_demo(c, LAB_INVENTORY, DEMO_WORKSTATIONS)
     step(total - 1, total, "Report")
     print(f"{'job':<16} {'hosts':>6} {'changed, 1st run':>17} {'changed, 2nd run':>17} {'failed':>7}")
     for title, first, second in results:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,12 +262,9 @@ def write_inventory(
         config = _absolute_options(config, sites_config.parent)
         if overrides_file is not None:
             config["overrides_file"] = str(Path(overrides_file).resolve())
-        # The same group variables (connection settings per role group) as the site inventory.
-        group_vars = directory / "group_vars"
-        if group_vars.is_symlink() or group_vars.exists():
-            group_vars.unlink()
-        if (sites_config.parent / "group_vars").is_dir():
-            group_vars.symlink_to((sites_config.parent / "group_vars").resolve())
+        # The same group variables (connection settings per role group) as the site inventory,
+        # with the lab's own addresses over the toolkit's real ones (lab_group_vars).
+        write_group_vars(directory / "group_vars", sites_config.parent / "group_vars", runtime)
         config["host_vars_overlay"] = str(overlay_path)
         text = "---\n# Written by `invoke lab`: the site inventory with the lab's connection variables.\n"
         text += yaml.safe_dump(config, sort_keys=False)
@@ -280,6 +278,44 @@ def write_inventory(
         text = "---\n# Written by `invoke lab` (no site inventory plugin configuration found).\n"
         (directory / "lab.yml").write_text(text + yaml.safe_dump(static, sort_keys=True), encoding="utf-8")
     return directory
+
+
+# Where the lab points the Ecus6 portals when it serves none: the discard port on loopback.
+NO_PORTAL = "http://127.0.0.1:9/"
+
+
+def lab_group_vars(runtime: dict) -> dict:
+    """Variables every lab host gets over the toolkit's group variables: the Ecus6 portals of
+    letter 497/CHQ-CNTT (inventory/group_vars/all.yml) become the lab's emulated portal
+    (winlab/portal.py) on loopback, so that nothing run against the lab reaches the real ones."""
+    return {
+        "ecus6_officer_url": runtime.get("portal_url") or NO_PORTAL,
+        "ecus6_admin_url": runtime.get("portal_admin_url") or NO_PORTAL,
+    }
+
+
+def write_group_vars(target: Path, source: Path, runtime: dict) -> None:
+    """The lab inventory's group_vars/: a link to each file of the site inventory's, the `all`
+    group's as `all/00-toolkit.yml`, and `all/zz-lab.yml` (lab_group_vars), which Ansible reads
+    after it and which wins."""
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+    target.mkdir()
+    everyone = target / "all"
+    everyone.mkdir()
+    if source.is_dir():
+        for item in sorted(source.iterdir()):
+            if item.stem == "all" and item.is_file():
+                (everyone / "00-toolkit.yml").symlink_to(item.resolve())
+            elif item.name == "all" and item.is_dir():
+                for inner in sorted(item.iterdir()):
+                    (everyone / f"00-{inner.name}").symlink_to(inner.resolve())
+            else:
+                (target / item.name).symlink_to(item.resolve())
+    header = "---\n# Written by `invoke lab`: the lab's Ecus6 portal over the toolkit's real addresses.\n"
+    (everyone / "zz-lab.yml").write_text(header + yaml.safe_dump(lab_group_vars(runtime)), encoding="utf-8")
 
 
 @contextmanager

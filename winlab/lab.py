@@ -52,6 +52,7 @@ from winlab import auth, certs
 from winlab.dhcp import DhcpResponder
 from winlab.ftp import FtpEndpoint, Transfers, converse
 from winlab.model import Host, defaults, msi, registry, security, services, tasks
+from winlab.portal import Portal
 from winlab.server import (
     LOCKOUT_THRESHOLD,
     Endpoint,
@@ -244,6 +245,8 @@ class Lab:
         )
         # name, computer name or address (lower case) -> host name; built at the first look-up.
         self._name_index: dict[str, str] | None = None
+        # The emulated Ecus6 portal the workstations' daily check reaches (winlab/portal.py).
+        self.portal = Portal(config.address)
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
@@ -283,6 +286,7 @@ class Lab:
         self.listeners.start()
         if self.dhcp.ports:
             self.dhcp.start()
+        self.portal.start()
         self._running = True
         threading.Thread(target=self._watch_reboots, name="winlab-reboots", daemon=True).start()
         self.control = ThreadingHTTPServer((config.address, config.control_port), _control_handler(self))
@@ -302,6 +306,7 @@ class Lab:
             self.control.server_close()
         self.listeners.stop()
         self.dhcp.stop()
+        self.portal.stop()
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
@@ -465,6 +470,8 @@ class Lab:
             "control_url": self.control_url,
             "cert": str(self.cert_path or ""),
             "dhcp_relay_agents": dict(self.config.dhcp_relay_agents),
+            "portal_url": self.portal.url,
+            "portal_admin_url": self.portal.admin_url,
             "hosts": hosts,
         }
 

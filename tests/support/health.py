@@ -265,6 +265,8 @@ class HealthLab:
                         }
                     },
                     "workstations": {
+                        # The lab's emulated Ecus6 portal (winlab/portal.py), for ecus6.reachable.
+                        "vars": {"ecus6_officer_url": self.winlab.portal.url},
                         "hosts": {
                             name: self._windows(
                                 name, "7", **COMMON, workstation_name=f"TS-HQ0{number}", terminal_id=terminal
@@ -272,7 +274,7 @@ class HealthLab:
                             for number, (name, terminal) in enumerate(
                                 zip((STATION, STATION_2), self.terminal_ids, strict=True), 1
                             )
-                        }
+                        },
                     },
                     # The site group, as the inventory plugin makes it: the site's hosts.
                     "sites": {

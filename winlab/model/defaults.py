@@ -18,6 +18,36 @@ def profile_dir(profile: Profile, user: str = "") -> str:
     return f"C:\\Users\\{name}" if profile.nt6 else f"C:\\Documents and Settings\\{name}"
 
 
+# The all-users profile and the desktop every user sees. NT 5: %ALLUSERSPROFILE% is
+# C:\Documents and Settings\All Users and its Desktop folder is CSIDL_COMMON_DESKTOPDIRECTORY
+# ("typical path C:\Documents and Settings\All Users\Desktop"; Microsoft, CSIDL,
+# https://learn.microsoft.com/en-us/windows/win32/shell/csidl). NT 6: %ALLUSERSPROFILE% is
+# C:\ProgramData, %PUBLIC% C:\Users\Public, and the shared desktop FOLDERID_PublicDesktop,
+# default path %PUBLIC%\Desktop (Microsoft, KNOWNFOLDERID,
+# https://learn.microsoft.com/en-us/windows/win32/shell/knownfolderid).
+def common_environment(profile: Profile) -> dict[str, str]:
+    if profile.nt6:
+        return {
+            "ALLUSERSPROFILE": "C:\\ProgramData",
+            "PROGRAMDATA": "C:\\ProgramData",
+            "PUBLIC": "C:\\Users\\Public",
+        }
+    return {"ALLUSERSPROFILE": "C:\\Documents and Settings\\All Users"}
+
+
+def common_desktop(profile: Profile) -> str:
+    if profile.nt6:
+        return "C:\\Users\\Public\\Desktop"
+    return "C:\\Documents and Settings\\All Users\\Desktop"
+
+
+def common_dirs(profile: Profile) -> list[str]:
+    """The all-users folders every host has from its installation (parents first)."""
+    desktop = common_desktop(profile)
+    parts = desktop.split("\\")
+    return ["\\".join(parts[:index]) for index in range(2, len(parts) + 1)]
+
+
 def service(display: str, binary: str, start: int = 2, state: int = 4, kind: int = 0x20) -> dict:
     return {
         "display": display,
@@ -114,6 +144,7 @@ def initial_state(
         f"{profile.system_root}\\Temp",
         "C:\\Program Files",
         home,
+        *common_dirs(profile),
     ]
     return {
         "profile": profile.key,

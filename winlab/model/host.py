@@ -258,6 +258,10 @@ class Host:
                 name, get_profile(profile), address, computer_name=computer_name, dhcp_server=dhcp_server
             )
         self.profile = get_profile(self.state["profile"])
+        # A state file written before the all-users folders were modelled gets them: a host has them
+        # from its installation.
+        known = {folder.lower() for folder in self.state["fs"]["dirs"]}
+        self.state["fs"]["dirs"] += [d for d in defaults.common_dirs(self.profile) if d.lower() not in known]
         self._saved = json.dumps(self.state, sort_keys=True)
         if state_file is not None and loaded is None:
             self._write(self._saved)
@@ -291,6 +295,7 @@ class Host:
             if not self.profile.nt6
             else defaults.profile_dir(self.profile, user) + "\\AppData\\Local\\Temp",
             "OS": "Windows_NT",
+            **defaults.common_environment(self.profile),
         }
 
     def run(self, command_line: str, user: str = "", delegated: bool = False) -> Result:

@@ -69,6 +69,11 @@ def cscript(ctx: Context, argv: list[str], raw: str) -> Result:
         )
     script = files.normalize(ctx.host, ctx.user, args[0])
     name = script.rsplit("\\", 1)[1].lower()
+    if name != "iisftp.vbs":
+        # Any other script: the one other form modelled (an HTTP GET through ServerXMLHTTP).
+        from winlab.model import xmlhttp
+
+        return xmlhttp.run_script(ctx, script)
     installed = ctx.state["components"]["ftp"] and ctx.profile.server
     if (
         name != "iisftp.vbs"

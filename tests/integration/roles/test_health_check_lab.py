@@ -124,6 +124,21 @@ def test_the_first_workstation_of_the_site_checks_its_base_servers_ftp_port(heal
     assert not [key for key in health.checks_of(report, health.STATION_2) if key[0] == "workstation.base_ftp"]
 
 
+def test_the_first_workstation_of_the_site_asks_the_ecus6_portal(healthy):
+    report = healthy[0]
+    check = health.checks_of(report, health.STATION)[("ecus6.reachable", health.SITE)]
+    assert check["status"] == "pass" and check["observed"] == "HTTP 200"
+    assert not [key for key in health.checks_of(report, health.STATION_2) if key[0] == "ecus6.reachable"]
+    # Every workstation reports its mode (none was switched).
+    for station in (health.STATION, health.STATION_2):
+        assert health.checks_of(report, station)[("ecus6.mode", "vnaccs")]["status"] == "pass"
+
+
+def test_a_department_that_needs_no_ecus6_is_not_asked(lab, healthy):
+    report = lab.run("daily_check.yml", "-l", f"{health.STATION},localhost", "-e", "ecus6_branch_check=false")
+    assert not [key for key in health.checks_of(report, health.STATION) if key[0] == "ecus6.reachable"]
+
+
 # -- faults ------------------------------------------------------------------------------------------
 EXPECTED = [
     # (finding key, article, severity, department, site)
@@ -353,3 +368,24 @@ def test_a_terminal_id_duplicated_over_the_site_inventory_is_an_audit_finding(in
         )
         assert "no WinRM credentials" in keys[f"host.reachable|{name}|"]["detail"]
     shutil.rmtree(reports)
+
+
+@pytest.mark.fault
+def test_a_branch_that_cannot_reach_ecus6_is_a_finding_with_the_letter(lab, healthy):
+    # The first workstation of the site asks the lab's emulated portal; with it stopped, the branch
+    # is a finding whose source is letter 497/CHQ-CNTT, naming the site.
+    assert not any(item["key"].startswith("ecus6.") for item in healthy[0]["findings"])
+    lab.winlab.portal.stop()
+    try:
+        report = lab.run("daily_check.yml")
+    finally:
+        lab.winlab.portal.start()
+    found = [item for item in report["findings"] if item["key"].startswith("ecus6.reachable|")]
+    assert [item["key"] for item in found] == [f"ecus6.reachable|{health.STATION}|{health.SITE}"]
+    [item] = found
+    assert (item["article"]["vi"], item["severity"], item["site"]) == (
+        "Công văn 497/CHQ-CNTT",
+        "high",
+        health.SITE,
+    )
+    assert item["observed"].startswith("error 80072EFD")

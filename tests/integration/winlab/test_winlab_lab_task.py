@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from netaddr import IPAddress, IPRange
 from tasklib import lab as lab_task
 from tasklib.sites import model_listing, write_lab_overrides
 from tests.support.ansible_cli import run_ansible
+from tests.support.fixture_files import ROOT
 from winlab import inventory
 
 INVENTORY_LIST = {
@@ -101,8 +103,11 @@ def test_inventory_with_the_site_plugin(tmp_path):
         "winlab_https_port": 40002,
         "winlab_control_url": "http://127.0.0.1:40000",
     }
-    # Only the plugin configuration and host_vars sit inside the directory Ansible reads.
-    assert sorted(path.name for path in directory.iterdir()) == ["host_vars", "lab.sites.yml"]
+    # Only the plugin configuration, host_vars and group_vars sit inside the directory Ansible reads;
+    # group_vars holds the lab's own Ecus6 portal even when the site inventory has no group_vars.
+    assert sorted(path.name for path in directory.iterdir()) == ["group_vars", "host_vars", "lab.sites.yml"]
+    lab_vars = yaml.safe_load((directory / "group_vars" / "all" / "zz-lab.yml").read_text())
+    assert lab_vars == {"ecus6_officer_url": inventory.NO_PORTAL, "ecus6_admin_url": inventory.NO_PORTAL}
     assert (
         yaml.safe_load((directory / "host_vars" / "ws-bac-ninh-01.yml").read_text())["winlab_profile"] == "xp"
     )
@@ -144,6 +149,24 @@ def test_background_process_starts_and_stops(tmp_path):
     assert not lab_task.stop_daemon(tmp_path)
 
 
+def lab_runtime(hosts, **extra) -> dict:
+    """A runtime description of a lab of `hosts` (as Lab.describe() gives it), with `extra` keys."""
+    return {
+        "control_url": "http://127.0.0.1:40000",
+        **extra,
+        "hosts": {
+            host.name: {
+                "address": "127.0.0.1",
+                "http_port": 41000 + number,
+                "https_port": 0,
+                "profile": host.profile,
+                "group": host.group,
+            }
+            for number, host in enumerate(hosts)
+        },
+    }
+
+
 def test_the_lab_inventory_reads_the_lab_copy_of_the_overrides(frozen_inventory, tmp_path):
     # Every Windows host of the frozen inventory with the lab's workstations: the inventory Ansible
     # reads from the lab directory has the same hosts, and points at the emulated hosts.
@@ -152,18 +175,7 @@ def test_the_lab_inventory_reads_the_lab_copy_of_the_overrides(frozen_inventory,
     hosts = inventory.windows_hosts(
         model_listing(write_lab_overrides(listed, frozen_inventory / "vnaccs.sites.yml", overrides))
     )
-    runtime = {
-        "control_url": "http://127.0.0.1:40000",
-        "hosts": {
-            host.name: {
-                "address": "127.0.0.1",
-                "http_port": 41000 + number,
-                "https_port": 0,
-                "profile": host.profile,
-            }
-            for number, host in enumerate(hosts)
-        },
-    }
+    runtime = lab_runtime(hosts)
     sites_config = frozen_inventory / "vnaccs.sites.yml"
     directory = inventory.write_inventory(
         tmp_path / "lab" / "inventory", runtime, "pw", sites_config, overrides
@@ -250,3 +262,53 @@ def test_the_lab_dhcp_servers_answer_relayed_discovers_and_the_inventory_says_wh
             port=variables["health_check_dhcp_probe_port"],
         )
         assert (result.offer, result.address, result.router) == (True, "10.27.20.50", "10.27.20.1")
+
+
+LAB_NETWORKS = (IPRange("127.0.0.0", "127.255.255.255"), IPRange("198.18.0.0", "198.19.255.255"))
+_IPV4 = re.compile(r"(?<![\d.])(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})(?![\d.])")
+
+
+def _addresses(value):
+    """Every IPv4 address written anywhere in a host variable (URLs, lists, mappings); subnet masks
+    are not addresses."""
+    if isinstance(value, str):
+        yield from _IPV4.findall(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not str(key).endswith("mask"):
+                yield from _addresses(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _addresses(item)
+
+
+def test_the_lab_inventory_has_no_address_outside_the_lab_networks(inventory_copy, tmp_path):
+    # The toolkit's group variables (the Ecus6 portals of letter 497/CHQ-CNTT, real addresses) over
+    # the tests' site data: the lab inventory must override every one of them.
+    (inventory_copy / "group_vars" / "all.yml").write_text(
+        (ROOT / "inventory" / "group_vars" / "all.yml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    listed = model_listing(load_site_data(Paths.in_inventory_dir(inventory_copy)))
+    hosts = inventory.windows_hosts(listed)
+    runtime = lab_runtime(
+        hosts,
+        portal_url="http://127.0.0.1:40099/",
+        portal_admin_url="http://127.0.0.1:40099/gdc_ktx_iam_ui",
+    )
+    directory = inventory.write_inventory(
+        tmp_path / "lab" / "inventory", runtime, "pw", inventory_copy / "vnaccs.sites.yml"
+    )
+    listed_lab = run_ansible("ansible-inventory", "-i", str(directory), "--list")
+    assert listed_lab.returncode == 0, listed_lab.stderr
+    hostvars = json.loads(listed_lab.stdout)["_meta"]["hostvars"]
+    stations = [host.name for host in hosts if host.group == "workstations"]
+    assert stations and all(hostvars[name]["ecus6_officer_url"] == runtime["portal_url"] for name in stations)
+    outside = {
+        (host, address)
+        for host, variables in hostvars.items()
+        for address in _addresses(variables)
+        if not any(IPAddress(address) in network for network in LAB_NETWORKS)
+    }
+    assert outside == set()
+    # The test can fail: the real portal is in the toolkit's data, which the lab hides.
+    assert "10.224.128.226" in (inventory_copy / "group_vars" / "all.yml").read_text(encoding="utf-8")

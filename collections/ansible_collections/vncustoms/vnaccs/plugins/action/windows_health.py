@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from ansible.plugins.action import ActionBase
 from ansible_collections.vncustoms.vnaccs.plugins.action.base_server import ActionModule as BaseServer
 from ansible_collections.vncustoms.vnaccs.plugins.action.daily_reboot_task import ActionModule as DailyReboot
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import (
     ReleaseError,
     load_release,
@@ -128,6 +129,16 @@ class ActionModule(WindowsProbeAction):
                 )
             },
         },
+        "ecus6": {
+            "type": "dict",
+            "options": {
+                "enabled": {"type": "bool", "default": True},
+                "url": {"type": "str", "default": ""},
+                "probe": {"type": "bool", "default": False},
+                "branch": {"type": "str", "default": ""},
+                "expected_mode": {"type": "str", "default": ""},
+            },
+        },
         "audit": {"type": "bool", "default": False},
         "os_baseline": {"type": "dict", "default": {}},
         "approved_software": {"type": "list", "elements": "str", "default": []},
@@ -179,6 +190,7 @@ class ActionModule(WindowsProbeAction):
         # Kept for the checks made from the controller after the probe (run()).
         self._wanted = Wanted(kind, audit, details)
         self._client, self._client_reason = client_release(args["client"])
+        self._ecus6 = ecus6.daily_check(args["ecus6"]) if kind == "workstation" else None
         return self._wanted
 
     def plan(self, session: WindowsSession, wanted: Wanted) -> ReadOnlyPlan:
@@ -188,7 +200,9 @@ class ActionModule(WindowsProbeAction):
             return DhcpHealthPlan(wanted.details, audit)
         if wanted.kind == "base_server":
             return BaseHealthPlan(wanted.details, audit, *client)
-        return WorkstationHealthPlan(wanted.details, audit, *client, *self._reboot)
+        plan = WorkstationHealthPlan(wanted.details, audit, *client, *self._reboot)
+        plan.ecus6 = self._ecus6
+        return plan
 
     def unreached(self, wanted: Wanted, result: dict[str, Any]) -> dict[str, Any]:
         checks = unreachable_checks(wanted.kind, str(result.get("msg", "")), wanted.audit.enabled)

@@ -174,6 +174,34 @@ options:
         description: The base server's FTP port.
         type: int
         default: 21
+  ecus6:
+    description:
+      - With O(kind=workstation), the Ecus6 contingency's checks (letter 497/CHQ-CNTT) C(ecus6.mode) (the
+        switch-over marker) and, on the branch's probe workstation, C(ecus6.reachable) (the officers' portal
+        answers over HTTP from it, through a VBScript run with C(cscript)).
+    type: dict
+    suboptions:
+      enabled:
+        description: Make the checks.
+        type: bool
+        default: true
+      url:
+        description: The officers' portal address. Required with O(ecus6.probe=true).
+        type: str
+        default: ""
+      probe:
+        description: This workstation checks the portal for its branch (the C(health_check) role sets it on
+          the first workstation of each site).
+        type: bool
+        default: false
+      branch:
+        description: The branch's name, which a finding names.
+        type: str
+        default: ""
+      expected_mode:
+        description: The mode of the last switch-over recorded (C(ecus6) or C(vnaccs)); empty when none is.
+        type: str
+        default: ""
   audit:
     description: Also read C(systeminfo) and check the service pack (the audit, Article 24).
     type: bool

@@ -25,6 +25,8 @@ ARTICLES: dict[str, dict[str, str]] = {
     "article-24": {"vi": "Điều 24", "en": "Article 24"},
     "appendix-iii": {"vi": "Phụ lục III", "en": "Appendix III"},
     "appendix-iv-ii": {"vi": "Phụ lục IV, mục II", "en": "Appendix IV, section II"},
+    # The Ecus6 contingency: Customs Department letter 497/CHQ-CNTT of 26 March 2025.
+    "letter-497": {"vi": "Công văn 497/CHQ-CNTT", "en": "Letter 497/CHQ-CNTT"},
 }
 
 NO_ADDRESS_VI = "Máy trạm tại Chi cục không nhận được địa chỉ IP, không kết nối được hệ thống VNACCS/VCIS."
@@ -299,6 +301,28 @@ CATALOGUE: dict[tuple[str, str | None], dict[str, Any]] = {
         ),
         warning="low",
     ),
+    ("ecus6.reachable", None): _entry(
+        "letter-497",
+        "high",
+        ("Chi cục không truy cập được hệ thống Ecus6", "The branch cannot reach the Ecus6 system"),
+        (
+            "Khi VNACCS/VCIS gặp sự cố, cán bộ tại Chi cục không tiếp nhận được tờ khai "
+            "qua hệ thống dự phòng Ecus6.",
+            "When VNACCS/VCIS fails, the branch's officers cannot receive declarations "
+            "through the Ecus6 backup.",
+        ),
+        warning="medium",
+    ),
+    ("ecus6.mode", None): _entry(
+        "letter-497",
+        "medium",
+        ("Máy trạm không ở chế độ đã chuyển đổi", "The workstation is not in the mode switched to"),
+        (
+            "Cán bộ có thể khai báo sai hệ thống (VNACCS/VCIS hoặc Ecus6) so với chế độ đang áp dụng.",
+            "Officers may send declarations to the wrong system (VNACCS/VCIS or Ecus6) "
+            "for the mode in force.",
+        ),
+    ),
     ("audit.terminal_id_unique", None): _entry(
         "article-15",
         "high",
@@ -398,6 +422,11 @@ NAMES: dict[str, tuple[str, str]] = {
     "workstation.reboot_task": ("Tác vụ khởi động lại hằng ngày", "Daily restart task"),
     "workstation.last_boot": ("Lần khởi động gần nhất trong 26 giờ", "Last boot within 26 hours"),
     "workstation.terminal_id": ("Mã máy trạm trên máy", "Terminal ID on the host"),
+    "ecus6.reachable": (
+        "Truy cập hệ thống Ecus6 từ Chi cục (HTTP)",
+        "Ecus6 reachable from the branch (HTTP)",
+    ),
+    "ecus6.mode": ("Chế độ VNACCS/Ecus6 của máy trạm", "Workstation's VNACCS/Ecus6 mode"),
     "switch.reachable": ("Kết nối tới switch", "Switch reachable"),
     "switch.helper_address": ("DHCP relay (ip helper-address)", "DHCP relay (ip helper-address)"),
     "audit.terminal_id_unique": ("Mã máy trạm không trùng lặp", "Terminal ID unique"),

@@ -40,7 +40,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import change_window, dhcp_probe
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils import change_window, dhcp_probe, ecus6
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_release import Release
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.client_software_plan import (
     DEFAULT_CONFIG_KEY,
@@ -1104,18 +1104,20 @@ class WorkstationHealthPlan(HostHealthPlan):
 
     kind = "workstation"
     wanted: WorkstationWanted
+    # The Ecus6 contingency's part (plugin_utils/ecus6.py), set by the action when asked.
+    ecus6: ecus6.DailyCheck | None = None
 
     def sections(self) -> list[tuple[str, str]]:
         sections = [("ipconfig", "ipconfig /all")]
         if self.wanted.base_ftp:
             sections.append(ftp_check_section(*self.wanted.base_ftp))
-        return sections
+        return sections + ecus6.sections(self.ecus6)
 
     def checks(self, state: dict[str, str]) -> list[Check]:
         checks = self._lease(state)
         if self.wanted.base_ftp:
             checks.append(workstation_ftp_check(*self.wanted.base_ftp, state.get("base_ftp", "")))
-        return checks
+        return checks + ecus6.checks(self.ecus6, state, Check)
 
     def _lease(self, state: dict[str, str]) -> list[Check]:
         ranges = self.wanted.ranges

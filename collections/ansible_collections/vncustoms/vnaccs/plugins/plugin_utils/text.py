@@ -10,7 +10,8 @@
 * :func:`domain_name_problem` / :func:`is_domain_name`: the DNS domain rule for option 015 and
   Active Directory domains.
 * :func:`netbios_name_problem`: the NetBIOS computer-name rule for workstation names.
-* :func:`scope_text_problem`: what a DHCP scope name or comment may hold in a netsh script.
+* :func:`scope_text_problem`: what a DHCP scope name or comment may hold in a netsh script, and
+  :func:`quoted_text_problem`, the rule it applies to any text written between double quotes.
 
 The ``*_problem`` functions return why a value breaks the rule, or None; callers put the reason
 into their own message, which names the file, host and field.
@@ -111,14 +112,20 @@ def netbios_name_problem(value: object) -> str | None:
     return None
 
 
-def scope_text_problem(text: str) -> str | None:
-    """Why `text` cannot be a scope name or comment in a netsh script; None if it can."""
+def quoted_text_problem(text: str, max_length: int, limit: str) -> str | None:
+    """Why `text` cannot be written between double quotes on a cmd.exe line (a netsh script line, a
+    `reg add /d "..."`), at most `max_length` characters (`limit` says whose limit); None if it can."""
     if _SCOPE_TEXT_UNSAFE.search(text):
         return "may not contain double quotes, % or line breaks"
     try:
         text.encode("cp437")
     except UnicodeEncodeError:
         return "has letters that the host's code page 437 cannot carry"
-    if len(text) > SCOPE_TEXT_MAX_LENGTH:
-        return f"is {len(text)} characters long; the toolkit writes at most {SCOPE_TEXT_MAX_LENGTH}"
+    if len(text) > max_length:
+        return f"is {len(text)} characters long; {limit} at most {max_length}"
     return None
+
+
+def scope_text_problem(text: str) -> str | None:
+    """Why `text` cannot be a scope name or comment in a netsh script; None if it can."""
+    return quoted_text_problem(text, SCOPE_TEXT_MAX_LENGTH, "the toolkit writes")

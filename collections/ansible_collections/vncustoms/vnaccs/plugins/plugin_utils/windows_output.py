@@ -847,6 +847,56 @@ def reg_value(text: str, name: str) -> str | None:
     return None
 
 
+# -- Internet Shortcut (.url) files and an HTTP probe script ---------------------------------------
+def parse_internet_shortcut(text: str) -> dict[str, str] | None:
+    """The keys of the [InternetShortcut] section of a .url file (as `type` shows it), names in lower
+    case; None when the text has no such section (no file: `type` printed nothing on stdout)."""
+    values: dict[str, str] | None = None
+    section = ""
+    for line in _lines(text):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip().lower()
+            if section == "internetshortcut" and values is None:
+                values = {}
+            continue
+        if section == "internetshortcut" and values is not None and "=" in stripped:
+            key, _, value = stripped.partition("=")
+            values[key.strip().lower()] = value.strip()
+    return values
+
+
+@dataclass(frozen=True)
+class HttpProbe:
+    """What the HTTP probe script printed: the status of the answer, or the error (HRESULT in hex,
+    its text) of a request that failed; neither when the script did not run (`ran` false)."""
+
+    status: int | None = None
+    error_code: str = ""
+    error_text: str = ""
+    ran: bool = False
+    output: str = ""
+
+
+_PROBE_STATUS = re.compile(r"^STATUS (\d{3})\s*$")
+_PROBE_ERROR = re.compile(r"^ERROR ([0-9A-Fa-f]+)(?: (.*?))?\s*$")
+
+
+def parse_http_probe(text: str) -> HttpProbe:
+    """The output of the ServerXMLHTTP probe script (`STATUS 200`, or `ERROR 80072EFD text`)."""
+    shown = " ".join(line.strip() for line in _lines(text) if line.strip())
+    for line in _lines(text):
+        status = _PROBE_STATUS.match(line.strip())
+        if status:
+            return HttpProbe(status=int(status.group(1)), ran=True, output=shown)
+        error = _PROBE_ERROR.match(line.strip())
+        if error:
+            return HttpProbe(
+                error_code=error.group(1).upper(), error_text=error.group(2) or "", ran=True, output=shown
+            )
+    return HttpProbe(output=shown)
+
+
 # -- errors ----------------------------------------------------------------------------------------
 class ErrorKind(Enum):
     NOT_RECOGNIZED = "not_recognized"  # cmd.exe: no such program
