@@ -561,3 +561,16 @@ def test_the_summary_text_lists_each_department():
         "1 host(s), 0 unreachable; checks: 1 passed, 0 warnings, 0 failed, 0 not checked; "
         "0 finding(s), 0 past due",
     ]
+
+
+def test_the_summary_says_which_clearance_mode_the_fleet_is_in():
+    stations = [
+        host(f"ts-hq0{n}", "workstation", BAC_NINH, "Tiên Sơn", check("ecus6.mode", "pass", mode, mode))
+        for n, mode in enumerate(("vnaccs", "ecus6", "ecus6"), 1)
+    ]
+    report = hr.build_report("daily_check", stations, NOW)
+    assert hr.fleet_modes(report) == {"ecus6": 2, "vnaccs": 1}
+    assert hr.summary_text(report).splitlines()[-1] == (
+        "clearance mode (letter 497/CHQ-CNTT): 2 workstation(s) on ecus6, 1 workstation(s) on vnaccs"
+    )
+    assert "clearance mode" not in hr.summary_text(hr.build_report("daily_check", hosts(), NOW))

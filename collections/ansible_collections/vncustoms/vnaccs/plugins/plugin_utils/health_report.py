@@ -642,4 +642,21 @@ def summary_text(report: dict[str, Any]) -> str:
         f"{checks[WARN]} warnings, {checks[FAIL]} failed, {checks[NOT_CHECKED]} not checked; "
         f"{summary['findings']['total']} finding(s), {summary['findings']['past_due']} past due"
     )
+    modes = fleet_modes(report)
+    if modes:
+        lines.append(
+            "clearance mode (letter 497/CHQ-CNTT): "
+            + ", ".join(f"{count} workstation(s) on {mode}" for mode, count in sorted(modes.items()))
+        )
     return "\n".join(lines)
+
+
+def fleet_modes(report: dict[str, Any]) -> dict[str, int]:
+    """How many workstations are in each clearance mode (`vnaccs`, `ecus6`), from their `ecus6.mode`
+    checks: which system the fleet is sending declarations to."""
+    modes: dict[str, int] = {}
+    for host in report["hosts"]:
+        for check in host["checks"]:
+            if check["id"] == "ecus6.mode" and check["item"]:
+                modes[check["item"]] = modes.get(check["item"], 0) + 1
+    return modes
