@@ -17,6 +17,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command imp
     WinRMUnreachableError,
     cmd_escape,
     echo_file_commands,
+    script_run_command,
 )
 from winrm.exceptions import (
     InvalidCredentialsError,
@@ -348,4 +349,12 @@ def test_a_connection_lost_before_the_reply_names_the_command_that_may_have_run(
     assert str(lost.value) == (
         "bac-ninh-cchq-tien-son: the reply to `netsh exec plan.txt` was lost (WinRM is unreachable at "
         "http://10.27.10.5:5985/wsman: could not read a command's output (ConnectionError))"
+    )
+
+
+def test_a_script_run_command_writes_the_script_runs_it_and_deletes_it_in_one_line():
+    line = script_run_command(r"%SystemRoot%\Temp\probe.txt", ["open 10.0.0.6", "bye"], "ftp -n -s:X")
+    assert line == (
+        r">%SystemRoot%\Temp\probe.txt echo open 10.0.0.6&>>%SystemRoot%\Temp\probe.txt echo bye"
+        r"&ftp -n -s:X&del %SystemRoot%\Temp\probe.txt"
     )

@@ -368,10 +368,10 @@ def sections(check: DailyCheck | None) -> list[tuple[str, str]]:
         return []
     found = [("ecus6_mode", f'reg query "{MARKER_KEY}" 2>nul')]
     if check.probe and check.url:
-        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import echo_file_commands
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import script_run_command
 
-        write = "&".join(echo_file_commands(TEMP_SCRIPT, probe_script(check.url)))
-        found.append(("ecus6_http", f"{write}&cscript //nologo {TEMP_SCRIPT}&del {TEMP_SCRIPT}"))
+        run = f"cscript //nologo {TEMP_SCRIPT}"
+        found.append(("ecus6_http", script_run_command(TEMP_SCRIPT, probe_script(check.url), run)))
     return found
 
 

@@ -89,7 +89,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     reg_value,
     split_sections,
 )
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import echo_file_commands
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import script_run_command
 from netaddr import AddrFormatError, IPAddress, IPNetwork
 
 PASS, WARN, FAIL, NOT_CHECKED = "pass", "warn", "fail", "not_checked"
@@ -290,7 +290,7 @@ def os_baseline_check(text: str, baseline: dict[str, int], family_hint: str = ""
     if info is None:
         return Check("audit.os_service_pack", NOT_CHECKED, detail="systeminfo printed no OS Version")
     os_name = info.get("OS Name")
-    family = family_hint or next((key for key, words in OS_FAMILIES if words in os_name), "")
+    family = _family(info, family_hint)
     observed = f"{os_name}, {info.get('OS Version')}".strip(", ")
     if family not in baseline:
         return Check(
@@ -577,7 +577,8 @@ class HostHealthPlan(ReadOnlyPlan):
         self.reboot = reboot if self.kind == "workstation" else None
         self.reboot_reason = reboot_reason
 
-    def _client_sections(self) -> list[tuple[str, str]]:
+    def _job_sections(self) -> list[tuple[str, str]]:
+        """What the probe reads of the other jobs' work: the client release and the restart task."""
         sections = client_sections(self.kind, self.client, self.audit.family) if self.client else []
         return sections + (self.reboot.sections() if self.reboot else [])
 
@@ -590,7 +591,7 @@ class HostHealthPlan(ReadOnlyPlan):
 
     def probe_command(self) -> str:
         parts = ["hostname"]
-        for name, command in [*self.sections(), *self._client_sections()]:
+        for name, command in [*self.sections(), *self._job_sections()]:
             parts += probe_section(name, command)
         return "&".join(parts + self.audit.sections())
 
@@ -1076,8 +1077,7 @@ def ftp_check_section(address: str, port: int) -> tuple[str, str]:
     client by default, reference 7.3) connect to the base server and quit: a script written with echo,
     run with `-n` (no logon is tried, so no account is ever locked) and deleted in the same command."""
     script = [f"open {address}" + (f" {port}" if port != 21 else ""), "bye"]
-    writes = echo_file_commands(FTP_CHECK_SCRIPT, script)
-    return ("base_ftp", "&".join([*writes, f"ftp -n -s:{FTP_CHECK_SCRIPT}", f"del {FTP_CHECK_SCRIPT}"]))
+    return ("base_ftp", script_run_command(FTP_CHECK_SCRIPT, script, f"ftp -n -s:{FTP_CHECK_SCRIPT}"))
 
 
 def workstation_ftp_check(address: str, port: int, transcript: str) -> Check:

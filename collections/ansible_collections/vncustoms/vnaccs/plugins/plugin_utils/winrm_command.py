@@ -579,3 +579,9 @@ def echo_file_commands(path: str, lines: Iterable[str], budget: int = CMD_LINE_B
     if current:
         commands.append(current)
     return commands
+
+
+def script_run_command(path: str, lines: Iterable[str], run: str) -> str:
+    """One command line that writes `lines` to `path` (echo_file_commands), runs `run` (which reads
+    it) and deletes it again: a read-only probe's script leaves nothing on the host."""
+    return "&".join([*echo_file_commands(path, lines), run, f"del {path}"])
