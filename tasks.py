@@ -124,7 +124,7 @@ def unit(c, k=""):
 def _count_marked(c, marker: str, selector: str) -> str:
     """How many of the selected tests carry MARKER, as "N of M"."""
     counted = c.run(
-        f"pytest -m {marker} --collect-only -q --color=no{selector}", env=_env(), hide=True, warn=True
+        f"pytest -n 0 -m {marker} --collect-only -q --color=no{selector}", env=_env(), hide=True, warn=True
     )
     last = (counted.stdout.strip().splitlines() or [""])[-1]
     some = re.match(r"(\d+)/(\d+) tests? collected", last)

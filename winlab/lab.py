@@ -39,6 +39,7 @@ import json
 import math
 import os
 import resource
+import socket
 import ssl
 import threading
 import time
@@ -234,6 +235,8 @@ class Lab:
         self.ftp_transfers: dict[str, Transfers] = {}
         self.runtimes: dict[str, HostRuntime] = {}
         self.endpoints: dict[str, list[Endpoint]] = {}
+        # The ports of a host that is down, held closed (bound, not listening) until it is up again.
+        self.held_ports: dict[str, list[socket.socket]] = {}
         self.ssl_context: ssl.SSLContext | None = None
         self.cert_path: Path | None = None
         self.control: ThreadingHTTPServer | None = None
@@ -307,6 +310,10 @@ class Lab:
         self.listeners.stop()
         self.dhcp.stop()
         self.portal.stop()
+        for held in self.held_ports.values():
+            for sock in held:
+                sock.close()
+        self.held_ports.clear()
         for runtime in self.runtimes.values():
             self._drop_connections(runtime)
             runtime.host.save()
@@ -511,10 +518,17 @@ class Lab:
                 runtime.faults["service_start_fails"] = current
         if faults.get("down"):
             with self._lock:
+                ports = []
                 for endpoint in self.endpoints.pop(name, []):
+                    ports.append(endpoint.sock.getsockname()[1])
                     self.listeners.remove(endpoint.sock)
                 if name in self.ftp:
+                    ports.append(self.ftp[name].sock.getsockname()[1])
                     self.listeners.remove(self.ftp.pop(name).sock)
+                # Held closed: refused meanwhile, and no other lab or program is given them.
+                self.held_ports.setdefault(name, []).extend(
+                    bind(self.config.address, port, listen=False) for port in ports
+                )
             self._drop_connections(runtime)
         with runtime.lock:
             runtime.faults.update({key: value for key, value in faults.items() if value})
@@ -541,6 +555,8 @@ class Lab:
                 self._open(runtime, runtime.http_port, runtime.https_port)
             if runtime.name not in self.ftp:
                 self._open_ftp(runtime, self.ftp_ports.get(runtime.name, 0))
+            for held in self.held_ports.pop(runtime.name, []):
+                held.close()
         with runtime.lock:
             runtime.faults.pop("down", None)
 

@@ -618,11 +618,18 @@ def _serve(connection: socket.socket, address, endpoint: Endpoint) -> None:
             connection.close()
 
 
-def bind(address: str, port: int) -> socket.socket:
+def bind(address: str, port: int, listen: bool = True) -> socket.socket:
+    """A socket bound to (address, port), listening unless `listen` is false.
+
+    A socket bound and not listening holds a port closed: a connection to it is refused (Linux
+    answers the SYN with a reset), and no other socket is given the port meanwhile. That is how a
+    host that is down keeps its ports for when it comes back (`Lab.set_fault`).
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((address, port))
-    sock.listen(64)
+    if listen:
+        sock.listen(64)
     return sock
 
 

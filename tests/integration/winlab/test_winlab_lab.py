@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import concurrent.futures
+import socket
 import time
 
 import pytest
@@ -76,6 +77,18 @@ def test_host_down_refuses_connections_and_comes_back(small_lab):
         Client(small_lab, "dhcp-lao-cai").run("ver")
     assert "refused" in str(raised.value).lower()
     control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+    assert Client(small_lab, "dhcp-lao-cai").ok("hostname") == "DHCP-LAO-CAI\r\n"
+
+
+def test_a_host_that_is_down_keeps_its_ports_from_anyone_else(small_lab):
+    port = small_lab.runtime("dhcp-lao-cai").http_port
+    control(small_lab, "POST", "/hosts/dhcp-lao-cai/faults", {"down": True})
+    # The port stays bound meanwhile: another program asking for it is refused it (and the kernel
+    # gives it to no one who asks for any free port, such as another lab in a parallel test).
+    with socket.socket() as other, pytest.raises(OSError, match="in use"):
+        other.bind((small_lab.config.address, port))
+    control(small_lab, "DELETE", "/hosts/dhcp-lao-cai/faults")
+    assert small_lab.runtime("dhcp-lao-cai").http_port == port
     assert Client(small_lab, "dhcp-lao-cai").ok("hostname") == "DHCP-LAO-CAI\r\n"
 
 
