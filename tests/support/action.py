@@ -17,6 +17,7 @@ import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.action import ActionBase
 from ansible.template import Templar
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import VER_MARK
 
 # (stdout, stderr, exit code), the bytes in code page 437 as a Windows host sends them.
 Output = tuple[bytes, bytes, int]
@@ -85,7 +86,7 @@ class FakeProtocol:
         error: Exception | None = None,
         fail_on: str = "open_shell",
     ) -> None:
-        self.answer = answers if callable(answers) else self._table(dict(answers or {}))
+        self.answer = self._chained(answers if callable(answers) else self._table(dict(answers or {})))
         self.error = error
         self.fail_on = fail_on
         self.calls: list[tuple] = []
@@ -98,6 +99,21 @@ class FakeProtocol:
             return (output, b"", 0) if isinstance(output, bytes) else output
 
         return answer
+
+    @staticmethod
+    def _chained(answer: Callable[[str], Output]) -> Callable[[str], Output]:
+        """Answer `ver&echo MARK&COMMAND` (the layer's `ver` carried in front of a command) as cmd.exe
+        does: `ver`'s output, the mark's line, then the command's output, stderr and exit code."""
+        prefix = f"ver&echo {VER_MARK}&"
+
+        def chained(command: str) -> Output:
+            if not command.startswith(prefix):
+                return answer(command)
+            version = answer("ver")[0]
+            stdout, stderr, code = answer(command.removeprefix(prefix))
+            return version + f"{VER_MARK}\r\n".encode() + stdout, stderr, code
+
+        return chained
 
     def steps(self, name: str) -> list[tuple]:
         """The recorded calls of one method: `steps("run_command")`."""

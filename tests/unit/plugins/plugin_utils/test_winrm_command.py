@@ -202,16 +202,59 @@ def test_version_is_detected_once_per_session(answers, family, commands):
 
 
 def test_the_inventory_version_settles_nt6_without_systeminfo():
-    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
-    assert session_with(protocol, windows_version="2008").windows_family() == "2008"
-    assert [call[2] for call in protocol.steps("run_command")] == ["ver"]
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0), "hostname": b"DHCP01\r\n"})
+    session = session_with(protocol, windows_version="2008")
+    assert session.windows_family() == "2008"
+    assert session.run("hostname").stdout == "DHCP01\r\n"
+    assert protocol.commands == ["ver&echo ==vnaccs:ver==&hostname"]
+
+
+def test_an_inventory_version_is_confirmed_by_the_next_command_in_the_same_round_trip():
+    protocol = FakeProtocol({"ver": (VER_2003, b"", 0), "probe": (b"state\r\n", b"warn", 3)})
+    session = session_with(protocol, windows_version="2003")
+    assert session.windows_family() == "2003"
+    assert protocol.commands == []  # no round trip for the family itself
+    result = session.run("probe")
+    assert (result.command, result.stdout, result.stderr, result.exit_code) == (
+        "probe",
+        "state\r\n",
+        "warn",
+        3,
+    )
+    session.run("probe")
+    assert protocol.commands == ["ver&echo ==vnaccs:ver==&probe", "probe"]
+
+
+def test_a_command_too_long_to_carry_ver_is_preceded_by_it():
+    protocol = FakeProtocol({"ver": (VER_2003, b"", 0)})
+    session = session_with(protocol, windows_version="2003")
+    session.windows_family()
+    long_line = "echo " + "x" * (CMD_LINE_LIMIT - 10)
+    session.run(long_line)
+    assert protocol.commands == ["ver", long_line]
 
 
 @pytest.mark.fault
-def test_an_inventory_version_that_contradicts_ver_is_an_error():
-    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
-    with pytest.raises(WinRMCommandError, match="windows_version=2003"):
-        session_with(protocol, windows_version="2003").windows_family()
+@pytest.mark.parametrize(
+    ("hint", "ver"), [("2003", VER_6), ("2008", VER_2003), ("xp", VER_2003), ("7", b"junk")]
+)
+def test_an_inventory_version_that_contradicts_ver_fails_the_command_carrying_it(hint, ver):
+    protocol = FakeProtocol({"ver": (ver, b"", 0), "probe": b"state\r\n"})
+    session = session_with(protocol, windows_version=hint)
+    assert session.windows_family() == hint
+    with pytest.raises(WinRMCommandError, match=f"windows_version={hint}|Windows version"):
+        session.run("probe")
+    with pytest.raises(WinRMCommandError, match="was not sent"):
+        session.run("netsh dhcp server add scope")
+    assert len(protocol.commands) == 1  # nothing sent after it
+
+
+@pytest.mark.fault
+def test_an_unknown_inventory_version_is_checked_with_ver_at_once():
+    protocol = FakeProtocol({"ver": (VER_2003, b"", 0)})
+    with pytest.raises(WinRMCommandError, match="windows_version=2012"):
+        session_with(protocol, windows_version="2012").windows_family()
+    assert protocol.commands == ["ver"]
 
 
 def test_unreadable_ver_output_is_an_error():

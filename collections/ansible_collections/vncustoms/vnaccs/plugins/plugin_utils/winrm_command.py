@@ -55,6 +55,10 @@ SHELL_CODEPAGE = 437
 OUTPUT_ENCODING = "cp437"
 # cmd.exe refuses command lines longer than 8191 characters; stay well under it.
 CMD_LINE_LIMIT = 8191
+# The Windows families the toolkit knows (windows_version in the inventory).
+FAMILIES = ("xp", "2003", "2008", "7")
+# The line between `ver`'s output and a command's own, where a command carries `ver` in front of it.
+VER_MARK = "==vnaccs:ver=="
 CMD_LINE_BUDGET = 7800
 ENV_USER = "VNACCS_WINRM_USER"
 ENV_PASSWORD = "VNACCS_WINRM_PASSWORD"
@@ -263,6 +267,12 @@ class WindowsSession:
         # The inventory's windows_version: checked against `ver`, and it settles NT 6 server/workstation.
         self._hint = str(windows_version).lower() if windows_version else None
         self._family: str | None = None
+        # The family was taken from the inventory and `ver` has not confirmed it yet: the next command
+        # carries `ver` in front of it (one round trip for both), and a contradiction fails that
+        # command before its output is used.
+        self._unconfirmed = False
+        # Why `ver` refused the inventory's family: nothing more is sent in this session.
+        self._refused: str | None = None
         self.history: list[CommandResult] = []
         # The command that missed its deadline: the host is not answering, nothing more is sent.
         self.stalled: str | None = None
@@ -378,15 +388,24 @@ class WindowsSession:
                 f"{self.host}: `{command}` was not sent: the host stopped answering `{self.stalled}`",
                 self.host,
             )
+        if self._refused is not None:
+            raise WinRMCommandError(f"{self.host}: `{command}` was not sent: {self._refused}", self.host)
         if len(command) > CMD_LINE_LIMIT:
             raise WinRMCommandError(
                 f"{self.host}: a command line of {len(command)} characters is over cmd.exe's limit of "
                 f"{CMD_LINE_LIMIT}",
                 self.host,
             )
+        sent = command
+        if self._unconfirmed:
+            sent = f"ver&echo {VER_MARK}&{command}"
+            if len(sent) > CMD_LINE_LIMIT:
+                self._unconfirmed = False
+                self._confirm(self.run("ver"))
+                sent = command
         self.open()
         protocol, shell_id = self._protocol, self._shell_id
-        command_id = self._guard(lambda: protocol.run_command(shell_id, command), "run a command")
+        command_id = self._guard(lambda: protocol.run_command(shell_id, sent), "run a command")
         try:
             stdout, stderr, code = self._collect(
                 protocol,
@@ -404,9 +423,16 @@ class WindowsSession:
         finally:
             with contextlib.suppress(Exception):
                 protocol.cleanup_command(shell_id, command_id)
+        text = stdout.decode(OUTPUT_ENCODING, errors="replace")
+        if sent != command:
+            self._unconfirmed = False
+            version, marked, text = text.partition(f"{VER_MARK}\r\n")
+            self._confirm(
+                CommandResult(command="ver", stdout=version if marked else "", stderr="", exit_code=0)
+            )
         result = CommandResult(
             command=command,
-            stdout=stdout.decode(OUTPUT_ENCODING, errors="replace"),
+            stdout=text,
             stderr=stderr.decode(OUTPUT_ENCODING, errors="replace"),
             exit_code=int(code),
         )
@@ -470,34 +496,56 @@ class WindowsSession:
         workstations of NT 6: there the inventory's `windows_version` decides, or else systeminfo's
         OS Name (slow on a real host, so set windows_version where it is known). A windows_version that
         contradicts `ver` is an error, not a guess.
+
+        Where the inventory sets windows_version, no round trip is made here: the family is the
+        inventory's, and the session's next command (a plugin's probe, which changes nothing) carries
+        `ver` in front of it. That command fails with the contradiction, before its output is read
+        and before anything else is sent, if the host runs another version.
         """
         if self._family is not None:
             return self._family
+        if self._hint in FAMILIES:
+            self._family, self._unconfirmed = self._hint, True
+            return self._family
+        result = self.run("ver")
+        version = self._ver(result)
+        family = version.family
+        if version.major == 6:
+            info = self.run("systeminfo")
+            os_name = re.search(r"(?m)^OS Name:\s*(.+)$", info.stdout)
+            family = "2008" if os_name and "Server" in os_name.group(1) else "7"
+        self._contradicts(family, version.version, result)
+        self._family = family
+        return family
+
+    def _ver(self, result: CommandResult):
         from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import parse_ver
 
-        result = self.run("ver")
         version = parse_ver(result.stdout)
         if version is None:
             raise WinRMCommandError(
                 f"{self.host}: cannot read the Windows version from `ver`", self.host, result
             )
-        family = version.family
-        if version.major == 6:
-            if self._hint in ("2008", "7"):
-                family = self._hint
-            else:
-                info = self.run("systeminfo")
-                os_name = re.search(r"(?m)^OS Name:\s*(.+)$", info.stdout)
-                family = "2008" if os_name and "Server" in os_name.group(1) else "7"
+        return version
+
+    def _contradicts(self, family: str, version: str, result: CommandResult) -> None:
         if self._hint and self._hint != family:
             raise WinRMCommandError(
                 f"{self.host}: the inventory says windows_version={self._hint}, but the host runs "
-                f"{family} (ver: {version.version})",
+                f"{family} (ver: {version})",
                 self.host,
                 result,
             )
-        self._family = family
-        return family
+
+    def _confirm(self, result: CommandResult) -> None:
+        """Check the inventory's family (taken by windows_family) against `ver`'s output in `result`."""
+        try:
+            version = self._ver(result)
+            family = self._hint if version.major == 6 and self._hint in ("2008", "7") else version.family
+            self._contradicts(family, version.version, result)
+        except WinRMCommandError as error:
+            self._refused = str(error).removeprefix(f"{self.host}: ")
+            raise
 
     # -- files ------------------------------------------------------------------------------------------
     def write_text_file(self, path: str, lines: Iterable[str]) -> list[str]:

@@ -1,0 +1,57 @@
+"""What a dhcp.yml run costs each server in WinRM round trips, and the Windows version it is told.
+
+A run with nothing to change reads each server in one WinRM command (the probe, with the version
+check carried in front of it) and leaves no shell open; a server whose inventory names another
+Windows version fails at that probe, with nothing changed on it and nothing more sent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.ansible_cli import run_ansible_playbook
+from tests.support.credentials import PASSWORD, USER
+from tests.support.lab_runs import dhcp_inventory, errors, outcome, recap, running_lab
+
+pytestmark = pytest.mark.slow
+
+HOSTS = {"dhcp-a": "2003", "dhcp-b": "2008"}
+
+
+def scopes(lab, name: str) -> dict:
+    return lab.host(name).snapshot()["dhcp"]["scopes"]
+
+
+def test_a_run_with_nothing_to_change_costs_one_command_per_server(tmp_path):
+    with running_lab(tmp_path, HOSTS, {USER: PASSWORD}) as lab:
+        inventory = dhcp_inventory(lab, HOSTS, USER, PASSWORD)
+        first = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
+        assert recap(first).total("changed") == len(HOSTS), first.stdout
+        lab.reset_counters()
+
+        again = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
+        assert recap(again).total("changed") == 0 and recap(again).total("failed") == 0, again.stdout
+        for name in HOSTS:
+            counters = lab.runtime(name).counters()
+            assert counters["operations"]["Command"] == 1, (name, counters)
+            assert counters["operations"]["Create"] == counters["operations"]["Delete"] == 1
+            assert counters["open_shells"] == 0
+            # The NTLM logon with message encryption (3), shell create, command, receive, signal,
+            # delete: one connection, one shell.
+            assert counters["requests"] <= 8, (name, counters)
+            assert counters["connections"] == 1
+
+
+@pytest.mark.fault
+def test_an_inventory_version_the_host_contradicts_fails_at_the_probe_and_changes_nothing(tmp_path):
+    with running_lab(tmp_path, HOSTS, {USER: PASSWORD}) as lab:
+        inventory = dhcp_inventory(lab, HOSTS, USER, PASSWORD)
+        inventory["all"]["children"]["dhcp_servers"]["hosts"]["dhcp-a"]["windows_version"] = "2008"
+        lab.reset_counters()
+
+        run = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
+        (message,) = errors(run, "dhcp-a")
+        assert "the inventory says windows_version=2008, but the host runs 2003" in message, message
+        assert lab.runtime("dhcp-a").counters()["operations"]["Command"] == 1
+        assert scopes(lab, "dhcp-a") == {}
+        assert outcome(recap(run).hosts["dhcp-b"]) == {"changed": 1, "unreachable": 0, "failed": 0}
