@@ -11,6 +11,7 @@ import base64
 import codecs
 import contextlib
 import json
+import os
 import selectors
 import socket
 import ssl
@@ -618,19 +619,54 @@ def _serve(connection: socket.socket, address, endpoint: Endpoint) -> None:
             connection.close()
 
 
+# The ports a lab takes for a host given none: one after another from a place that differs from one
+# process to the next, below the kernel's ephemeral range (32768-60999 on Linux). Asking the kernel
+# for any free port (port 0) makes it search the ephemeral range, and that search slows down faster
+# than linearly as the range fills: 5,000 listening sockets take 0.05 s, 19,500 take 45 s on the
+# machine of benchmarks/RESULTS.md, which a lab of 16 times the fleet needs.
+LAB_PORTS = range(10000, 32768)
+_ports_lock = threading.Lock()
+_ports_next: list[int] = []
+
+
 def bind(address: str, port: int, listen: bool = True) -> socket.socket:
-    """A socket bound to (address, port), listening unless `listen` is false.
+    """A socket bound to (address, port), listening unless `listen` is false; port 0: the next
+    free one of LAB_PORTS (the kernel's choice only when none is free).
 
     A socket bound and not listening holds a port closed: a connection to it is refused (Linux
     answers the SYN with a reset), and no other socket is given the port meanwhile. That is how a
     host that is down keeps its ports for when it comes back (`Lab.set_fault`).
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((address, port))
+    sock = _bind_free(address) if port == 0 else None
+    if sock is None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((address, port))
     if listen:
         sock.listen(64)
     return sock
+
+
+def _bind_free(address: str) -> socket.socket | None:
+    """A socket bound to the next port of LAB_PORTS that nothing uses, or None."""
+    with _ports_lock:
+        if not _ports_next:
+            _ports_next.append(os.getpid() * 7919 % len(LAB_PORTS))
+        for _ in range(len(LAB_PORTS)):
+            port = LAB_PORTS[_ports_next[0]]
+            _ports_next[0] = (_ports_next[0] + 1) % len(LAB_PORTS)
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                # Without SO_REUSEADDR: a port that any socket holds, even one closing or a down
+                # host's held port (bound, not listening), is skipped.
+                sock.bind((address, port))
+            except OSError:
+                sock.close()
+                continue
+            # As bind() sets it for a given port: the connections it accepts may linger after it.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            return sock
+    return None
 
 
 def json_reply(handler: BaseHTTPRequestHandler, status: int, payload) -> None:
