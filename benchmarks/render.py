@@ -196,8 +196,9 @@ def targets(results: dict) -> list[tuple[str, bool | None, str]]:
         )
     growth = results.get("growth")
     if growth:
+        span = _span(growth)
         for label, verdict, detail in growth_verdicts(growth):
-            verdicts.append((f"growth 1x → 16x no worse than linear: {label}", verdict, detail))
+            verdicts.append((f"growth {span} no worse than linear: {label}", verdict, detail))
     wan = results.get("wan")
     if wan:
         verdicts.append(staging_verdict(wan))
@@ -254,6 +255,16 @@ def _by_size(growth: dict, figure) -> dict[str, list[tuple[int, float]]]:
 def growth_series(growth: dict) -> dict[str, list[tuple[int, float]]]:
     """(hosts, median seconds) per measured piece, by fleet size."""
     return _by_size(growth, _inside)
+
+
+def _factors(growth: dict) -> list[int]:
+    return sorted(int(factor) for factor in growth["factors"])
+
+
+def _span(growth: dict) -> str:
+    """The sizes the growth benchmark ran at, smallest to largest: "1x → 16x"."""
+    factors = _factors(growth)
+    return f"{factors[0]}x → {factors[-1]}x" if factors else "(no sizes)"
 
 
 def growth_verdicts(growth: dict) -> list[tuple[str, bool, str]]:
@@ -329,7 +340,8 @@ def plot(growth: dict) -> str:
         x_ticks=x_ticks,
         y_ticks=y_ticks,
         lines=lines,
-        x_label="emulated Windows hosts in the inventory (1x, 4x, 16x the departments)",
+        x_label="emulated Windows hosts in the inventory "
+        f"({', '.join(f'{factor}x' for factor in _factors(growth))} the departments)",
         y_label="seconds",
     )
 

@@ -168,3 +168,11 @@ def test_the_plot_is_svg_with_a_line_per_measured_piece():
     # The quadratic line ends at the top of the axis: 0.5 x 16² = 128 s on an axis of 200 s.
     top = max(float(point.split(",")[1]) for point in lines[1].get("points").split())
     assert top < 330
+
+
+def test_the_growth_targets_and_the_plot_name_the_sizes_that_ran():
+    results = _results()
+    del results["growth"]["factors"]["16"]
+    names = [name for name, _verdict, _detail in render.targets(results) if name.startswith("growth")]
+    assert names and all(name.startswith("growth 1x → 4x ") for name in names)
+    assert "(1x, 4x the departments)" in render.plot(results["growth"])
