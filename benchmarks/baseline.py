@@ -25,24 +25,39 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.health_checks imp
     AuditOptions,
     BaseHealthPlan,
     DhcpHealthPlan,
+    HostHealthPlan,
     WorkstationHealthPlan,
+    WorkstationWanted,
     base_wanted,
+    reboot_plan,
 )
 
 from tasklib.playbooks import ansible_env, parse_inventory_json  # noqa: E402
 from winlab.inventory import group_hosts  # noqa: E402
 
-KINDS = {
-    # The DHCP plan reads the same sections whatever its scopes (they are judged, not read).
-    "dhcp_servers": DhcpHealthPlan(None, AuditOptions()),
-    "base_servers": BaseHealthPlan(base_wanted({}), AuditOptions()),
-    "workstations": WorkstationHealthPlan((), AuditOptions()),
-}
+# The daily check's restart task settings (roles/health_check/defaults/main.yml, the daily_reboot
+# role's defaults), which a workstation's probe reads as the daily check does.
+REBOOT = {"name": "VNACCS-DailyRestart", "time": "12:15", "spread_minutes": 30, "warning_seconds": 300}
 
 
-def items(group: str) -> list[str]:
+def plan(group: str, name: str, family: str) -> HostHealthPlan:
+    """The daily check's plan of a host of `group`, as the fleet benchmark's daily check runs it (no
+    client release given, so no client sections)."""
+    if group == "dhcp_servers":
+        # The DHCP plan reads the same sections whatever its scopes (they are judged, not read).
+        return DhcpHealthPlan(None, AuditOptions())
+    if group == "base_servers":
+        return BaseHealthPlan(base_wanted({}), AuditOptions())
+    reboot = reboot_plan(REBOOT, name, family)
+    return WorkstationHealthPlan(WorkstationWanted(()), AuditOptions(), None, "", *reboot)
+
+
+KINDS = ("dhcp_servers", "base_servers", "workstations")
+
+
+def items(group: str, name: str = "", family: str = "") -> list[str]:
     """The commands the daily check reads on a host of `group`, one per item."""
-    return ["hostname", *(command for _, command in KINDS[group].sections())]
+    return ["hostname", *(command for _, command in plan(group, name, family).read_items())]
 
 
 def check_host(variables: dict, commands: list[str]) -> tuple[int, bool]:
@@ -86,7 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         if "ansible_port" in hostvars.get(name, {})
     ]
     with ThreadPoolExecutor(max_workers=args.forks) as pool:
-        results = list(pool.map(lambda job: check_host(hostvars[job[0]], items(job[1])), work))
+        results = list(
+            pool.map(
+                lambda job: check_host(
+                    hostvars[job[0]],
+                    items(job[1], job[0], str(hostvars[job[0]].get("windows_version", "")).lower()),
+                ),
+                work,
+            )
+        )
     nonzero = [name for (name, _), (_, ok) in zip(work, results, strict=True) if not ok]
     print(
         json.dumps({"hosts": len(work), "commands": sum(count for count, _ in results), "nonzero": nonzero})

@@ -589,9 +589,13 @@ class HostHealthPlan(ReadOnlyPlan):
     def checks(self, state: dict[str, str]) -> list[Check]:
         raise NotImplementedError
 
+    def read_items(self) -> list[tuple[str, str]]:
+        """(section name, command) of everything the probe reads but `hostname` and the audit's."""
+        return [*self.sections(), *self._job_sections()]
+
     def probe_command(self) -> str:
         parts = ["hostname"]
-        for name, command in [*self.sections(), *self._job_sections()]:
+        for name, command in self.read_items():
             parts += probe_section(name, command)
         return "&".join(parts + self.audit.sections())
 
