@@ -552,3 +552,36 @@ def test_a_bad_ftp_address_is_refused_before_the_host_is_contacted():
     with pytest.raises(AnsibleActionFail, match=r"workstation\.ftp_address: '10\.0\.0\.6&del x'"):
         run(host, spec, fake)
     assert fake.commands == []
+
+
+# -- the report's entry -------------------------------------------------------------------------------
+RECORD = {
+    "kind": "dhcp_server",
+    "department": "Cục Hải quan Bắc Ninh",
+    "site": "Chi cục Hải quan Tiên Sơn",
+    "region": "",
+    "address": "10.20.1.10",
+    "helper": "",
+}
+
+
+def test_with_a_record_the_result_is_also_the_hosts_report_entry(dhcp_host):
+    result = run(dhcp_host, {"kind": "dhcp_server", "dhcp": {"scopes": [SCOPE]}, "record": RECORD})
+    entry = result["ansible_facts"]["health_check_result"]
+    assert entry["name"] == "tien-son"
+    assert {key: entry[key] for key in RECORD} == RECORD
+    assert entry["result"]["checks"] == result["checks"]
+    assert entry["result"]["reachable"] is True
+    assert "ansible_facts" not in entry["result"]
+
+
+def test_without_a_record_no_fact_is_set(dhcp_host):
+    assert "ansible_facts" not in run(dhcp_host, {"kind": "dhcp_server", "dhcp": {"scopes": [SCOPE]}})
+
+
+def test_an_unreachable_host_with_a_record_is_an_entry_that_says_so(dhcp_host):
+    fake = FakeProtocol(error=InvalidCredentialsError("401"), fail_on="open_shell")
+    result = run(dhcp_host, {"kind": "dhcp_server", "dhcp": {"scopes": [SCOPE]}, "record": RECORD}, fake)
+    entry = result["ansible_facts"]["health_check_result"]
+    assert entry["result"]["reachable"] is False
+    assert PASSWORD not in json.dumps(entry)

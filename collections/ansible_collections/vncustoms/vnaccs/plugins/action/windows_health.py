@@ -62,9 +62,16 @@ class Wanted:
     details: Any
 
 
+# What the report knows a host by, besides its name (health_report._host_entry).
+RECORD_FIELDS = ("kind", "department", "site", "region", "address", "helper")
+
+
 class ActionModule(WindowsProbeAction):
     ARGUMENT_SPEC: ClassVar[dict[str, Any]] = {
         "kind": {"type": "str", "required": True, "choices": list(KINDS)},
+        # The host as the report names it; given, the result is also the host's fact
+        # health_check_result (RECORD_FIELDS and `result`), so that no task of its own keeps it.
+        "record": {"type": "dict", "options": {key: {"type": "str", "default": ""} for key in RECORD_FIELDS}},
         # No defaults for the dicts: Ansible's validator fills suboption defaults into a default dict
         # in place, which would change this class attribute for every later task.
         "dhcp": {
@@ -210,6 +217,17 @@ class ActionModule(WindowsProbeAction):
 
     def run(self, tmp: Any = None, task_vars: dict[str, Any] | None = None) -> dict[str, Any]:
         task_vars = task_vars or {}
+        result = self._checked(tmp, task_vars)
+        record = self._task.args.get("record")
+        if record is not None and not result.get("failed"):
+            result["ansible_facts"] = {
+                "health_check_result": health_record(
+                    str(task_vars.get("inventory_hostname", "")), record, result
+                )
+            }
+        return result
+
+    def _checked(self, tmp: Any, task_vars: dict[str, Any]) -> dict[str, Any]:
         version = task_vars.get("windows_version")
         # The inventory's version names the OS family for the service pack baseline.
         self._family = str(self._templar.template(version)).lower() if version else ""
@@ -253,6 +271,19 @@ class ActionModule(WindowsProbeAction):
         if reachable.status == "fail":
             result["msg"] = f"{host}: {reachable.detail}"
         return result
+
+
+def health_record(host: str, record: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The host's entry for the report (health_check_result): its name, the record's fields and what
+    the checks returned."""
+    shown = {
+        key: value for key, value in result.items() if key not in ("ansible_facts", "diff", "invocation")
+    }
+    return {
+        "name": host,
+        **{key: str(record.get(key) or "") for key in RECORD_FIELDS},
+        "result": shown,
+    }
 
 
 def audit_policy_baseline(spec: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:

@@ -55,6 +55,37 @@ options:
     type: str
     required: true
     choices: [dhcp_server, base_server, workstation]
+  record:
+    description:
+      - The host as the health-check report names it. Given, the task also sets the host's fact
+        C(health_check_result) (C(name), these fields and C(result), what the task returned) unless it
+        failed, so that no task of its own is needed to keep it for the report.
+    type: dict
+    suboptions:
+      kind:
+        description: The host's kind in the report.
+        type: str
+        default: ''
+      department:
+        description: The department that owns the host.
+        type: str
+        default: ''
+      site:
+        description: The site the host is at.
+        type: str
+        default: ''
+      region:
+        description: The base server's region.
+        type: str
+        default: ''
+      address:
+        description: The address the host is reached at.
+        type: str
+        default: ''
+      helper:
+        description: The DHCP server address a switch relays to (switches only).
+        type: str
+        default: ''
   dhcp:
     description: The DHCP server's wanted scopes and thresholds (O(kind=dhcp_server)).
     type: dict
@@ -368,4 +399,8 @@ computer_name:
   description: The host's computer name (C(hostname)).
   returned: when reachable
   type: str
+ansible_facts:
+  description: C(health_check_result), the host's entry for the report (with O(record), unless it failed).
+  returned: when O(record) is given
+  type: dict
 """
