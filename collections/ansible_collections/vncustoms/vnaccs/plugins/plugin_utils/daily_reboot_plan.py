@@ -43,10 +43,9 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output im
     probe_section,
     split_sections,
 )
-from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import CommandResult
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import FAMILIES, CommandResult
 
 FORMS_DIR = Path(__file__).resolve().parent / "restart_task_forms"
-FAMILIES = ("xp", "2003", "2008", "7")
 DEFAULT_TASK_NAME = "VNACCS-DailyRestart"
 # Said to the logged-on user (Article 23 gives the reason). Written without diacritics on the host:
 # the WinRM shell runs in code page 437, which has no Vietnamese letters (see fold_text).
