@@ -2,10 +2,13 @@
 synthetic one made by tasklib/sites.py), with the lab inventory that points Ansible at it.
 
 It is built as `./run lab` builds its lab (the lab's workstations, the inventory plugin's data,
-`winlab.inventory.write_inventory`), but in build/bench/, with no switch lab (the benchmarks leave
-the two switches out) and only the hosts asked for, so that a slice of the fleet starts in seconds.
-The lab runs in this process so that its counters are read directly and its CPU time is this
-process's own (`harness.measure`'s `lab_cpu`), apart from the controller's.
+`winlab.inventory.write_inventory`, the switch lab of tasklib/switches.py when asked for), but in
+build/bench/ and with only the hosts asked for, so that a slice of the fleet starts in seconds.
+Only the base servers get a stand-in for their FTP port 21 (the only hosts any job reaches on it;
+`winlab.inventory.lab_config`'s `ftp_groups`), one socket per host fewer, so that a lab of 16 times
+the fleet fits the open-file limit. The lab runs in this process so that its counters are read
+directly and its CPU time is this process's own (`harness.measure`'s `lab_cpu`), apart from the
+controller's; the switch lab runs in a process of its own (switchlab/lab.py).
 """
 
 from __future__ import annotations
@@ -13,17 +16,24 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from tasklib.lab import SERVICE_START_DELAY
 from tasklib.playbooks import ansible_env, parse_inventory_json
 from tasklib.sites import LAB_WORKSTATIONS_PER_SITE, model_listing, write_lab_overrides
+from tasklib.switches import lab_specs, overlay
 from winlab.inventory import LAB_USER, LabHost, group_hosts, lab_config, windows_hosts, write_inventory
 from winlab.lab import Lab, LabConfig
 
 ROOT = Path(__file__).resolve().parent.parent
+# The hosts whose FTP port 21 the jobs reach: the base servers (the daily check, the rollout's staging
+# and the workstations' fetches).
+FTP_GROUPS = frozenset({"base_servers"})
 
 
 def inventory_listing(sites_config: Path) -> dict:
@@ -49,6 +59,8 @@ class LabFleet:
     hosts: list[LabHost]
     groups: dict[str, str] = field(default_factory=dict)
     departments: dict[str, list[str]] = field(default_factory=dict)
+    # The switch hosts' variables (group `switches`), for the switch lab.
+    switches: dict[str, dict] = field(default_factory=dict)
 
     def select(self, names: Iterable[str]) -> list[LabHost]:
         wanted = set(names)
@@ -68,18 +80,34 @@ def lab_fleet(sites_config: Path, work: Path, workstations: int = LAB_WORKSTATIO
         for group in listing
         if group.startswith("cuc_") and group != "cuc_"
     }
-    return LabFleet(sites_config, overrides, hosts, {host.name: host.group for host in hosts}, departments)
+    hostvars = listed.get("_meta", {}).get("hostvars", {})
+    switches = {name: hostvars.get(name, {}) for name in sorted(group_hosts(listed, "switches"))}
+    return LabFleet(
+        sites_config, overrides, hosts, {host.name: host.group for host in hosts}, departments, switches
+    )
 
 
 class BenchLab:
     """A fresh lab of `hosts` (state wiped), plain HTTP, in this process; `inventory` is its lab
-    inventory directory. `with BenchLab(...) as lab:`."""
+    inventory directory. With `switches`, the switch lab too: one simulated switch per switch host
+    with VLANs, its connection settings in the inventory's `switches.yml`. `with BenchLab(...) as lab:`."""
 
-    def __init__(self, fleet: LabFleet, hosts: list[LabHost], directory: Path, reply_delay: float = 0.0):
+    def __init__(
+        self,
+        fleet: LabFleet,
+        hosts: list[LabHost],
+        directory: Path,
+        reply_delay: float = 0.0,
+        switches: bool = False,
+    ):
         self.fleet = fleet
         self.hosts = hosts
         self.directory = directory
         self.reply_delay = reply_delay
+        self.switches = switches
+        self.switch_state = directory / "switches.json"
+        # The names of the switches started (empty without `switches`, or with no switch with VLANs).
+        self.switch_names: list[str] = []
         self.lab: Lab | None = None
         self.inventory = directory / "inventory"
 
@@ -87,16 +115,46 @@ class BenchLab:
         shutil.rmtree(self.directory / "state", ignore_errors=True)
         self.directory.mkdir(parents=True, exist_ok=True)
         password = "Lab-" + secrets.token_urlsafe(12)
-        config = lab_config(self.hosts, self.directory, password, service_start_delay=SERVICE_START_DELAY)
+        config = lab_config(
+            self.hosts,
+            self.directory,
+            password,
+            service_start_delay=SERVICE_START_DELAY,
+            ftp_groups=FTP_GROUPS,
+        )
         config.update(https=False, reply_delay=self.reply_delay)
         self.lab = Lab(LabConfig.from_dict(config, self.directory)).start()
         runtime = self.lab.describe()
         for host in self.hosts:
             runtime["hosts"][host.name]["group"] = host.group
         write_inventory(self.inventory, runtime, password, self.fleet.sites_config, self.fleet.overrides)
+        if self.switches:
+            self._start_switches()
         return self.lab
 
+    def _start_switches(self) -> None:
+        from switchlab import lab as switch_lab
+
+        specs = lab_specs(self.fleet.switches)
+        if not specs:
+            return
+        try:
+            state = switch_lab.start(specs, self.switch_state)
+        except (TimeoutError, RuntimeError):
+            self.__exit__(*sys.exc_info())
+            raise
+        self.switch_names = [spec.hostname for spec in specs]
+        # Read after the site inventory (file names sort so): its connection settings win.
+        path = self.inventory / "switches.yml"
+        path.write_text(yaml.safe_dump(overlay(state, self.fleet.switches), sort_keys=True), encoding="utf-8")
+        path.chmod(0o600)
+
     def __exit__(self, *exc) -> None:
+        if self.switch_names:
+            from switchlab import lab as switch_lab
+
+            switch_lab.stop(self.switch_state)
+            self.switch_names = []
         if self.lab is not None:
             self.lab.stop()
             self.lab = None

@@ -113,6 +113,14 @@ def counter_rows(jobs: dict[str, list[dict]]) -> list[list[Any]]:
     return rows
 
 
+def _switches(fleet: dict) -> str:
+    """The switch lab's part of the fleet benchmark: how many simulated switches each run read."""
+    counts = sorted(set(fleet.get("switches") or []))
+    if not counts or counts == [0]:
+        return " (no switch: the switch lab was not started)"
+    return f", and {'/'.join(map(str, counts))} simulated switch(es) (switchlab, a process of its own)"
+
+
 def _hosts(counts: dict[str, int]) -> str:
     return ", ".join(f"{count} {group}" for group, count in counts.items())
 
@@ -390,7 +398,7 @@ def markdown(results: dict, plot_name: str = "growth.svg") -> str:
         lines += [
             "## Fleet jobs",
             "",
-            f"Hosts in the lab: {_hosts(fleet['hosts'])}; limits "
+            f"Hosts in the lab: {_hosts(fleet['hosts'])}{_switches(fleet)}; limits "
             + "; ".join(f"{key}: `{value}`" for key, value in fleet["limits"].items())
             + ". Every run starts from a fresh lab: (c), (b), (a) and its baseline, the base servers' "
             "set-up, (d).",

@@ -165,7 +165,10 @@ class Runner:
         department = self.options.department
         if self.options.scale == "fleet":
             hosts = fleet.hosts
-            limits = {"daily": "dhcp_servers:base_servers:workstations:localhost", "dhcp": "dhcp_servers"}
+            limits = {
+                "daily": "dhcp_servers:base_servers:workstations:switches:localhost",
+                "dhcp": "dhcp_servers",
+            }
         else:
             members = set(fleet.departments.get(department, []))
             if not members:
@@ -175,7 +178,8 @@ class Runner:
                 "daily": f"{department}:base_servers:localhost:!switches",
                 "dhcp": f"{department}:&dhcp_servers",
             }
-        limits["baseline"] = limits["daily"].replace(":localhost", "")
+        # The baseline reads the Windows hosts only (a switch is read over SSH, one session per run).
+        limits["baseline"] = limits["daily"].replace(":localhost", "").replace(":switches", "")
         return hosts, limits
 
     def daily(self, name: str, inventory: Path, limits: dict, lab, groups: dict) -> dict:
@@ -216,11 +220,16 @@ class Runner:
             key: [] for key in ("dhcp_empty", "dhcp_nochange", "daily", "baseline", "base_setup", "rollout")
         }
         transfers: list[dict] = []
+        # The fleet takes in the switches too (the daily check's relay checks), on the switch lab.
+        fleet_scale = self.options.scale == "fleet"
+        switches: list[int] = []
         for repetition in range(1, self.options.repetitions + 1):
             self.log(
                 f"==> fleet, run {repetition}/{self.options.repetitions}: a fresh lab of {len(hosts)} host(s)"
             )
-            with BenchLab(fleet, hosts, self.options.work / "lab") as lab:
+            bench = BenchLab(fleet, hosts, self.options.work / "lab", switches=fleet_scale)
+            with bench as lab:
+                switches.append(len(bench.switch_names))
                 inventory = self.options.work / "lab" / "inventory"
                 dhcp = self.playbook("dhcp.yml", inventory, "-l", limits["dhcp"])
                 jobs["dhcp_empty"].append(self.run("dhcp-empty", dhcp, lab, fleet.groups))
@@ -241,6 +250,8 @@ class Runner:
             "scale": self.options.scale,
             "department": self.options.department,
             "hosts": _count_groups(hosts),
+            # The simulated switches the daily check read, per run.
+            "switches": switches,
             # Every Windows host of the site inventory's lab: the full fleet's size.
             "fleet_hosts": len(fleet.hosts),
             "limits": limits,
@@ -386,9 +397,10 @@ class Runner:
 
     @staticmethod
     def _lab_config(fleet: LabFleet, folder: Path) -> Path:
+        from benchmarks.lab import FTP_GROUPS
         from winlab.inventory import lab_config
 
-        config = lab_config(fleet.hosts, folder / "lab-start", "Lab-growth-only")
+        config = lab_config(fleet.hosts, folder / "lab-start", "Lab-growth-only", ftp_groups=FTP_GROUPS)
         config["https"] = False
         path = folder / "lab-start.json"
         path.write_text(json.dumps(config), encoding="utf-8")

@@ -152,9 +152,12 @@ def lab_config(
     lab_dir: Path,
     password: str,
     service_start_delay: float = defaults.SERVICE_START_DELAY,
+    ftp_groups: frozenset[str] | None = None,
 ) -> dict:
     """The lab configuration (winlab.lab.LabConfig.from_dict) for the hosts. `service_start_delay`:
-    seconds a started service stays START_PENDING on every host before it runs."""
+    seconds a started service stays START_PENDING on every host before it runs. `ftp_groups`: the
+    role groups whose hosts get a stand-in for their FTP port 21 (None: every host); the others' port
+    21 refuses every connection."""
     return {
         "state_dir": str(lab_dir / "state"),
         "address": "127.0.0.1",
@@ -171,6 +174,7 @@ def lab_config(
                 **({"dhcp_server": host.dhcp_server} if host.dhcp_server else {}),
                 # A DHCP server answers relayed DISCOVERs on a loopback port of its own.
                 **({"dhcp_port": 0} if host.routers else {}),
+                **({} if ftp_groups is None or host.group in ftp_groups else {"ftp_port": None}),
             }
             for host in hosts
         ],

@@ -96,8 +96,10 @@ class HostConfig:
     address: str | None = None
     # Seconds a started service stays START_PENDING on this host; None: the lab's service_start_delay.
     service_start_delay: float | None = None
-    # The loopback port that stands for the host's FTP port 21 (winlab/ftp.py); 0 picks a free one.
-    ftp_port: int = 0
+    # The loopback port that stands for the host's FTP port 21 (winlab/ftp.py); 0 picks a free one;
+    # None: no stand-in, the host's port 21 refuses every connection (for a lab of thousands of hosts
+    # that only its base servers' FTP is asked of: one socket per host fewer).
+    ftp_port: int | None = 0
     # The Windows computer name (default: from the host name) and, for a host that leases its
     # address, the DHCP server `ipconfig /all` names (default: .5 of its subnet).
     computer_name: str | None = None
@@ -256,8 +258,8 @@ class Lab:
         config = self.config
         # Each host listens on HTTP, HTTPS when enabled, its FTP stand-in (winlab/ftp.py) and, when
         # configured, its DHCP stand-in (winlab/dhcp.py).
-        dhcp_hosts = sum(host.dhcp_port is not None for host in config.hosts)
-        _raise_file_limit(len(config.hosts) * (3 if config.https else 2) + dhcp_hosts + 512)
+        extra = sum((host.dhcp_port is not None) + (host.ftp_port is not None) for host in config.hosts)
+        _raise_file_limit(len(config.hosts) * (2 if config.https else 1) + extra + 512)
         config.state_dir.mkdir(parents=True, exist_ok=True)
         self.accounts_file, self._accounts_descriptor = auth.open_ntlm_accounts(
             config.accounts, config.state_dir / "ntlm-accounts"
@@ -283,7 +285,8 @@ class Lab:
             host.accounts = runtime.check_password
             self.runtimes[host.name] = runtime
             self._open(runtime, host_config.http_port, host_config.https_port)
-            self._open_ftp(runtime, host_config.ftp_port)
+            if host_config.ftp_port is not None:
+                self._open_ftp(runtime, host_config.ftp_port)
             if host_config.dhcp_port is not None:
                 self.dhcp.add(runtime, config.address, int(host_config.dhcp_port))
         self.listeners.start()
@@ -431,9 +434,10 @@ class Lab:
 
     def _ftp_target(self, server: str) -> tuple[str, int] | None:
         """Where the FTP port 21 of the emulated host a name or modeled address means listens, or None
-        when no host has that name. A host that is down keeps its port, closed: connection refused."""
+        when no host has that name. A host that is down keeps its port, closed: connection refused.
+        Port 0: the host has no FTP stand-in (`HostConfig.ftp_port` None), every connection refused."""
         found = self._named(server)
-        return None if found is None else (self.config.address, self.ftp_ports[found[0]])
+        return None if found is None else (self.config.address, self.ftp_ports.get(found[0], 0))
 
     # -- what tests and the control interface use ----------------------------------------------------------
     def runtime(self, name: str) -> HostRuntime:
@@ -553,8 +557,8 @@ class Lab:
         with self._lock:
             if runtime.name not in self.endpoints:
                 self._open(runtime, runtime.http_port, runtime.https_port)
-            if runtime.name not in self.ftp:
-                self._open_ftp(runtime, self.ftp_ports.get(runtime.name, 0))
+            if runtime.name not in self.ftp and runtime.name in self.ftp_ports:
+                self._open_ftp(runtime, self.ftp_ports[runtime.name])
             for held in self.held_ports.pop(runtime.name, []):
                 held.close()
         with runtime.lock:

@@ -139,8 +139,9 @@ class Client:
             self.say("> ftp: connect :Connection timed out")
             return
         address, port = target
-        if port_given != 21:
-            # Only port 21 of an emulated host is modeled: another port has no listener.
+        if port_given != 21 or not port:
+            # Only port 21 of an emulated host is modeled: another port has no listener, and neither
+            # has port 21 of a host the lab gives no FTP stand-in (port 0).
             self.say("> ftp: connect :Connection refused")
             return
         client = ftplib.FTP(timeout=CONTROL_SECONDS, encoding="cp437")

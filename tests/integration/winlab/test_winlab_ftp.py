@@ -8,8 +8,10 @@ import socket
 
 import pytest
 
+from tests.support.credentials import PASSWORD, USER
 from tests.support.lab import Client, control
 from winlab import inventory
+from winlab.lab import HostConfig, Lab, LabConfig
 
 FIREWALL_RULE = 'name="VNACCS base server FTP" dir=in action=allow protocol=TCP localport=21'
 BASE_2008 = [
@@ -98,3 +100,43 @@ def test_the_lab_inventory_points_a_base_server_health_check_at_the_stand_in(bas
     variables = inventory.overlay(runtime, "pw")
     assert variables["base-2008"]["health_check_ftp_port"] == port_of(base_lab, "base-2008")
     assert "health_check_ftp_port" not in variables["base-2003"]
+
+
+def test_a_host_given_no_stand_in_refuses_port_21_even_with_a_site(tmp_path):
+    # `ftp_port: None` (the benchmarks' labs, for every host but the base servers): no listener, so
+    # one socket fewer per host, and port 21 refuses even once an FTP site is made (the stricter side).
+    config = LabConfig(
+        tmp_path / "state",
+        [
+            HostConfig("base-2008", "2008"),
+            HostConfig("dhcp-2008", "2008", ftp_port=None),
+            HostConfig("ws-7", "7"),
+        ],
+        {USER: PASSWORD},
+        https=False,
+        service_start_delay=0,
+    )
+    lab = Lab(config).start()
+    try:
+        for name in ("base-2008", "dhcp-2008"):
+            for command in BASE_2008:
+                Client(lab, name).ok(command)
+        hosts = lab.describe()["hosts"]
+        assert hosts["dhcp-2008"]["ftp_port"] == 0
+        assert hosts["base-2008"]["ftp_port"] > 0
+        assert len(lab.listeners.selector.get_map()) == 5  # 3 WinRM listeners, 2 FTP stand-ins
+        station = Client(lab, "ws-7")
+        transcripts = {}
+        for name in ("base-2008", "dhcp-2008"):
+            station.ok(rf"echo open {name}> C:\ftp.txt & echo bye>> C:\ftp.txt")
+            transcripts[name] = station.ok(r"ftp -n -s:C:\ftp.txt")
+        assert "220 Microsoft FTP Service" in transcripts["base-2008"]
+        assert "> ftp: connect :Connection refused" in transcripts["dhcp-2008"]
+        assert "220" not in transcripts["dhcp-2008"]
+        # Down and up again, it still has none.
+        control(lab, "POST", "/hosts/dhcp-2008/faults", {"down": True})
+        control(lab, "DELETE", "/hosts/dhcp-2008/faults")
+        assert lab.describe()["hosts"]["dhcp-2008"]["ftp_port"] == 0
+        assert "dhcp-2008" not in lab.ftp
+    finally:
+        lab.stop()

@@ -176,3 +176,12 @@ def test_the_growth_targets_and_the_plot_name_the_sizes_that_ran():
     names = [name for name, _verdict, _detail in render.targets(results) if name.startswith("growth")]
     assert names and all(name.startswith("growth 1x → 4x ") for name in names)
     assert "(1x, 4x the departments)" in render.plot(results["growth"])
+
+
+def test_the_fleet_table_says_whether_the_switches_were_read():
+    results = _results()
+    assert "(no switch: the switch lab was not started)" in render.markdown(results)
+    results["fleet"]["switches"] = [2, 2, 2]
+    text = render.markdown(results)
+    assert "and 2 simulated switch(es)" in text
+    assert "no switch" not in text
