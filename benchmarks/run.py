@@ -105,6 +105,12 @@ class Runner:
     def log(self, text: str) -> None:
         self.options.log(text)
 
+    def fresh_controller(self) -> None:
+        """Forget the Windows families the WinRM layer remembered (winrm_command.FamilyMemory): each
+        fresh lab is met as a first run meets its hosts, so (c) finds each version and (b) and the
+        later jobs take it from the memory, as a controller's second run does."""
+        shutil.rmtree(self.options.work / "state" / "windows-families", ignore_errors=True)
+
     # -- one measured command ---------------------------------------------------------------------
     def run(self, name: str, command: list[str], lab=None, groups: dict[str, str] | None = None) -> dict:
         """Run `command` measured; with a lab, its counters reset before and read after."""
@@ -227,6 +233,7 @@ class Runner:
             self.log(
                 f"==> fleet, run {repetition}/{self.options.repetitions}: a fresh lab of {len(hosts)} host(s)"
             )
+            self.fresh_controller()
             bench = BenchLab(fleet, hosts, self.options.work / "lab", switches=fleet_scale)
             with bench as lab:
                 switches.append(len(bench.switch_names))
@@ -289,6 +296,7 @@ class Runner:
         self.log(f"==> wan: stage {CLIENT_VERSION} on the {len(bases)} base server(s)")
         stations = [host for host in fleet.hosts if host.group == "workstations"]
         # The rollout needs the workstations in the inventory, not in the lab: staging contacts none.
+        self.fresh_controller()
         with BenchLab(fleet, bases, self.options.work / "lab") as lab:
             self.run(
                 "wan-base-servers", self.playbook("base_servers.yml", self.options.work / "lab" / "inventory")
@@ -313,6 +321,7 @@ class Runner:
         limits = {"daily": f"{department}:base_servers:localhost:!switches"}
         limits["baseline"] = limits["daily"].replace(":localhost", "")
         result: dict = {"hosts": _count_groups(hosts), "delays": {}}
+        self.fresh_controller()
         with BenchLab(fleet, hosts, self.options.work / "lab") as lab:
             inventory = self.options.work / "lab" / "inventory"
             # The DHCP servers get their scopes first, so that the checks find what they look for.
@@ -386,6 +395,7 @@ class Runner:
             members = set(fleet.departments.get(self.options.department, []))
             hosts = [host for host in fleet.hosts if host.name in members or host.group == "base_servers"]
             limits = {"daily": f"{self.options.department}:base_servers:localhost:!switches"}
+            self.fresh_controller()
             with BenchLab(fleet, hosts, folder / "lab") as lab:
                 inventory = folder / "lab" / "inventory"
                 entry["daily_department"] = [
@@ -429,6 +439,9 @@ def settings(options: Options) -> dict:
         "commands "
         "(plugin_utils/winrm_command.py), a new HTTP connection and NTLM logon per task",
         "pipelining": "not applicable (no module is copied to the Windows hosts)",
+        "windows_version": "as the site inventory gives it; where it gives none, "
+        "found by the first job of each fresh lab and remembered on the controller for the later ones "
+        "(winrm_command.FamilyMemory, forgotten at each fresh lab)",
         "service_start_delay": "1.5 s (tasklib/lab.py SERVICE_START_DELAY)",
         "lab": "winlab in the benchmark's process, plain HTTP, on the same machine as the controller",
     }

@@ -2,7 +2,10 @@
 
 A run with nothing to change reads each server in one WinRM command (the probe, with the version
 check carried in front of it) and leaves no shell open; a server whose inventory names another
-Windows version fails at that probe, with nothing changed on it and nothing more sent.
+Windows version fails at that probe, with nothing changed on it and nothing more sent. Where the
+inventory names no version, the one found on the first run is remembered on the controller
+(winrm_command.FamilyMemory), so a re-run costs one command too; a server that has been re-installed
+with another version since is read again, and set up right.
 """
 
 from __future__ import annotations
@@ -20,6 +23,17 @@ HOSTS = {"dhcp-a": "2003", "dhcp-b": "2008"}
 
 def scopes(lab, name: str) -> dict:
     return lab.host(name).snapshot()["dhcp"]["scopes"]
+
+
+def unversioned(inventory: dict) -> dict:
+    """The inventory without `windows_version`: the version is the WinRM layer's to find."""
+    for host in inventory["all"]["children"]["dhcp_servers"]["hosts"].values():
+        del host["windows_version"]
+    return inventory
+
+
+def commands(lab, name: str) -> int:
+    return lab.runtime(name).counters()["operations"]["Command"]
 
 
 def test_a_run_with_nothing_to_change_costs_one_command_per_server(tmp_path):
@@ -55,3 +69,41 @@ def test_an_inventory_version_the_host_contradicts_fails_at_the_probe_and_change
         assert lab.runtime("dhcp-a").counters()["operations"]["Command"] == 1
         assert scopes(lab, "dhcp-a") == {}
         assert outcome(recap(run).hosts["dhcp-b"]) == {"changed": 1, "unreachable": 0, "failed": 0}
+
+
+def test_without_windows_version_a_rerun_costs_one_command_per_server_too(tmp_path, private_controller_state):
+    with running_lab(tmp_path, HOSTS, {USER: PASSWORD}) as lab:
+        inventory = unversioned(dhcp_inventory(lab, HOSTS, USER, PASSWORD))
+        first = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
+        assert recap(first).total("changed") == len(HOSTS), first.stdout
+        remembered = private_controller_state / "windows-families"
+        assert sorted(path.name for path in remembered.iterdir()) == ["dhcp-a.json", "dhcp-b.json"]
+        lab.reset_counters()
+
+        again = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
+        assert recap(again).total("changed") == 0 and recap(again).total("failed") == 0, again.stdout
+        assert {name: commands(lab, name) for name in HOSTS} == {"dhcp-a": 1, "dhcp-b": 1}
+
+
+@pytest.mark.fault
+def test_a_server_reinstalled_with_another_version_is_read_again_and_set_up(tmp_path):
+    with running_lab(tmp_path / "before", HOSTS, {USER: PASSWORD}) as lab:
+        first = run_ansible_playbook(
+            "dhcp.yml", unversioned(dhcp_inventory(lab, HOSTS, USER, PASSWORD)), tmp_path
+        )
+        assert recap(first).total("changed") == len(HOSTS), first.stdout
+    # The same names, each now on the other version, blank: the remembered families are both wrong.
+    swapped = {"dhcp-a": "2008", "dhcp-b": "2003"}
+    with running_lab(tmp_path / "after", swapped, {USER: PASSWORD}) as lab:
+        run = run_ansible_playbook(
+            "dhcp.yml", unversioned(dhcp_inventory(lab, swapped, USER, PASSWORD)), tmp_path
+        )
+        assert recap(run).total("failed") == 0 and recap(run).total("changed") == len(HOSTS), run.stdout
+        for name in swapped:
+            assert scopes(lab, name), name
+        lab.reset_counters()
+        again = run_ansible_playbook(
+            "dhcp.yml", unversioned(dhcp_inventory(lab, swapped, USER, PASSWORD)), tmp_path
+        )
+        assert recap(again).total("changed") == 0, again.stdout
+        assert {name: commands(lab, name) for name in swapped} == {"dhcp-a": 1, "dhcp-b": 1}

@@ -8,11 +8,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard imp
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     CMD_LINE_LIMIT,
     ConnectionSettings,
+    FamilyMemory,
     WindowsSession,
     WinRMAccountHeldError,
     WinRMAuthenticationError,
     WinRMCommandError,
     WinRMCommandTimeoutError,
+    WinRMFamilyChangedError,
     WinRMSettingsError,
     WinRMUnreachableError,
     cmd_escape,
@@ -255,6 +257,84 @@ def test_an_unknown_inventory_version_is_checked_with_ver_at_once():
     with pytest.raises(WinRMCommandError, match="windows_version=2012"):
         session_with(protocol, windows_version="2012").windows_family()
     assert protocol.commands == ["ver"]
+
+
+VER_7 = b"\r\nMicrosoft Windows [Version 6.1.7601]\r\n"
+OS_7 = b"OS Name:                   Microsoft Windows 7 Professional\r\n"
+
+
+def test_a_detected_family_is_remembered_and_the_next_session_carries_ver(tmp_path):
+    memory = FamilyMemory(tmp_path)
+    answers = {"ver": (VER_6, b"", 0), "systeminfo": (OS_2008, b"", 0), "probe": b"state\r\n"}
+    first = FakeProtocol(answers)
+    session = session_with(first, memory=memory)
+    assert session.windows_family() == "2008"
+    session.run("probe")
+    assert first.commands == ["ver", "systeminfo", "probe"]
+    assert memory.recall("bac-ninh-cchq-tien-son") == "2008"
+
+    again = FakeProtocol(answers)
+    session = session_with(again, memory=FamilyMemory(tmp_path))
+    assert session.windows_family() == "2008"
+    assert session.run("probe").stdout == "state\r\n"
+    assert again.commands == ["ver&echo ==vnaccs:ver==&probe"]  # one round trip, ver confirms it
+
+
+def test_the_inventory_version_wins_over_the_memory_and_is_not_written_to_it(tmp_path):
+    memory = FamilyMemory(tmp_path)
+    memory.remember("bac-ninh-cchq-tien-son", "2003", "5.2.3790")
+    protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
+    session = session_with(protocol, windows_version="2008", memory=memory)
+    assert session.windows_family() == "2008"
+    session.run("probe")
+    assert memory.recall("bac-ninh-cchq-tien-son") == "2003"
+
+
+@pytest.mark.fault
+@pytest.mark.parametrize(
+    ("remembered", "ver", "answers", "family", "detection"),
+    [
+        ("2003", VER_6, {"systeminfo": (OS_2008, b"", 0)}, "2008", ["systeminfo"]),
+        ("2008", VER_2003, {}, "2003", []),
+        ("7", b"junk", {"systeminfo": (OS_7, b"", 0)}, "7", ["ver", "systeminfo"]),
+    ],
+    ids=["upgraded", "reinstalled-older", "ver-unreadable"],
+)
+def test_a_host_that_no_longer_runs_the_remembered_family_is_read_again(
+    tmp_path, remembered, ver, answers, family, detection
+):
+    memory = FamilyMemory(tmp_path)
+    memory.remember("bac-ninh-cchq-tien-son", remembered, "old")
+    vers = [ver, VER_7]  # the carried `ver`'s output, then a plain `ver`'s, if one is sent
+
+    def answer(command: str):
+        if command == "ver":
+            return vers.pop(0), b"", 0
+        return answers.get(command, (b"", b"", 0))
+
+    protocol = FakeProtocol(answer)
+    session = session_with(protocol, memory=memory)
+    assert session.windows_family() == remembered
+    with pytest.raises(WinRMFamilyChangedError, match=f"no longer runs {remembered}"):
+        session.run("probe")
+    assert memory.recall("bac-ninh-cchq-tien-son") is None
+    # The work is done again: the family is read afresh (the carried `ver` is not asked twice).
+    assert session.windows_family() == family
+    session.run("probe")
+    assert protocol.commands == ["ver&echo ==vnaccs:ver==&probe", *detection, "probe"]
+    assert memory.recall("bac-ninh-cchq-tien-son") == family
+
+
+def test_an_unreadable_or_foreign_memory_file_is_ignored(tmp_path):
+    memory = FamilyMemory(tmp_path)
+    memory.remember("dhcp-a", "2003", "5.2.3790")
+    memory._path("dhcp-a").write_text("{not json", encoding="utf-8")
+    assert memory.recall("dhcp-a") is None
+    memory._path("dhcp-b").write_text('{"host": "dhcp-a", "family": "2003"}', encoding="utf-8")
+    assert memory.recall("dhcp-b") is None  # a file that names another host
+    memory.remember("odd/name", "xp", "5.1.2600")
+    assert memory.recall("odd/name") == "xp"
+    assert all(path.parent == memory.folder for path in memory.folder.iterdir())
 
 
 def test_unreadable_ver_output_is_an_error():

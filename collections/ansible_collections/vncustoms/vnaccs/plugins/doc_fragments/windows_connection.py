@@ -106,6 +106,11 @@ options:
       - The host's Windows version as the inventory knows it (C(2003), C(2008), C(xp), C(7)).
       - Checked against C(ver), which cannot tell a 2008 server from a Windows 7 workstation; unset, the
         plugin asks C(systeminfo) there. A version that contradicts C(ver) fails the host.
+      - Set, the host's first command carries C(ver) in front of it, so it costs no round trip of its own.
+      - Unset, the version found is remembered on the controller (C(windows-families/) in the state
+        folder, C($VNACCS_STATE_DIR) or C(~/.local/state/vncustoms)), and later runs take it as if the
+        inventory gave it; a host that runs another version since is read again and the task done
+        over, since its first command is a probe, which changes nothing.
     type: str
     vars:
       - name: windows_version

@@ -37,11 +37,13 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_engine im
 )
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import (
     ConnectionSettings,
+    FamilyMemory,
     WindowsSession,
     WinRMAccountHeldError,
     WinRMAuthenticationError,
     WinRMCommandError,
     WinRMCommandLayerError,
+    WinRMFamilyChangedError,
     WinRMSettingsError,
     WinRMUnreachableError,
 )
@@ -77,6 +79,8 @@ class WindowsAction(ActionBase):
     # The controller's record of failed logons (Article 18); a fresh one per task reads the shared
     # state folder, so forks and later runs see each other's failures.
     guard_class = AccountGuard
+    # The Windows family found on each host by an earlier run, where the inventory gives none.
+    memory_class = FamilyMemory
 
     def wanted(self, args: dict[str, Any]) -> Any:
         """The wanted state from the validated arguments, checked before the host is contacted.
@@ -111,6 +115,7 @@ class WindowsAction(ActionBase):
             protocol_factory=self.protocol_factory,
             windows_version=str(self._templar.template(version)) if version else None,
             guard=self.guard_class(),
+            memory=self.memory_class(),
         )
 
     def checked_arguments(self, host: str) -> Any:
@@ -157,7 +162,7 @@ class WindowsAction(ActionBase):
             password = settings.password
             session = self.open_session(settings, task_vars)
             with session:
-                work(session)
+                again(work, session)
         except PlanError as error:
             # A wanted state the host cannot take (e.g. a DHCP server on a workstation version).
             result.update(failed=True, msg=f"{host}: {error}")
@@ -230,7 +235,9 @@ class WindowsProbeAction(WindowsAction):
             password = settings.password
             session = self.open_session(settings, task_vars)
             with session:
-                result.update(inspect_host(session, self.plan(session, wanted)))
+                result.update(
+                    again(lambda session: inspect_host(session, self.plan(session, wanted)), session)
+                )
             if session.known_family:
                 result.setdefault("windows_version", session.known_family)
             return _scrub(result, password, *self.secrets())
@@ -249,6 +256,16 @@ class WindowsProbeAction(WindowsAction):
         result["reachable"] = False
         result.update(self.unreached(wanted, result))
         return _scrub(result, password, *self.secrets())
+
+
+def again(work: Callable[[WindowsSession], Any], session: WindowsSession) -> Any:
+    """`work(session)`, and once more if its first command found the host no longer runs the family
+    remembered from an earlier run: that command was the probe, which changes nothing, so the work is
+    done again from the start with the family read afresh (winrm_command.FamilyMemory)."""
+    try:
+        return work(session)
+    except WinRMFamilyChangedError:
+        return work(session)
 
 
 def _refused(error: WinRMAuthenticationError) -> dict[str, Any]:

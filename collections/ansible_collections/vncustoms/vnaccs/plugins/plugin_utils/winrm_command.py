@@ -28,6 +28,9 @@ Errors are typed (all subclasses of `WinRMCommandLayerError`):
   The host counts as not answering: the session sends it nothing more (each further command fails
   at once, naming the one that hung) until `reconnect()`.
 * `WinRMSettingsError`: the host's connection variables are missing or wrong.
+* `WinRMFamilyChangedError`: the host no longer runs the Windows family remembered for it from an
+  earlier run (`FamilyMemory`); the command that found it out is the session's first (a probe, which
+  changes nothing), and the action runs its work again with the family read afresh.
 
 Passwords never appear in messages, results or `repr()`.
 """
@@ -35,11 +38,15 @@ Passwords never appear in messages, results or `repr()`.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import (
@@ -47,6 +54,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard imp
     AccountHeldError,
     account_name,
     clear_command,
+    default_state_dir,
 )
 
 DEFAULT_PORTS = {"http": 5985, "https": 5986}
@@ -104,6 +112,60 @@ class WinRMCommandError(WinRMCommandLayerError):
 
 class WinRMCommandTimeoutError(WinRMCommandError):
     """A command did not finish within its deadline: the host stopped answering it."""
+
+
+class WinRMFamilyChangedError(WinRMCommandLayerError):
+    """`ver` contradicts the family remembered for the host (`FamilyMemory`): the session's first
+    command ran in the remembered family's form. The memory is forgotten; run the work again."""
+
+
+class FamilyMemory:
+    """The Windows family each host was found to run, remembered on the controller between runs.
+
+    Where the inventory gives no `windows_version`, finding the family costs `ver` and, on NT 6,
+    `systeminfo` (which cannot tell 2008 from 7 otherwise; slow on a real host): two or three round
+    trips over the branch's link before the probe. Remembered, the next run's session takes the family
+    from here and its first command carries `ver` in front of it, as with the inventory's
+    `windows_version`: one round trip. A host whose `ver` says otherwise (re-installed, upgraded) is
+    not an error as a contradicted inventory is: the memory is forgotten and the work is done again
+    with the family read afresh (`WinRMFamilyChangedError`). `ver` cannot tell a 2008 from a 7 (both
+    NT 6): that part is trusted from the earlier run's `systeminfo`.
+
+    One JSON file per host under `<state dir>/windows-families/` (account_guard.default_state_dir:
+    $VNACCS_STATE_DIR, else the user's state folder), written atomically; an unreadable one is
+    ignored. Delete the folder to forget every host.
+    """
+
+    FOLDER = "windows-families"
+
+    def __init__(self, state_dir: Path | None = None) -> None:
+        self.folder = (state_dir or default_state_dir()) / self.FOLDER
+
+    def _path(self, host: str) -> Path:
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,100}", host):
+            return self.folder / f"{host}.json"
+        return self.folder / f"{hashlib.sha256(host.encode()).hexdigest()}.json"
+
+    def recall(self, host: str) -> str | None:
+        try:
+            data = json.loads(self._path(host).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        family = data.get("family") if isinstance(data, dict) and data.get("host") == host else None
+        return family if family in FAMILIES else None
+
+    def remember(self, host: str, family: str, version: str) -> None:
+        record = {"host": host, "family": family, "ver": version, "seen": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        with contextlib.suppress(OSError):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".family-")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(record, stream)
+            os.replace(name, self._path(host))
+
+    def forget(self, host: str) -> None:
+        with contextlib.suppress(OSError):
+            self._path(host).unlink()
 
 
 def _as_bool(value: Any) -> bool:
@@ -258,9 +320,15 @@ class WindowsSession:
         protocol_factory: Callable[[ConnectionSettings], Any] | None = None,
         windows_version: str | None = None,
         guard: AccountGuard | None = None,
+        memory: FamilyMemory | None = None,
     ) -> None:
         self.settings = settings
         self._guard_accounts = guard
+        # Where the inventory gives no version: the family found on an earlier run (FamilyMemory).
+        self._memory = memory
+        self._remembered = False
+        # `ver`'s output, carried by a command that found the remembered family wrong: not asked again.
+        self._seen_ver: CommandResult | None = None
         self._factory = protocol_factory or _default_protocol_factory
         self._protocol: Any = None
         self._shell_id: str | None = None
@@ -401,7 +469,7 @@ class WindowsSession:
             sent = f"ver&echo {VER_MARK}&{command}"
             if len(sent) > CMD_LINE_LIMIT:
                 self._unconfirmed = False
-                self._confirm(self.run("ver"))
+                self._check_family(self.run("ver"))
                 sent = command
         self.open()
         protocol, shell_id = self._protocol, self._shell_id
@@ -427,7 +495,7 @@ class WindowsSession:
         if sent != command:
             self._unconfirmed = False
             version, marked, text = text.partition(f"{VER_MARK}\r\n")
-            self._confirm(
+            self._check_family(
                 CommandResult(command="ver", stdout=version if marked else "", stderr="", exit_code=0)
             )
         result = CommandResult(
@@ -500,14 +568,21 @@ class WindowsSession:
         Where the inventory sets windows_version, no round trip is made here: the family is the
         inventory's, and the session's next command (a plugin's probe, which changes nothing) carries
         `ver` in front of it. That command fails with the contradiction, before its output is read
-        and before anything else is sent, if the host runs another version.
+        and before anything else is sent, if the host runs another version. Where it does not, a
+        family remembered from an earlier run (`FamilyMemory`) is taken the same way, except that a
+        contradiction raises WinRMFamilyChangedError (do the work again) and the family is read anew.
         """
         if self._family is not None:
             return self._family
         if self._hint in FAMILIES:
             self._family, self._unconfirmed = self._hint, True
             return self._family
-        result = self.run("ver")
+        if not self._hint and self._memory is not None and self._seen_ver is None:
+            remembered = self._memory.recall(self.host)
+            if remembered is not None:
+                self._family, self._unconfirmed, self._remembered = remembered, True, True
+                return remembered
+        result, self._seen_ver = self._seen_ver or self.run("ver"), None
         version = self._ver(result)
         family = version.family
         if version.major == 6:
@@ -516,6 +591,8 @@ class WindowsSession:
             family = "2008" if os_name and "Server" in os_name.group(1) else "7"
         self._contradicts(family, version.version, result)
         self._family = family
+        if not self._hint and self._memory is not None:
+            self._memory.remember(self.host, family, version.version)
         return family
 
     def _ver(self, result: CommandResult):
@@ -536,6 +613,33 @@ class WindowsSession:
                 self.host,
                 result,
             )
+
+    def _check_family(self, result: CommandResult) -> None:
+        """Check the family windows_family() took without asking against `ver`'s output in `result`:
+        the inventory's (a contradiction refuses the session) or the remembered one (a contradiction
+        forgets it: WinRMFamilyChangedError)."""
+        if not self._remembered:
+            self._confirm(result)
+            return
+        self._remembered = False
+        remembered = self._family
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import parse_ver
+
+        version = parse_ver(result.stdout)
+        if version is not None and (
+            remembered in ("2008", "7") if version.major == 6 else version.family == remembered
+        ):
+            return
+        if self._memory is not None:
+            self._memory.forget(self.host)
+        self._family = None
+        self._seen_ver = result if version is not None else None
+        found = f"ver: {version.version}" if version is not None else "`ver` unreadable"
+        raise WinRMFamilyChangedError(
+            f"{self.host}: the host no longer runs {remembered}, as it did on an earlier run ({found}); "
+            "its version is read again",
+            self.host,
+        )
 
     def _confirm(self, result: CommandResult) -> None:
         """Check the inventory's family (taken by windows_family) against `ver`'s output in `result`."""
