@@ -34,6 +34,7 @@ DHCPDISCOVERs from its scopes (winlab/dhcp.py); offers go to the loopback addres
 from __future__ import annotations
 
 import contextlib
+import gc
 import ipaddress
 import json
 import math
@@ -255,6 +256,18 @@ class Lab:
 
     # -- life cycle -------------------------------------------------------------------------------------
     def start(self) -> Lab:
+        # The start builds every host's model at once: thousands of objects each, kept. Python's
+        # collector would pass over all of them again and again as they pile up, a cost that grows
+        # faster than the hosts; nothing made here is garbage, so it is paused until the lab runs.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._start()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _start(self) -> Lab:
         config = self.config
         # Each host listens on HTTP, HTTPS when enabled, its FTP stand-in (winlab/ftp.py) and, when
         # configured, its DHCP stand-in (winlab/dhcp.py).

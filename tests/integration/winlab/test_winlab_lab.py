@@ -353,3 +353,24 @@ def test_basic_takes_local_accounts_only(tmp_path):
         local = winrm.Session(url, auth=(USER, PASSWORD), transport="basic", server_cert_validation="ignore")
         assert local.run_cmd("hostname").std_out == b"DHCP-DIEN-BIEN\r\n"
         assert lab.runtime("dhcp-dien-bien").bad_logons.get("svc-ansible", 0) == 0
+
+
+def test_the_start_pauses_the_garbage_collector_and_restores_it(tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    real_open = Lab._open
+
+    def spy(self, *args):
+        seen.append(gc.isenabled())
+        return real_open(self, *args)
+
+    monkeypatch.setattr(Lab, "_open", spy)
+    with Lab(LabConfig(tmp_path / "a", [HostConfig("ws-1", "xp")], {USER: PASSWORD}, https=False)):
+        assert gc.isenabled()
+    assert seen == [False]
+    # A start that fails leaves the collector as it found it.
+    monkeypatch.setattr(Lab, "_open", lambda self, *args: (_ for _ in ()).throw(OSError("port taken")))
+    with pytest.raises(OSError, match="port taken"):
+        Lab(LabConfig(tmp_path / "b", [HostConfig("ws-1", "xp")], {USER: PASSWORD}, https=False)).start()
+    assert gc.isenabled()
