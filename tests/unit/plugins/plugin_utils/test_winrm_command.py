@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard import AccountGuard
@@ -259,6 +261,8 @@ def test_an_unknown_inventory_version_is_checked_with_ver_at_once():
     assert protocol.commands == ["ver"]
 
 
+# The endpoint of session_with's host (HOST_VARS).
+ENDPOINT = "http://10.27.10.5:5985/wsman"
 VER_7 = b"\r\nMicrosoft Windows [Version 6.1.7601]\r\n"
 OS_7 = b"OS Name:                   Microsoft Windows 7 Professional\r\n"
 
@@ -271,7 +275,7 @@ def test_a_detected_family_is_remembered_and_the_next_session_carries_ver(tmp_pa
     assert session.windows_family() == "2008"
     session.run("probe")
     assert first.commands == ["ver", "systeminfo", "probe"]
-    assert memory.recall("bac-ninh-cchq-tien-son") == "2008"
+    assert memory.recall("bac-ninh-cchq-tien-son", ENDPOINT) == "2008"
 
     again = FakeProtocol(answers)
     session = session_with(again, memory=FamilyMemory(tmp_path))
@@ -282,12 +286,12 @@ def test_a_detected_family_is_remembered_and_the_next_session_carries_ver(tmp_pa
 
 def test_the_inventory_version_wins_over_the_memory_and_is_not_written_to_it(tmp_path):
     memory = FamilyMemory(tmp_path)
-    memory.remember("bac-ninh-cchq-tien-son", "2003", "5.2.3790")
+    memory.remember("bac-ninh-cchq-tien-son", ENDPOINT, "2003", "5.2.3790")
     protocol = FakeProtocol({"ver": (VER_6, b"", 0)})
     session = session_with(protocol, windows_version="2008", memory=memory)
     assert session.windows_family() == "2008"
     session.run("probe")
-    assert memory.recall("bac-ninh-cchq-tien-son") == "2003"
+    assert memory.recall("bac-ninh-cchq-tien-son", ENDPOINT) == "2003"
 
 
 @pytest.mark.fault
@@ -304,7 +308,7 @@ def test_a_host_that_no_longer_runs_the_remembered_family_is_read_again(
     tmp_path, remembered, ver, answers, family, detection
 ):
     memory = FamilyMemory(tmp_path)
-    memory.remember("bac-ninh-cchq-tien-son", remembered, "old")
+    memory.remember("bac-ninh-cchq-tien-son", ENDPOINT, remembered, "old")
     vers = [ver, VER_7]  # the carried `ver`'s output, then a plain `ver`'s, if one is sent
 
     def answer(command: str):
@@ -317,23 +321,33 @@ def test_a_host_that_no_longer_runs_the_remembered_family_is_read_again(
     assert session.windows_family() == remembered
     with pytest.raises(WinRMFamilyChangedError, match=f"no longer runs {remembered}"):
         session.run("probe")
-    assert memory.recall("bac-ninh-cchq-tien-son") is None
+    assert memory.recall("bac-ninh-cchq-tien-son", ENDPOINT) is None
     # The work is done again: the family is read afresh (the carried `ver` is not asked twice).
     assert session.windows_family() == family
     session.run("probe")
     assert protocol.commands == ["ver&echo ==vnaccs:ver==&probe", *detection, "probe"]
-    assert memory.recall("bac-ninh-cchq-tien-son") == family
+    assert memory.recall("bac-ninh-cchq-tien-son", ENDPOINT) == family
+
+
+def test_a_record_holds_for_the_same_endpoint_only(tmp_path):
+    memory = FamilyMemory(tmp_path)
+    memory.remember("dhcp-a", "http://127.0.0.1:10001/wsman", "2003", "5.2.3790")
+    # The lab's host of that name does not stand for the real one, nor the real one for the lab's.
+    assert memory.recall("dhcp-a", "http://10.27.10.5:5985/wsman") is None
+    assert memory.recall("dhcp-a", "http://127.0.0.1:10001/wsman") == "2003"
 
 
 def test_an_unreadable_or_foreign_memory_file_is_ignored(tmp_path):
     memory = FamilyMemory(tmp_path)
-    memory.remember("dhcp-a", "2003", "5.2.3790")
+    memory.remember("dhcp-a", ENDPOINT, "2003", "5.2.3790")
     memory._path("dhcp-a").write_text("{not json", encoding="utf-8")
-    assert memory.recall("dhcp-a") is None
-    memory._path("dhcp-b").write_text('{"host": "dhcp-a", "family": "2003"}', encoding="utf-8")
-    assert memory.recall("dhcp-b") is None  # a file that names another host
-    memory.remember("odd/name", "xp", "5.1.2600")
-    assert memory.recall("odd/name") == "xp"
+    assert memory.recall("dhcp-a", ENDPOINT) is None
+    memory._path("dhcp-b").write_text(
+        json.dumps({"host": "dhcp-a", "endpoint": ENDPOINT, "family": "2003"}), encoding="utf-8"
+    )
+    assert memory.recall("dhcp-b", ENDPOINT) is None  # a file that names another host
+    memory.remember("odd/name", ENDPOINT, "xp", "5.1.2600")
+    assert memory.recall("odd/name", ENDPOINT) == "xp"
     assert all(path.parent == memory.folder for path in memory.folder.iterdir())
 
 

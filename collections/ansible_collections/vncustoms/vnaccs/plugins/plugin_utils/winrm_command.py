@@ -131,9 +131,11 @@ class FamilyMemory:
     with the family read afresh (`WinRMFamilyChangedError`). `ver` cannot tell a 2008 from a 7 (both
     NT 6): that part is trusted from the earlier run's `systeminfo`.
 
-    One JSON file per host under `<state dir>/windows-families/` (account_guard.default_state_dir:
-    $VNACCS_STATE_DIR, else the user's state folder), written atomically; an unreadable one is
-    ignored. Delete the folder to forget every host.
+    A record holds for the host's name at its WinRM endpoint (the URL): the lab's hosts, named as the
+    real ones but reached on loopback, never stand for them. One JSON file per host under
+    `<state dir>/windows-families/` (account_guard.default_state_dir: $VNACCS_STATE_DIR, else the
+    user's state folder), written atomically; an unreadable one is ignored. Delete the folder to
+    forget every host.
     """
 
     FOLDER = "windows-families"
@@ -146,16 +148,24 @@ class FamilyMemory:
             return self.folder / f"{host}.json"
         return self.folder / f"{hashlib.sha256(host.encode()).hexdigest()}.json"
 
-    def recall(self, host: str) -> str | None:
+    def recall(self, host: str, endpoint: str) -> str | None:
         try:
             data = json.loads(self._path(host).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        family = data.get("family") if isinstance(data, dict) and data.get("host") == host else None
+        if not isinstance(data, dict) or (data.get("host"), data.get("endpoint")) != (host, endpoint):
+            return None
+        family = data.get("family")
         return family if family in FAMILIES else None
 
-    def remember(self, host: str, family: str, version: str) -> None:
-        record = {"host": host, "family": family, "ver": version, "seen": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    def remember(self, host: str, endpoint: str, family: str, version: str) -> None:
+        record = {
+            "host": host,
+            "endpoint": endpoint,
+            "family": family,
+            "ver": version,
+            "seen": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
         with contextlib.suppress(OSError):
             self.folder.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(dir=self.folder, prefix=".family-")
@@ -578,7 +588,7 @@ class WindowsSession:
             self._family, self._unconfirmed = self._hint, True
             return self._family
         if not self._hint and self._memory is not None and self._seen_ver is None:
-            remembered = self._memory.recall(self.host)
+            remembered = self._memory.recall(self.host, self.settings.endpoint)
             if remembered is not None:
                 self._family, self._unconfirmed, self._remembered = remembered, True, True
                 return remembered
@@ -592,7 +602,7 @@ class WindowsSession:
         self._contradicts(family, version.version, result)
         self._family = family
         if not self._hint and self._memory is not None:
-            self._memory.remember(self.host, family, version.version)
+            self._memory.remember(self.host, self.settings.endpoint, family, version.version)
         return family
 
     def _ver(self, result: CommandResult):
