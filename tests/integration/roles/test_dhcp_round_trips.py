@@ -11,10 +11,12 @@ with another version since is read again, and set up right.
 from __future__ import annotations
 
 import pytest
+from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import FamilyMemory
 
 from tests.support.ansible_cli import run_ansible_playbook
 from tests.support.credentials import PASSWORD, USER
 from tests.support.lab_runs import dhcp_inventory, errors, outcome, recap, running_lab
+from winlab.lab import HostConfig, Lab, LabConfig
 
 pytestmark = pytest.mark.slow
 
@@ -86,24 +88,29 @@ def test_without_windows_version_a_rerun_costs_one_command_per_server_too(tmp_pa
 
 
 @pytest.mark.fault
-def test_a_server_reinstalled_with_another_version_is_read_again_and_set_up(tmp_path):
+def test_a_server_reinstalled_with_another_version_is_read_again_and_set_up(
+    tmp_path, private_controller_state
+):
+    memory = FamilyMemory(private_controller_state)
     with running_lab(tmp_path / "before", HOSTS, {USER: PASSWORD}) as lab:
-        first = run_ansible_playbook(
-            "dhcp.yml", unversioned(dhcp_inventory(lab, HOSTS, USER, PASSWORD)), tmp_path
-        )
+        inventory = unversioned(dhcp_inventory(lab, HOSTS, USER, PASSWORD))
+        first = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
         assert recap(first).total("changed") == len(HOSTS), first.stdout
-    # The same names, each now on the other version, blank: the remembered families are both wrong.
+        ports = {name: lab.runtime(name).http_port for name in HOSTS}
+    endpoints = {name: f"http://127.0.0.1:{port}/wsman" for name, port in ports.items()}
+    assert {name: memory.recall(name, endpoints[name]) for name in HOSTS} == HOSTS
+    # The same names at the same endpoints, each now on the other version, blank: both memories wrong.
     swapped = {"dhcp-a": "2008", "dhcp-b": "2003"}
-    with running_lab(tmp_path / "after", swapped, {USER: PASSWORD}) as lab:
-        run = run_ansible_playbook(
-            "dhcp.yml", unversioned(dhcp_inventory(lab, swapped, USER, PASSWORD)), tmp_path
-        )
+    configs = [HostConfig(name, profile, http_port=ports[name]) for name, profile in swapped.items()]
+    config = LabConfig(tmp_path / "after", configs, {USER: PASSWORD}, https=False, service_start_delay=0)
+    with Lab(config) as lab:
+        inventory = unversioned(dhcp_inventory(lab, swapped, USER, PASSWORD))
+        run = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
         assert recap(run).total("failed") == 0 and recap(run).total("changed") == len(HOSTS), run.stdout
         for name in swapped:
             assert scopes(lab, name), name
+        assert {name: memory.recall(name, endpoints[name]) for name in HOSTS} == swapped
         lab.reset_counters()
-        again = run_ansible_playbook(
-            "dhcp.yml", unversioned(dhcp_inventory(lab, swapped, USER, PASSWORD)), tmp_path
-        )
+        again = run_ansible_playbook("dhcp.yml", inventory, tmp_path)
         assert recap(again).total("changed") == 0, again.stdout
         assert {name: commands(lab, name) for name in swapped} == {"dhcp-a": 1, "dhcp-b": 1}
