@@ -334,9 +334,10 @@ class WindowsSession:
     ) -> None:
         self.settings = settings
         self._guard_accounts = guard
-        # Where the inventory gives no version: the family found on an earlier run (FamilyMemory).
+        # Where the inventory gives no version: the family found on an earlier run (FamilyMemory),
+        # recalled once per session at most.
         self._memory = memory
-        self._remembered = False
+        self._recalled = False
         # `ver`'s output, carried by a command that found the remembered family wrong: not asked again.
         self._seen_ver: CommandResult | None = None
         self._factory = protocol_factory or _default_protocol_factory
@@ -587,10 +588,11 @@ class WindowsSession:
         if self._hint in FAMILIES:
             self._family, self._unconfirmed = self._hint, True
             return self._family
-        if not self._hint and self._memory is not None and self._seen_ver is None:
+        if not self._hint and self._memory is not None and not self._recalled:
+            self._recalled = True
             remembered = self._memory.recall(self.host, self.settings.endpoint)
             if remembered is not None:
-                self._family, self._unconfirmed, self._remembered = remembered, True, True
+                self._family, self._unconfirmed = remembered, True
                 return remembered
         result, self._seen_ver = self._seen_ver or self.run("ver"), None
         version = self._ver(result)
@@ -628,17 +630,14 @@ class WindowsSession:
         """Check the family windows_family() took without asking against `ver`'s output in `result`:
         the inventory's (a contradiction refuses the session) or the remembered one (a contradiction
         forgets it: WinRMFamilyChangedError)."""
-        if not self._remembered:
+        if not self._recalled:
             self._confirm(result)
             return
-        self._remembered = False
         remembered = self._family
         from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.windows_output import parse_ver
 
         version = parse_ver(result.stdout)
-        if version is not None and (
-            remembered in ("2008", "7") if version.major == 6 else version.family == remembered
-        ):
+        if version is not None and _settled(version, remembered) == remembered:
             return
         if self._memory is not None:
             self._memory.forget(self.host)
@@ -655,8 +654,7 @@ class WindowsSession:
         """Check the inventory's family (taken by windows_family) against `ver`'s output in `result`."""
         try:
             version = self._ver(result)
-            family = self._hint if version.major == 6 and self._hint in ("2008", "7") else version.family
-            self._contradicts(family, version.version, result)
+            self._contradicts(_settled(version, self._hint), version.version, result)
         except WinRMCommandError as error:
             self._refused = str(error).removeprefix(f"{self.host}: ")
             raise
@@ -672,6 +670,12 @@ class WindowsSession:
         for command in commands:
             self.run(command, check=True)
         return commands
+
+
+def _settled(version: Any, known: str | None) -> str:
+    """The family `ver`'s `version` shows, where a family known otherwise (the inventory's, or the
+    remembered one) settles what `ver` cannot: 2008 or 7, both NT 6."""
+    return known if version.major == 6 and known in ("2008", "7") else version.family
 
 
 def last_line(text: str) -> str:
