@@ -348,6 +348,7 @@ def test_an_unreadable_or_foreign_memory_file_is_ignored(tmp_path):
     assert memory.recall("dhcp-b", ENDPOINT) is None  # a file that names another host
     memory.remember("odd/name", ENDPOINT, "xp", "5.1.2600")
     assert memory.recall("odd/name", ENDPOINT) == "xp"
+    assert memory._path("odd/name").stat().st_mode & 0o777 == 0o600  # the user's alone
     assert all(path.parent == memory.folder for path in memory.folder.iterdir())
 
 

@@ -55,6 +55,17 @@ DEFAULT_HOLD = 30 * 60.0
 _SCRYPT = {"n": 2**12, "r": 8, "p": 1, "dklen": 32}
 
 
+def write_private_json(path: Path, record: dict) -> None:
+    """Write `record` as JSON to `path` in the controller's state folder: the folder (0700) and the
+    file (0600) the user's alone, the file replaced at once, so that a reader in another fork never
+    sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+        json.dump(record, handle)
+    os.replace(temporary, path)
+
+
 def default_state_dir() -> Path:
     """$VNACCS_STATE_DIR, else $XDG_STATE_HOME/vncustoms, else ~/.local/state/vncustoms."""
     if os.environ.get(ENV_STATE_DIR):
@@ -142,12 +153,7 @@ class AccountGuard:
         return record
 
     def _write(self, account: str, kind: str, record: dict) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path = self._path(account, kind)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
-            json.dump(record, handle)
-        os.replace(temporary, path)
+        write_private_json(self._path(account, kind), record)
 
     @staticmethod
     def _matches(record: dict, password: str) -> bool:

@@ -42,7 +42,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.account_guard imp
     account_name,
     clear_command,
     default_state_dir,
+    write_private_json,
 )
 
 DEFAULT_PORTS = {"http": 5985, "https": 5986}
@@ -134,7 +134,8 @@ class FamilyMemory:
     A record holds for the host's name at its WinRM endpoint (the URL): the lab's hosts, named as the
     real ones but reached on loopback, never stand for them. One JSON file per host under
     `<state dir>/windows-families/` (account_guard.default_state_dir: $VNACCS_STATE_DIR, else the
-    user's state folder), written atomically; an unreadable one is ignored. Delete the folder to
+    user's state folder), written as the account guard writes its records
+    (account_guard.write_private_json); an unreadable one is ignored. Delete the folder to
     forget every host.
     """
 
@@ -167,11 +168,7 @@ class FamilyMemory:
             "seen": time.strftime("%Y-%m-%dT%H:%M:%S"),
         }
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(dir=self.folder, prefix=".family-")
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(record, stream)
-            os.replace(name, self._path(host))
+            write_private_json(self._path(host), record)
 
     def forget(self, host: str) -> None:
         with contextlib.suppress(OSError):
