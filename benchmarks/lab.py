@@ -124,12 +124,17 @@ class BenchLab:
         )
         config.update(https=False, reply_delay=self.reply_delay)
         self.lab = Lab(LabConfig.from_dict(config, self.directory)).start()
-        runtime = self.lab.describe()
-        for host in self.hosts:
-            runtime["hosts"][host.name]["group"] = host.group
-        write_inventory(self.inventory, runtime, password, self.fleet.sites_config, self.fleet.overrides)
-        if self.switches:
-            self._start_switches()
+        try:
+            runtime = self.lab.describe()
+            for host in self.hosts:
+                runtime["hosts"][host.name]["group"] = host.group
+            write_inventory(self.inventory, runtime, password, self.fleet.sites_config, self.fleet.overrides)
+            if self.switches:
+                self._start_switches()
+        except BaseException:
+            # `with` calls no __exit__ when __enter__ fails: stop what was started here.
+            self.__exit__(*sys.exc_info())
+            raise
         return self.lab
 
     def _start_switches(self) -> None:
@@ -138,11 +143,7 @@ class BenchLab:
         specs = lab_specs(self.fleet.switches)
         if not specs:
             return
-        try:
-            state = switch_lab.start(specs, self.switch_state)
-        except (TimeoutError, RuntimeError):
-            self.__exit__(*sys.exc_info())
-            raise
+        state = switch_lab.start(specs, self.switch_state)
         self.switch_names = [spec.hostname for spec in specs]
         # Read after the site inventory (file names sort so): its connection settings win.
         path = self.inventory / "switches.yml"

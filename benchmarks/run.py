@@ -90,11 +90,13 @@ def machine() -> dict:
 class Runner:
     def __init__(self, options: Options) -> None:
         self.options = options
+        # The controller's state: the rollout's records, the account guard's holds, the remembered
+        # Windows families (winrm_command.FamilyMemory) stay in build/bench.
+        self.state = options.work / "state"
         self.env = ansible_env(
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_FORCE_COLOR="0",
-            # The rollout's records and the account guard's holds stay in build/bench.
-            VNACCS_STATE_DIR=str(options.work / "state"),
+            VNACCS_STATE_DIR=str(self.state),
         )
         # Each command's output, numbered in the order they ran; a new run starts a new folder.
         self.logs = options.work / "logs"
@@ -105,11 +107,15 @@ class Runner:
     def log(self, text: str) -> None:
         self.options.log(text)
 
-    def fresh_controller(self) -> None:
-        """Forget the Windows families the WinRM layer remembered (winrm_command.FamilyMemory): each
-        fresh lab is met as a first run meets its hosts, so (c) finds each version and (b) and the
-        later jobs take it from the memory, as a controller's second run does."""
-        shutil.rmtree(self.options.work / "state" / "windows-families", ignore_errors=True)
+    def fresh_lab(self, fleet: LabFleet, hosts: list, directory: Path, **options) -> BenchLab:
+        """A fresh lab (BenchLab, `options` its own), met as a first run meets its hosts: the Windows
+        families the WinRM layer remembered are forgotten (winrm_command.FamilyMemory), so (c) finds
+        each version and (b) and the later jobs take it from the memory, as a controller's second
+        run does."""
+        from ansible_collections.vncustoms.vnaccs.plugins.plugin_utils.winrm_command import FamilyMemory
+
+        shutil.rmtree(FamilyMemory(self.state).folder, ignore_errors=True)
+        return BenchLab(fleet, hosts, directory, **options)
 
     # -- one measured command ---------------------------------------------------------------------
     def run(self, name: str, command: list[str], lab=None, groups: dict[str, str] | None = None) -> dict:
@@ -233,8 +239,7 @@ class Runner:
             self.log(
                 f"==> fleet, run {repetition}/{self.options.repetitions}: a fresh lab of {len(hosts)} host(s)"
             )
-            self.fresh_controller()
-            bench = BenchLab(fleet, hosts, self.options.work / "lab", switches=fleet_scale)
+            bench = self.fresh_lab(fleet, hosts, self.options.work / "lab", switches=fleet_scale)
             with bench as lab:
                 switches.append(len(bench.switch_names))
                 inventory = self.options.work / "lab" / "inventory"
@@ -296,8 +301,7 @@ class Runner:
         self.log(f"==> wan: stage {CLIENT_VERSION} on the {len(bases)} base server(s)")
         stations = [host for host in fleet.hosts if host.group == "workstations"]
         # The rollout needs the workstations in the inventory, not in the lab: staging contacts none.
-        self.fresh_controller()
-        with BenchLab(fleet, bases, self.options.work / "lab") as lab:
+        with self.fresh_lab(fleet, bases, self.options.work / "lab") as lab:
             self.run(
                 "wan-base-servers", self.playbook("base_servers.yml", self.options.work / "lab" / "inventory")
             )
@@ -321,8 +325,7 @@ class Runner:
         limits = {"daily": f"{department}:base_servers:localhost:!switches"}
         limits["baseline"] = limits["daily"].replace(":localhost", "")
         result: dict = {"hosts": _count_groups(hosts), "delays": {}}
-        self.fresh_controller()
-        with BenchLab(fleet, hosts, self.options.work / "lab") as lab:
+        with self.fresh_lab(fleet, hosts, self.options.work / "lab") as lab:
             inventory = self.options.work / "lab" / "inventory"
             # The DHCP servers get their scopes first, so that the checks find what they look for.
             self.run(
@@ -395,8 +398,7 @@ class Runner:
             members = set(fleet.departments.get(self.options.department, []))
             hosts = [host for host in fleet.hosts if host.name in members or host.group == "base_servers"]
             limits = {"daily": f"{self.options.department}:base_servers:localhost:!switches"}
-            self.fresh_controller()
-            with BenchLab(fleet, hosts, folder / "lab") as lab:
+            with self.fresh_lab(fleet, hosts, folder / "lab") as lab:
                 inventory = folder / "lab" / "inventory"
                 entry["daily_department"] = [
                     self.daily(f"daily-{factor}x", inventory, limits, lab, fleet.groups)
